@@ -1,0 +1,31 @@
+// `npm run bench [-- NAME…]`: runs bench/<NAME>.bench.ts (all of them without names),
+// each in its own process so one benchmark's heap and JIT state cannot skew another's.
+// Figures arrive as JSON lines on stdout (see emit.ts); a failing benchmark fails the run.
+import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.slice(0, -'.bench.ts'.length))
+  .sort();
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !all.includes(w));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: no such benchmark: ${unknown.join(', ')} (have: ${all.join(', ')})\n`);
+  process.exit(2);
+}
+let failed = 0;
+for (const name of wanted.length > 0 ? wanted : all) {
+  process.stderr.write(`bench: ${name}\n`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.bench.ts`)], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) {
+    failed++;
+    process.stderr.write(`bench: ${name} exited with ${r.status ?? r.signal}\n`);
+  }
+}
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,150 @@
+// The one table of verdict reasons and decision points, shared by the model and the XDP
+// programs. `scripts/gen-c-tables.ts` renders it as bpf/lib/tables.gen.h; a test fails when
+// the committed header no longer matches this file. Numbers are stable: a retired entry
+// keeps its number reserved (add it to RETIRED) and is never reused.
+
+export type Action = 'ABORTED' | 'DROP' | 'PASS' | 'TX' | 'REDIRECT';
+
+/** XDP action codes as the kernel numbers them (enum xdp_action). */
+export const XDP_ACTION: Readonly<Record<Action, number>> = {
+  ABORTED: 0,
+  DROP: 1,
+  PASS: 2,
+  TX: 3,
+  REDIRECT: 4,
+};
+
+export const ACTION_BY_CODE: readonly Action[] = ['ABORTED', 'DROP', 'PASS', 'TX', 'REDIRECT'];
+
+export interface ReasonRow {
+  readonly id: number;
+  readonly name: string;
+  /** What the packet's fate was: sent on (fwd), handed to the kernel (pass), dropped (drop). */
+  readonly kind: 'fwd' | 'pass' | 'drop' | 'none';
+  readonly text: string;
+}
+
+export const REASONS = [
+  { id: 0, name: 'UNSPEC', kind: 'none', text: 'no verdict recorded' },
+  // --- delivered or sent on -------------------------------------------------------
+  { id: 1, name: 'DELIVERED_LOCAL', kind: 'fwd', text: 'agent: destination on this host, redirected to its veth' },
+  { id: 2, name: 'ENCAP_TO_HOST', kind: 'fwd', text: 'agent: encapsulated to the cached destination host' },
+  { id: 3, name: 'ENCAP_TO_BOUNCER', kind: 'fwd', text: "agent: encapsulated to a bouncer of the pod's subnet" },
+  { id: 4, name: 'ENCAP_TO_BACKEND', kind: 'fwd', text: "agent: established service flow, rewritten and sent to the backend's host" },
+  { id: 5, name: 'DECAP_DELIVER', kind: 'fwd', text: 'transit: decapsulated and delivered to a local endpoint' },
+  { id: 6, name: 'ARP_REPLY', kind: 'fwd', text: 'transit: bouncer answered the ARP request' },
+  { id: 7, name: 'BOUNCE_TO_HOST', kind: 'fwd', text: "transit: bouncer forwarded to the endpoint's host" },
+  { id: 8, name: 'SERVICE_BOUNCE', kind: 'fwd', text: "transit: backend chosen, bounced to the client's host with a rewrite option" },
+  { id: 9, name: 'SERVICE_REWRITE', kind: 'fwd', text: "transit: client host stored the flow, rewrote it and sent it to the backend's host" },
+  { id: 10, name: 'ROUTE_TO_HOST', kind: 'fwd', text: "transit: divider routed to the destination's learnt host" },
+  { id: 11, name: 'ROUTE_TO_BOUNCER', kind: 'fwd', text: "transit: divider routed to a bouncer of the destination's subnet" },
+  { id: 12, name: 'FORWARD_TO_BOUNCER', kind: 'fwd', text: "transit: forwarded to a bouncer of the destination's subnet" },
+  { id: 13, name: 'FORWARD_TO_DIVIDER', kind: 'fwd', text: 'transit: forwarded to a divider of the VPC' },
+  // --- handed to the host's own stack ----------------------------------------------
+  { id: 20, name: 'PASS_NOT_IPV4', kind: 'pass', text: 'transit: not an IPv4 frame' },
+  { id: 21, name: 'PASS_NOT_UDP', kind: 'pass', text: 'transit: not UDP' },
+  { id: 22, name: 'PASS_NOT_FOR_HOST', kind: 'pass', text: "transit: not addressed to this host's underlay IP" },
+  { id: 23, name: 'PASS_OUTER_FRAGMENT', kind: 'pass', text: 'transit: outer IPv4 fragment' },
+  { id: 24, name: 'PASS_NOT_GENEVE', kind: 'pass', text: 'transit: UDP but not to the Geneve port' },
+  // --- dropped: what a pod sent ----------------------------------------------------
+  { id: 40, name: 'NO_IFACE', kind: 'drop', text: 'agent: ingress interface has no endpoint configured' },
+  { id: 41, name: 'ETH_TRUNCATED', kind: 'drop', text: 'frame shorter than an Ethernet header' },
+  { id: 42, name: 'VLAN_NOT_ALLOWED', kind: 'drop', text: 'agent: VLAN-tagged frame from a pod' },
+  { id: 43, name: 'BAD_ETHERTYPE', kind: 'drop', text: 'agent: neither ARP nor IPv4' },
+  { id: 44, name: 'SPOOFED_SRC', kind: 'drop', text: "agent: source MAC or IP is not the endpoint's own" },
+  { id: 45, name: 'ARP_MALFORMED', kind: 'drop', text: 'agent: truncated ARP or not Ethernet/IPv4 ARP' },
+  { id: 46, name: 'ARP_BAD_OP', kind: 'drop', text: 'ARP operation not handled here' },
+  { id: 47, name: 'IP_MALFORMED', kind: 'drop', text: 'agent: IPv4 header truncated, lying or not version 4' },
+  { id: 48, name: 'L4_MALFORMED', kind: 'drop', text: 'TCP/UDP header truncated where a rewrite needs it' },
+  { id: 49, name: 'NO_BOUNCER', kind: 'drop', text: 'no bouncer known for the subnet' },
+  { id: 50, name: 'MTU_EXCEEDED', kind: 'drop', text: 'agent: encapsulated packet larger than the underlay MTU' },
+  { id: 51, name: 'TAIL_CALL_FAILED', kind: 'drop', text: 'tail call to the transit program failed' },
+  { id: 52, name: 'ADJUST_FAILED', kind: 'drop', text: 'growing or shrinking the packet failed' },
+  // --- dropped: Geneve and the inner frame ------------------------------------------
+  { id: 60, name: 'GENEVE_MALFORMED', kind: 'drop', text: 'transit: UDP length lies or Geneve header truncated' },
+  { id: 61, name: 'GENEVE_BAD_VERSION', kind: 'drop', text: 'transit: Geneve version is not 0' },
+  { id: 62, name: 'GENEVE_OAM', kind: 'drop', text: 'transit: Geneve control (O bit) packet' },
+  { id: 63, name: 'GENEVE_BAD_PROTO', kind: 'drop', text: 'transit: Geneve protocol is not Ethernet (0x6558)' },
+  { id: 64, name: 'OPT_OVERRUN', kind: 'drop', text: 'transit: Geneve options overrun opt_len or the packet' },
+  { id: 65, name: 'OPT_BAD_LENGTH', kind: 'drop', text: 'transit: one of our options has the wrong length' },
+  { id: 66, name: 'OPT_DUPLICATE', kind: 'drop', text: 'transit: one of our options appears twice' },
+  { id: 67, name: 'OPT_CRITICAL_UNKNOWN', kind: 'drop', text: 'transit: unknown option with the critical bit set' },
+  { id: 68, name: 'OPT_NO_ROOM', kind: 'drop', text: 'transit: no room left in opt_len for the rewrite option' },
+  { id: 69, name: 'INNER_MALFORMED', kind: 'drop', text: 'transit: inner Ethernet, ARP or IPv4 truncated or lying' },
+  { id: 70, name: 'INNER_BAD_ETHERTYPE', kind: 'drop', text: 'transit: inner frame neither ARP nor IPv4' },
+  { id: 71, name: 'NO_HOST_LOC', kind: 'drop', text: 'transit: host-location option required here but absent' },
+  // --- dropped: forwarding decisions ------------------------------------------------
+  { id: 80, name: 'TTL_EXCEEDED', kind: 'drop', text: 'transit: outer TTL would reach 0' },
+  { id: 81, name: 'INNER_TTL_EXCEEDED', kind: 'drop', text: 'routing: inner TTL would reach 0' },
+  { id: 82, name: 'ARP_UNKNOWN_TARGET', kind: 'drop', text: 'transit: ARP request for an address not known here' },
+  { id: 83, name: 'ARP_NOT_LOCAL', kind: 'drop', text: 'transit: ARP reply for an endpoint not on this host' },
+  { id: 84, name: 'UNKNOWN_DEST', kind: 'drop', text: "transit: this host is the destination subnet's bouncer and does not know it" },
+  { id: 85, name: 'NO_ROUTE', kind: 'drop', text: 'transit: no subnet, divider or VPC for the destination under this VNI' },
+  { id: 86, name: 'DST_GATEWAY', kind: 'drop', text: 'transit: IP packet addressed to a subnet gateway' },
+  { id: 87, name: 'NO_SERVICE_PORT', kind: 'drop', text: 'transit: VIP has no such port/protocol' },
+  { id: 88, name: 'NO_BACKEND', kind: 'drop', text: 'transit: service has no backend' },
+  { id: 89, name: 'SVC_FRAGMENT', kind: 'drop', text: 'transit: IP fragment addressed to a VIP' },
+  { id: 90, name: 'SVC_MISMATCH', kind: 'drop', text: 'transit: rewrite option does not match the packet' },
+  { id: 91, name: 'SVC_LOOP', kind: 'drop', text: 'transit: packet to a VIP already carries a rewrite option' },
+] as const satisfies readonly ReasonRow[];
+
+/** Numbers once used and now retired: never reuse them. */
+export const RETIRED_REASONS: readonly number[] = [];
+
+export type ReasonName = (typeof REASONS)[number]['name'];
+export const REASON: Readonly<Record<ReasonName, number>> = Object.fromEntries(
+  REASONS.map((r) => [r.name, r.id]),
+) as Record<ReasonName, number>;
+const reasonById = new Map<number, ReasonRow>(REASONS.map((r) => [r.id, r]));
+export function reasonName(id: number): string {
+  return reasonById.get(id)?.name ?? `REASON_${id}`;
+}
+export function reasonRow(id: number): ReasonRow | undefined {
+  return reasonById.get(id);
+}
+
+export interface PointRow {
+  readonly id: number;
+  readonly name: string;
+  readonly program: 'agent' | 'transit';
+  readonly text: string;
+}
+
+/** Decision points, in the order a program can visit them. Names appear in traces. */
+export const POINTS = [
+  { id: 1, name: 'agent_iface', program: 'agent', text: 'look up the endpoint configured on the ingress veth' },
+  { id: 2, name: 'agent_eth', program: 'agent', text: 'Ethernet: length, VLAN, source MAC, EtherType' },
+  { id: 3, name: 'agent_arp', program: 'agent', text: 'ARP request from the pod: checks, then to a bouncer' },
+  { id: 4, name: 'agent_ip', program: 'agent', text: 'IPv4 header checks and source address' },
+  { id: 5, name: 'agent_flow', program: 'agent', text: 'established service flow: rewrite to the backend' },
+  { id: 6, name: 'agent_local', program: 'agent', text: 'destination on this host: redirect to its veth' },
+  { id: 7, name: 'agent_cache', program: 'agent', text: 'learnt host of the destination' },
+  { id: 8, name: 'agent_bouncer', program: 'agent', text: "choose a bouncer of the pod's subnet" },
+  { id: 9, name: 'agent_encap', program: 'agent', text: 'Geneve encapsulation with the host-location option' },
+  { id: 10, name: 'agent_tail_call', program: 'agent', text: "outer destination is this host: continue in transit" },
+  { id: 20, name: 'transit_outer', program: 'transit', text: 'is this Geneve addressed to this host?' },
+  { id: 21, name: 'transit_geneve', program: 'transit', text: 'Geneve header checks' },
+  { id: 22, name: 'transit_options', program: 'transit', text: 'walk the option TLVs' },
+  { id: 23, name: 'transit_inner', program: 'transit', text: 'parse the inner Ethernet and ARP/IPv4' },
+  { id: 24, name: 'transit_arp', program: 'transit', text: 'bouncer: answer an ARP request' },
+  { id: 25, name: 'transit_svc_client', program: 'transit', text: "client's host: store the service flow and rewrite" },
+  { id: 26, name: 'transit_endpoint', program: 'transit', text: 'look up the inner destination' },
+  { id: 27, name: 'transit_deliver', program: 'transit', text: 'local endpoint: learn, un-NAT, decapsulate, redirect' },
+  { id: 28, name: 'transit_bounce', program: 'transit', text: "bouncer: forward to the endpoint's host" },
+  { id: 29, name: 'transit_service', program: 'transit', text: 'VIP: Maglev backend choice, bounce to the client' },
+  { id: 30, name: 'transit_route', program: 'transit', text: 'divider: route between subnets of the VPC' },
+  { id: 31, name: 'transit_forward', program: 'transit', text: 'unknown here: to a bouncer or a divider' },
+  { id: 32, name: 'transit_send', program: 'transit', text: 'rewrite the outer headers and send' },
+  { id: 33, name: 'transit_tail_call', program: 'transit', text: 'next hop is this host: process again' },
+] as const satisfies readonly PointRow[];
+
+export const RETIRED_POINTS: readonly number[] = [];
+
+export type PointName = (typeof POINTS)[number]['name'];
+export const POINT: Readonly<Record<PointName, number>> = Object.fromEntries(
+  POINTS.map((p) => [p.name, p.id]),
+) as Record<PointName, number>;
+const pointById = new Map<number, PointRow>(POINTS.map((p) => [p.id, p]));
+export function pointName(id: number): string {
+  return pointById.get(id)?.name ?? `point_${id}`;
+}

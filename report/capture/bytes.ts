@@ -1,0 +1,92 @@
+// Endian-aware reads and writes over a Uint8Array: both capture formats let the writer
+// pick the byte order, so every multi-byte field goes through one of these.
+
+export class ByteReader {
+  private readonly view: DataView;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly littleEndian: boolean,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  u16(at: number): number {
+    return this.view.getUint16(at, this.littleEndian);
+  }
+  u32(at: number): number {
+    return this.view.getUint32(at, this.littleEndian);
+  }
+  u64(at: number): bigint {
+    return this.view.getBigUint64(at, this.littleEndian);
+  }
+  i64(at: number): bigint {
+    return this.view.getBigInt64(at, this.littleEndian);
+  }
+  /** Two u32 halves (pcapng timestamps: high word first, each in the section's order). */
+  u32pair(at: number): bigint {
+    return (BigInt(this.u32(at)) << 32n) | BigInt(this.u32(at + 4));
+  }
+}
+
+/** Grows as fields are appended; `bytes()` returns exactly what was written. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  private len = 0;
+  constructor(
+    readonly littleEndian: boolean,
+    capacity = 256,
+  ) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+  get length(): number {
+    return this.len;
+  }
+  private room(n: number): number {
+    if (this.len + n > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+      this.view = new DataView(next.buffer);
+    }
+    const at = this.len;
+    this.len += n;
+    return at;
+  }
+  u8(v: number): this {
+    this.buf[this.room(1)] = v;
+    return this;
+  }
+  u16(v: number): this {
+    this.view.setUint16(this.room(2), v, this.littleEndian);
+    return this;
+  }
+  u32(v: number): this {
+    this.view.setUint32(this.room(4), v >>> 0, this.littleEndian);
+    return this;
+  }
+  u64(v: bigint): this {
+    this.view.setBigUint64(this.room(8), BigInt.asUintN(64, v), this.littleEndian);
+    return this;
+  }
+  i64(v: bigint): this {
+    this.view.setBigInt64(this.room(8), BigInt.asIntN(64, v), this.littleEndian);
+    return this;
+  }
+  raw(b: Uint8Array): this {
+    this.buf.set(b, this.room(b.length));
+    return this;
+  }
+  /** Zero bytes up to the next multiple of 4 (buffers start zeroed, so only advance). */
+  pad4(): this {
+    this.room((4 - (this.len & 3)) & 3);
+    return this;
+  }
+  /** Overwrite a u32 already written (block lengths are known only at the end). */
+  patchU32(at: number, v: number): void {
+    this.view.setUint32(at, v >>> 0, this.littleEndian);
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
