@@ -41,7 +41,11 @@ export const MAP_TYPES: Readonly<Record<number, string>> = {
 };
 
 const PERCPU_TYPES = new Set([5, 6, 10, 21]);
+// Maps indexed 0..max_entries-1: their keys always exist. Plain arrays hold data and are
+// cleared by writing zeros; the fd-holding ones (prog, perf event, cgroup, map-in-map,
+// dev, cpu, xsk) empty a slot by deleting it.
 const ARRAY_TYPES = new Set([2, 6, 3, 14, 16, 17, 4, 8, 12]);
+const DATA_ARRAY_TYPES = new Set([2, 6]);
 
 /** Update flags (BPF_ANY / BPF_NOEXIST / BPF_EXIST). */
 export type UpdateFlag = 'any' | 'noexist' | 'exist';
@@ -246,8 +250,8 @@ export class BpfMap {
       const dv = new DataView(key.buffer);
       for (let i = 0; i < this.info.maxEntries; i++) {
         dv.setUint32(0, i, true);
-        if (this.info.type === 3) this.delete(key);
-        else this.update(key, zero);
+        if (DATA_ARRAY_TYPES.has(this.info.type)) this.update(key, zero);
+        else this.delete(key);
       }
       return;
     }

@@ -2,7 +2,7 @@
 // koffi type names are global to the process, so declaring them twice throws "Duplicate
 // type name": the declarations live on globalThis under a registered symbol and survive a
 // second evaluation of this module (test runners and tsx can load a module twice).
-import koffi from 'koffi';
+import koffi, { type LibraryHandle } from 'koffi';
 
 /** A C pointer as koffi 3 hands it out: a BigInt address (null for NULL). */
 export type Ptr = bigint;
@@ -66,6 +66,7 @@ export interface Libc {
   close(fd: number): number;
   unshare(flags: number): number;
   vsnprintf(buf: Uint8Array, n: number, fmt: Ptr, ap: Ptr): number;
+  if_indextoname(ifindex: number, name: Uint8Array): Ptr | null;
 }
 
 interface Native {
@@ -131,9 +132,10 @@ const LIBC_PROTOS = [
   'int close(int fd)',
   'int unshare(int flags)',
   'int vsnprintf(_Out_ uint8_t *buf, size_t n, void *fmt, void *ap)',
+  'void *if_indextoname(uint32_t ifindex, _Out_ uint8_t *name)',
 ];
 
-function declare<T>(lib: koffi.LibraryHandle, protos: readonly string[]): T {
+function declare<T>(lib: LibraryHandle, protos: readonly string[]): T {
   const out: Record<string, unknown> = {};
   for (const p of protos) {
     const fn = lib.func(p);

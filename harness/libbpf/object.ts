@@ -117,15 +117,22 @@ export class BpfObject {
           const text = readCString(buf, logSize);
           if (text.length > 0) culprit = { name, text };
         }
+        const overflow = rc === -28 && (opts.logLevel ?? 0) > 0;
         throw new BpfError({
           errno: rc,
           call: 'bpf_object__load',
           object: this.label,
           ...(culprit ? { program: culprit.name, verifierLog: culprit.text } : {}),
-          detail: culprit
-            ? 'the verifier rejected the program'
-            : `load failed before any program reached the verifier (maps, BTF or relocations) in ${this.path}`,
-          ...(culprit ? { hint: 'the verifier log below says which instruction and register' } : {}),
+          detail: overflow
+            ? `the verifier log overflowed its ${logSize}-byte buffer, and the kernel fails the load for that alone`
+            : culprit
+              ? 'the verifier rejected the program'
+              : `load failed before any program reached the verifier (maps, BTF or relocations) in ${this.path}`,
+          ...(overflow
+            ? { hint: 'raise logSize, or use logLevel 0 (the log is then captured only when a program fails)' }
+            : culprit
+              ? { hint: 'the verifier log below says which instruction and register' }
+              : {}),
           libbpfLog: libbpfMessages(),
         });
       }

@@ -2,7 +2,7 @@
 // interface (stays until detached, survives the process), or as a link (goes away when
 // the link is destroyed or the process exits: a crashed run leaves nothing behind).
 import { BpfError } from './errors.ts';
-import { lastErrno, libbpf } from './native.ts';
+import { lastErrno, libbpf, libc } from './native.ts';
 import type { BpfProgram } from './object.ts';
 
 /** XDP attach modes: generic runs in the stack (any device), native in the driver. */
@@ -59,7 +59,13 @@ export interface XdpLink {
 export function xdpAttachLink(ifindex: number, prog: BpfProgram): XdpLink {
   const link = libbpf().bpf_program__attach_xdp(prog.handle, ifindex);
   if (!link) {
-    throw new BpfError({ errno: lastErrno() || 22, call: 'bpf_program__attach_xdp', program: prog.name, ifindex });
+    const errno = lastErrno() || 22;
+    // The kernel's link_create answers a missing interface with EINVAL, not ENODEV;
+    // say which it was, so the error matches the flag-based attach.
+    if (errno === 22 && !ifindexExists(ifindex)) {
+      throw new BpfError({ errno: 19, call: 'bpf_program__attach_xdp', program: prog.name, ifindex, detail: 'the kernel answered EINVAL: there is no such interface' });
+    }
+    throw new BpfError({ errno, call: 'bpf_program__attach_xdp', program: prog.name, ifindex });
   }
   let live = true;
   return {
@@ -71,4 +77,10 @@ export function xdpAttachLink(ifindex: number, prog: BpfProgram): XdpLink {
       libbpf().bpf_link__destroy(link);
     },
   };
+}
+
+/** Whether `ifindex` names an interface in this thread's network namespace. */
+export function ifindexExists(ifindex: number): boolean {
+  const name = new Uint8Array(16); // IF_NAMESIZE
+  return libc().if_indextoname(ifindex, name) !== null;
 }
