@@ -28,15 +28,23 @@
 /*
  * Longest byte key the BPF build hashes exactly. The verifier wants a bounded loop, and
  * our keys are small fixed structs (flow tuples, endpoint keys); 64 covers them with room.
- * Raise it under #ifndef if a longer key appears. Longer keys are clamped to it in the
- * bounded build, which is why callers must stay below it.
+ * Raise it under #ifndef if a longer key appears (a power of two: reads are masked with
+ * it). Longer keys are clamped to it in the bounded build, so callers must stay below it.
+ * With a constant length everything folds away; with a length known only at run time the
+ * key must live in a buffer of JHASH_MAX_KEY_LEN bytes (JHASH_MAX_KEY_LEN / 4 words for
+ * jhash2), since the verifier cannot rule out a masked read anywhere in that range.
  */
 #ifndef JHASH_MAX_KEY_LEN
 #define JHASH_MAX_KEY_LEN 64
 #endif
 
-/* Blocks the main loop may take: all but the last block, which the tail handles. */
-#define JHASH_MAX_BLOCKS ((JHASH_MAX_KEY_LEN + 11) / 12)
+/*
+ * Iterations the main loop can take for a key of at most JHASH_MAX_KEY_LEN bytes: every
+ * full block but the last, which the tail handles, so (len - 1) / 12. Exactly that, not
+ * one more: the verifier walks every iteration the bound allows and rejects a block read
+ * past the key even on an iteration no real length reaches.
+ */
+#define JHASH_MAX_BLOCKS ((JHASH_MAX_KEY_LEN - 1) / 12)
 
 /*
  * BPF gets a loop with a constant bound and clamped lengths; the host build (the kernel's
@@ -45,6 +53,7 @@
  */
 #if defined(__BPF__) || defined(JHASH_FORCE_BOUNDED)
 #define JHASH_BOUNDED 1
+_Static_assert((JHASH_MAX_KEY_LEN & (JHASH_MAX_KEY_LEN - 1)) == 0, "JHASH_MAX_KEY_LEN must be a power of two");
 #define JHASH_BLOCK_LIMIT JHASH_MAX_BLOCKS
 #else
 #define JHASH_BOUNDED 0
@@ -62,10 +71,37 @@ static __always_inline __u32 jhash_rol32(__u32 word, unsigned int shift)
 	return (word << (shift & 31)) | (word >> ((-shift) & 31));
 }
 
-/* Little-endian word at k, byte by byte (see the header comment for why). */
-static __always_inline __u32 jhash_le32(const __u8 *k)
+/*
+ * Byte i of the key. The bounded build masks the index: the verifier then sees every read
+ * inside the key buffer without having to follow `length` through the loop and the tail
+ * switch (it does not: clang keeps the count in several registers). The mask never
+ * changes a result, since lengths are clamped to JHASH_MAX_KEY_LEN, a power of two.
+ */
+static __always_inline __u32 jhash_byte(const __u8 *key, __u32 i)
 {
-	return (__u32)k[0] | ((__u32)k[1] << 8) | ((__u32)k[2] << 16) | ((__u32)k[3] << 24);
+#if JHASH_BOUNDED
+	return key[i & (JHASH_MAX_KEY_LEN - 1)];
+#else
+	return key[i];
+#endif
+}
+
+/* Word i of a jhash2 key, masked in the bounded build like jhash_byte. */
+#define JHASH_MAX_WORDS (JHASH_MAX_KEY_LEN / 4)
+static __always_inline __u32 jhash_word(const __u32 *k, __u32 i)
+{
+#if JHASH_BOUNDED
+	return k[i & (JHASH_MAX_WORDS - 1)];
+#else
+	return k[i];
+#endif
+}
+
+/* Little-endian word at byte i, byte by byte (see the header comment for why). */
+static __always_inline __u32 jhash_le32(const __u8 *key, __u32 i)
+{
+	return jhash_byte(key, i) | (jhash_byte(key, i + 1) << 8) | (jhash_byte(key, i + 2) << 16) |
+	       (jhash_byte(key, i + 3) << 24);
 }
 
 /* lookup3's mix(): reversible mixing of three words, once per full block. */
@@ -95,7 +131,7 @@ static __always_inline __u32 jhash_le32(const __u8 *k)
 static __always_inline __u32 jhash(const void *key, __u32 length, __u32 initval)
 {
 	const __u8 *k = (const __u8 *)key;
-	__u32 a, b, c;
+	__u32 a, b, c, o = 0; /* o: offset of the current block */
 
 #if JHASH_BOUNDED
 	if (length > JHASH_MAX_KEY_LEN)
@@ -105,27 +141,27 @@ static __always_inline __u32 jhash(const void *key, __u32 length, __u32 initval)
 
 	/* `> 12`, not `>= 12`: a key of exactly 12n bytes leaves its last block to the tail. */
 	for (__u32 i = 0; i < JHASH_BLOCK_LIMIT && length > 12; i++) {
-		a += jhash_le32(k);
-		b += jhash_le32(k + 4);
-		c += jhash_le32(k + 8);
+		a += jhash_le32(k, o);
+		b += jhash_le32(k, o + 4);
+		c += jhash_le32(k, o + 8);
 		__jhash_mix(a, b, c);
 		length -= 12;
-		k += 12;
+		o += 12;
 	}
 
 	switch (length) {
-	case 12: c += (__u32)k[11] << 24; JHASH_FALLTHROUGH;
-	case 11: c += (__u32)k[10] << 16; JHASH_FALLTHROUGH;
-	case 10: c += (__u32)k[9] << 8;   JHASH_FALLTHROUGH;
-	case 9:  c += k[8];               JHASH_FALLTHROUGH;
-	case 8:  b += (__u32)k[7] << 24;  JHASH_FALLTHROUGH;
-	case 7:  b += (__u32)k[6] << 16;  JHASH_FALLTHROUGH;
-	case 6:  b += (__u32)k[5] << 8;   JHASH_FALLTHROUGH;
-	case 5:  b += k[4];               JHASH_FALLTHROUGH;
-	case 4:  a += (__u32)k[3] << 24;  JHASH_FALLTHROUGH;
-	case 3:  a += (__u32)k[2] << 16;  JHASH_FALLTHROUGH;
-	case 2:  a += (__u32)k[1] << 8;   JHASH_FALLTHROUGH;
-	case 1:  a += k[0];
+	case 12: c += jhash_byte(k, o + 11) << 24; JHASH_FALLTHROUGH;
+	case 11: c += jhash_byte(k, o + 10) << 16; JHASH_FALLTHROUGH;
+	case 10: c += jhash_byte(k, o + 9) << 8;   JHASH_FALLTHROUGH;
+	case 9:  c += jhash_byte(k, o + 8);        JHASH_FALLTHROUGH;
+	case 8:  b += jhash_byte(k, o + 7) << 24;  JHASH_FALLTHROUGH;
+	case 7:  b += jhash_byte(k, o + 6) << 16;  JHASH_FALLTHROUGH;
+	case 6:  b += jhash_byte(k, o + 5) << 8;   JHASH_FALLTHROUGH;
+	case 5:  b += jhash_byte(k, o + 4);        JHASH_FALLTHROUGH;
+	case 4:  a += jhash_byte(k, o + 3) << 24;  JHASH_FALLTHROUGH;
+	case 3:  a += jhash_byte(k, o + 2) << 16;  JHASH_FALLTHROUGH;
+	case 2:  a += jhash_byte(k, o + 1) << 8;   JHASH_FALLTHROUGH;
+	case 1:  a += jhash_byte(k, o);
 		__jhash_final(a, b, c);
 		break;
 	default: /* 0: nothing left, and the kernel skips the final mix too */
@@ -137,27 +173,27 @@ static __always_inline __u32 jhash(const void *key, __u32 length, __u32 initval)
 /* jhash2: hash `length` 32-bit words. Equals lookup3's hashword(k, length, initval). */
 static __always_inline __u32 jhash2(const __u32 *k, __u32 length, __u32 initval)
 {
-	__u32 a, b, c;
+	__u32 a, b, c, o = 0; /* o: index of the current block's first word */
 
 #if JHASH_BOUNDED
-	if (length > JHASH_MAX_KEY_LEN / 4)
-		length = JHASH_MAX_KEY_LEN / 4;
+	if (length > JHASH_MAX_WORDS)
+		length = JHASH_MAX_WORDS;
 #endif
 	a = b = c = JHASH_INITVAL + (length << 2) + initval;
 
 	for (__u32 i = 0; i < JHASH_BLOCK_LIMIT && length > 3; i++) {
-		a += k[0];
-		b += k[1];
-		c += k[2];
+		a += jhash_word(k, o);
+		b += jhash_word(k, o + 1);
+		c += jhash_word(k, o + 2);
 		__jhash_mix(a, b, c);
 		length -= 3;
-		k += 3;
+		o += 3;
 	}
 
 	switch (length) {
-	case 3: c += k[2]; JHASH_FALLTHROUGH;
-	case 2: b += k[1]; JHASH_FALLTHROUGH;
-	case 1: a += k[0];
+	case 3: c += jhash_word(k, o + 2); JHASH_FALLTHROUGH;
+	case 2: b += jhash_word(k, o + 1); JHASH_FALLTHROUGH;
+	case 1: a += jhash_word(k, o);
 		__jhash_final(a, b, c);
 		break;
 	default:

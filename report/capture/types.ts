@@ -28,6 +28,8 @@ export interface CapturePacket {
   readonly index: number;
   /** Interface within its pcapng section; always 0 for classic pcap. */
   readonly interfaceId: number;
+  /** if_name of that interface, when the capture names it. */
+  readonly interfaceName?: string;
   readonly linktype: number;
   /** Nanoseconds since the Unix epoch (after if_tsresol and if_tsoffset). */
   readonly timestampNs: bigint;

@@ -1,0 +1,68 @@
+// The command skeleton: dispatch, help, flags, exit codes, no stack traces for user errors.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+
+function twinplane(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const STACK = /^\s+at /m;
+
+describe('twinplane', () => {
+  it('--help lists the commands and exits 0', () => {
+    const r = twinplane('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: twinplane <command>/);
+    expect(r.stdout).toMatch(/^ {2}decode /m);
+    expect(r.stdout).toMatch(/^ {2}demo /m);
+  });
+
+  it('no command: the help on stderr, exit 2', () => {
+    const r = twinplane();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/Usage: twinplane <command>/);
+  });
+
+  it('an unknown command: exit 2, names the known ones', () => {
+    const r = twinplane('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("twinplane: unknown command 'frobnicate' (commands: decode, demo; see 'twinplane --help')\n");
+  });
+
+  it('every command has --help, exit 0, with its usage line', () => {
+    for (const cmd of ['decode', 'demo']) {
+      const r = twinplane(cmd, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: twinplane ${cmd}\\b`));
+      expect(twinplane('help', cmd).stdout).toBe(r.stdout);
+    }
+  });
+
+  it('an unknown flag: exit 2, a clear message, no stack trace', () => {
+    const r = twinplane('decode', 'x.pcapng', '--jsonn');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("twinplane decode: Unknown option '--jsonn' (see 'twinplane decode --help')\n");
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('a missing or extra positional: exit 2 with the usage', () => {
+    const missing = twinplane('decode');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('twinplane decode: missing <capture> (usage: twinplane decode <capture> [--json])\n');
+    const extra = twinplane('decode', 'a', 'b');
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/unexpected argument 'b'/);
+    expect(extra.stderr).not.toMatch(STACK);
+  });
+
+  it('demo decodes the shipped sample capture and says what is missing', () => {
+    const r = twinplane('demo');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^#1 .* if=hostA-eth0 XDP_TX "pod A asks a bouncer/m);
+    expect(r.stdout).toMatch(/^ {2}Geneve vni=100 opts=\[host-loc 172\.16\.0\.1 /m);
+    expect(r.stdout).toMatch(/scenario runner is not there yet/);
+  });
+});
