@@ -11,9 +11,9 @@ import { type Ipv4, type Mac, MAC_ZERO, ipv4, mac } from './addr.ts';
 import { ARP_HTYPE_ETHERNET, ARP_PTYPE_IPV4, ArpOp, ArpRepr } from './arp.ts';
 import { ipv4HeaderChecksum, tcpChecksum, udpChecksum } from './checksum.ts';
 import { EtherType, EthernetRepr } from './ethernet.ts';
-import { type GeneveOption, ETH_P_TEB, GeneveHeader, GeneveRepr, isCriticalOption } from './geneve.ts';
+import { type GeneveOption, ETH_P_TEB, GENEVE_UDP_PORT, GeneveHeader, GeneveRepr, isCriticalOption } from './geneve.ts';
 import { type TwinplaneOption, encodeTwinplaneOption } from './geneve-options.ts';
-import { IcmpPacket, IcmpType } from './icmp.ts';
+import { ICMP_HEADER_LEN, IcmpPacket, IcmpType } from './icmp.ts';
 import { IpProtocol, Ipv4Packet, Ipv4Repr } from './ipv4.ts';
 import { TcpFlag, TcpPacket, TcpRepr } from './tcp.ts';
 import { UDP_HEADER_LEN, UdpPacket, UdpRepr } from './udp.ts';
@@ -77,7 +77,7 @@ export type GeneveOptionSpec = GeneveOption | TwinplaneOption;
 export interface GeneveSpec {
   readonly vni: number;
   readonly options?: readonly GeneveOptionSpec[];
-  /** Inferred: ETH_P_TEB before Ethernet, 0x0800 before IPv4. */
+  /** 0x0800 before IPv4, otherwise ETH_P_TEB (the overlay's inner Ethernet). */
   readonly protocol?: number;
   /** Overrides the opt_len the options give, to build a header that lies about them. */
   readonly optLen?: number;
@@ -191,7 +191,7 @@ export class PacketBuilder {
 
   /** Encodes from the innermost layer outwards, so every length is known when written. */
   build(): Uint8Array {
-    let inner = new Uint8Array(0);
+    let inner: Uint8Array = new Uint8Array(0);
     for (let i = this.layers.length - 1; i >= 0; i--) inner = this.encode(i, inner);
     return inner;
   }
@@ -317,7 +317,7 @@ function encodeIpv4(spec: Ipv4Spec, next: Layer | undefined, inner: Uint8Array):
 }
 
 function encodeUdp(spec: UdpSpec, next: Layer | undefined, inner: Uint8Array, ipAddrs: { src: Ipv4; dst: Ipv4 } | undefined): Uint8Array {
-  const dstPort = spec.dport ?? (next?.kind === 'geneve' ? 6081 : undefined);
+  const dstPort = spec.dport ?? (next?.kind === 'geneve' ? GENEVE_UDP_PORT : undefined);
   if (dstPort === undefined) throw new Error('builder: udp dport is needed unless Geneve follows');
   const out = new Uint8Array(UDP_HEADER_LEN + inner.length);
   UdpRepr.emit({ srcPort: spec.sport, dstPort, payloadLen: inner.length, checksum: 0 }, out, 0);
@@ -360,7 +360,7 @@ function encodeGeneve(spec: GeneveSpec, next: Layer | undefined, inner: Uint8Arr
     oam: spec.oam ?? false,
     critical: spec.critical ?? options.some((o) => isCriticalOption(o.type)),
     reservedFlags: spec.reservedFlags ?? 0,
-    protocol: infer('Geneve protocol', spec.protocol, next, { ether: ETH_P_TEB, ipv4: EtherType.IPv4 }),
+    protocol: spec.protocol ?? (next?.kind === 'ipv4' ? EtherType.IPv4 : ETH_P_TEB),
     vni: spec.vni,
     reserved: spec.reserved ?? 0,
     options,
@@ -390,8 +390,8 @@ function encodeArp(spec: ArpSpec): Uint8Array {
 }
 
 function encodeIcmp(type: number, code: number, rest: number, checksum: number | undefined, inner: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + inner.length);
-  out.set(inner, 8);
+  const out = new Uint8Array(ICMP_HEADER_LEN + inner.length);
+  out.set(inner, ICMP_HEADER_LEN);
   const p = new IcmpPacket(out);
   p.type = type;
   p.code = code;
