@@ -1,0 +1,96 @@
+// Scenario files in, a resolved Scenario out, or a ScenarioError listing every problem
+// with its file, line, column and path. Three passes over the same document: YAML syntax
+// (stops here on failure: nothing after it would be trustworthy), the JSON Schema editors
+// use, then the cross-references. The last two both run, so one pass shows all errors.
+import { readFileSync } from 'node:fs';
+import { ScenarioError } from './issues.ts';
+import type { DocPath } from './issues.ts';
+import type { Invariant, Scenario, Step } from './types.ts';
+import { readYaml } from './yaml-source.ts';
+import { scenarioSchema } from './schema-file.ts';
+import { Ctx, list, obj, str } from './resolve/context.ts';
+import { resolveHosts, resolveVpcs } from './resolve/topology.ts';
+import { resolveEndpoints, resolveServices } from './resolve/endpoints.ts';
+import { ProvisionNames, resolveBackendChange, resolveDelete, resolveMove, resolveProvision } from './resolve/steps.ts';
+import { resolveSend } from './resolve/send.ts';
+import { World } from './resolve/world.ts';
+
+export { ScenarioError, formatIssue } from './issues.ts';
+export type { Issue } from './issues.ts';
+export type * from './types.ts';
+
+export function loadScenario(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new ScenarioError([{ file: path, line: 1, column: 1, path: '(file)', message: `cannot read: ${why}` }]);
+  }
+  return parseScenario(text, path);
+}
+
+export function parseScenario(text: string, fileName: string): Scenario {
+  const yaml = readYaml(text, fileName);
+  if (!yaml.ok) throw new ScenarioError(yaml.issues);
+  const ctx = new Ctx(fileName, yaml.source);
+  for (const issue of scenarioSchema().validate(yaml.source.value)) ctx.error(issue.path, issue.message, issue.key);
+  const doc = obj(yaml.source.value) ?? {};
+  const hosts = resolveHosts(ctx, doc.hosts);
+  const vpcs = resolveVpcs(ctx, doc.vpcs, hosts);
+  const world = new World(ctx, hosts, vpcs);
+  const endpoints = resolveEndpoints(world, doc.endpoints);
+  const services = resolveServices(world, doc.services);
+  const steps = resolveSteps(world, doc.steps);
+  if (ctx.issues.length > 0) throw new ScenarioError(ctx.issues);
+  return {
+    file: fileName,
+    name: str(doc.name) ?? '',
+    description: str(doc.description) ?? '',
+    hosts: hosts.values(),
+    vpcs: vpcs.values().flatMap((v) => (v.vpc === null ? [] : [v.vpc])),
+    endpoints,
+    services,
+    steps,
+    invariants: list(doc.invariants).filter((x): x is Invariant => x === 'isolation' || x === 'reachability'),
+  };
+}
+
+function resolveSteps(world: World, raw: unknown): Step[] {
+  const out: Step[] = [];
+  const names = new ProvisionNames();
+  const sendNames = new Map<string, DocPath>();
+  let sends = 0;
+  list(raw).forEach((item, i) => {
+    const step = obj(item);
+    // The schema demands exactly one key; with more, none is trusted (it reported why).
+    const keys = step === undefined ? [] : Object.keys(step);
+    if (step === undefined || keys.length !== 1) return;
+    const kind = keys[0];
+    const path: DocPath = ['steps', i, kind];
+    const at = world.ctx.at(['steps', i]);
+    const body = step[kind];
+    const fields = obj(body) ?? {};
+    let resolved: Step | undefined;
+    switch (kind) {
+      case 'provision': resolved = resolveProvision(world, names, fields, path, at); break;
+      case 'delete': resolved = resolveDelete(world, body, path, at); break;
+      case 'move': resolved = resolveMove(world, fields, path, at); break;
+      case 'addBackend':
+      case 'removeBackend': resolved = resolveBackendChange(world, kind, fields, path, at); break;
+      case 'send': {
+        resolved = resolveSend(world, fields, path, at, sends++);
+        const given = str(fields.name);
+        if (given !== undefined) {
+          const first = sendNames.get(given);
+          if (first !== undefined) world.ctx.error([...path, 'name'], `duplicate send name '${given}' (first at ${world.ctx.where(first)})`);
+          else sendNames.set(given, [...path, 'name']);
+        }
+        break;
+      }
+      default: return; // unknown step kind: the schema reported it
+    }
+    if (resolved !== undefined) out.push(resolved);
+  });
+  return out;
+}

@@ -1,0 +1,138 @@
+// Hosts, VPCs and their networks: the part of a scenario that never changes during a run.
+import { CONSTS } from '../../../model/dataplane/consts.ts';
+import { macToString } from '../../../model/wire/addr.ts';
+import type { Ipv4, Mac } from '../../../model/wire/addr.ts';
+import type { Host, Network, Vpc } from '../types.ts';
+import { Ctx, Names, broadcastOf, cidr, cidrInside, cidrToString, int, ip, ipv4ToString, list, mac, obj, overlaps, str } from './context.ts';
+import type { Raw } from './context.ts';
+
+/** Default host MTU: a plain Ethernet underlay. */
+export const DEFAULT_MTU = 1500;
+/** The smallest subnet with room for a gateway and one endpoint (network + 3 addresses). */
+const MAX_NETWORK_PREFIX = 30;
+
+/** 02:00 then the four bytes of the underlay IP: locally administered, unique per host. */
+export function defaultHostMac(addr: Ipv4): Mac {
+  return new Uint8Array([0x02, 0x00, addr >>> 24, (addr >>> 16) & 0xff, (addr >>> 8) & 0xff, addr & 0xff]);
+}
+
+export function resolveHosts(ctx: Ctx, raw: unknown): Names<Host> {
+  const hosts = new Names<Host>('host');
+  const byIp = new Map<Ipv4, number>();
+  const byMac = new Map<string, number>();
+  list(raw).forEach((item, i) => {
+    const h = obj(item);
+    const name = str(h?.name);
+    if (h === undefined || name === undefined) return;
+    const path = ['hosts', i];
+    const addr = ip(h.ip);
+    const m = h.mac === undefined ? (addr === undefined ? undefined : defaultHostMac(addr)) : mac(ctx, [...path, 'mac'], h.mac);
+    const firstIp = addr === undefined ? undefined : byIp.get(addr);
+    if (addr !== undefined) {
+      if (firstIp !== undefined) ctx.error([...path, 'ip'], `${ipv4ToString(addr)} is already the address of hosts[${firstIp}]`);
+      else byIp.set(addr, i);
+    }
+    // A duplicate IP implies a duplicate default MAC: one error is enough.
+    if (m !== undefined && !(h.mac === undefined && firstIp !== undefined)) {
+      const first = byMac.get(macToString(m));
+      if (first !== undefined) ctx.error([...path, h.mac === undefined ? 'ip' : 'mac'], `MAC ${macToString(m)} is already the MAC of hosts[${first}]`);
+      else byMac.set(macToString(m), i);
+    }
+    const mtu = h.mtu === undefined ? DEFAULT_MTU : int(h.mtu);
+    const ok = addr !== undefined && m !== undefined && mtu !== undefined;
+    hosts.declare(ctx, name, [...path, 'name'], ok ? { name, ip: addr, mac: m, mtu } : null);
+  });
+  return hosts;
+}
+
+/** Declared even when the VPC itself is broken, so its networks can still be looked up. */
+export interface VpcEntry {
+  readonly name: string;
+  readonly vpc: Vpc | null;
+  readonly networks: Names<Network>;
+}
+
+export function resolveVpcs(ctx: Ctx, raw: unknown, hosts: Names<Host>): Names<VpcEntry> {
+  const vpcs = new Names<VpcEntry>('VPC');
+  const byVni = new Map<number, number>();
+  list(raw).forEach((item, i) => {
+    const v = obj(item);
+    if (v === undefined) return;
+    const path = ['vpcs', i];
+    const vni = int(v.vni);
+    if (vni !== undefined) {
+      const first = byVni.get(vni);
+      if (first !== undefined) ctx.error([...path, 'vni'], `VNI ${vni} is already used by vpcs[${first}]: VNIs must be unique`);
+      else byVni.set(vni, i);
+    }
+    const range = cidr(ctx, [...path, 'cidr'], v.cidr);
+    const dividers = hostList(ctx, hosts, v.dividers, [...path, 'dividers'], CONSTS.MAX_DIVIDERS);
+    const networks = resolveNetworks(ctx, v, path, range, hosts);
+    const name = str(v.name);
+    if (name === undefined) return;
+    const nets = networks.values();
+    const ok = vni !== undefined && range !== undefined && dividers !== undefined && nets.length === list(v.networks).length;
+    const vpc = ok ? { name, vni, cidr: range, dividers, networks: nets } : null;
+    vpcs.declare(ctx, name, [...path, 'name'], { name, vpc, networks });
+  });
+  return vpcs;
+}
+
+function resolveNetworks(ctx: Ctx, v: Raw, vpcPath: readonly (string | number)[], range: Vpc['cidr'] | undefined, hosts: Names<Host>): Names<Network> {
+  const networks = new Names<Network>('network');
+  const placed: { cidr: Network['cidr']; index: number }[] = [];
+  list(v.networks).forEach((item, j) => {
+    const n = obj(item);
+    if (n === undefined) return;
+    const path = [...vpcPath, 'networks', j];
+    const parsed = cidr(ctx, [...path, 'cidr'], n.cidr);
+    if (parsed !== undefined && parsed.prefixLen > MAX_NETWORK_PREFIX) {
+      ctx.error([...path, 'cidr'], `a network needs room for a gateway and endpoints: /${MAX_NETWORK_PREFIX} or larger, not /${parsed.prefixLen}`);
+    }
+    const c = parsed !== undefined && parsed.prefixLen <= MAX_NETWORK_PREFIX ? parsed : undefined;
+    if (c !== undefined && range !== undefined && !cidrInside(c, range)) {
+      ctx.error([...path, 'cidr'], `${cidrToString(c)} is not inside the VPC's ${cidrToString(range)}`);
+    }
+    if (c !== undefined) {
+      const clash = placed.find((p) => overlaps(p.cidr, c));
+      if (clash !== undefined) ctx.error([...path, 'cidr'], `${cidrToString(c)} overlaps networks[${clash.index}] (${cidrToString(clash.cidr)})`);
+      placed.push({ cidr: c, index: j });
+    }
+    const gateway = resolveGateway(ctx, [...path, 'gateway'], n.gateway, c);
+    const bouncers = hostList(ctx, hosts, n.bouncers, [...path, 'bouncers'], CONSTS.MAX_BOUNCERS);
+    const name = str(n.name);
+    if (name === undefined) return;
+    const ok = c !== undefined && gateway !== undefined && bouncers !== undefined && bouncers.length > 0;
+    networks.declare(ctx, name, [...path, 'name'], ok ? { name, cidr: c, gateway, bouncers } : null);
+  });
+  return networks;
+}
+
+function resolveGateway(ctx: Ctx, path: readonly (string | number)[], raw: unknown, c: Network['cidr'] | undefined): Ipv4 | undefined {
+  if (c === undefined) return undefined;
+  if (raw === undefined) return c.network + 1;
+  const gw = ip(raw);
+  if (gw === undefined) return undefined;
+  if (!cidrInside({ network: gw, prefixLen: 32 }, c)) {
+    ctx.error(path, `${ipv4ToString(gw)} is not inside the network ${cidrToString(c)}`);
+    return undefined;
+  }
+  if (gw === c.network || gw === broadcastOf(c)) {
+    ctx.error(path, `${ipv4ToString(gw)} is the network's ${gw === c.network ? 'network' : 'broadcast'} address`);
+    return undefined;
+  }
+  return gw;
+}
+
+/** Host names to hosts; undefined when any is unknown or broken (already reported). */
+export function hostList(ctx: Ctx, hosts: Names<Host>, raw: unknown, path: readonly (string | number)[], max = Infinity): Host[] | undefined {
+  const out: Host[] = [];
+  let ok = Array.isArray(raw) || raw === undefined;
+  list(raw).forEach((name, k) => {
+    const h = hosts.lookup(ctx, [...path, k], name);
+    if (h === undefined || h === null) ok = false;
+    else if (out.includes(h)) ok = false; // listed twice: the schema's uniqueItems reports it
+    else out.push(h);
+  });
+  return ok && out.length <= max ? out : undefined;
+}

@@ -1,0 +1,180 @@
+// The resolved scenario: what a scenario file means once every name is looked up, every
+// default filled and every address parsed. Plain data with no behaviour, so the runner (model,
+// kernel, live) and the reports can all consume it. References between entities are the
+// entity objects themselves (a DAG: no back-pointers, so it can be walked and printed).
+import type { Cidr, Ipv4, Mac } from '../../model/wire/addr.ts';
+import type { ReasonName } from '../../model/dataplane/tables.ts';
+
+/** Where something was written: lets a runner's report point back into the file. */
+export interface SourcePos {
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface Host {
+  readonly name: string;
+  /** Underlay address. */
+  readonly ip: Ipv4;
+  readonly mac: Mac;
+  readonly mtu: number;
+}
+
+export interface Network {
+  readonly name: string;
+  readonly cidr: Cidr;
+  readonly gateway: Ipv4;
+  /** 1 to MAX_BOUNCERS hosts, in the order written (the data plane hashes over this order). */
+  readonly bouncers: readonly Host[];
+}
+
+export interface Vpc {
+  readonly name: string;
+  readonly vni: number;
+  readonly cidr: Cidr;
+  /** 0 to MAX_DIVIDERS hosts; a VPC with one subnet needs none. */
+  readonly dividers: readonly Host[];
+  readonly networks: readonly Network[];
+}
+
+/** An endpoint as created; `host` is where it is created (a `move` step changes it later). */
+export interface Endpoint {
+  readonly name: string;
+  readonly vpc: Vpc;
+  readonly network: Network;
+  readonly ip: Ipv4;
+  readonly mac: Mac;
+  readonly host: Host;
+}
+
+export type L4Protocol = 'tcp' | 'udp';
+
+export interface ServicePort {
+  readonly port: number;
+  readonly protocol: L4Protocol;
+  /** The backend port; equals `port` when the file gives none. */
+  readonly targetPort: number;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly vpc: Vpc;
+  readonly vip: Ipv4;
+  readonly ports: readonly ServicePort[];
+  /** Backends at creation; may be empty (the service then drops with NO_BACKEND). */
+  readonly backends: readonly Endpoint[];
+}
+
+/** What a `send` (or a forged inner frame) is addressed to. */
+export type Target =
+  | { readonly kind: 'endpoint'; readonly endpoint: Endpoint; readonly ip: Ipv4; readonly live: boolean }
+  | { readonly kind: 'service'; readonly service: Service; readonly ip: Ipv4 }
+  | { readonly kind: 'ip'; readonly ip: Ipv4 };
+
+export type SendProto = 'icmp' | 'udp' | 'tcp' | 'arp' | 'raw';
+
+/** Options that forge what a pod sends, for adversarial scenarios. */
+export interface Forge {
+  /** Source IP written into the packet (ARP: the sender protocol address) instead of the pod's. */
+  readonly srcIp?: Ipv4;
+  /** Source MAC written into the frame (ARP: also the sender hardware address). */
+  readonly srcMac?: Mac;
+  /** An 802.1Q tag with this VLAN id is inserted after the source MAC. */
+  readonly vlan?: number;
+  /** The UDP payload is a Geneve header with this VNI and an inner ICMP echo to `innerTo`. */
+  readonly geneve?: { readonly vni: number; readonly innerTo: Target };
+}
+
+export interface Expect {
+  /** Reached an endpoint (for arp: a reply reached the sender). Absent: not checked. */
+  readonly delivered?: boolean;
+  /** The endpoint the packet must reach (for arp: whose MAC the reply carries). */
+  readonly to?: Endpoint;
+  /** The reason of the last verdict of every packet. */
+  readonly reason?: ReasonName;
+  /** Hosts the first packet crossed, first to last. */
+  readonly path?: readonly Host[];
+  /** Underlay transmissions of the first packet; 0 = delivered on the sender's host. */
+  readonly hops?: number;
+  /** From packet N (1-based) on, the path is sender's host then destination's host. */
+  readonly directAfter?: number;
+  /** The backend a service send must reach. */
+  readonly backend?: Endpoint;
+  /** The bouncers of the sender's subnet see only the ARP exchange, no data packet. */
+  readonly bouncerSees?: 'arpOnly';
+}
+
+export interface ProvisionStep {
+  readonly kind: 'provision';
+  readonly at: SourcePos;
+  readonly vpc: Vpc;
+  readonly network: Network;
+  readonly hosts: readonly Host[];
+  /** Fully allocated: names, addresses, MACs and hosts (round-robin over `hosts`). */
+  readonly endpoints: readonly Endpoint[];
+}
+
+export interface DeleteStep {
+  readonly kind: 'delete';
+  readonly at: SourcePos;
+  readonly endpoint: Endpoint;
+  /** Where the endpoint was at this point of the scenario. */
+  readonly host: Host;
+}
+
+export interface MoveStep {
+  readonly kind: 'move';
+  readonly at: SourcePos;
+  readonly endpoint: Endpoint;
+  readonly from: Host;
+  readonly to: Host;
+}
+
+export interface BackendStep {
+  readonly kind: 'addBackend' | 'removeBackend';
+  readonly at: SourcePos;
+  readonly service: Service;
+  readonly endpoint: Endpoint;
+}
+
+export interface SendStep {
+  readonly kind: 'send';
+  readonly at: SourcePos;
+  /** The name given, or `from → to (proto)`. */
+  readonly name: string;
+  readonly from: Endpoint;
+  /** The sender's host at this point of the scenario (after earlier moves). */
+  readonly fromHost: Host;
+  /** Absent only for proto raw without `to`. */
+  readonly to?: Target;
+  readonly proto: SendProto;
+  /** Destination port (tcp/udp only). */
+  readonly port?: number;
+  /** Source port (tcp/udp only): all `count` packets of a send are one flow. */
+  readonly srcPort?: number;
+  readonly count: number;
+  /** L4 payload (ICMP: echo data). */
+  readonly payload: Uint8Array;
+  /** The whole Ethernet frame, for proto raw. */
+  readonly raw?: Uint8Array;
+  readonly forge: Forge;
+  readonly expect: Expect;
+}
+
+export type Step = ProvisionStep | DeleteStep | MoveStep | BackendStep | SendStep;
+
+export type Invariant = 'isolation' | 'reachability';
+
+export interface Scenario {
+  /** The file name given to the loader, as it appears in error messages. */
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  readonly hosts: readonly Host[];
+  readonly vpcs: readonly Vpc[];
+  /** Endpoints created before the first step (provisioned ones live in their step). */
+  readonly endpoints: readonly Endpoint[];
+  readonly services: readonly Service[];
+  readonly steps: readonly Step[];
+  /** Checked after the last step, over the endpoints alive then. */
+  readonly invariants: readonly Invariant[];
+}
