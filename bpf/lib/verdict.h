@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The verdict record (docs/dataplane.md section 4): every decision point a run enters is
+ * appended in order, and the final action, reason and redirect target are written once,
+ * at the single exit of the program, where counters[reason] is incremented.
+ *
+ * Convention of every step function: return 0 to go on, a negative reason (-TP_R_*) to
+ * drop, or TP_DONE once it has filled the tp_out with a non-drop verdict.
+ */
+#ifndef TWINPLANE_VERDICT_H
+#define TWINPLANE_VERDICT_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "maps.h"
+
+/* A step returned a final, non-drop verdict (in struct tp_out): leave through the exit. */
+#define TP_DONE 1
+
+/* The verdict a run leaves with when it does not drop. */
+struct tp_out {
+	__u32 action;  /* XDP_PASS / XDP_TX / XDP_REDIRECT */
+	__u32 reason;  /* TP_R_* */
+	__u32 target;  /* redirect ifindex, 0 unless XDP_REDIRECT */
+};
+
+static __always_inline struct tp_verdict *verdict_get(void)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(&verdict, &key);
+}
+
+/* A fresh record: the agent on every entry, the transit unless continuing a tail call. */
+static __always_inline void verdict_reset(struct tp_verdict *v)
+{
+	__builtin_memset(v, 0, sizeof(*v));
+}
+
+/* Appends decision point `id`; past TP_MAX_POINTS points are counted but not stored. */
+static __always_inline void verdict_point(struct tp_verdict *v, __u8 id)
+{
+	__u32 n = v->n_points;
+
+	if (n < TP_MAX_POINTS)
+		v->points[n] = id;
+	v->n_points = n + 1;
+}
+
+static __always_inline void out_set(struct tp_out *out, __u32 action, __u32 reason, __u32 target)
+{
+	out->action = action;
+	out->reason = reason;
+	out->target = target;
+}
+
+/*
+ * The one exit of both programs: `ret` is what the run's steps returned (negative = drop
+ * with that reason, TP_DONE = `out` holds the verdict). Writes the record, counts the reason
+ * once and returns the XDP action.
+ */
+static __always_inline int verdict_finish(struct tp_verdict *v, int ret, const struct tp_out *out)
+{
+	__u32 action = XDP_DROP, reason = TP_R_UNSPEC, target = 0;
+	__u64 *count;
+
+	if (ret < 0) {
+		reason = (__u32)-ret;
+	} else if (ret == TP_DONE) {
+		action = out->action;
+		reason = out->reason;
+		target = action == XDP_REDIRECT ? out->target : 0;
+	}
+	v->action = action;
+	v->reason = reason;
+	v->target = target;
+	count = bpf_map_lookup_elem(&counters, &reason);
+	if (count)
+		*count += 1;
+	if (action == XDP_REDIRECT)
+		return bpf_redirect(target, 0);
+	return action;
+}
+
+#endif /* TWINPLANE_VERDICT_H */
