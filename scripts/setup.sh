@@ -22,6 +22,7 @@ check llvm llvm-objdump
 check libbpf-dev /usr/include/bpf/libbpf.h
 check bpftool bpftool
 check iproute2 ip
+check iputils-ping ping
 check tshark tshark
 check make make
 check gcc gcc

@@ -1,0 +1,144 @@
+// Always clean: a run killed outright (SIGKILL) leaves namespaces that cleanupAll()
+// removes — with the capture still running inside them — while a run stopped by SIGTERM or
+// SIGINT removes its own. cleanupAll() leaves runs alone whose owner is still alive.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { describeBpf } from '../../support/bpf-gate.ts';
+import { cleanupAll, findLeftovers } from '../../../harness/live/cleanup.ts';
+import { ip, listNetns } from '../../../harness/live/exec.ts';
+import { closeRun, openRun } from '../../../harness/live/run.ts';
+import { expectNothingLeft } from './fixtures.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const CHILD = resolve(import.meta.dirname, 'child/builder.ts');
+
+interface Child {
+  proc: ChildProcess;
+  /** Resolves with the first stdout line object that satisfies `pred`. */
+  until(pred: (o: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startChild(endpoints: number): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, String(endpoints)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const seen: Record<string, unknown>[] = [];
+  const waiters: Array<() => void> = [];
+  let buf = '';
+  let err = '';
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const l of lines) if (l.trim()) seen.push(JSON.parse(l) as Record<string, unknown>);
+    for (const w of waiters.splice(0)) w();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    proc.once('exit', (code, signal) => res({ code, signal })),
+  );
+  const until = (pred: (o: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> =>
+    new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`child: condition not met in ${timeoutMs} ms; stderr: ${err}`)), timeoutMs);
+      const check = (): void => {
+        const hit = seen.find(pred);
+        if (hit) {
+          clearTimeout(timer);
+          res(hit);
+        } else if (proc.exitCode !== null || proc.signalCode !== null) {
+          clearTimeout(timer);
+          rej(new Error(`child exited early; stderr: ${err}`));
+        } else waiters.push(check);
+      };
+      check();
+    });
+  return { proc, until, exited };
+}
+
+/** Running (a zombie waiting for its new parent to reap it counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function gone(pid: number, withinMs: number): Promise<boolean> {
+  const end = Date.now() + withinMs;
+  while (alive(pid) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+  return !alive(pid);
+}
+
+describeBpf('live cleanup', () => {
+  const prefixes: string[] = [];
+  const children: ChildProcess[] = [];
+
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    // A failed test may have left a killed child's run: mop up before checking.
+    cleanupAll();
+    expectNothingLeft(prefixes);
+  });
+
+  it('cleanupAll() removes a run whose builder was SIGKILLed mid-build, capture included', async () => {
+    const child = startChild(40);
+    children.push(child.proc);
+    const { prefix } = (await child.until((o) => 'prefix' in o)) as { prefix: string };
+    prefixes.push(prefix);
+    const { capturePid } = (await child.until((o) => 'capturePid' in o)) as { capturePid: number };
+    await child.until((o) => o.endpoint === 3);
+    child.proc.kill('SIGKILL');
+    expect((await child.exited).signal).toBe('SIGKILL');
+
+    const before = findLeftovers(prefix);
+    expect(before.namespaces.length).toBeGreaterThanOrEqual(1 + 2 + 4);
+    expect(before.markers).toEqual([prefix]);
+    expect(alive(capturePid)).toBe(true);
+
+    const r = cleanupAll();
+    expect(r.cleaned).toContain(prefix);
+    expect(r.skipped).not.toContain(prefix);
+    expectNothingLeft([prefix]);
+    // The orphaned dumpcap was inside the run's namespace: killed, not left capturing.
+    expect(await gone(capturePid, 3000)).toBe(true);
+  });
+
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    it(`a builder stopped by ${sig} removes its own run`, async () => {
+      const child = startChild(sig === 'SIGINT' ? 40 : 3);
+      children.push(child.proc);
+      const { prefix } = (await child.until((o) => 'prefix' in o)) as { prefix: string };
+      prefixes.push(prefix);
+      // SIGTERM once built and idle; SIGINT in the middle of building.
+      await child.until((o) => (sig === 'SIGINT' ? o.endpoint === 2 : o.built === true));
+      child.proc.kill(sig);
+      expect((await child.exited).signal).toBe(sig);
+      expectNothingLeft([prefix]);
+    });
+  }
+
+  it('cleanupAll() leaves a run alone while its owner lives, unless forced', () => {
+    const prefix = openRun();
+    prefixes.push(prefix);
+    try {
+      ip(['netns', 'add', `${prefix}probe`]);
+      const r = cleanupAll();
+      expect(r.skipped).toContain(prefix);
+      expect(listNetns()).toContain(`${prefix}probe`);
+    } finally {
+      closeRun(prefix);
+    }
+    expectNothingLeft([prefix]);
+  });
+
+  it('treats namespaces with our prefix but no marker as abandoned', () => {
+    const prefix = 'tp0dead0-';
+    prefixes.push(prefix);
+    ip(['netns', 'add', `${prefix}orphan`]);
+    expect(cleanupAll().cleaned).toContain(prefix);
+    expectNothingLeft([prefix]);
+  });
+});
