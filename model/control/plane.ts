@@ -1,0 +1,609 @@
+// The control plane: entities of docs section 1 and exactly the map writes of section 5.
+// Hosts' states are created cheaply (maps on first write) and every write goes through
+// `write`/`remove`, which count it per host and per map.
+
+import { type Cidr, type Ipv4, type Mac, cidrContains, cidrToString, ipv4ToString, parseCidr, parseIpv4, parseMac, prefixMask } from '../wire/addr.ts';
+import { CONSTS } from '../dataplane/consts.ts';
+import {
+  type BackendRec,
+  type EpKeyRec,
+  type EpValRec,
+  type FlowKeyRec,
+  HostState,
+  type HostLocRec,
+  type IfaceRec,
+  type MapName,
+  type NetKeyRec,
+  type NetValRec,
+  type SvcKeyRec,
+  type VpcValRec,
+  epKey,
+  hostLoc,
+} from '../dataplane/state.ts';
+import { maglevTable } from './maglev.ts';
+import { WriteCounter } from './writes.ts';
+
+type IpLike = Ipv4 | string;
+type MacLike = Mac | string;
+
+export class ControlPlaneError extends Error {}
+
+export interface HostSpec {
+  name: string;
+  ip: IpLike;
+  mac?: MacLike;
+  /** Ifindex of the underlay NIC (default 2). */
+  underlayIfindex?: number;
+  /** Underlay IP MTU; 0 = unchecked (default 0). */
+  mtu?: number;
+}
+export interface VpcSpec {
+  name: string;
+  vni: number;
+  cidr: string | Cidr;
+  dividers?: string[];
+}
+export interface NetworkSpec {
+  name: string;
+  vpc: string;
+  cidr: string | Cidr;
+  bouncers: string[];
+  gatewayIp?: IpLike;
+  gatewayMac?: MacLike;
+}
+export interface EndpointSpec {
+  name: string;
+  network: string;
+  ip: IpLike;
+  host: string;
+  mac?: MacLike;
+  /** The host-side veth; allocated per host from 100 when absent. */
+  ifindex?: number;
+}
+export interface ServicePort {
+  port: number;
+  protocol: 'tcp' | 'udp' | number;
+  /** 0 or absent = the VIP port. */
+  targetPort?: number;
+}
+export interface ServiceSpec {
+  name: string;
+  vpc: string;
+  vip: IpLike;
+  mac?: MacLike;
+  ports: ServicePort[];
+  /** Endpoint names. */
+  backends?: string[];
+}
+
+export interface Host {
+  readonly name: string;
+  readonly ip: Ipv4;
+  readonly mac: Mac;
+  readonly underlayIfindex: number;
+  readonly mtu: number;
+  readonly state: HostState;
+  readonly loc: HostLocRec;
+  /** Next free veth ifindex. */
+  nextIfindex: number;
+  /** Endpoints behind this host's veths, by ifindex (created with the first one). */
+  veths?: Map<number, Endpoint>;
+}
+export interface Vpc {
+  readonly name: string;
+  readonly vni: number;
+  readonly cidr: Cidr;
+  readonly dividers: Host[];
+  readonly networks: Set<Network>;
+  readonly services: Set<Service>;
+  /** Hosts of its endpoints, with how many endpoints each holds. */
+  readonly endpointHosts: Map<Host, number>;
+  /** Addresses in use (endpoints, gateways, VIPs): one owner per address in a VPC. */
+  readonly addresses: Map<Ipv4, string>;
+  readonly value: VpcValRec;
+}
+export interface Network {
+  readonly name: string;
+  readonly vpc: Vpc;
+  readonly cidr: Cidr;
+  readonly bouncers: Host[];
+  readonly gatewayIp: Ipv4;
+  readonly gatewayMac: Mac;
+  readonly netId: number;
+  readonly key: NetKeyRec;
+  readonly value: NetValRec;
+  endpoints: number;
+}
+export interface Endpoint {
+  readonly name: string;
+  readonly network: Network;
+  readonly ip: Ipv4;
+  readonly mac: Mac;
+  host: Host;
+  ifindex: number;
+}
+export interface Service {
+  readonly name: string;
+  readonly vpc: Vpc;
+  readonly vip: Ipv4;
+  readonly mac: Mac;
+  readonly ports: ReadonlyArray<{ port: number; proto: number; targetPort: number }>;
+  readonly svcId: number;
+  /** Sorted by IP: the index order of the Maglev table. */
+  backends: Endpoint[];
+}
+
+const PROTO: Record<string, number> = { tcp: 6, udp: 17 };
+const ICMP = 1;
+
+function toIp(x: IpLike, what: string): Ipv4 {
+  if (typeof x === 'number') return x >>> 0;
+  const v = parseIpv4(x);
+  if (v === undefined) throw new ControlPlaneError(`${what}: not an IPv4 address: ${JSON.stringify(x)}`);
+  return v;
+}
+function toMac(x: MacLike, what: string): Mac {
+  if (typeof x !== 'string') return x;
+  const v = parseMac(x);
+  if (v === undefined) throw new ControlPlaneError(`${what}: not a MAC address: ${JSON.stringify(x)}`);
+  return v;
+}
+function toCidr(x: string | Cidr, what: string): Cidr {
+  if (typeof x !== 'string') return x;
+  const v = parseCidr(x);
+  if (v === undefined) throw new ControlPlaneError(`${what}: not an IPv4 CIDR: ${JSON.stringify(x)}`);
+  return v;
+}
+
+/** Endpoint MACs come from shared 64 KiB blocks: a view each, no ArrayBuffer per MAC. */
+class MacPool {
+  private block = new Uint8Array(0);
+  private used = 0;
+  make(b0: number, b1: number, tail: number): Mac {
+    if (this.used + 6 > this.block.length) {
+      this.block = new Uint8Array(65532);
+      this.used = 0;
+    }
+    const m = this.block.subarray(this.used, this.used + 6);
+    this.used += 6;
+    m[0] = b0;
+    m[1] = b1;
+    m[2] = tail >>> 24;
+    m[3] = tail >>> 16;
+    m[4] = tail >>> 8;
+    m[5] = tail;
+    return m;
+  }
+}
+
+export class ControlPlane {
+  readonly hosts = new Map<string, Host>();
+  readonly hostsByIp = new Map<Ipv4, Host>();
+  readonly vpcs = new Map<string, Vpc>();
+  readonly vpcsByVni = new Map<number, Vpc>();
+  readonly networks = new Map<string, Network>();
+  readonly endpoints = new Map<string, Endpoint>();
+  readonly services = new Map<string, Service>();
+  /** Every write since creation, per host and per map. */
+  readonly writes = new WriteCounter(false);
+  private measuring: WriteCounter | null = null;
+  private nextNetId = 1;
+  private readonly svcIds: (Service | undefined)[] = new Array(CONSTS.MAX_SERVICES);
+  private readonly macs = new MacPool();
+
+  // --- write accounting -----------------------------------------------------------------
+
+  /** Runs `fn` and returns the writes it made, per host and per map. */
+  measure(fn: () => void): WriteCounter {
+    const outer = this.measuring;
+    const w = new WriteCounter(true);
+    this.measuring = w;
+    try {
+      fn();
+    } finally {
+      this.measuring = outer;
+    }
+    return w;
+  }
+
+  private count(h: Host, map: MapName): void {
+    this.writes.add(h.name, map);
+    this.measuring?.add(h.name, map);
+  }
+
+  private write<K, V>(h: Host, map: MapName, key: K, value: V): void {
+    (h.state.map(map) as unknown as { set(k: K, v: V): void }).set(key, value);
+    this.count(h, map);
+  }
+
+  /** A delete counts as a write when the entry existed (deleting nothing changes nothing). */
+  private remove<K>(h: Host, map: MapName, key: K): void {
+    if (!h.state.has(map)) return;
+    if ((h.state.map(map) as unknown as { delete(k: K): boolean }).delete(key)) this.count(h, map);
+  }
+
+  // --- lookups --------------------------------------------------------------------------
+
+  host(name: string): Host {
+    const h = this.hosts.get(name);
+    if (h === undefined) throw new ControlPlaneError(`no host ${JSON.stringify(name)}`);
+    return h;
+  }
+  vpc(name: string): Vpc {
+    const v = this.vpcs.get(name);
+    if (v === undefined) throw new ControlPlaneError(`no VPC ${JSON.stringify(name)}`);
+    return v;
+  }
+  network(name: string): Network {
+    const n = this.networks.get(name);
+    if (n === undefined) throw new ControlPlaneError(`no network ${JSON.stringify(name)}`);
+    return n;
+  }
+  endpoint(name: string): Endpoint {
+    const e = this.endpoints.get(name);
+    if (e === undefined) throw new ControlPlaneError(`no endpoint ${JSON.stringify(name)}`);
+    return e;
+  }
+  service(name: string): Service {
+    const s = this.services.get(name);
+    if (s === undefined) throw new ControlPlaneError(`no service ${JSON.stringify(name)}`);
+    return s;
+  }
+
+  /** "Hosts of the VPC": dividers, bouncers of its subnets, hosts of its endpoints. */
+  vpcHosts(v: Vpc): Set<Host> {
+    const s = new Set<Host>(v.dividers);
+    for (const n of v.networks) for (const b of n.bouncers) s.add(b);
+    for (const h of v.endpointHosts.keys()) s.add(h);
+    return s;
+  }
+
+  /** Bouncers of every subnet of the VPC (where VIPs and services live). */
+  vpcBouncers(v: Vpc): Set<Host> {
+    const s = new Set<Host>();
+    for (const n of v.networks) for (const b of n.bouncers) s.add(b);
+    return s;
+  }
+
+  // --- hosts ----------------------------------------------------------------------------
+
+  createHost(spec: HostSpec): Host {
+    if (this.hosts.has(spec.name)) throw new ControlPlaneError(`host ${JSON.stringify(spec.name)} exists`);
+    const ip = toIp(spec.ip, `host ${spec.name}`);
+    if (this.hostsByIp.has(ip)) throw new ControlPlaneError(`host ${spec.name}: underlay IP ${ipv4ToString(ip)} is taken by ${this.hostsByIp.get(ip)!.name}`);
+    // Default host MAC: 02:68 followed by the underlay IP (unique as the IP is).
+    const mac = spec.mac !== undefined ? toMac(spec.mac, `host ${spec.name}`) : new Uint8Array([0x02, 0x68, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
+    const h: Host = {
+      name: spec.name,
+      ip,
+      mac,
+      underlayIfindex: spec.underlayIfindex ?? 2,
+      mtu: spec.mtu ?? 0,
+      state: new HostState(),
+      loc: hostLoc(ip, mac),
+      nextIfindex: 100,
+    };
+    this.hosts.set(h.name, h);
+    this.hostsByIp.set(ip, h);
+    this.write(h, 'cfg', 0, { ip, mac, mtu: h.mtu, underlay_ifindex: h.underlayIfindex });
+    return h;
+  }
+
+  // --- VPCs -----------------------------------------------------------------------------
+
+  /** Writes nothing: a VPC exists in its subnets' bouncers and its dividers. */
+  createVpc(spec: VpcSpec): Vpc {
+    if (this.vpcs.has(spec.name)) throw new ControlPlaneError(`VPC ${JSON.stringify(spec.name)} exists`);
+    if (!(Number.isInteger(spec.vni) && spec.vni >= 0 && spec.vni < 1 << 24)) throw new ControlPlaneError(`VPC ${spec.name}: VNI ${spec.vni} is not 24-bit`);
+    const other = this.vpcsByVni.get(spec.vni);
+    if (other !== undefined) throw new ControlPlaneError(`VPC ${spec.name}: VNI ${spec.vni} is already used by VPC ${other.name}`);
+    const dividers = (spec.dividers ?? []).map((d) => this.host(d));
+    if (dividers.length > CONSTS.MAX_DIVIDERS) throw new ControlPlaneError(`VPC ${spec.name}: at most ${CONSTS.MAX_DIVIDERS} dividers`);
+    const v: Vpc = {
+      name: spec.name,
+      vni: spec.vni,
+      cidr: toCidr(spec.cidr, `VPC ${spec.name}`),
+      dividers,
+      networks: new Set(),
+      services: new Set(),
+      endpointHosts: new Map(),
+      addresses: new Map(),
+      value: { n_dividers: dividers.length, dividers: padLocs(dividers, CONSTS.MAX_DIVIDERS) },
+    };
+    this.vpcs.set(v.name, v);
+    this.vpcsByVni.set(v.vni, v);
+    return v;
+  }
+
+  deleteVpc(name: string): void {
+    const v = this.vpc(name);
+    if (v.networks.size > 0 || v.services.size > 0) throw new ControlPlaneError(`VPC ${name} still has networks or services`);
+    for (const h of v.dividers) this.remove(h, 'vpcs', v.vni);
+    this.vpcs.delete(name);
+    this.vpcsByVni.delete(v.vni);
+  }
+
+  private claimAddress(v: Vpc, ip: Ipv4, owner: string): void {
+    const other = v.addresses.get(ip);
+    if (other !== undefined) throw new ControlPlaneError(`${owner}: ${ipv4ToString(ip)} is already used by ${other} in VPC ${v.name}`);
+    v.addresses.set(ip, owner);
+  }
+
+  // --- networks -------------------------------------------------------------------------
+
+  createNetwork(spec: NetworkSpec): Network {
+    if (this.networks.has(spec.name)) throw new ControlPlaneError(`network ${JSON.stringify(spec.name)} exists`);
+    const v = this.vpc(spec.vpc);
+    const cidr = toCidr(spec.cidr, `network ${spec.name}`);
+    if (cidr.prefixLen < v.cidr.prefixLen || !cidrContains(v.cidr, cidr.network))
+      throw new ControlPlaneError(`network ${spec.name}: ${cidrToString(cidr)} is not inside VPC ${v.name} (${cidrToString(v.cidr)})`);
+    for (const n of v.networks) {
+      const shorter = Math.min(n.cidr.prefixLen, cidr.prefixLen);
+      if (((n.cidr.network ^ cidr.network) & prefixMask(shorter)) === 0)
+        throw new ControlPlaneError(`network ${spec.name}: ${cidrToString(cidr)} overlaps network ${n.name}`);
+    }
+    const bouncers = spec.bouncers.map((b) => this.host(b));
+    if (bouncers.length > CONSTS.MAX_BOUNCERS) throw new ControlPlaneError(`network ${spec.name}: at most ${CONSTS.MAX_BOUNCERS} bouncers`);
+    const netId = this.nextNetId++;
+    // Defaults of docs section 1: gateway = network address + 1, MAC 02:67:77:00 + net_id.
+    const gatewayIp = spec.gatewayIp !== undefined ? toIp(spec.gatewayIp, `network ${spec.name}`) : (cidr.network + 1) >>> 0;
+    const gatewayMac = spec.gatewayMac !== undefined ? toMac(spec.gatewayMac, `network ${spec.name}`) : new Uint8Array([0x02, 0x67, 0x77, 0x00, (netId >>> 8) & 0xff, netId & 0xff]);
+    if (!cidrContains(cidr, gatewayIp)) throw new ControlPlaneError(`network ${spec.name}: gateway ${ipv4ToString(gatewayIp)} is outside ${cidrToString(cidr)}`);
+    this.claimAddress(v, gatewayIp, `gateway of ${spec.name}`);
+    const n: Network = {
+      name: spec.name,
+      vpc: v,
+      cidr,
+      bouncers,
+      gatewayIp,
+      gatewayMac,
+      netId,
+      key: { prefixlen: 32 + cidr.prefixLen, vni: v.vni, ip: cidr.network },
+      value: { net_id: netId, gw_mac: gatewayMac, n_bouncers: bouncers.length, bouncers: padLocs(bouncers, CONSTS.MAX_BOUNCERS) },
+      endpoints: 0,
+    };
+    this.networks.set(n.name, n);
+    v.networks.add(n);
+    const gwKey = epKey(v.vni, gatewayIp);
+    const gwVal: EpValRec = { kind: CONSTS.EP_GATEWAY, flags: 0, mac: gatewayMac, host_ip: 0, host_mac: ZERO_MAC, gw_mac: gatewayMac, ifindex: 0, net_id: netId };
+    for (const h of new Set([...bouncers, ...v.dividers])) {
+      this.write(h, 'networks', n.key, n.value);
+      this.write(h, 'vpcs', v.vni, v.value);
+    }
+    for (const h of bouncers) this.write(h, 'endpoints', gwKey, gwVal);
+    // A new bouncer of the VPC must know its services too (they live on every bouncer).
+    for (const s of v.services) for (const h of bouncers) this.writeServiceOn(h, s, true);
+    return n;
+  }
+
+  deleteNetwork(name: string): void {
+    const n = this.network(name);
+    if (n.endpoints > 0) throw new ControlPlaneError(`network ${name} still has ${n.endpoints} endpoints`);
+    const v = n.vpc;
+    for (const h of new Set([...n.bouncers, ...v.dividers])) this.remove(h, 'networks', n.key);
+    for (const h of n.bouncers) this.remove(h, 'endpoints', epKey(v.vni, n.gatewayIp));
+    v.networks.delete(n);
+    v.addresses.delete(n.gatewayIp);
+    this.networks.delete(name);
+  }
+
+  // --- endpoints ------------------------------------------------------------------------
+
+  createEndpoint(spec: EndpointSpec): Endpoint {
+    if (this.endpoints.has(spec.name)) throw new ControlPlaneError(`endpoint ${JSON.stringify(spec.name)} exists`);
+    const n = this.network(spec.network);
+    const ip = toIp(spec.ip, `endpoint ${spec.name}`);
+    if (!cidrContains(n.cidr, ip)) throw new ControlPlaneError(`endpoint ${spec.name}: ${ipv4ToString(ip)} is outside ${cidrToString(n.cidr)}`);
+    const h = this.host(spec.host);
+    this.claimAddress(n.vpc, ip, `endpoint ${spec.name}`);
+    // Default MAC: 0a:58 followed by the IP (like Kubernetes bridges); unique in a VPC.
+    const mac = spec.mac !== undefined ? toMac(spec.mac, `endpoint ${spec.name}`) : this.macs.make(0x0a, 0x58, ip);
+    const e: Endpoint = { name: spec.name, network: n, ip, mac, host: h, ifindex: 0 };
+    this.place(e, h, spec.ifindex);
+    this.endpoints.set(e.name, e);
+    return e;
+  }
+
+  /** The writes of "create endpoint": its host (3) and each other bouncer of its subnet (1). */
+  private place(e: Endpoint, h: Host, ifindex: number | undefined): void {
+    const n = e.network;
+    const v = n.vpc;
+    const idx = ifindex ?? h.nextIfindex++;
+    if (h.state.ifaces.peek(idx) !== undefined) throw new ControlPlaneError(`endpoint ${e.name}: ifindex ${idx} on host ${h.name} is taken`);
+    e.host = h;
+    e.ifindex = idx;
+    const key: EpKeyRec = epKey(v.vni, e.ip);
+    const iface: IfaceRec = { vni: v.vni, ip: e.ip, mac: e.mac, pad: 0, net_id: n.netId };
+    this.write(h, 'ifaces', idx, iface);
+    const local: EpValRec = { kind: CONSTS.EP_LOCAL, flags: 0, mac: e.mac, host_ip: h.ip, host_mac: h.mac, gw_mac: n.gatewayMac, ifindex: idx, net_id: n.netId };
+    this.write(h, 'endpoints', key, local);
+    this.write(h, 'networks', n.key, n.value);
+    const remote: EpValRec = { kind: CONSTS.EP_REMOTE, flags: 0, mac: e.mac, host_ip: h.ip, host_mac: h.mac, gw_mac: n.gatewayMac, ifindex: 0, net_id: n.netId };
+    for (const b of n.bouncers) if (b !== h) this.write(b, 'endpoints', key, remote);
+    (h.veths ??= new Map()).set(idx, e);
+    v.endpointHosts.set(h, (v.endpointHosts.get(h) ?? 0) + 1);
+    n.endpoints++;
+  }
+
+  /** The reverse of place(): its host's ifaces and endpoints, the bouncers' REMOTE entries. */
+  private unplace(e: Endpoint): void {
+    const n = e.network;
+    const v = n.vpc;
+    const h = e.host;
+    const key = epKey(v.vni, e.ip);
+    this.remove(h, 'ifaces', e.ifindex);
+    this.remove(h, 'endpoints', key);
+    for (const b of n.bouncers) if (b !== h) this.remove(b, 'endpoints', key);
+    h.veths?.delete(e.ifindex);
+    const c = (v.endpointHosts.get(h) ?? 1) - 1;
+    if (c === 0) v.endpointHosts.delete(h);
+    else v.endpointHosts.set(h, c);
+    n.endpoints--;
+  }
+
+  /** Every host of the VPC forgets what it learnt about `ip`: ep_cache and flows naming it. */
+  private invalidate(v: Vpc, ip: Ipv4, hosts: Iterable<Host>): void {
+    const key = epKey(v.vni, ip);
+    for (const h of hosts) {
+      this.remove(h, 'ep_cache', key);
+      this.dropFlows(h, v.vni, ip, true);
+    }
+  }
+
+  /**
+   * Deletes flows/rflows entries naming `ip` under `vni`: as client (`asClient`) or as
+   * backend. flows: key.saddr = client, value.daddr = backend; rflows: key.saddr = backend,
+   * key.daddr = client.
+   */
+  private dropFlows(h: Host, vni: number, ip: Ipv4, asClient: boolean): void {
+    if (h.state.has('flows')) {
+      const doomed: FlowKeyRec[] = [];
+      for (const [k, val] of h.state.flows.entries()) if (k.vni === vni && (val.daddr === ip || (asClient && k.saddr === ip))) doomed.push(k);
+      for (const k of doomed) this.remove(h, 'flows', k);
+    }
+    if (h.state.has('rflows')) {
+      const doomed: FlowKeyRec[] = [];
+      for (const k of h.state.rflows.entries()) if (k[0].vni === vni && (k[0].saddr === ip || (asClient && k[0].daddr === ip))) doomed.push(k[0]);
+      for (const k of doomed) this.remove(h, 'rflows', k);
+    }
+  }
+
+  deleteEndpoint(name: string): void {
+    const e = this.endpoint(name);
+    const v = e.network.vpc;
+    const hosts = this.vpcHosts(v);
+    for (const s of v.services) if (s.backends.includes(e)) this.removeBackend(s.name, e.name);
+    this.unplace(e);
+    this.invalidate(v, e.ip, hosts);
+    v.addresses.delete(e.ip);
+    this.endpoints.delete(name);
+  }
+
+  /** Delete + create on the new host, then the same invalidation (services keep it). */
+  moveEndpoint(name: string, toHost: string, ifindex?: number): void {
+    const e = this.endpoint(name);
+    const v = e.network.vpc;
+    const to = this.host(toHost);
+    const hosts = this.vpcHosts(v);
+    this.unplace(e);
+    this.place(e, to, ifindex);
+    hosts.add(to);
+    this.invalidate(v, e.ip, hosts);
+    for (const s of v.services) if (s.backends.includes(e)) this.writeBackends(s);
+  }
+
+  // --- services -------------------------------------------------------------------------
+
+  createService(spec: ServiceSpec): Service {
+    if (this.services.has(spec.name)) throw new ControlPlaneError(`service ${JSON.stringify(spec.name)} exists`);
+    const v = this.vpc(spec.vpc);
+    const vip = toIp(spec.vip, `service ${spec.name}`);
+    let svcId = -1;
+    for (let i = 0; i < CONSTS.MAX_SERVICES; i++) {
+      if (this.svcIds[i] === undefined) {
+        svcId = i;
+        break;
+      }
+    }
+    if (svcId < 0) throw new ControlPlaneError(`service ${spec.name}: all ${CONSTS.MAX_SERVICES} service ids are in use`);
+    const ports = spec.ports.map((p) => {
+      const proto = typeof p.protocol === 'number' ? p.protocol : PROTO[p.protocol];
+      if (proto === undefined) throw new ControlPlaneError(`service ${spec.name}: unknown protocol ${JSON.stringify(p.protocol)}`);
+      return { port: p.port, proto, targetPort: p.targetPort ?? 0 };
+    });
+    const backends = (spec.backends ?? []).map((b) => this.endpoint(b));
+    for (const b of backends) if (b.network.vpc !== v) throw new ControlPlaneError(`service ${spec.name}: backend ${b.name} is not in VPC ${v.name}`);
+    if (backends.length > CONSTS.MAX_BACKENDS) throw new ControlPlaneError(`service ${spec.name}: at most ${CONSTS.MAX_BACKENDS} backends`);
+    this.claimAddress(v, vip, `service ${spec.name}`);
+    // Default VIP MAC of docs section 1: 02:76:69:00 + svc_id.
+    const mac = spec.mac !== undefined ? toMac(spec.mac, `service ${spec.name}`) : new Uint8Array([0x02, 0x76, 0x69, 0x00, (svcId >>> 8) & 0xff, svcId & 0xff]);
+    const s: Service = { name: spec.name, vpc: v, vip, mac, ports, svcId, backends: sortByIp(backends) };
+    this.svcIds[svcId] = s;
+    this.services.set(s.name, s);
+    v.services.add(s);
+    for (const h of this.vpcBouncers(v)) this.writeServiceOn(h, s, true);
+    return s;
+  }
+
+  deleteService(name: string): void {
+    const s = this.service(name);
+    const v = s.vpc;
+    for (const h of this.vpcBouncers(v)) {
+      this.remove(h, 'endpoints', epKey(v.vni, s.vip));
+      for (const k of this.serviceKeys(s)) this.remove(h, 'services', k);
+    }
+    for (const h of this.vpcHosts(v)) {
+      this.remove(h, 'ep_cache', epKey(v.vni, s.vip));
+      for (const b of s.backends) this.dropFlows(h, v.vni, b.ip, false);
+    }
+    v.services.delete(s);
+    v.addresses.delete(s.vip);
+    this.services.delete(name);
+    this.svcIds[s.svcId] = undefined;
+  }
+
+  /** One services entry per port, plus ICMP on port 0. */
+  private serviceKeys(s: Service): SvcKeyRec[] {
+    const keys = s.ports.map((p) => ({ vni: s.vpc.vni, vip: s.vip, port: p.port, proto: p.proto, pad: 0 }));
+    if (!s.ports.some((p) => p.proto === ICMP && p.port === 0)) keys.push({ vni: s.vpc.vni, vip: s.vip, port: 0, proto: ICMP, pad: 0 });
+    return keys;
+  }
+
+  /** A bouncer's copy of a service: VIP entry, services entries, Maglev table, backends. */
+  private writeServiceOn(h: Host, s: Service, withVip: boolean): void {
+    const v = s.vpc;
+    if (withVip) {
+      const vipVal: EpValRec = { kind: CONSTS.EP_VIP, flags: 0, mac: s.mac, host_ip: 0, host_mac: ZERO_MAC, gw_mac: ZERO_MAC, ifindex: 0, net_id: 0 };
+      this.write(h, 'endpoints', epKey(v.vni, s.vip), vipVal);
+    }
+    const n = s.backends.length;
+    const targets = new Map<string, number>();
+    for (const p of s.ports) targets.set(`${p.port}:${p.proto}`, p.targetPort);
+    for (const k of this.serviceKeys(s)) this.write(h, 'services', k, { svc_id: s.svcId, target_port: targets.get(`${k.port}:${k.proto}`) ?? 0, n_backends: n });
+    const table = maglevTable(s.backends.map((b) => b.ip));
+    const base = s.svcId * CONSTS.MAGLEV_M;
+    for (let i = 0; i < table.length; i++) this.write(h, 'maglev', base + i, table[i]);
+    for (let i = 0; i < n; i++) this.write(h, 'backends', s.svcId * CONSTS.MAX_BACKENDS + i, backendRec(s.backends[i]));
+  }
+
+  private writeBackends(s: Service): void {
+    for (const h of this.vpcBouncers(s.vpc)) this.writeServiceOn(h, s, false);
+  }
+
+  addBackend(service: string, endpoint: string): void {
+    const s = this.service(service);
+    const e = this.endpoint(endpoint);
+    if (e.network.vpc !== s.vpc) throw new ControlPlaneError(`service ${service}: backend ${endpoint} is not in VPC ${s.vpc.name}`);
+    if (s.backends.includes(e)) throw new ControlPlaneError(`service ${service}: ${endpoint} is already a backend`);
+    if (s.backends.length >= CONSTS.MAX_BACKENDS) throw new ControlPlaneError(`service ${service}: at most ${CONSTS.MAX_BACKENDS} backends`);
+    s.backends = sortByIp([...s.backends, e]);
+    this.writeBackends(s);
+  }
+
+  removeBackend(service: string, endpoint: string): void {
+    const s = this.service(service);
+    const e = this.endpoint(endpoint);
+    if (!s.backends.includes(e)) throw new ControlPlaneError(`service ${service}: ${endpoint} is not a backend`);
+    s.backends = s.backends.filter((b) => b !== e);
+    this.writeBackends(s);
+    for (const h of this.vpcHosts(s.vpc)) this.dropFlows(h, s.vpc.vni, e.ip, false);
+  }
+}
+
+const ZERO_MAC: Mac = new Uint8Array(6);
+const ZERO_LOC: HostLocRec = { ip: 0, mac: ZERO_MAC, pad: 0 };
+
+/** Arrays in map values are stored whole, as the kernel holds them (unused slots zero). */
+function padLocs(hosts: Host[], n: number): HostLocRec[] {
+  const out = hosts.map((h) => h.loc);
+  while (out.length < n) out.push(ZERO_LOC);
+  return out;
+}
+
+function sortByIp(eps: Endpoint[]): Endpoint[] {
+  return [...eps].sort((a, b) => a.ip - b.ip);
+}
+
+function backendRec(e: Endpoint): BackendRec {
+  return { ip: e.ip, mac: e.mac, pad: 0, host: e.host.loc };
+}

@@ -1,0 +1,357 @@
+// Model versions of the BPF map types a host uses. Every map keeps (key record, value
+// record) pairs whose field names are those of structs.ts, so the harness can encode them
+// into the kernel's maps and decode kernel maps back into this form; lookups go through a
+// cheap internal id built from the key fields instead of encoding bytes per lookup.
+//
+// Stored records are treated as immutable: programs and the control plane replace entries,
+// never edit them in place, so several entries (and cloned states) may share one MAC array.
+
+import { type StructDef, decode, encode, struct, u32le, u64le } from '../layout/struct.ts';
+
+export type MapType = 'ARRAY' | 'HASH' | 'LRU_HASH' | 'LPM_TRIE' | 'PERCPU_ARRAY';
+
+/** How one map's keys or values turn into kernel bytes and back. */
+export interface Layout<T> {
+  readonly def: StructDef;
+  encode(v: T): Uint8Array;
+  decode(b: Uint8Array): T;
+}
+
+/** Maps keyed or valued by a bare number (u32 index, u64 counter) have no struct in structs.ts. */
+export const U32_DEF = struct('__u32', 4, [['value', u32le, 0]]);
+export const U64_DEF = struct('__u64', 8, [['value', u64le, 0]]);
+
+export const u32Layout: Layout<number> = {
+  def: U32_DEF,
+  encode: (v) => encode(U32_DEF, { value: v }),
+  decode: (b) => decode(U32_DEF, b).value as number,
+};
+
+/** Per-CPU counters are summed by the harness; the model keeps one number per reason. */
+export const u64Layout: Layout<number> = {
+  def: U64_DEF,
+  encode: (v) => encode(U64_DEF, { value: BigInt(v) }),
+  decode: (b) => Number(decode(U64_DEF, b).value as bigint),
+};
+
+export function recordLayout<T extends object>(def: StructDef): Layout<T> {
+  return {
+    def,
+    encode: (v) => encode(def, v as Record<string, unknown>),
+    decode: (b) => decode(def, b) as T,
+  };
+}
+
+/** What every model map offers, whatever its kernel type. */
+export interface ModelMap<K, V> {
+  readonly name: string;
+  readonly type: MapType;
+  readonly keyLayout: Layout<K>;
+  readonly valueLayout: Layout<V>;
+  readonly keyDef: StructDef;
+  readonly valueDef: StructDef;
+  readonly maxEntries: number;
+  /** A program's lookup (on LRU maps this marks the entry as recently used). */
+  get(key: K): V | undefined;
+  /** Inspection without side effects (tests, harness). */
+  peek(key: K): V | undefined;
+  /** Throws MapFullError where the kernel would answer E2BIG (full HASH/LPM, index out of range). */
+  set(key: K, value: V): void;
+  delete(key: K): boolean;
+  /** Explicitly written entries (arrays: only indexes ever set), in insertion order. */
+  entries(): IterableIterator<[K, V]>;
+  readonly size: number;
+  clear(): void;
+  /** An independent copy holding the same (immutable) records. */
+  clone(): ModelMap<K, V>;
+}
+
+export class MapFullError extends Error {
+  constructor(map: string, maxEntries: number) {
+    super(`map ${map} is full (${maxEntries} entries): the kernel would refuse the update with E2BIG`);
+  }
+}
+
+/** The shared, per-kind part of a map: one object per map kind, not per host. */
+export interface MapSpec<K, V> {
+  readonly name: string;
+  readonly type: MapType;
+  readonly keyLayout: Layout<K>;
+  readonly valueLayout: Layout<V>;
+  readonly maxEntries: number;
+  /** The internal id of a key: equal ids iff equal kernel key bytes. */
+  readonly id: (key: K) => string | number;
+}
+
+abstract class SpecMap<K, V> {
+  constructor(readonly spec: MapSpec<K, V>) {}
+  get name(): string {
+    return this.spec.name;
+  }
+  get type(): MapType {
+    return this.spec.type;
+  }
+  get keyLayout(): Layout<K> {
+    return this.spec.keyLayout;
+  }
+  get valueLayout(): Layout<V> {
+    return this.spec.valueLayout;
+  }
+  get keyDef(): StructDef {
+    return this.spec.keyLayout.def;
+  }
+  get valueDef(): StructDef {
+    return this.spec.valueLayout.def;
+  }
+  get maxEntries(): number {
+    return this.spec.maxEntries;
+  }
+}
+
+interface Slot<K, V> {
+  key: K;
+  value: V;
+  /** LRU clock of the last use (lookup or update). */
+  used: number;
+}
+
+/**
+ * HASH and LRU_HASH. The store is allocated on the first write, so an empty map on one of
+ * 100,000 hosts costs one small object. LRU eviction is exact least-recently-used at
+ * maxEntries; the kernel's LRU is approximate (per-CPU lists, batch shrinking), so tests
+ * that compare with the kernel keep well below capacity.
+ */
+export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> {
+  private store: Map<string | number, Slot<K, V>> | null = null;
+  private clock = 0;
+
+  get size(): number {
+    return this.store === null ? 0 : this.store.size;
+  }
+
+  get(key: K): V | undefined {
+    if (this.store === null) return undefined;
+    const s = this.store.get(this.spec.id(key));
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+
+  peek(key: K): V | undefined {
+    return this.store?.get(this.spec.id(key))?.value;
+  }
+
+  set(key: K, value: V): void {
+    const store = (this.store ??= new Map());
+    const id = this.spec.id(key);
+    const s = store.get(id);
+    if (s !== undefined) {
+      s.key = key;
+      s.value = value;
+      s.used = ++this.clock;
+      return;
+    }
+    if (store.size >= this.spec.maxEntries) {
+      if (this.spec.type !== 'LRU_HASH') throw new MapFullError(this.spec.name, this.spec.maxEntries);
+      this.evictOldest(store);
+    }
+    store.set(id, { key, value, used: ++this.clock });
+  }
+
+  private evictOldest(store: Map<string | number, Slot<K, V>>): void {
+    let oldestId: string | number | undefined;
+    let oldest = Infinity;
+    for (const [id, s] of store) {
+      if (s.used < oldest) {
+        oldest = s.used;
+        oldestId = id;
+      }
+    }
+    if (oldestId !== undefined) store.delete(oldestId);
+  }
+
+  delete(key: K): boolean {
+    return this.store !== null && this.store.delete(this.spec.id(key));
+  }
+
+  *entries(): IterableIterator<[K, V]> {
+    if (this.store === null) return;
+    for (const s of this.store.values()) yield [s.key, s.value];
+  }
+
+  clear(): void {
+    this.store = null;
+  }
+
+  clone(): HashMapModel<K, V> {
+    const c = new HashMapModel(this.spec);
+    if (this.store !== null) {
+      const m = new Map<string | number, Slot<K, V>>();
+      for (const [id, s] of this.store) m.set(id, { key: s.key, value: s.value, used: s.used });
+      c.store = m;
+    }
+    c.clock = this.clock;
+    return c;
+  }
+}
+
+/**
+ * ARRAY and PERCPU_ARRAY: every index below maxEntries exists in the kernel and reads as
+ * zeros until written, so `get` of an unwritten index returns the zero value and only an
+ * index out of range misses. `entries()` lists the indexes ever written (what a harness
+ * needs to write); delete is refused by the kernel (EINVAL) and here resets to zero.
+ */
+export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<number, V> {
+  private store: Map<number, V> | null = null;
+
+  constructor(
+    spec: MapSpec<number, V>,
+    private readonly zero: V,
+  ) {
+    super(spec);
+  }
+
+  get size(): number {
+    return this.store === null ? 0 : this.store.size;
+  }
+
+  get(index: number): V | undefined {
+    if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
+    return this.store?.get(index) ?? this.zero;
+  }
+
+  peek(index: number): V | undefined {
+    return this.get(index);
+  }
+
+  set(index: number, value: V): void {
+    if (!(index >= 0 && index < this.spec.maxEntries && Number.isInteger(index))) throw new MapFullError(this.spec.name, this.spec.maxEntries);
+    (this.store ??= new Map()).set(index, value);
+  }
+
+  delete(index: number): boolean {
+    return this.store !== null && this.store.delete(index);
+  }
+
+  *entries(): IterableIterator<[number, V]> {
+    if (this.store === null) return;
+    yield* this.store.entries();
+  }
+
+  clear(): void {
+    this.store = null;
+  }
+
+  clone(): ArrayMapModel<V> {
+    const c = new ArrayMapModel(this.spec, this.zero);
+    if (this.store !== null) c.store = new Map(this.store);
+    return c;
+  }
+}
+
+/** What an LPM_TRIE key must expose: prefixlen counts bits of the data after it. */
+export interface LpmKey {
+  readonly prefixlen: number;
+  readonly vni: number;
+  readonly ip: number;
+}
+
+function bswap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
+function topBits(x: number, bits: number): number {
+  return bits <= 0 ? 0 : bits >= 32 ? x >>> 0 : (x & (0xffffffff << (32 - bits))) >>> 0;
+}
+
+/**
+ * LPM_TRIE over the key data (vni as stored, u32 little-endian, then ip big-endian), with
+ * the kernel's semantics: an entry matches when the first `prefixlen` bits of its data equal
+ * the lookup key's; the longest such entry wins; prefixlen above 64 is refused (EINVAL).
+ * Because the vni is stored little-endian, a prefixlen below 32 compares the *low* byte of
+ * the vni first, exactly as the trie walks bytes; the control plane always uses >= 32.
+ */
+export class LpmMapModel<K extends LpmKey, V> extends SpecMap<K, V> implements ModelMap<K, V> {
+  /** prefixlen -> masked data id -> slot; lens kept sorted longest first. */
+  private byLen: Map<number, Map<string | number, { key: K; value: V }>> | null = null;
+  private lens: number[] = [];
+  private count = 0;
+
+  static readonly MAX_PREFIXLEN = 64;
+
+  get size(): number {
+    return this.count;
+  }
+
+  private static maskedId(prefixlen: number, vni: number, ip: number): string | number {
+    const v = prefixlen >= 32 ? vni >>> 0 : bswap32(topBits(bswap32(vni >>> 0), prefixlen));
+    const a = topBits(ip >>> 0, prefixlen - 32);
+    return v < 0x200000 ? v * 4294967296 + a : `${v}:${a}`;
+  }
+
+  get(key: K): V | undefined {
+    if (this.byLen === null) return undefined;
+    const max = Math.min(key.prefixlen, LpmMapModel.MAX_PREFIXLEN);
+    for (const len of this.lens) {
+      if (len > max) continue;
+      const hit = this.byLen.get(len)!.get(LpmMapModel.maskedId(len, key.vni, key.ip));
+      if (hit !== undefined) return hit.value;
+    }
+    return undefined;
+  }
+
+  peek(key: K): V | undefined {
+    return this.get(key);
+  }
+
+  /** Exact-key access (the kernel's update/delete address entries by prefix, not by match). */
+  getExact(key: K): V | undefined {
+    return this.byLen?.get(key.prefixlen)?.get(LpmMapModel.maskedId(key.prefixlen, key.vni, key.ip))?.value;
+  }
+
+  set(key: K, value: V): void {
+    if (!(key.prefixlen >= 0 && key.prefixlen <= LpmMapModel.MAX_PREFIXLEN)) throw new RangeError(`map ${this.name}: prefixlen ${key.prefixlen} > 64 (EINVAL)`);
+    const byLen = (this.byLen ??= new Map());
+    let m = byLen.get(key.prefixlen);
+    const id = LpmMapModel.maskedId(key.prefixlen, key.vni, key.ip);
+    if (m === undefined || !m.has(id)) {
+      if (this.count >= this.spec.maxEntries) throw new MapFullError(this.spec.name, this.spec.maxEntries);
+      if (m === undefined) {
+        m = new Map();
+        byLen.set(key.prefixlen, m);
+        this.lens = [...byLen.keys()].sort((a, b) => b - a);
+      }
+      this.count++;
+    }
+    m.set(id, { key, value });
+  }
+
+  delete(key: K): boolean {
+    const m = this.byLen?.get(key.prefixlen);
+    if (m === undefined || !m.delete(LpmMapModel.maskedId(key.prefixlen, key.vni, key.ip))) return false;
+    this.count--;
+    return true;
+  }
+
+  *entries(): IterableIterator<[K, V]> {
+    if (this.byLen === null) return;
+    for (const m of this.byLen.values()) for (const s of m.values()) yield [s.key, s.value];
+  }
+
+  clear(): void {
+    this.byLen = null;
+    this.lens = [];
+    this.count = 0;
+  }
+
+  clone(): LpmMapModel<K, V> {
+    const c = new LpmMapModel<K, V>(this.spec);
+    if (this.byLen !== null) {
+      c.byLen = new Map();
+      for (const [len, m] of this.byLen) c.byLen.set(len, new Map(m));
+      c.lens = [...this.lens];
+      c.count = this.count;
+    }
+    return c;
+  }
+}
