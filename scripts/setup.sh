@@ -26,6 +26,7 @@ check iputils-ping ping
 check tshark tshark
 check make make
 check gcc gcc
+check chromium chromium
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
