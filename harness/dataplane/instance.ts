@@ -1,0 +1,181 @@
+// One loaded instance of build/bpf/dataplane.o per simulated host: both programs, their own
+// maps, progs[PROG_TRANSIT] wired to this instance's own xdp_transit (so an agent's tail
+// call stays on its host). Runs go through BPF_PROG_TEST_RUN with repeat 1 from a thread
+// pinned to one CPU, and the per-CPU verdict record is read from that CPU's slot.
+import { fileURLToPath } from 'node:url';
+import { loadInstances as loadObjects, type ProgramInstance } from '../loader.ts';
+import type { BpfMap } from '../libbpf/map.ts';
+import { numPossibleCpus } from '../libbpf/map.ts';
+import { defaultExecutor, type TestRunExecutor } from '../testrun.ts';
+import { ensureIfindexes } from '../netns.ts';
+import { CONSTS } from '../../model/dataplane/consts.ts';
+import { Verdict } from '../../model/dataplane/structs.ts';
+import { ACTION_BY_CODE, type Action } from '../../model/dataplane/tables.ts';
+import { pinCurrentThread } from './affinity.ts';
+import type { HostState } from '../../model/dataplane/state.ts';
+
+export const DATAPLANE_OBJ = fileURLToPath(new URL('../../build/bpf/dataplane.o', import.meta.url));
+
+export type ProgramName = 'agent' | 'transit';
+export const PROGRAM_SECTION: Readonly<Record<ProgramName, string>> = { agent: 'xdp_agent', transit: 'xdp_transit' };
+
+/** The verdict record of one kernel run, decoded (docs section 4). */
+export interface KernelVerdict {
+  action: Action | `UNKNOWN(${number})`;
+  /** The program's return value, which must agree with the record's action. */
+  retval: number;
+  /** The action the record says (it should equal retval). */
+  recordAction: number;
+  reason: number;
+  target: number;
+  /** Stored decision points (at most MAX_POINTS). */
+  points: number[];
+  /** Points entered, stored or not. */
+  nPoints: number;
+  flags: number;
+}
+
+export interface KernelRun extends KernelVerdict {
+  /** The frame as the program left it, whatever the action (DROP included, for reports). */
+  output: Uint8Array;
+}
+
+// Verdict record offsets (structs.ts Verdict): read straight from the per-CPU buffer.
+const V_ACTION = Verdict.fields.find((f) => f.name === 'action')!.offset;
+const V_REASON = Verdict.fields.find((f) => f.name === 'reason')!.offset;
+const V_TARGET = Verdict.fields.find((f) => f.name === 'target')!.offset;
+const V_NPOINTS = Verdict.fields.find((f) => f.name === 'n_points')!.offset;
+const V_FLAGS = Verdict.fields.find((f) => f.name === 'flags')!.offset;
+const V_POINTS = Verdict.fields.find((f) => f.name === 'points')!.offset;
+
+export class DataplaneInstance {
+  readonly label: string;
+  readonly prog: ProgramInstance;
+  readonly fds: Readonly<Record<ProgramName, number>>;
+  readonly cpu: number;
+  private readonly maps = new Map<string, BpfMap>();
+  private readonly zeroKey = new Uint8Array(4);
+  private readonly vBuf: Uint8Array;
+  private readonly vView: DataView;
+  private readonly cKey = new Uint8Array(4);
+  private readonly cBuf: Uint8Array;
+  private readonly cView: DataView;
+  private readonly exec: TestRunExecutor;
+
+  constructor(prog: ProgramInstance, cpu: number, exec: TestRunExecutor = defaultExecutor()) {
+    this.label = prog.label;
+    this.prog = prog;
+    this.cpu = cpu;
+    this.exec = exec;
+    this.fds = { agent: prog.program(PROGRAM_SECTION.agent).fd, transit: prog.program(PROGRAM_SECTION.transit).fd };
+    prog.wireTailCall('progs', CONSTS.PROG_TRANSIT, PROGRAM_SECTION.transit);
+    const v = this.map('verdict');
+    this.vBuf = new Uint8Array(v.valueBufferSize);
+    this.vView = new DataView(this.vBuf.buffer);
+    const c = this.map('counters');
+    this.cBuf = new Uint8Array(c.valueBufferSize);
+    this.cView = new DataView(this.cBuf.buffer);
+    if (cpu >= numPossibleCpus()) throw new Error(`cpu ${cpu} is past the ${numPossibleCpus()} possible CPUs`);
+  }
+
+  map(name: string): BpfMap {
+    let m = this.maps.get(name);
+    if (m === undefined) {
+      m = this.prog.map(name);
+      this.maps.set(name, m);
+    }
+    return m;
+  }
+
+  /** Runs `program` once on `frame` arriving on `ingressIfindex`; reads the verdict record. */
+  run(program: ProgramName, frame: Uint8Array, ingressIfindex: number): KernelRun {
+    const r = this.exec.runInPlace(this.fds[program], frame, { ingressIfindex });
+    const output = r.view.slice(0, r.outLen);
+    return { ...this.readVerdict(r.retval), output };
+  }
+
+  /** The verdict record of this CPU's slot (what the last run on this thread left). */
+  readVerdict(retval = -1): KernelVerdict {
+    const m = this.map('verdict');
+    if (m.lookup(this.zeroKey, this.vBuf) === null) throw new Error(`${this.label}: verdict map has no entry 0`);
+    const dv = this.vView;
+    const at = this.cpu * m.perCpuStride;
+    const recordAction = dv.getUint32(at + V_ACTION, true);
+    const nPoints = dv.getUint32(at + V_NPOINTS, true);
+    const stored = Math.min(nPoints, CONSTS.MAX_POINTS);
+    const points: number[] = new Array(stored);
+    for (let i = 0; i < stored; i++) points[i] = this.vBuf[at + V_POINTS + i];
+    const code = retval >= 0 ? retval : recordAction;
+    return {
+      action: ACTION_BY_CODE[code] ?? `UNKNOWN(${code})`,
+      retval: code,
+      recordAction,
+      reason: dv.getUint32(at + V_REASON, true),
+      target: dv.getUint32(at + V_TARGET, true),
+      points,
+      nPoints,
+      flags: dv.getUint32(at + V_FLAGS, true),
+    };
+  }
+
+  /** counters[reason] in this CPU's slot (the runs of this thread). */
+  counter(reason: number): number {
+    const m = this.map('counters');
+    new DataView(this.cKey.buffer).setUint32(0, reason, true);
+    if (m.lookup(this.cKey, this.cBuf) === null) return 0;
+    return Number(this.cView.getBigUint64(this.cpu * m.perCpuStride, true));
+  }
+
+  /** counters[reason] summed over every CPU. */
+  counterSum(reason: number): number {
+    const m = this.map('counters');
+    new DataView(this.cKey.buffer).setUint32(0, reason, true);
+    if (m.lookup(this.cKey, this.cBuf) === null) return 0;
+    let n = 0;
+    for (let cpu = 0; cpu * m.perCpuStride < this.cBuf.length; cpu++) n += Number(this.cView.getBigUint64(cpu * m.perCpuStride, true));
+    return n;
+  }
+
+  close(): void {
+    this.prog.close();
+  }
+}
+
+/**
+ * Capacity of the learnt LRU maps in harness instances. Reading a learnt map back walks
+ * every hash bucket (get_next_key), ~30 us for 16,384 entries and ~2 us for 1,024; the
+ * suites hold a few dozen learnt entries, far below the point where the kernel's LRU
+ * (per-CPU free lists of 128) would evict early. The layout test loads without it.
+ */
+export const LEARNT_MAP_ENTRIES = 1024;
+
+/** Every ingress ifindex a set of host states can be run with: underlay NICs and veths. */
+export function ifindexesOf(states: Iterable<HostState>): number[] {
+  const out = new Set<number>();
+  for (const st of states) {
+    const u = st.config.underlay_ifindex;
+    if (u > 1) out.add(u);
+    if (st.has('ifaces')) for (const [i] of st.ifaces.entries()) if (i > 1) out.add(i);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+export interface LoadOptions {
+  /** Object path (default build/bpf/dataplane.o): the broken-program test loads a mutant. */
+  object?: string;
+  /** max_entries overrides; default: the learnt maps at LEARNT_MAP_ENTRIES. `{}` keeps the object's. */
+  maxEntries?: Readonly<Record<string, number>>;
+  /** Ingress ifindexes the runs will use: created in the private netns up front. */
+  ifindexes?: readonly number[];
+}
+
+/**
+ * Loads one instance per label (host), after pinning this thread to a CPU and entering the
+ * private network namespace (ingress ifindexes must exist in the caller's namespace).
+ */
+export function loadInstances(labels: readonly string[], opts: LoadOptions = {}): DataplaneInstance[] {
+  const cpu = pinCurrentThread();
+  ensureIfindexes(opts.ifindexes ?? []);
+  const maxEntries = opts.maxEntries ?? { ep_cache: LEARNT_MAP_ENTRIES, flows: LEARNT_MAP_ENTRIES, rflows: LEARNT_MAP_ENTRIES };
+  return loadObjects(opts.object ?? DATAPLANE_OBJ, labels, { maxEntries }).map((p) => new DataplaneInstance(p, cpu));
+}

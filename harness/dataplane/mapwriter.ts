@@ -1,0 +1,215 @@
+// Model HostState <-> one instance's kernel maps, with the layouts of MAP_SPECS (the same
+// declarations the BTF test checks). Writing clears first, so an instance can play host
+// after host; reading back decodes kernel entries into the model's record form, so each
+// side's learnt state (ep_cache, flows, rflows) and counters can be compared.
+import { MAP_SPECS, type HostState, type MapName } from '../../model/dataplane/state.ts';
+import type { MapSpec, ModelMap } from '../../model/dataplane/maps.ts';
+import type { BpfMap } from '../libbpf/map.ts';
+import { numPossibleCpus } from '../libbpf/map.ts';
+import type { DataplaneInstance } from './instance.ts';
+
+/** Maps the data plane writes itself: reset between cases. */
+export const LEARNT_MAPS = ['ep_cache', 'flows', 'rflows'] as const;
+export type LearntMap = (typeof LEARNT_MAPS)[number];
+
+/** Maps only the control plane writes (the host's configuration). */
+export const CONFIG_MAPS: readonly MapName[] = ['cfg', 'ifaces', 'endpoints', 'networks', 'vpcs', 'services', 'maglev', 'backends'];
+
+const ARRAY_LIKE = new Set(['ARRAY', 'PERCPU_ARRAY']);
+
+// Array indexes written per instance and map: only these need zeroing on the next write
+// (zeroing a 65,344-entry maglev array slot by slot costs tens of milliseconds).
+const writtenIndexes = new WeakMap<DataplaneInstance, Map<string, Set<number>>>();
+
+function indexSet(inst: DataplaneInstance, name: string): Set<number> {
+  let byMap = writtenIndexes.get(inst);
+  if (byMap === undefined) writtenIndexes.set(inst, (byMap = new Map()));
+  let s = byMap.get(name);
+  if (s === undefined) byMap.set(name, (s = new Set()));
+  return s;
+}
+
+function u32Key(i: number): Uint8Array {
+  const k = new Uint8Array(4);
+  new DataView(k.buffer).setUint32(0, i >>> 0, true);
+  return k;
+}
+
+/** Empties one map of the instance (arrays: the indexes this writer ever set). */
+export function clearMap(inst: DataplaneInstance, name: MapName): void {
+  const m = inst.map(name);
+  const spec = MAP_SPECS[name] as MapSpec<unknown, unknown>;
+  if (ARRAY_LIKE.has(spec.type)) {
+    const zero = new Uint8Array(m.valueBufferSize);
+    const set = indexSet(inst, name);
+    for (const i of set) m.update(u32Key(i), zero);
+    set.clear();
+    lastValueMap(inst, name).clear();
+    return;
+  }
+  for (const k of m.keys()) m.delete(k);
+}
+
+// The value last written at each array index, per instance and map: a topology that
+// rewrites a 1,021-slot Maglev table with mostly the same backend indexes writes only the
+// slots that changed (numbers compare by value, records by identity).
+const lastValues = new WeakMap<DataplaneInstance, Map<string, Map<number, unknown>>>();
+
+function lastValueMap(inst: DataplaneInstance, name: string): Map<number, unknown> {
+  let byMap = lastValues.get(inst);
+  if (byMap === undefined) lastValues.set(inst, (byMap = new Map()));
+  let m = byMap.get(name);
+  if (m === undefined) byMap.set(name, (m = new Map()));
+  return m;
+}
+
+/** Array maps: zero the indexes written before and not now, write those that changed. */
+function writeArray(inst: DataplaneInstance, name: MapName, map: ModelMap<unknown, unknown> | undefined): void {
+  const m = inst.map(name);
+  const spec = MAP_SPECS[name] as MapSpec<unknown, unknown>;
+  const set = indexSet(inst, name);
+  const last = lastValueMap(inst, name);
+  const now = new Set<number>();
+  for (const [k, v] of map?.entries() ?? []) {
+    const i = k as number;
+    now.add(i);
+    if (set.has(i) && last.get(i) === v) continue;
+    const key = u32Key(i);
+    const value = spec.valueLayout.encode(v);
+    if (m.perCpu) writePerCpu(inst, m, key, value);
+    else m.update(key, value);
+    last.set(i, v);
+  }
+  const zero = new Uint8Array(m.valueBufferSize);
+  for (const i of set) {
+    if (now.has(i)) continue;
+    m.update(u32Key(i), zero);
+    last.delete(i);
+  }
+  set.clear();
+  for (const i of now) set.add(i);
+}
+
+function writeEntries(inst: DataplaneInstance, name: MapName, map: ModelMap<unknown, unknown>): void {
+  const m = inst.map(name);
+  const spec = MAP_SPECS[name] as MapSpec<unknown, unknown>;
+  const arr = ARRAY_LIKE.has(spec.type) ? indexSet(inst, name) : null;
+  for (const [k, v] of map.entries()) {
+    const key = spec.keyLayout.encode(k);
+    const value = spec.valueLayout.encode(v);
+    if (m.perCpu) writePerCpu(inst, m, key, value);
+    else m.update(key, value);
+    arr?.add(k as number);
+  }
+}
+
+// The model keeps one number per counter; the kernel one per CPU. The whole count goes in
+// the slot of the CPU the runs use, the others are zero, so the sum is the model's.
+function writePerCpu(inst: DataplaneInstance, m: BpfMap, key: Uint8Array, value: Uint8Array): void {
+  const zero = new Uint8Array(value.byteLength);
+  const slots = Array.from({ length: numPossibleCpus() }, (_, cpu) => (cpu === inst.cpu ? value : zero));
+  m.updatePerCpu(key, slots);
+}
+
+export interface WriteOptions {
+  /** Also zero the counters and write the model's (default true). */
+  counters?: boolean;
+}
+
+/** Makes the instance's maps hold exactly `state`: every map cleared, then every entry written. */
+export function writeHostState(inst: DataplaneInstance, state: HostState, opts: WriteOptions = {}): void {
+  const names = (Object.keys(MAP_SPECS) as MapName[]).filter((n) => n !== 'counters' || opts.counters !== false);
+  for (const name of names) {
+    if (name !== 'counters' && ARRAY_LIKE.has(MAP_SPECS[name].type)) {
+      writeArray(inst, name, state.has(name) ? state.map(name) : undefined);
+      continue;
+    }
+    clearMap(inst, name);
+    if (state.has(name)) writeEntries(inst, name, state.map(name));
+  }
+}
+
+/** Kernel entries of a hash-like map as (key, value) byte pairs. */
+export function rawEntries(inst: DataplaneInstance, name: MapName): Array<[Uint8Array, Uint8Array]> {
+  return inst.map(name).entries();
+}
+
+/** A kernel map decoded into the model's record form. Per-CPU maps: summed over CPUs. */
+export function readMap<K, V>(inst: DataplaneInstance, name: MapName): Array<[K, V]> {
+  const spec = MAP_SPECS[name] as unknown as MapSpec<K, V>;
+  if (name === 'counters') return readCounters(inst) as unknown as Array<[K, V]>;
+  const out: Array<[K, V]> = [];
+  for (const [k, v] of inst.map(name).entries()) out.push([spec.keyLayout.decode(k), spec.valueLayout.decode(v.subarray(0, spec.valueLayout.def.size))]);
+  return out;
+}
+
+/** Non-zero counters, summed over CPUs, by reason id. */
+export function readCounters(inst: DataplaneInstance): Array<[number, number]> {
+  const m = inst.map('counters');
+  const out: Array<[number, number]> = [];
+  for (let r = 0; r < m.info.maxEntries; r++) {
+    const n = Number(m.sumPerCpuU64(u32Key(r)));
+    if (n !== 0) out.push([r, n]);
+  }
+  return out;
+}
+
+/** Zeroes every counter of every CPU. */
+export function resetCounters(inst: DataplaneInstance): void {
+  const m = inst.map('counters');
+  const zero = new Uint8Array(m.valueBufferSize);
+  for (let r = 0; r < m.info.maxEntries; r++) m.update(u32Key(r), zero);
+}
+
+/** The model's counters as (reason, count) pairs, non-zero only, by reason. */
+export function modelCounters(state: HostState): Array<[number, number]> {
+  if (!state.has('counters')) return [];
+  return [...state.counters.entries()].filter(([, n]) => n !== 0).sort((a, b) => a[0] - b[0]);
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/** Learnt entries by encoded key (hex) -> encoded value (hex): the kernel's exact bytes. */
+export type LearntBytes = Record<LearntMap, Map<string, string>>;
+
+export function kernelLearnt(inst: DataplaneInstance): LearntBytes {
+  const out = {} as LearntBytes;
+  for (const name of LEARNT_MAPS) {
+    const size = MAP_SPECS[name].valueLayout.def.size;
+    const m = new Map<string, string>();
+    for (const [k, v] of inst.map(name).entries()) m.set(hex(k), hex(v.subarray(0, size)));
+    out[name] = m;
+  }
+  return out;
+}
+
+export function modelLearnt(state: HostState): LearntBytes {
+  const out = {} as LearntBytes;
+  for (const name of LEARNT_MAPS) {
+    const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;
+    const m = new Map<string, string>();
+    if (state.has(name)) for (const [k, v] of state.map(name).entries()) m.set(hex(spec.keyLayout.encode(k)), hex(spec.valueLayout.encode(v)));
+    out[name] = m;
+  }
+  return out;
+}
+
+const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+
+/**
+ * Puts the instance's learnt maps back to `baseline` (encoded entries), touching only the
+ * keys that differ: the fast reset between cases (a case learns a handful of entries).
+ */
+export function restoreLearnt(inst: DataplaneInstance, baseline: LearntBytes, now?: LearntBytes): void {
+  const cur = now ?? kernelLearnt(inst);
+  for (const name of LEARNT_MAPS) {
+    const m = inst.map(name);
+    const base = baseline[name];
+    for (const [k, v] of cur[name]) {
+      const want = base.get(k);
+      if (want === undefined) m.delete(fromHex(k));
+      else if (want !== v) m.update(fromHex(k), fromHex(want));
+    }
+    for (const [k, v] of base) if (!cur[name].has(k)) m.update(fromHex(k), fromHex(v));
+  }
+}

@@ -1,0 +1,61 @@
+// Deliberately broken copies of the data plane, to show the differential suites catch real
+// bugs: bpf/ is copied to a temporary directory, one textual mutation is applied to one
+// header, and the copy is built by bpf/Makefile itself (same clang flags), into its own
+// output directory. The real tree is never touched.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BPF_DIR = fileURLToPath(new URL('../../bpf/', import.meta.url));
+
+export interface SourceMutation {
+  name: string;
+  /** File under bpf/, e.g. 'lib/rewrite.h'. */
+  file: string;
+  find: RegExp;
+  replace: string;
+}
+
+export interface Mutant {
+  object: string;
+  dir: string;
+  remove(): void;
+}
+
+/** Builds dataplane.o with `m` applied; throws when the mutation point is gone from the source. */
+export function buildMutant(m: SourceMutation): Mutant {
+  const dir = mkdtempSync(join(tmpdir(), 'twinplane-mutant-'));
+  const src = join(dir, 'bpf');
+  const out = join(dir, 'out');
+  cpSync(BPF_DIR, src, { recursive: true });
+  const path = join(src, m.file);
+  const text = readFileSync(path, 'utf8');
+  if (!m.find.test(text)) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`mutation ${m.name}: pattern ${m.find} not found in bpf/${m.file}; the source changed, update the mutation`);
+  }
+  writeFileSync(path, text.replace(m.find, m.replace));
+  try {
+    execFileSync('make', ['-s', '-C', src, `OUT=${out}`, `${out}/dataplane.o`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stderr?: Buffer };
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`mutation ${m.name}: the mutant does not build: ${err.stderr?.toString() ?? String(e)}`);
+  }
+  return { object: join(out, 'dataplane.o'), dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The mutations the broken-program test applies. */
+export const MUTATIONS = {
+  /** Routing decrements the inner TTL by two (docs 4.3 "route": TTL − 1). */
+  ttlTwice: { name: 'inner TTL decremented twice', file: 'lib/rewrite.h', find: /ip\[8\] = ttl - 1;/, replace: 'ip[8] = ttl - 2;' },
+  /** agent_local looks endpoints up without the VNI (docs 4.1 step 6: key (vni, daddr)). */
+  noVniLocal: {
+    name: 'agent_local lookup without the VNI',
+    file: 'lib/agent.h',
+    find: /(TP_DP_AGENT_LOCAL\);\s*\n\s*key\.vni = )a->iface\.vni;/,
+    replace: '$10;',
+  },
+} as const satisfies Record<string, SourceMutation>;

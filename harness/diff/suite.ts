@@ -1,0 +1,90 @@
+// The machinery one per-program suite needs: one kernel instance per simulated host (loaded
+// once, reused by every topology), a ProgramDiffer each, lazy loading of a topology's host
+// states (only hosts a case runs on are written), coverage, and the known-divergence filter.
+import { type DataplaneInstance, loadInstances } from '../dataplane/instance.ts';
+import type { HostState } from '../../model/dataplane/state.ts';
+import { Coverage } from './coverage.ts';
+import { type KnownDivergence, KnownTracker } from './known.ts';
+import { type ProgramCase, type ProgramOutcome, ProgramDiffer, isRun } from './program.ts';
+import type { Failure } from './property.ts';
+
+export interface HostCase {
+  host: number;
+  label: string;
+  c: ProgramCase;
+}
+
+export class ProgramSuite {
+  readonly instances: DataplaneInstance[];
+  readonly differs: ProgramDiffer[];
+  readonly coverage = new Coverage();
+  readonly known: KnownTracker;
+  cases = 0;
+  knownHits = 0;
+  private loaded: Array<HostState | undefined> = [];
+  private last: Array<ProgramOutcome | undefined> = [];
+
+  constructor(
+    readonly suite: string,
+    hosts: number,
+    known: readonly KnownDivergence[],
+    opts: { object?: string; ifindexes?: readonly number[] } = {},
+  ) {
+    this.instances = loadInstances(
+      Array.from({ length: hosts }, (_, i) => `${suite}-h${i}`),
+      { ...(opts.object !== undefined ? { object: opts.object } : {}), ifindexes: opts.ifindexes ?? [] },
+    );
+    this.differs = this.instances.map((i) => new ProgramDiffer(i));
+    this.known = new KnownTracker(suite, known);
+  }
+
+  /** A new topology: its host states are written to the kernel when first used. */
+  reset(): void {
+    this.loaded = [];
+    this.last = [];
+  }
+
+  /**
+   * End of a topology's batch: learnt entries left on either side that no case's trace
+   * explained (cases compare learnt maps only when a learning point was visited).
+   */
+  endBatch(context: () => string[]): Failure | null {
+    for (let h = 0; h < this.loaded.length; h++) {
+      const o = this.last[h];
+      if (this.loaded[h] === undefined || o === undefined) continue;
+      const diffs = this.differs[h].checkLearnt();
+      if (diffs.length > 0) {
+        return { where: `host h${h} after its batch: learnt entries no case accounted for (last case shown)`, input: o.case.frame, model: o.model, kernel: o.kernel, diffs, context: context() };
+      }
+    }
+    return null;
+  }
+
+  /** Runs one case on host `h` whose state is `state`; the outcome, with diffs. */
+  run(h: number, state: HostState, c: ProgramCase): ProgramOutcome {
+    if (this.loaded[h] !== state) {
+      this.differs[h].load(state);
+      this.loaded[h] = state;
+    }
+    this.cases++;
+    const o = this.differs[h].run(c);
+    this.last[h] = o;
+    this.coverage.add(isRun(o.model) ? o.model.points.map((p) => p.id) : [], isRun(o.kernel) ? o.kernel.points : [], [...(isRun(o.model) ? [o.model.reason] : []), ...(isRun(o.kernel) ? [o.kernel.reason] : [])]);
+    return o;
+  }
+
+  /** null when the outcome agrees (or is a known divergence), else a Failure for the report. */
+  judge(o: ProgramOutcome, where: string, context: () => string[]): Failure | null {
+    if (o.diffs.length === 0) return null;
+    const k = this.known.explain({ suite: this.suite, program: o.case.program, ingress: o.case.ingress, input: o.case.frame, model: o.model, kernel: o.kernel, diffs: o.diffs });
+    if (k !== undefined) {
+      this.knownHits++;
+      return null;
+    }
+    return { where, input: o.case.frame, model: o.model, kernel: o.kernel, diffs: o.diffs, context: context() };
+  }
+
+  close(): void {
+    for (const i of this.instances) i.close();
+  }
+}

@@ -1,0 +1,202 @@
+// The per-program properties, shared by the differential suites, the broken-program test and
+// the coverage test: an arbitrary (one topology, a list of cases) and a check that runs every
+// case in the model and the kernel and returns the first new mismatch.
+import fc from 'fast-check';
+import type { ProgramSuite } from './suite.ts';
+import type { Failure } from './property.ts';
+import { IFINDEX_POOL, type TopoSpec, applyOp, buildTopology, describeTopology, topoSpec } from './gen/topology.ts';
+import type { DataplaneInstance, KernelRun } from '../dataplane/instance.ts';
+import type { RunResult } from '../../model/dataplane/verdict.ts';
+import type { Coverage } from './coverage.ts';
+import type { KnownTracker } from './known.ts';
+import { PathDiffer, describePaths } from './path.ts';
+import { type Mutation, type PodPkt, mutate, mutation, podFrame, podPkt, validPodPkt } from './gen/packets.ts';
+import { type TransitCase, TransitSource, transitCase } from './gen/transit-cases.ts';
+
+export interface AgentCase {
+  pkt: PodPkt;
+  mut: Mutation;
+  ingress: number | null;
+}
+
+export function agentArb(casesPerRun: number): fc.Arbitrary<{ topo: TopoSpec; cases: AgentCase[] }> {
+  const c = fc.record({ pkt: podPkt(), mut: mutation(), ingress: fc.option(fc.nat({ max: IFINDEX_POOL.length - 1 }), { freq: 12 }) });
+  return fc.record({ topo: topoSpec(), cases: fc.array(c, { minLength: 1, maxLength: casesPerRun, size: 'max' }) });
+}
+
+export function agentCheck(suite: ProgramSuite): (t: { topo: TopoSpec; cases: AgentCase[] }) => Failure | null {
+  return ({ topo: spec, cases }) => {
+    const t = buildTopology(spec);
+    suite.reset();
+    for (const c of cases) {
+      const pf = podFrame(t, c.pkt);
+      if (pf === null) return null;
+      const h = t.hosts.indexOf(pf.ep.host);
+      const ingress = c.ingress === null ? pf.ep.ifindex : IFINDEX_POOL[c.ingress];
+      const o = suite.run(h, pf.ep.host.state, { program: 'agent', ingress, frame: mutate(pf.frame, c.mut) });
+      const f = suite.judge(o, `agent on ${pf.ep.host.name} (ingress ${ingress}, pod ${pf.ep.name}), case ${JSON.stringify(c)}`, () => describeTopology(t));
+      if (f !== null) return f;
+    }
+    return suite.endBatch(() => describeTopology(t));
+  };
+}
+
+export function transitArb(casesPerRun: number): fc.Arbitrary<{ topo: TopoSpec; cases: TransitCase[] }> {
+  return fc.record({ topo: topoSpec(), cases: fc.array(transitCase(), { minLength: 1, maxLength: casesPerRun, size: 'max' }) });
+}
+
+export function transitCheck(suite: ProgramSuite): (t: { topo: TopoSpec; cases: TransitCase[] }) => Failure | null {
+  return ({ topo: spec, cases }) => {
+    const t = buildTopology(spec);
+    // Frames come from a second build of the same topology: the model cluster learns as it
+    // walks, and the states under test must stay as the control plane wrote them.
+    const src = new TransitSource(buildTopology(spec));
+    suite.reset();
+    for (const c of cases) {
+      const f = src.frame(c);
+      if (f === null) continue;
+      const host = t.hosts[f.host];
+      const o = suite.run(f.host, host.state, { program: 'transit', ingress: f.ingress, frame: f.frame });
+      const bad = suite.judge(o, `transit on ${host.name} (ingress ${f.ingress}), case ${JSON.stringify(c)}`, () => describeTopology(t));
+      if (bad !== null) return bad;
+    }
+    return suite.endBatch(() => describeTopology(t));
+  };
+}
+
+// --- paths -------------------------------------------------------------------------------
+
+export type PathStep =
+  | { t: 'send'; pkt: PodPkt; mut: Mutation }
+  | { t: 'reply' }
+  | { t: 'repeat' }
+  | { t: 'op'; op: TopoSpec['ops'][number] };
+
+export function pathArb(steps: number): fc.Arbitrary<{ topo: TopoSpec; steps: PathStep[] }> {
+  const rareMutation = fc.oneof({ weight: 8, arbitrary: fc.constant<Mutation>({ m: 'none' }) }, { weight: 1, arbitrary: mutation() });
+  const step: fc.Arbitrary<PathStep> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ t: fc.constant('send' as const), pkt: validPodPkt(), mut: fc.constant<Mutation>({ m: 'none' }) }) },
+    { weight: 2, arbitrary: fc.record({ t: fc.constant('send' as const), pkt: podPkt(), mut: rareMutation }) },
+    { weight: 3, arbitrary: fc.record({ t: fc.constant('reply' as const) }) },
+    { weight: 3, arbitrary: fc.record({ t: fc.constant('repeat' as const) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        t: fc.constant('op' as const),
+        op: fc.record({ op: fc.constantFrom('delete' as const, 'move' as const, 'removeBackend' as const), ep: fc.nat({ max: 6 }), host: fc.nat({ max: 3 }), svc: fc.nat({ max: 1 }) }),
+      }),
+    },
+  );
+  return fc.record({ topo: topoSpec(), steps: fc.array(step, { minLength: 1, maxLength: steps, size: 'max' }) });
+}
+
+/** What a pod's stack sends back for a frame it received: addresses and ports swapped. */
+export function replyTo(frame: Uint8Array): Uint8Array | null {
+  if (frame.length < 34 || frame[12] !== 0x08 || frame[13] !== 0x00) return null;
+  const r = frame.slice();
+  r.set(frame.subarray(6, 12), 0);
+  r.set(frame.subarray(0, 6), 6);
+  // Swapping addresses (and ports) keeps every checksum: the ones' complement sum is the same.
+  r.set(frame.subarray(26, 30), 30);
+  r.set(frame.subarray(30, 34), 26);
+  r[22] = 64;
+  r[24] = 0;
+  r[25] = 0;
+  const ihl = (frame[14] & 15) * 4;
+  let s = 0;
+  for (let i = 14; i < 14 + ihl && i + 1 < r.length; i += 2) s += (r[i] << 8) | r[i + 1];
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  r[24] = (~s >> 8) & 255;
+  r[25] = ~s & 255;
+  const l4 = 14 + ihl;
+  const proto = frame[23];
+  if ((proto === 6 || proto === 17) && r.length >= l4 + 4) {
+    r.set(frame.subarray(l4, l4 + 2), l4 + 2);
+    r.set(frame.subarray(l4 + 2, l4 + 4), l4);
+  } else if (proto === 1 && r.length >= l4 + 4 && frame[l4] === 8) {
+    r[l4] = 0;
+    // Echo reply: type 8 -> 0 changes the checksum by 0x0800 (RFC 1624).
+    let c = ((r[l4 + 2] << 8) | r[l4 + 3]) + 0x0800;
+    c = (c & 0xffff) + (c >>> 16);
+    r[l4 + 2] = c >> 8;
+    r[l4 + 3] = c & 255;
+  }
+  return r;
+}
+
+export interface PathSuiteState {
+  instances: readonly DataplaneInstance[];
+  coverage: Coverage;
+  known: KnownTracker;
+  hops: number;
+  sends: number;
+}
+
+function sideIds(r: RunResult | KernelRun | { error: string }): number[] {
+  if ('error' in r) return [];
+  return 'tailCalls' in r ? r.points.map((p) => p.id) : r.points;
+}
+
+/**
+ * One scenario: a topology, then steps (pod sends, replies to what was delivered, repeats,
+ * control-plane operations). Learnt state carries over between steps, as in a cluster.
+ */
+export function pathCheck(s: PathSuiteState, suiteName: string): (t: { topo: TopoSpec; steps: PathStep[] }) => Failure | null {
+  return ({ topo: spec, steps }) => {
+    const t = buildTopology(spec);
+    const d = new PathDiffer(t.cp, s.instances);
+    let last: { pod: string; frame: Uint8Array } | null = null;
+    let delivered: { pod: string; frame: Uint8Array } | null = null;
+    for (let i = 0; i < steps.length; i++) {
+      const st = steps[i];
+      let send: { pod: string; frame: Uint8Array } | null = null;
+      if (st.t === 'op') {
+        if (applyOp(t, st.op)) {
+          t.eps = t.eps.filter((e) => t.cp.endpoints.has(e.name));
+          d.sync();
+        }
+        continue;
+      }
+      if (st.t === 'send') {
+        const pf = podFrame(t, st.pkt);
+        if (pf !== null) send = { pod: pf.ep.name, frame: mutate(pf.frame, st.mut) };
+      } else if (st.t === 'repeat') {
+        send = last !== null && t.cp.endpoints.has(last.pod) ? last : null;
+      } else if (delivered !== null && t.cp.endpoints.has(delivered.pod)) {
+        const r = replyTo(delivered.frame);
+        if (r !== null) send = { pod: delivered.pod, frame: r };
+      }
+      if (send === null) continue;
+      last = send;
+      s.sends++;
+      const c = d.send(send.pod, send.frame);
+      s.hops += c.kernel.length;
+      c.model.hops.forEach((h, j) => s.coverage.add(h.verdict.points.map((p) => p.id), j < c.kernel.length ? sideIds(c.kernel[j].run) : [], [h.verdict.reason]));
+      for (let j = c.model.hops.length; j < c.kernel.length; j++) s.coverage.add([], sideIds(c.kernel[j].run));
+      if (c.model.outcome.kind === 'delivered') delivered = { pod: c.model.outcome.pod, frame: c.model.outcome.frame };
+      if (c.diffs.length === 0) continue;
+      const at = c.firstBad >= 0 ? c.firstBad : Math.max(0, c.kernel.length - 1);
+      const mh = c.model.hops[at];
+      const kh = c.kernel[at];
+      const input = kh?.frameIn ?? mh?.frameIn ?? send.frame;
+      const model = mh?.verdict ?? { error: 'the model path has no such hop' };
+      const kernel = kh?.run ?? { error: 'the kernel path has no such hop' };
+      const program = kh?.program ?? mh?.program ?? 'agent';
+      const known = s.known.explain({ suite: suiteName, program, ingress: kh?.ingress ?? mh?.ingress ?? 0, input, model, kernel, diffs: c.diffs });
+      if (known !== undefined) return null; // the scenario's state has diverged: stop it here
+      return {
+        where: `step ${i} (${st.t}) from pod ${send.pod}, hop ${at} (${program} on ${kh?.host ?? mh?.host})`,
+        input,
+        model,
+        kernel,
+        diffs: c.diffs,
+        context: [...describePaths(c), ...describeTopology(t), `steps ${JSON.stringify(steps.slice(0, i + 1))}`],
+      };
+    }
+    const counters = [...d.compareLearnt(), ...d.compareCounters()];
+    if (counters.length > 0) {
+      return { where: 'end of scenario: learnt maps and counters of every host', input: new Uint8Array(14), model: { error: 'see counters' }, kernel: { error: 'see counters' }, diffs: counters, context: describeTopology(t) };
+    }
+    return null;
+  };
+}

@@ -1,0 +1,53 @@
+// One loaded instance: the thread pinned, the verdict record decoded from the pinned CPU's
+// slot, the tail call wired to the instance's own transit, ingress ifindexes in the netns.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ControlPlane } from '../../../model/control/plane.ts';
+import { type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
+import { writeHostState } from '../../../harness/dataplane/mapwriter.ts';
+import { allowedCpus, pinnedCpu } from '../../../harness/dataplane/affinity.ts';
+import { links } from '../../../harness/netns.ts';
+import { POINT, REASON } from '../../../model/dataplane/tables.ts';
+import { ether } from '../../../model/wire/builder.ts';
+import { describeBpf } from '../../support/bpf-gate.ts';
+
+describeBpf('dataplane instance', () => {
+  let a: DataplaneInstance;
+  let b: DataplaneInstance;
+  beforeAll(() => {
+    [a, b] = loadInstances(['a', 'b'], { ifindexes: [2, 100] });
+  });
+  afterAll(() => {
+    a?.close();
+    b?.close();
+  });
+
+  it('pins the thread to one CPU and reads the verdict from its slot', () => {
+    expect(pinnedCpu()).toBe(a.cpu);
+    expect(allowedCpus()).toEqual([a.cpu]);
+    const r = a.run('transit', new Uint8Array(20), 2);
+    expect(r).toMatchObject({ action: 'PASS', reason: REASON.PASS_NOT_IPV4, points: [POINT.transit_outer], nPoints: 1, target: 0 });
+  });
+
+  it('creates the ingress ifindexes in the private namespace', () => {
+    expect(links().map((l) => l.ifindex)).toEqual(expect.arrayContaining([1, 2, 100]));
+  });
+
+  it("wires progs[0] to the instance's own transit: an agent frame for this host continues there", () => {
+    const cp = new ControlPlane();
+    cp.createHost({ name: 'h', ip: '192.168.1.1' });
+    cp.createVpc({ name: 'v', vni: 5, cidr: '10.0.0.0/16' });
+    cp.createNetwork({ name: 'n', vpc: 'v', cidr: '10.0.0.0/24', bouncers: ['h'] });
+    const e = cp.createEndpoint({ name: 'e', network: 'n', ip: '10.0.0.10', host: 'h' });
+    writeHostState(a, cp.host('h').state);
+    writeHostState(b, new ControlPlane().createHost({ name: 'x', ip: '192.168.1.9' }).state);
+    const arp = ether({ src: e.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: 'request', sha: e.mac, spa: '10.0.0.10', tpa: '10.0.0.1' }).build();
+    const r = a.run('agent', arp, 100);
+    expect(r.points).toContain(POINT.agent_tail_call);
+    expect(r.points).toContain(POINT.transit_arp);
+    // The reply goes back to this host too (tail call again) and is delivered to the pod.
+    expect(r.points).toContain(POINT.transit_deliver);
+    expect(r.reason).toBe(REASON.DECAP_DELIVER);
+    // Instance b holds nothing: its agent knows no iface.
+    expect(b.run('agent', arp, 100).reason).toBe(REASON.NO_IFACE);
+  });
+});

@@ -1,0 +1,54 @@
+// The contract between structs.ts / MAP_SPECS and the compiled object: every struct laid out
+// byte for byte as TypeScript declares it (padding included: checkLayout reports C fields
+// TypeScript does not declare), and every map of the right type, sizes and capacity. A
+// mismatch here would make the map writer write the wrong bytes, so it runs first.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { checkLayout } from '../../../harness/btf-layout.ts';
+import { Btf } from '../../../harness/libbpf/index.ts';
+import { DATAPLANE_OBJ, type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
+import { ALL_STRUCTS, Verdict } from '../../../model/dataplane/structs.ts';
+import { MAP_SPECS, type MapName } from '../../../model/dataplane/state.ts';
+import type { MapType } from '../../../model/dataplane/maps.ts';
+import { CONSTS } from '../../../model/dataplane/consts.ts';
+import { describeBpf } from '../../support/bpf-gate.ts';
+
+const KERNEL_TYPE: Readonly<Record<MapType, number>> = { HASH: 1, ARRAY: 2, PERCPU_ARRAY: 6, LRU_HASH: 9, LPM_TRIE: 11 };
+
+describeBpf('dataplane.o layouts and maps match structs.ts and MAP_SPECS', () => {
+  let btf: Btf;
+  let inst: DataplaneInstance;
+  beforeAll(() => {
+    btf = Btf.fromFile(DATAPLANE_OBJ);
+    [inst] = loadInstances(['layout'], { maxEntries: {} });
+  });
+  afterAll(() => {
+    btf?.close();
+    inst?.close();
+  });
+
+  it.each(ALL_STRUCTS.map((d) => [d.name, d] as const))('struct %s matches its BTF layout', (_name, def) => {
+    expect(checkLayout(btf, def)).toEqual([]);
+  });
+
+  it.each(Object.keys(MAP_SPECS) as MapName[])('map %s: type, key/value size and max_entries as MAP_SPECS', (name) => {
+    const spec = MAP_SPECS[name];
+    const info = inst.map(name).info;
+    expect({ type: info.type, keySize: info.keySize, valueSize: info.valueSize, maxEntries: info.maxEntries }).toEqual({
+      type: KERNEL_TYPE[spec.type],
+      keySize: spec.keyLayout.def.size,
+      valueSize: spec.valueLayout.def.size,
+      maxEntries: spec.maxEntries,
+    });
+  });
+
+  it('verdict and progs (not model maps) are as docs section 3 says', () => {
+    const v = inst.map('verdict').info;
+    expect({ type: v.type, keySize: v.keySize, valueSize: v.valueSize, maxEntries: v.maxEntries }).toEqual({
+      type: KERNEL_TYPE.PERCPU_ARRAY, keySize: 4, valueSize: Verdict.size, maxEntries: 1,
+    });
+    const p = inst.map('progs').info;
+    expect({ type: p.type, keySize: p.keySize, valueSize: p.valueSize, maxEntries: p.maxEntries }).toEqual({
+      type: 3, keySize: 4, valueSize: 4, maxEntries: CONSTS.PROG_TRANSIT + 1,
+    });
+  });
+});

@@ -1,0 +1,51 @@
+// Decision-point coverage of the differential suites. This file runs its own compact mix of
+// the three generators (agent, transit, paths; fixed seeds) so it does not depend on which
+// suite files ran before it, prints the table (with the saved tables of the full suites,
+// build/diff-coverage/, when present), and fails if any point of POINTS is never reached by
+// the model or by the kernel.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Coverage } from '../../../harness/diff/coverage.ts';
+import { KnownTracker } from '../../../harness/diff/known.ts';
+import { ProgramSuite } from '../../../harness/diff/suite.ts';
+import { runDiffProperty } from '../../../harness/diff/property.ts';
+import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/topology.ts';
+import { agentArb, agentCheck, pathArb, pathCheck, transitArb, transitCheck } from '../../../harness/diff/suites.ts';
+import { describeBpf } from '../../support/bpf-gate.ts';
+import { KNOWN_DIVERGENCES } from './known-divergences.ts';
+
+const FILE = 'test/harness/diff/coverage.test.ts';
+const NAME = 'every decision point is reached by model and kernel';
+
+describeBpf('differential coverage of decision points', () => {
+  let agent: ProgramSuite;
+  let transit: ProgramSuite;
+  beforeAll(() => {
+    agent = new ProgramSuite('coverage-agent', MAX_HOSTS, KNOWN_DIVERGENCES, { ifindexes: IFINDEX_POOL });
+    transit = new ProgramSuite('coverage-transit', MAX_HOSTS, KNOWN_DIVERGENCES, { ifindexes: IFINDEX_POOL });
+  });
+  afterAll(() => {
+    agent?.close();
+    transit?.close();
+  });
+
+  it(NAME, () => {
+    // Known divergences are filtered as in the full suites (their "still occurs" checks live there).
+    const base = { testFile: FILE, testName: NAME, defaultCases: 3000 };
+    runDiffProperty({ ...base, suite: 'coverage-agent', seed: 0x7a6e7411, casesPerRun: 100 }, agentArb(100), agentCheck(agent));
+    runDiffProperty({ ...base, suite: 'coverage-transit', seed: 0x7a6e7412, casesPerRun: 100 }, transitArb(100), transitCheck(transit));
+    const paths = { instances: agent.instances, coverage: new Coverage(), known: new KnownTracker('coverage-path', KNOWN_DIVERGENCES), hops: 0, sends: 0 };
+    runDiffProperty({ ...base, suite: 'coverage-path', seed: 0x7a6e7413, casesPerRun: 90 }, pathArb(60), pathCheck(paths, 'coverage-path'));
+    const cov = new Coverage();
+    cov.merge(agent.coverage);
+    cov.merge(transit.coverage);
+    cov.merge(paths.coverage);
+    console.log(`decision points reached by this file's ${agent.cases + transit.cases + paths.hops} cases:\n${cov.table()}`);
+    const saved = Coverage.loadAll();
+    if (saved.suites.length > 0) {
+      console.log(`saved by the full suites (${saved.suites.join(', ')}):\n${saved.merged.table()}`);
+      console.log(`reasons no saved suite ended with: ${saved.merged.unreachedReasons().join(', ') || 'none'}`);
+    }
+    console.log(`reasons no case of this file ended with: ${cov.unreachedReasons().join(', ') || 'none'}`);
+    expect(cov.missing().map((m) => `${m.point.name} (model ${m.model}, kernel ${m.kernel})`)).toEqual([]);
+  });
+});
