@@ -42,6 +42,11 @@ export class ByteWriter {
   get length(): number {
     return this.len;
   }
+  /**
+   * Reserves n bytes and returns their offset. It may replace `buf` and `view`, so callers
+   * must take the offset *before* reading either (`this.buf.set(b, this.room(n))` would
+   * write into the old buffer: JavaScript evaluates `this.buf` first).
+   */
   private room(n: number): number {
     if (this.len + n > this.buf.length) {
       const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
@@ -54,27 +59,33 @@ export class ByteWriter {
     return at;
   }
   u8(v: number): this {
-    this.buf[this.room(1)] = v;
+    const at = this.room(1);
+    this.buf[at] = v;
     return this;
   }
   u16(v: number): this {
-    this.view.setUint16(this.room(2), v, this.littleEndian);
+    const at = this.room(2);
+    this.view.setUint16(at, v, this.littleEndian);
     return this;
   }
   u32(v: number): this {
-    this.view.setUint32(this.room(4), v >>> 0, this.littleEndian);
+    const at = this.room(4);
+    this.view.setUint32(at, v >>> 0, this.littleEndian);
     return this;
   }
   u64(v: bigint): this {
-    this.view.setBigUint64(this.room(8), BigInt.asUintN(64, v), this.littleEndian);
+    const at = this.room(8);
+    this.view.setBigUint64(at, BigInt.asUintN(64, v), this.littleEndian);
     return this;
   }
   i64(v: bigint): this {
-    this.view.setBigInt64(this.room(8), BigInt.asIntN(64, v), this.littleEndian);
+    const at = this.room(8);
+    this.view.setBigInt64(at, BigInt.asIntN(64, v), this.littleEndian);
     return this;
   }
   raw(b: Uint8Array): this {
-    this.buf.set(b, this.room(b.length));
+    const at = this.room(b.length);
+    this.buf.set(b, at);
     return this;
   }
   /** Zero bytes up to the next multiple of 4 (buffers start zeroed, so only advance). */

@@ -103,6 +103,26 @@ describe('pcapng round trip', () => {
     });
   }
 
+  it('keeps blocks larger than the writer\'s first buffer (full-size frames, long comments)', () => {
+    // Regression: the growing writer once wrote into its old buffer when a field made it grow.
+    const sizes = [200, 229, 1514, 3000];
+    const packets = sizes.map((n, i) => ({
+      data: frame(n, i + 1),
+      timestampNs: BigInt(i),
+      comments: ['c'.repeat(300 + i)],
+      verdicts: [xdpVerdict(i % 5)],
+    }));
+    for (const format of ['pcapng', 'pcap'] as const) {
+      const r = parseCapture(encodeCapture({ format, interfaces: [{ name: 'big', linktype: 1 }] }, packets));
+      expect(r.error, format).toBeUndefined();
+      expect(r.packets.map((p) => p.data), format).toEqual(packets.map((p) => p.data));
+      if (format === 'pcapng') {
+        expect(r.packets.map((p) => p.comments)).toEqual(packets.map((p) => p.comments));
+        expect(r.packets.map((p) => p.verdicts?.[0])).toEqual(packets.map((p) => p.verdicts[0]));
+      }
+    }
+  });
+
   it('reads a second section with its own byte order and interfaces', () => {
     const a = encodeCapture({ format: 'pcapng', interfaces: [{ name: 'a', linktype: 1 }] }, [{ data: frame(10, 1), timestampNs: 1n }]);
     const b = encodeCapture({ format: 'pcapng', littleEndian: false, interfaces: [{ name: 'b', linktype: 101 }] }, [
