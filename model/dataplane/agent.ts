@@ -22,7 +22,7 @@ const { OUTER_FIXED, outerSport, writeOuter } = encapNs;
 const { HOST_LOC_OPT_LEN, writeHostLocOpt } = optionsNs;
 const { ARP_LEN, ETH_HLEN, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, adjustHead, arpEthIpv4, arpTuple, cutTo, flowHash, ipv4Ok, ipv4Tuple, l4HeaderOk, macEq, output, pairHash, pktFrom, pktLen, rd16, rd32, wrMac } = parseNs;
 const { rewriteDst, route } = rewriteNs;
-const { epKey, flowKey } = stateNs;
+const { epKey, flowKey, hostLocAt } = stateNs;
 const { POINT, REASON } = tablesNs;
 const { finishRun, transitRun } = transitNs;
 const { Run, drop } = verdictNs;
@@ -157,7 +157,7 @@ function agent_bouncer(c: Ctx, t: FlowTuple): Outcome {
   if (run.traceLookups) run.lookup('networks', fmt.epKeyStr(iface.vni, iface.ip), net ? fmt.netValStr(net) : 'miss');
   if (net === undefined || net.n_bouncers === 0) return drop(R.NO_BOUNCER);
   const n = Math.min(net.n_bouncers, CONSTS.MAX_BOUNCERS);
-  return agent_encap(c, t, net.bouncers[pairHash(t, CONSTS.SEED_BOUNCER) % n], R.ENCAP_TO_BOUNCER);
+  return agent_encap(c, t, hostLocAt(net.bouncers, pairHash(t, CONSTS.SEED_BOUNCER) % n), R.ENCAP_TO_BOUNCER);
 }
 
 // --- 9. agent_encap ---------------------------------------------------------------------

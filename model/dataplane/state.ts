@@ -124,6 +124,16 @@ export interface FlowRevRec {
 export const FLOW_PAD: Uint8Array = new Uint8Array(3);
 const ZERO_MAC: Uint8Array = new Uint8Array(6);
 
+/**
+ * Slot i of a bouncer/divider array. The kernel's value always has MAX_BOUNCERS slots and
+ * reads a missing one as zeros; a hand-written record may be shorter, and a program must
+ * not throw on it.
+ */
+export function hostLocAt(arr: readonly HostLocRec[], i: number): HostLocRec {
+  return arr[i] ?? ZERO_HOSTLOC_SLOT;
+}
+const ZERO_HOSTLOC_SLOT: HostLocRec = { ip: 0, mac: new Uint8Array(6), pad: 0 };
+
 export function hostLoc(ip: number, mac: Uint8Array): HostLocRec {
   return { ip: ip >>> 0, mac, pad: 0 };
 }

@@ -22,7 +22,7 @@ const { OUTER_FIXED, outerSport, rewriteOuter, writeOuter } = encapNs;
 const { OPT_HDR, SVC_OPT_LEN, hostLocIp, hostLocMac, readSvcOpt, walkOptions, writeHostLocData, writeHostLocOpt, writeSvcOpt } = optionsNs;
 const { allocBuffer, ARP_LEN, ETH_HLEN, ETH_P_ARP, ETH_P_IP, IPPROTO_TCP, IPPROTO_UDP, adjustHead, arpEthIpv4, arpTuple, cutTo, flowHash, ipv4Ok, ipv4Tuple, l4HeaderOk, output, pairHash, pktFrom, pktLen, rd16, rd32, rdMac, wr16, wrMac, HEADROOM } = parseNs;
 const { rewriteDst, rewriteSrc, route } = rewriteNs;
-const { epKey, flowKey, hostLoc } = stateNs;
+const { epKey, flowKey, hostLoc, hostLocAt } = stateNs;
 const { POINT, REASON } = tablesNs;
 const { Run, drop } = verdictNs;
 type Run = verdictNs.Run;
@@ -267,7 +267,7 @@ function transit_endpoint(c: Ctx): Outcome {
 
 function isDivider(vpc: VpcValRec, ip: number): boolean {
   const n = Math.min(vpc.n_dividers, CONSTS.MAX_DIVIDERS);
-  for (let i = 0; i < n; i++) if (vpc.dividers[i].ip === ip) return true;
+  for (let i = 0; i < n; i++) if (hostLocAt(vpc.dividers, i).ip === ip) return true;
   return false;
 }
 
@@ -374,7 +374,7 @@ function transit_route(c: Ctx): Outcome {
   if (cached !== undefined) return transit_send(c, cached, R.ROUTE_TO_HOST, true);
   const n = Math.min(dst.n_bouncers, CONSTS.MAX_BOUNCERS);
   if (n === 0) return drop(R.NO_BOUNCER);
-  const bn = dst.bouncers[pairHash(t, CONSTS.SEED_BOUNCER) % n];
+  const bn = hostLocAt(dst.bouncers, pairHash(t, CONSTS.SEED_BOUNCER) % n);
   if (bn.ip === cfg.ip) return drop(R.UNKNOWN_DEST);
   return transit_send(c, bn, R.ROUTE_TO_BOUNCER, true);
 }
@@ -388,13 +388,13 @@ function transit_forward(c: Ctx, vpc: VpcValRec | undefined): Outcome {
   if (run.traceLookups) run.lookup('networks', fmt.epKeyStr(c.vni, t.daddr), dst ? fmt.netValStr(dst) : 'miss');
   if (dst !== undefined) {
     const n = Math.min(dst.n_bouncers, CONSTS.MAX_BOUNCERS);
-    for (let i = 0; i < n; i++) if (dst.bouncers[i].ip === cfg.ip) return drop(R.UNKNOWN_DEST);
+    for (let i = 0; i < n; i++) if (hostLocAt(dst.bouncers, i).ip === cfg.ip) return drop(R.UNKNOWN_DEST);
     if (n === 0) return drop(R.NO_BOUNCER);
-    return transit_send(c, dst.bouncers[pairHash(t, CONSTS.SEED_BOUNCER) % n], R.FORWARD_TO_BOUNCER, true);
+    return transit_send(c, hostLocAt(dst.bouncers, pairHash(t, CONSTS.SEED_BOUNCER) % n), R.FORWARD_TO_BOUNCER, true);
   }
   const nd = vpc === undefined ? 0 : Math.min(vpc.n_dividers, CONSTS.MAX_DIVIDERS);
   if (nd === 0) return drop(R.NO_ROUTE);
-  return transit_send(c, vpc!.dividers[pairHash(t, CONSTS.SEED_DIVIDER) % nd], R.FORWARD_TO_DIVIDER, true);
+  return transit_send(c, hostLocAt(vpc!.dividers, pairHash(t, CONSTS.SEED_DIVIDER) % nd), R.FORWARD_TO_DIVIDER, true);
 }
 
 // --- 13. transit_send -------------------------------------------------------------------

@@ -57,7 +57,7 @@ describe('programs never throw', () => {
 
   it('random bytes into agent and transit give a verdict, never an exception', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(hosts.length - 1), (bytes, hi) => {
+      fc.property(fc.uint8Array({ maxLength: 200, size: 'max' }), fc.nat(hosts.length - 1), (bytes, hi) => {
         const h = hosts[hi];
         const before = totalCount(h.state);
         checkResult(transit(h.state, bytes, UNDERLAY_IFINDEX), bytes);
@@ -92,5 +92,16 @@ describe('programs never throw', () => {
       }),
       { seed: 42, numRuns: 5000 },
     );
+  });
+
+  it('records shorter than the kernel\'s fixed slots read as zeros, as the kernel reads them', () => {
+    // A hand-written vpcs/networks value may list fewer dividers/bouncers than its count
+    // claims; the kernel's value always has MAX_* slots (zeros). The model must not throw.
+    const h = book.cp.host(transitFrames[0].host);
+    const st = h.state;
+    for (const [k, v] of [...st.vpcs.entries()]) st.vpcs.set(k, { ...v, n_dividers: 4, dividers: v.dividers.slice(0, 1) });
+    for (const [k, v] of [...st.networks.entries()]) st.networks.set(k, { ...v, n_bouncers: 4, bouncers: [] });
+    for (const t of transitFrames) checkResult(transit(st, t.frame, UNDERLAY_IFINDEX), t.frame);
+    for (const f of agentFrames) checkResult(agent(a1.host.state, f, a1.ifindex), f);
   });
 });
