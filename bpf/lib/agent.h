@@ -132,7 +132,9 @@ static __always_inline int agent_local(struct xdp_md *ctx, struct tp_verdict *v,
 				       struct tp_out *out)
 {
 	struct tp_ep_key key = {};
+	struct tp_flow_key rkey = {};
 	struct tp_ep_val *ep, e;
+	struct tp_flow_rev *rev, r;
 	__u8 *eth;
 	int ret;
 
@@ -145,6 +147,24 @@ static __always_inline int agent_local(struct xdp_md *ctx, struct tp_verdict *v,
 	e = *ep;
 	if (e.net_id != a->iface.net_id) {
 		ret = rewrite_route(ctx, &a->p, e.gw_mac);
+		if (ret)
+			return ret;
+	}
+	/* A service reply from a backend on the client's own host never crosses transit:
+	 * un-NAT here, exactly as transit_deliver does for replies from other hosts. */
+	rkey.vni = a->iface.vni;
+	rkey.saddr = a->p.t.saddr;
+	rkey.daddr = a->p.t.daddr;
+	rkey.sport = a->p.t.sport;
+	rkey.dport = a->p.t.dport;
+	rkey.proto = a->p.t.proto;
+	rev = bpf_map_lookup_elem(&rflows, &rkey);
+	if (rev) {
+		r = *rev;
+		ret = rewrite_l4_check(&a->p);
+		if (ret)
+			return ret;
+		ret = rewrite_addr(ctx, &a->p, 1, r.saddr, r.sport, r.smac);
 		if (ret)
 			return ret;
 	}

@@ -1,3 +1,6 @@
+// twinplane live run <scenario> [--verbose] [--json] [--captures <dir>]: the scenario's
+// overlay in network namespaces with the real XDP attached, its steps applied in place and
+// its sends played by the pods' own kernels, captured and compared with the model.
 // twinplane live clean [--force] [--dry-run] [--json]: removes what live runs left behind —
 // network namespaces and links named tp<6 hex>-..., and their owner markers — for every
 // run whose process is gone. A run whose process still runs is left alone unless --force.
@@ -6,6 +9,7 @@ import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { cleanupAll, findLeftovers } from '../../harness/live/cleanup.ts';
 import { ownerAlive, prefixOf, readMarkers } from '../../harness/live/prefix.ts';
+import { loadOrThrow } from './run.ts';
 
 interface RunReport {
   readonly prefix: string;
@@ -32,8 +36,14 @@ export function survey(): RunReport[] {
 
 export const command: Command = {
   name: 'live',
-  summary: 'live mode in network namespaces; `live clean` removes what crashed runs left',
+  summary: 'live mode in network namespaces: `live run <scenario>`; `live clean` removes what crashed runs left',
   description: [
+    'twinplane live run <scenario> builds the scenario in network namespaces (an underlay',
+    'bridge, a namespace per host and per pod), attaches the real XDP programs natively, applies',
+    'each step in place and plays each send with ping or a UDP/TCP echo from the pod itself.',
+    'Every bridge port and the pods concerned are captured; each packet\'s hops are compared',
+    'with the model\'s prediction. Everything is removed at the end. Needs root.',
+    '',
     'twinplane live clean removes the namespaces, links and markers of every live run whose',
     'process is gone (killed, crashed). Runs still in progress are listed and left alone;',
     '--force removes them too (only when nothing of twinplane is running). Needs root.',
@@ -45,11 +55,18 @@ export const command: Command = {
     force: { type: 'boolean', description: 'also remove runs whose process is still alive' },
     'dry-run': { type: 'boolean', short: 'n', description: 'list what would be removed, remove nothing' },
     json: { type: 'boolean', description: 'one JSON object with the outcome' },
+    verbose: { type: 'boolean', short: 'v', description: 'live run: every check, packet comparison, counter and note' },
+    captures: { type: 'string', value: 'dir', description: 'live run: write the captures here (default: a new tmp directory)' },
   },
-  positionals: [{ name: 'action', description: 'clean' }],
+  positionals: [
+    { name: 'action', description: 'run or clean' },
+    { name: 'scenario', description: 'live run: the scenario file', optional: true },
+  ],
   async run(args, io: Io) {
     const action = args.positionals[0];
-    if (action !== 'clean') throw new UserError(`live: unknown action '${action}' (have: clean)`);
+    if (action === 'run') return liveRun(args, io);
+    if (action !== 'clean') throw new UserError(`live: unknown action '${action}' (have: run, clean)`);
+    if (args.positionals.length > 1) throw new UserError(`live clean takes no file (got '${args.positionals[1]}')`);
     const force = args.flags.force === true;
     const runs = survey();
     if (args.flags['dry-run'] === true) {
@@ -71,3 +88,28 @@ export const command: Command = {
     return left.length === 0 ? EXIT.ok : EXIT.failure;
   },
 };
+
+async function liveRun(args: Parameters<Command['run']>[0], io: Io): Promise<number> {
+  const file = args.positionals[1];
+  if (file === undefined) throw new UserError('live run: name a scenario file (usage: twinplane live run <scenario>)');
+  const captures = typeof args.flags.captures === 'string' ? args.flags.captures : undefined;
+  return runLiveFiles([file], io, { json: args.flags.json === true, verbose: args.flags.verbose === true, ...(captures ? { captures } : {}) });
+}
+
+/**
+ * Runs scenario files live, one after the other; exit status 0 when all pass. Also the
+ * entry point for `twinplane run --target live`.
+ */
+export async function runLiveFiles(paths: readonly string[], io: Io, opts: { json?: boolean; verbose?: boolean; captures?: string } = {}): Promise<number> {
+  const scenarios = loadOrThrow(paths);
+  if (process.getuid?.() !== 0) throw new UserError('live runs need root (network namespaces, XDP)');
+  const { runScenarioLive, formatLiveRun } = await import('../../harness/live/live-run.ts');
+  let ok = true;
+  for (const [i, scenario] of scenarios.entries()) {
+    const captureDir = opts.captures && scenarios.length > 1 ? `${opts.captures}/${i + 1}-${scenario.name}` : opts.captures;
+    const r = await runScenarioLive(scenario, { ...(captureDir ? { captureDir } : {}), ...(opts.json ? {} : { log: (l: string) => io.err(l) }) });
+    await io.out(opts.json ? JSON.stringify(r) + '\n' : formatLiveRun(r, { verbose: opts.verbose === true }));
+    ok &&= r.ok;
+  }
+  return ok ? EXIT.ok : EXIT.failure;
+}

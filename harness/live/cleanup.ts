@@ -34,7 +34,7 @@ function sleepSync(ms: number): void {
 }
 
 /** Pids of processes inside namespace `ns` (the run's own namespaces only). */
-function pidsIn(ns: string): number[] {
+export function pidsIn(ns: string): number[] {
   try {
     return ip(['netns', 'pids', ns])
       .split('\n')

@@ -2,14 +2,16 @@
 //   echo-worker.ts serve udp|tcp <bind-ip> <port> <timeout-ms>
 //     prints {"ready":true,"port":N} once listening, echoes one message, prints
 //     {"served":true,"peer":"ip:port"} and exits 0; exits 2 when nothing came in time.
-//   echo-worker.ts send udp|tcp <ip> <port> <payload> <timeout-ms>
+//   echo-worker.ts send udp|tcp <ip> <port> <payload> <timeout-ms> [<source-port>]
 //     prints {"reply":"...","local":"ip:port"} and exits 0; exits 2 on timeout, 1 on error.
+//     A source port makes the flow the one a scenario names (hashes, Maglev choice).
 // The kernel's own stack does the talking: this is what a pod's application would do.
 import { createSocket } from 'node:dgram';
 import { createConnection, createServer } from 'node:net';
 
-const [mode, proto, host, portText, arg5, arg6] = process.argv.slice(2);
+const [mode, proto, host, portText, arg5, arg6, arg7] = process.argv.slice(2);
 const port = Number(portText);
+const srcPort = arg7 === undefined ? 0 : Number(arg7);
 
 function out(o: object): void {
   process.stdout.write(JSON.stringify(o) + '\n');
@@ -71,7 +73,7 @@ function sendUdp(payload: string, timeoutMs: number): void {
     process.exit(0);
   });
   const send = (): void => sock.send(Buffer.from(payload, 'utf8'), port, host);
-  sock.bind(0, () => {
+  sock.bind(srcPort, () => {
     send();
     setInterval(send, RESEND_MS).unref();
   });
@@ -79,7 +81,7 @@ function sendUdp(payload: string, timeoutMs: number): void {
 
 function sendTcp(payload: string, timeoutMs: number): void {
   limit(timeoutMs, 'no reply');
-  const conn = createConnection({ host, port }, () => conn.write(payload));
+  const conn = createConnection({ host, port, ...(srcPort ? { localPort: srcPort } : {}) }, () => conn.write(payload));
   let reply = '';
   conn.setEncoding('utf8');
   conn.on('data', (d: string) => (reply += d));
@@ -92,6 +94,7 @@ function sendTcp(payload: string, timeoutMs: number): void {
 
 if (proto !== 'udp' && proto !== 'tcp') bail(1, `protocol must be udp or tcp, got ${proto}`);
 if (!Number.isInteger(port) || port < 0 || port > 65535) bail(1, `bad port ${portText}`);
+if (!Number.isInteger(srcPort) || srcPort < 0 || srcPort > 65535) bail(1, `bad source port ${arg7}`);
 if (mode === 'serve') {
   (proto === 'udp' ? serveUdp : serveTcp)(Number(arg5));
 } else if (mode === 'send') {

@@ -4,7 +4,7 @@
 // pod side of a veth pair with address, MAC, MTU, default route; the host side, up and
 // without address, in the host's namespace). Nothing is created in the root namespace:
 // every veth is born with its two ends already in their namespaces.
-import { cleanupRun } from './cleanup.ts';
+import { cleanupRun, pidsIn } from './cleanup.ts';
 import { POD_VETH_OFFLOADS, setOffloads } from './ethtool.ts';
 import { getLink, ip, ipBatch } from './exec.ts';
 import { MAX_IFNAME } from './prefix.ts';
@@ -182,6 +182,40 @@ export class Topology {
     const ep: LiveEndpoint = { spec: e, ns, pod: this.nsLink(ns, p), hostVeth: this.nsLink(host.ns, v) };
     this.endpoints.set(e.name, ep);
     return ep;
+  }
+
+  /**
+   * Removes one endpoint (by name, or a LiveEndpoint no longer listed, e.g. the old place
+   * of a moved one): its namespace goes, and with it both ends of its veth (the host side
+   * dies with its peer). Whatever still runs inside the namespace is killed first.
+   */
+  removeEndpoint(which: string | LiveEndpoint): void {
+    const e = typeof which === 'string' ? this.endpoint(which) : which;
+    for (const pid of pidsIn(e.ns)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    ip(['netns', 'del', e.ns]);
+    if (this.endpoints.get(e.spec.name) === e) this.endpoints.delete(e.spec.name);
+  }
+
+  /**
+   * Creates the endpoint anew from `spec` (another host, another ifindex) while the old one
+   * keeps running; returns the old one, no longer listed, for removeEndpoint once traffic
+   * has been switched over (make before break).
+   */
+  replaceEndpoint(spec: EndpointSpec): { added: LiveEndpoint; old: LiveEndpoint } {
+    const old = this.endpoint(spec.name);
+    this.endpoints.delete(spec.name);
+    try {
+      return { added: this.addEndpoint(spec), old };
+    } catch (err) {
+      this.endpoints.set(spec.name, old);
+      throw err;
+    }
   }
 
   /**

@@ -104,3 +104,75 @@ export async function echo(
     if (srv.exitCode === null && srv.signalCode === null) srv.kill('SIGKILL');
   }
 }
+
+export interface EchoServer {
+  readonly ns: string;
+  readonly ip: string;
+  readonly port: number;
+  /** Reported back as `servedBy`. */
+  readonly name: string;
+}
+
+export interface ServedEchoResult extends EchoResult {
+  /** Name of the server that answered, if one did. */
+  readonly servedBy?: string;
+}
+
+/**
+ * One echo exchange where any of `servers` may answer: the backends of a service behind a
+ * VIP (the data plane picks one), or a single endpoint. The client in `clientNs` sends to
+ * `target:port`, from `srcPort` when given (so the flow is the scenario's own). Servers
+ * that got nothing are killed after the exchange; nothing outlives the call.
+ */
+export async function echoVia(
+  proto: EchoProto,
+  servers: readonly EchoServer[],
+  clientNs: string,
+  target: string,
+  port: number,
+  opts: { srcPort?: number; payload?: string; timeoutMs?: number } = {},
+): Promise<ServedEchoResult> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const payload = opts.payload ?? `twinplane-${proto}-${Date.now()}`;
+  const startMs = 15_000;
+  const procs = servers.map((s) => {
+    const p = spawn('ip', ['netns', 'exec', s.ns, ...tsxArgs(['serve', proto, s.ip, String(s.port), String(timeoutMs + startMs)])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exited = new Promise<number | null>((res) => p.once('exit', (c) => res(c)));
+    const ready = new Promise<boolean>((res) => {
+      p.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('"ready":true')) res(true);
+      });
+      void exited.then(() => res(false));
+    });
+    return { s, p, exited, ready, out: () => out, err: () => err };
+  });
+  const killer = setTimeout(() => procs.forEach((x) => x.p.kill('SIGKILL')), timeoutMs + 2 * startMs);
+  try {
+    const ready = await Promise.all(procs.map((x) => x.ready));
+    const bad = procs.find((_, i) => !ready[i]);
+    if (bad) return { ok: false, error: `server on ${bad.s.name} did not start: ${bad.err().trim()}` };
+    const args = ['send', proto, target, String(port), payload, String(timeoutMs), ...(opts.srcPort ? [String(opts.srcPort)] : [])];
+    const cli = await nsExec(clientNs, tsxArgs(args), { timeoutMs: timeoutMs + startMs, cwd: ROOT });
+    // A server that answered exits by itself right after; give it a moment to say so.
+    await Promise.race([Promise.any(procs.map((x) => x.exited)), new Promise((r) => setTimeout(r, 500))]).catch(() => undefined);
+    const served = procs.find((x) => x.out().includes('"served":true'));
+    const peer = served ? /\{"served":true,"peer":"([^"]+)"\}/.exec(served.out())?.[1] : undefined;
+    if (cli.code !== 0) return { ok: false, ...(served ? { servedBy: served.s.name } : {}), error: `client: ${cli.timedOut ? 'killed after timeout' : cli.stderr.trim()}` };
+    const got = JSON.parse(cli.stdout.trim().split('\n').pop()!) as { reply: string; local: string };
+    return {
+      ok: got.reply === payload,
+      reply: got.reply,
+      clientLocal: got.local,
+      ...(peer ? { serverPeer: peer } : {}),
+      ...(served ? { servedBy: served.s.name } : {}),
+      ...(got.reply === payload ? {} : { error: 'reply differs from payload' }),
+    };
+  } finally {
+    clearTimeout(killer);
+    for (const x of procs) if (x.p.exitCode === null && x.p.signalCode === null) x.p.kill('SIGKILL');
+  }
+}

@@ -21,7 +21,7 @@ const { CONSTS } = constsNs;
 const { OUTER_FIXED, outerSport, writeOuter } = encapNs;
 const { HOST_LOC_OPT_LEN, writeHostLocOpt } = optionsNs;
 const { ARP_LEN, ETH_HLEN, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, adjustHead, arpEthIpv4, arpTuple, cutTo, flowHash, ipv4Ok, ipv4Tuple, l4HeaderOk, macEq, output, pairHash, pktFrom, pktLen, rd16, rd32, wrMac } = parseNs;
-const { rewriteDst, route } = rewriteNs;
+const { rewriteDst, rewriteSrc, route } = rewriteNs;
 const { epKey, flowKey, hostLocAt } = stateNs;
 const { POINT, REASON } = tablesNs;
 const { finishRun, transitRun } = transitNs;
@@ -128,6 +128,15 @@ function agent_local(c: Ctx, t: FlowTuple, flowNext: NextHop | null): Outcome {
   if (ep !== undefined && ep.kind === CONSTS.EP_LOCAL) {
     // Another subnet on this host: the agent acts as the router.
     if (ep.net_id !== iface.net_id && !route(p.b, p.s, p.s + ETH_HLEN, ep.gw_mac)) return drop(R.INNER_TTL_EXCEEDED);
+    // A service reply from a backend on the client's own host never crosses transit: un-NAT
+    // here, exactly as transit_deliver does for replies from other hosts.
+    const rk = flowKey(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
+    const rev = host.rflows.get(rk);
+    if (run.traceLookups) run.lookup('rflows', fmt.flowKeyStr(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), rev ? fmt.flowRevStr(rev) : 'miss');
+    if (rev !== undefined) {
+      if (!l4HeaderOk(p.b, p.s + ETH_HLEN, t)) return drop(R.L4_MALFORMED);
+      rewriteSrc(p.b, p.s, p.s + ETH_HLEN, t, rev.saddr, rev.sport, rev.smac);
+    }
     wrMac(p.b, p.s, ep.mac);
     return { action: 'REDIRECT', reason: R.DELIVERED_LOCAL, target: ep.ifindex, output: output(p) };
   }

@@ -1,0 +1,154 @@
+// `twinplane live run`: a scenario on real interfaces. The model runs the scenario first
+// (its packets are the prediction); then the overlay is built in the run's namespaces, each
+// step is applied to it in order (control-plane changes in place, timed; sends played by
+// the pods' kernels, captured and compared with the prediction), and everything is removed
+// at the end — on failure, on Ctrl-C, and (by `live clean`) after a SIGKILL.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControlPlaneError } from '../../model/control/plane.ts';
+import type { PacketDoc, ScenarioRunDoc } from '../../report/json-schema/run.ts';
+import { ModelEngine } from '../run/engine.ts';
+import { runScenario } from '../run/run.ts';
+import { stepSummary } from '../run/world.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { runLiveSend, type LiveCheck, type LiveSendResult } from './live-send.ts';
+import { LiveOverlay } from './overlay.ts';
+import { closeRun, openRun } from './run.ts';
+
+export interface LiveRunOptions {
+  /** Where each send's captures go (default: a new directory under the system's tmp). */
+  readonly captureDir?: string;
+  /** Progress lines as the run goes (the CLI prints them). */
+  readonly log?: (line: string) => void;
+  /** Called with the run prefix once it exists (tests use it to find leftovers). */
+  readonly onPrefix?: (prefix: string) => void;
+}
+
+export interface LiveStepResult {
+  readonly kind: string;
+  readonly summary: string;
+  readonly line: number;
+  /** Wall time of the step (ms). */
+  readonly ms?: number;
+  /** Provision: ms per endpoint. */
+  readonly perEndpointMs?: number[];
+  readonly writes?: Record<string, number>;
+  readonly kernelUpdated?: number;
+  readonly kernelDeleted?: number;
+  readonly refused?: string;
+  /** Index into `sends` for send steps. */
+  readonly send?: number;
+}
+
+export interface LiveRunResult {
+  readonly file: string;
+  readonly name: string;
+  readonly ok: boolean;
+  readonly prefix: string;
+  /** Building the overlay: namespaces, veths, instances, map writes, attach (ms). */
+  readonly buildMs: number;
+  readonly steps: LiveStepResult[];
+  readonly sends: LiveSendResult[];
+  readonly checks: LiveCheck[];
+  readonly captureDir: string;
+  readonly notes: string[];
+  /** The model's own verdict on the scenario (its expectations, on the model). */
+  readonly modelOk: boolean;
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
+
+function modelPackets(doc: ScenarioRunDoc, sendIndex: number): PacketDoc[] {
+  const ids = new Set(doc.sends[sendIndex]?.packets ?? []);
+  return doc.packets.filter((p) => ids.has(p.id));
+}
+
+export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): Promise<LiveRunResult> {
+  const log = opts.log ?? (() => {});
+  const model = runScenario(s, { engine: (cp) => new ModelEngine(cp), target: 'model', probe: false });
+  const captureDir = opts.captureDir ?? mkdtempSync(join(tmpdir(), 'twinplane-live-'));
+  const notes: string[] = [];
+  if (s.invariants.length > 0) notes.push(`invariants (${s.invariants.join(', ')}) are probed pair by pair by the model, xdp and both targets; live checks the sends`);
+  const steps: LiveStepResult[] = [];
+  const sends: LiveSendResult[] = [];
+  const checks: LiveCheck[] = [];
+  const prefix = openRun();
+  opts.onPrefix?.(prefix);
+  let overlay: LiveOverlay | undefined;
+  let buildMs = 0;
+  try {
+    const t0 = performance.now();
+    try {
+      overlay = LiveOverlay.build(s, prefix);
+    } catch (e) {
+      if (!(e instanceof ControlPlaneError)) throw e;
+      checks.push({ id: 'setup', name: 'the control plane accepts the scenario', ok: false, message: e.message, line: 1, column: 1 });
+    }
+    buildMs = performance.now() - t0;
+    if (overlay) {
+      log(`built ${overlay.cp.hosts.size} hosts and ${overlay.cp.endpoints.size} pods under ${prefix} in ${buildMs.toFixed(0)} ms`);
+      for (const [i, step] of s.steps.entries()) {
+        const at = { line: step.at.line };
+        if (step.kind === 'send') {
+          const r = await runLiveSend(overlay, step, sends.length, modelPackets(model, sends.length), captureDir);
+          steps.push({ kind: 'send', summary: stepSummary(step), ...at, send: sends.length });
+          sends.push(r);
+          checks.push(...r.checks);
+          log(`send ${sends.length} ${step.name}: ${r.skipped ? 'skipped' : r.ok ? 'ok' : 'FAILED'} — ${r.traffic}`);
+          continue;
+        }
+        try {
+          const t = overlay.applyStep(step);
+          steps.push({ kind: step.kind, summary: stepSummary(step), ...at, ms: t.ms, perEndpointMs: t.perEndpointMs, writes: t.writes, kernelUpdated: t.kernelUpdated, kernelDeleted: t.kernelDeleted });
+          log(`step ${i + 1} ${stepSummary(step)}: ${t.ms.toFixed(1)} ms${t.perEndpointMs.length ? ` (median ${median(t.perEndpointMs).toFixed(1)} ms per endpoint)` : ''}`);
+        } catch (e) {
+          if (!(e instanceof ControlPlaneError)) throw e;
+          steps.push({ kind: step.kind, summary: stepSummary(step), ...at, refused: e.message });
+          checks.push({ id: `step[${i}]`, name: 'the control plane accepts the step', ok: false, message: e.message, line: step.at.line, column: step.at.column });
+          break;
+        }
+      }
+    }
+  } finally {
+    try {
+      overlay?.close();
+    } finally {
+      closeRun(prefix);
+    }
+  }
+  return { file: s.file, name: s.name, ok: checks.every((c) => c.ok), prefix, buildMs, steps, sends, checks, captureDir, notes, modelOk: model.ok };
+}
+
+/** The run as text: steps with their timings, sends with their checks and packet comparisons. */
+export function formatLiveRun(r: LiveRunResult, opts: { verbose?: boolean } = {}): string {
+  const out: string[] = [];
+  out.push(`live ${r.name} (${r.file}): ${r.ok ? 'PASS' : 'FAIL'} — run ${r.prefix}, overlay built in ${r.buildMs.toFixed(0)} ms`);
+  for (const st of r.steps) {
+    if (st.send !== undefined) {
+      const x = r.sends[st.send];
+      out.push(`  ${x.skipped ? '-' : x.ok ? '✓' : '✗'} send ${x.index + 1} ${x.name}: ${x.traffic}`);
+      for (const c of x.checks) if (!c.ok || opts.verbose) out.push(`      ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.message}`);
+      for (const p of x.comparison?.pairs ?? []) {
+        if (p.diffs.length === 0 && !opts.verbose) continue;
+        out.push(`      ${p.diffs.length ? '≠' : '='} ${p.model.line}: model [${p.model.path.join(', ')}], live [${p.livePath.join(', ')}]${p.diffs.length ? ` — ${p.diffs.join('; ')}` : ''}`);
+      }
+      const counted = Object.entries(x.counters).map(([h, d]) => `${h} {${Object.entries(d).map(([k, n]) => `${k}: ${n}`).join(', ')}}`);
+      if (opts.verbose && counted.length) out.push(`      counters: ${counted.join('; ')}`);
+      if (opts.verbose) for (const n of x.notes) out.push(`      note: ${n}`);
+      continue;
+    }
+    if (st.refused) {
+      out.push(`  ✗ ${st.summary}: refused — ${st.refused}`);
+      continue;
+    }
+    const per = st.perEndpointMs?.length ? `, per endpoint median ${median(st.perEndpointMs).toFixed(1)} ms, max ${Math.max(...st.perEndpointMs).toFixed(1)} ms` : '';
+    const writes = Object.entries(st.writes ?? {}).map(([h, n]) => `${h}: ${n}`).join(', ');
+    out.push(`  • ${st.summary}: ${st.ms!.toFixed(1)} ms${per}; writes {${writes}}; kernel entries updated ${st.kernelUpdated}, deleted ${st.kernelDeleted}`);
+  }
+  for (const c of r.checks) if (!c.ok && !c.id.startsWith('send[')) out.push(`  ✗ ${c.name}: ${c.message}`);
+  for (const n of r.notes) out.push(`  note: ${n}`);
+  out.push(`  captures: ${r.captureDir}`);
+  if (!r.modelOk) out.push('  note: the model itself fails some expectations of this scenario (twinplane run shows which)');
+  return out.join('\n') + '\n';
+}
