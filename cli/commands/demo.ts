@@ -1,6 +1,7 @@
 // twinplane demo: the shipped demo scenario on the model and on the real XDP, hop by hop
 // (the model alone, said loudly, where this machine cannot load BPF), with the HTML report,
 // the pcapng, the Markdown summary, the JUnit XML and the JSON written under one directory.
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../args.ts';
 import { EXIT, UserError } from '../errors.ts';
@@ -46,7 +47,9 @@ export const command: Command = {
     const dir = typeof args.flags.out === 'string' ? args.flags.out : DEFAULT_OUT;
     const { target, notices } = await pickTarget(args.flags.target);
     for (const n of notices) io.err(io.style.yellow(`twinplane demo: ${n}`));
-    const loaded = loadScenarios([DEMO_SCENARIO]);
+    // Shown in reports: relative to where the user stands when that is shorter.
+    const rel = relative(process.cwd(), DEMO_SCENARIO);
+    const loaded = loadScenarios([rel.startsWith('..') ? DEMO_SCENARIO : rel]);
     if (!loaded.ok) throw new UserError(`the shipped demo scenario does not load:\n${loaded.problems.join('\n')}`);
     const choice = await engineFor(target);
     if (!choice.ok) throw new UserError(`cannot run on ${target}: ${choice.reason}`);

@@ -1,0 +1,108 @@
+// twinplane run <scenario…>: runs scenario files on the model, the real XDP, or both hop by
+// hop, checks every expectation and invariant, and writes the reports asked for.
+import type { Command, PositionalSpec } from '../args.ts';
+import { EXIT, UserError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { engineFor, isTarget, loadScenarios, runAll, writeJunit, writeReportDir } from '../../harness/run/index.ts';
+import type { RunDoc, RunTarget } from '../../report/json-schema/run.ts';
+import { runText } from '../../report/trace/run-text.ts';
+
+/**
+ * One positional taking any number of values. args.ts counts positionals by the array's
+ * length; this array claims MAX slots for that count while it iterates, maps and filters as
+ * its one real entry (help and usage). Remove once args.ts knows variadic positionals.
+ */
+export function oneOrMore(spec: PositionalSpec, max = 4096): readonly PositionalSpec[] {
+  const real: PositionalSpec[] = [spec];
+  return new Proxy(real, {
+    get(target, key) {
+      if (key === 'length') return max;
+      const v: unknown = Reflect.get(target, key);
+      // Methods (iterator, map, filter) run on the real one-entry array.
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+export const TARGET_HELP = 'model (default), xdp (every hop in the kernel), or both (hop by hop, any difference fails)';
+
+export function parseTarget(v: unknown): RunTarget {
+  if (v === undefined) return 'model';
+  if (!isTarget(v)) throw new UserError(`--target must be model, xdp or both, not '${String(v)}'`);
+  return v;
+}
+
+/** Loads the scenarios, every problem of every file with file:line:column, or exit 2. */
+export function loadOrThrow(paths: readonly string[]) {
+  const r = loadScenarios(paths);
+  if (!r.ok) throw new UserError(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} in the scenario file${paths.length === 1 ? '' : 's'}:\n${r.problems.join('\n')}`);
+  return r.scenarios;
+}
+
+/** A one-line progress display on stderr, only when stderr is a terminal. */
+export function progress(label: string): { update(text: string): void; done(): void } {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  return {
+    update(text) {
+      const now = Date.now();
+      if (!tty || now - last < 80) return;
+      last = now;
+      process.stderr.write(`\r\x1b[K${label} ${text}`);
+    },
+    done() {
+      if (tty) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+export async function runScenarios(paths: readonly string[], target: RunTarget): Promise<RunDoc> {
+  const scenarios = loadOrThrow(paths);
+  const choice = await engineFor(target);
+  if (!choice.ok) throw new UserError(`cannot run on ${target}: ${choice.reason} (use --target model to run the model only)`);
+  const bar = progress('running');
+  try {
+    return runAll(scenarios, {
+      target,
+      engine: choice.factory,
+      onProgress: (i, done, total) => bar.update(`${scenarios[i].name} [${i + 1}/${scenarios.length}] step ${done}/${total}`),
+    });
+  } finally {
+    bar.done();
+  }
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'Run scenario files on the model, the real XDP or both; check expectations and invariants.',
+  description: [
+    'Each scenario builds its cluster, applies its steps in order and checks every',
+    "expectation (delivered, to, reason, path, hops, directAfter, backend, bouncerSees) and",
+    'invariant (isolation, reachability). The runner plays the pods: it ARPs before the',
+    'first packet and the receiving pod answers (echo reply, UDP echo, SYN-ACK).',
+    '',
+    'Exit status: 0 all passed, 1 a check failed or model and kernel differed,',
+    '2 bad input (every problem of a scenario file is listed with file:line:column).',
+  ].join('\n'),
+  flags: {
+    target: { type: 'string', value: 'model|xdp|both', description: TARGET_HELP },
+    json: { type: 'boolean', description: 'print the run as JSON (report/json-schema/run.schema.json) instead of text' },
+    junit: { type: 'string', value: 'file', description: 'write JUnit XML: one testcase per expectation, invariant and mismatch' },
+    report: { type: 'string', value: 'dir', description: 'write index.html, summary.md, junit.xml, run.json and run.pcapng there' },
+  },
+  positionals: oneOrMore({ name: 'scenario…', description: 'one or more scenario YAML files' }),
+  async run(args, io: Io) {
+    const target = parseTarget(args.flags.target);
+    const doc = await runScenarios(args.positionals, target);
+    let reportsOk = true;
+    if (typeof args.flags.junit === 'string') writeJunit(args.flags.junit, doc);
+    if (typeof args.flags.report === 'string') {
+      const files = writeReportDir(args.flags.report, doc);
+      io.err(`reports: ${files.html}, ${files.markdown}, ${files.junit}, ${files.json}, ${files.pcapng}`);
+      for (const f of files.failed) io.err(`twinplane run: could not write ${f}`);
+      if (files.failed.length > 0) reportsOk = false;
+    }
+    await io.out(args.flags.json === true ? JSON.stringify(doc, null, 1) + '\n' : runText(doc, io.style));
+    return doc.ok && reportsOk ? EXIT.ok : EXIT.failure;
+  },
+};

@@ -1,0 +1,122 @@
+// Turns an engine's path into the report's PacketDoc, right after the path ran: interface
+// and host names are resolved against the cluster as it is then (a pod deleted later
+// still shows by name in this packet's trace).
+import type { ControlPlane, Host } from '../../model/control/plane.ts';
+import type { MapUpdate } from '../../model/dataplane/verdict.ts';
+import { reasonName } from '../../model/dataplane/tables.ts';
+import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
+import type { HopDoc, OutcomeDoc, PacketDoc, PacketRole } from '../../report/json-schema/run.ts';
+import { packetSummary, toHex } from '../../report/trace/frame.ts';
+import type { EngineHop, EnginePath } from './engine.ts';
+
+const IP_FIELDS = new Set(['ip', 'saddr', 'daddr', 'vip', 'host_ip']);
+
+function fieldText(name: string, v: unknown): string | undefined {
+  if (name === 'pad' || name.startsWith('pad')) return undefined;
+  if (v instanceof Uint8Array) return v.length === 6 ? macToString(v) : toHex(v);
+  if (typeof v === 'number' && IP_FIELDS.has(name)) return ipv4ToString(v);
+  if (typeof v === 'object' && v !== null) return `{${recordText(v as Record<string, unknown>)}}`;
+  return String(v);
+}
+
+function recordText(r: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(r)) {
+    const t = fieldText(k, v);
+    if (t !== undefined) parts.push(`${k}=${t}`);
+  }
+  return parts.join(' ');
+}
+
+export function updateText(u: MapUpdate): string {
+  return `${u.map} ${u.op} ${recordText(u.key)}${u.value ? ` → ${recordText(u.value)}` : ''}`;
+}
+
+export class Names {
+  constructor(private readonly cp: ControlPlane) {}
+
+  host(name: string): Host {
+    return this.cp.host(name);
+  }
+
+  iface(host: Host, ifindex: number): string {
+    if (ifindex === host.underlayIfindex) return 'underlay';
+    const pod = host.veths?.get(ifindex);
+    return pod ? `veth ${pod.name}` : `ifindex ${ifindex}`;
+  }
+
+  /** The host a frame on the underlay is addressed to (by destination MAC), if any. */
+  hostByMac(frame: Uint8Array): string | undefined {
+    if (frame.length < 14) return undefined;
+    const dst = macToString(frame.subarray(0, 6));
+    for (const h of this.cp.hosts.values()) if (macToString(h.mac) === dst) return h.name;
+    return undefined;
+  }
+}
+
+export function hopDoc(hop: EngineHop, names: Names): HopDoc {
+  const host = names.host(hop.host);
+  const v = hop.verdict;
+  const leaves = v.action === 'TX' || (v.action === 'REDIRECT' && v.target === host.underlayIfindex);
+  const next = leaves && v.output ? names.hostByMac(v.output) : undefined;
+  const k = hop.kernel;
+  return {
+    host: hop.host,
+    program: hop.program,
+    ingress: hop.ingress,
+    ingressName: names.iface(host, hop.ingress),
+    action: v.action,
+    reason: reasonName(v.reason),
+    target: v.target,
+    ...(v.action === 'REDIRECT' ? { targetName: names.iface(host, v.target) } : {}),
+    ...(next !== undefined ? { nextHost: next } : {}),
+    points: v.points.map((p) => ({ name: p.name, lookups: p.lookups.map((l) => ({ ...l })) })),
+    updates: v.updates.map(updateText),
+    tailCalls: v.tailCalls,
+    frameIn: toHex(hop.frameIn),
+    frameOut: hop.frameOut ? toHex(hop.frameOut) : null,
+    ...(k
+      ? {
+          kernel: {
+            action: k.action,
+            reason: reasonName(k.reason),
+            target: k.target,
+            points: [...k.points],
+            frameOut: k.output ? toHex(k.output) : null,
+            mismatches: [...k.mismatches],
+          },
+        }
+      : {}),
+  };
+}
+
+export function outcomeDoc(path: EnginePath): OutcomeDoc {
+  const o = path.outcome;
+  const last = path.hops[path.hops.length - 1];
+  switch (o.kind) {
+    case 'delivered':
+      return { kind: 'delivered', endpoint: o.pod, host: o.host };
+    case 'dropped':
+      if (last?.verdict.action === 'ABORTED') return { kind: 'aborted', reason: reasonName(o.reason), host: o.host };
+      return { kind: 'dropped', reason: reasonName(o.reason), host: o.host, program: last?.program ?? 'agent' };
+    case 'passed':
+      return { kind: 'passed', reason: reasonName(last?.verdict.reason ?? 0), host: o.host };
+    case 'lost':
+      return { kind: 'lost', why: `${o.host} sent it to ${o.mac} on the underlay, where no host has that MAC` };
+    case 'no-veth':
+      return { kind: 'lost', why: `${o.host} redirected it to ifindex ${o.ifindex}, where no pod is` };
+    case 'hop-limit':
+      return { kind: 'lost', why: `still travelling after ${path.hops.length} hops (the simulator's hop limit)` };
+  }
+}
+
+export interface PacketMeta {
+  readonly id: number;
+  readonly flow: string;
+  readonly role: PacketRole;
+  readonly from: string;
+}
+
+export function packetDoc(meta: PacketMeta, frame: Uint8Array, path: EnginePath, names: Names): PacketDoc {
+  return { ...meta, summary: packetSummary(frame), hops: path.hops.map((h) => hopDoc(h, names)), outcome: outcomeDoc(path) };
+}

@@ -1,0 +1,109 @@
+// A send's expectations against what its packets did. One check per expectation written in
+// the file, each naming what was expected and what happened, so a failure reads without
+// the trace (the trace is there for the why).
+import { macToString } from '../../model/wire/addr.ts';
+import type { ControlPlane } from '../../model/control/plane.ts';
+import type { CheckDoc, PacketDoc } from '../../report/json-schema/run.ts';
+import { outcomeLine } from '../../report/trace/render.ts';
+import type { SendStep } from '../scenario/types.ts';
+import type { Sent } from './pods.ts';
+
+/** Hosts a packet crossed, first to last (a tail call stays on one host: one entry). */
+export function pathHosts(p: PacketDoc): string[] {
+  const out: string[] = [];
+  for (const h of p.hops) if (out[out.length - 1] !== h.host) out.push(h.host);
+  return out;
+}
+
+/** Frames the packet put on the underlay switch. */
+export function underlayCrossings(s: Sent): number {
+  return s.path.underlayCrossings;
+}
+
+function lastReason(p: PacketDoc): string {
+  return p.hops[p.hops.length - 1]?.reason ?? 'UNSPEC';
+}
+
+/** For an ARP reply delivered back to its sender: whose MAC it carries. */
+function arpAnswerMac(s: Sent): string | undefined {
+  const o = s.path.outcome;
+  if (o.kind !== 'delivered') return undefined;
+  return o.frame.length >= 42 && o.frame[12] === 0x08 && o.frame[13] === 0x06 ? macToString(o.frame.subarray(22, 28)) : undefined;
+}
+
+const list = (xs: readonly string[]): string => `[${xs.join(', ')}]`;
+
+export function checkSend(step: SendStep, sendIndex: number, checked: readonly Sent[], cp: ControlPlane): CheckDoc[] {
+  const e = step.expect;
+  const out: CheckDoc[] = [];
+  const at = { line: step.at.line, column: step.at.column };
+  const add = (key: string, name: string, ok: boolean, message: string): void => {
+    out.push({ id: `send[${sendIndex}].${key}`, kind: 'expect', name: `${step.name}: ${name}`, ok, message, ...at });
+  };
+  const first = checked[0];
+  if (first === undefined) {
+    add('sent', 'packets sent', false, 'the step sent no packet');
+    return out;
+  }
+  const isArp = step.proto === 'arp';
+  const reached = (s: Sent): string | undefined => (s.doc.outcome.kind === 'delivered' ? s.doc.outcome.endpoint : undefined);
+  const arrived = (s: Sent): boolean => (isArp ? reached(s) === step.from.name && arpAnswerMac(s) !== undefined : reached(s) !== undefined);
+  const fate = (s: Sent): string => `packet ${s.doc.id} ${outcomeLine(s.doc.outcome)}`;
+
+  if (e.delivered !== undefined) {
+    const bad = checked.filter((s) => arrived(s) !== e.delivered);
+    add('delivered', e.delivered ? 'delivered' : 'not delivered', bad.length === 0, bad.length === 0 ? checked.map(fate).join('; ') : `expected ${e.delivered ? 'delivered' : 'not delivered'}, but ${bad.map(fate).join('; ')}`);
+  }
+  if (e.to !== undefined) {
+    const want = e.to.name;
+    const wantMac = macToString(e.to.mac);
+    const bad = checked.filter((s) => (isArp ? arpAnswerMac(s) !== wantMac : reached(s) !== want));
+    const got = (s: Sent): string => (isArp ? `packet ${s.doc.id}: reply carries ${arpAnswerMac(s) ?? 'nothing'}` : fate(s));
+    add('to', `reaches ${want}`, bad.length === 0, bad.length === 0 ? `every packet reached ${want}${isArp ? ` (${wantMac})` : ''}` : `expected ${want}${isArp ? ` (${wantMac})` : ''}, but ${bad.map(got).join('; ')}`);
+  }
+  if (e.reason !== undefined) {
+    const bad = checked.filter((s) => lastReason(s.doc) !== e.reason);
+    add('reason', `reason ${e.reason}`, bad.length === 0, bad.length === 0 ? `last verdict ${e.reason} on every packet` : `expected ${e.reason}, but ${bad.map((s) => `packet ${s.doc.id} ended with ${lastReason(s.doc)}`).join('; ')}`);
+  }
+  if (e.path !== undefined) {
+    const want = e.path.map((h) => h.name);
+    const got = pathHosts(first.doc);
+    const ok = want.length === got.length && want.every((h, i) => h === got[i]);
+    add('path', `path ${list(want)}`, ok, ok ? `packet ${first.doc.id} crossed ${list(got)}` : `expected ${list(want)}, packet ${first.doc.id} crossed ${list(got)}`);
+  }
+  if (e.hops !== undefined) {
+    const got = underlayCrossings(first);
+    add('hops', `${e.hops} underlay hops`, got === e.hops, `packet ${first.doc.id} crossed the underlay ${got} time(s)${got === e.hops ? '' : `, expected ${e.hops}`}`);
+  }
+  if (e.directAfter !== undefined) {
+    const n = e.directAfter;
+    const later = checked.slice(n - 1);
+    const dstHost = (s: Sent): string | undefined => (s.doc.outcome.kind === 'delivered' ? s.doc.outcome.host : undefined);
+    const direct = (s: Sent): boolean => {
+      const want = [step.fromHost.name, dstHost(s)];
+      const got = pathHosts(s.doc);
+      return want[1] !== undefined && (want[0] === want[1] ? got.length === 1 && got[0] === want[0] : got.length === 2 && got[0] === want[0] && got[1] === want[1]);
+    };
+    const bad = later.filter((s) => !direct(s));
+    const ok = later.length > 0 && bad.length === 0;
+    const msg = later.length === 0 ? `only ${checked.length} packet(s) sent, none from packet ${n} on` : ok ? `packets ${n}..${checked.length} went straight to the destination's host` : bad.map((s) => `packet ${s.doc.id} crossed ${list(pathHosts(s.doc))}`).join('; ');
+    add('directAfter', `direct from packet ${n}`, ok, msg);
+  }
+  if (e.backend !== undefined) {
+    const want = e.backend.name;
+    const bad = checked.filter((s) => reached(s) !== want);
+    add('backend', `backend ${want}`, bad.length === 0, bad.length === 0 ? `every packet reached ${want}` : `expected backend ${want}, but ${bad.map(fate).join('; ')}`);
+  }
+  if (e.bouncerSees === 'arpOnly') {
+    const net = cp.endpoint(step.from.name).network;
+    const bouncers = new Set(net.bouncers.map((b) => b.name));
+    const data = checked.filter((s) => s.doc.role !== 'arp');
+    // A bouncer that is the sender's or the destination's host sees the packet anyway.
+    const seen = data.flatMap((s) => {
+      const ends = new Set([step.fromHost.name, s.doc.outcome.kind === 'delivered' ? s.doc.outcome.host : '']);
+      return s.doc.hops.filter((h) => bouncers.has(h.host) && !ends.has(h.host)).map((h) => `packet ${s.doc.id} crossed bouncer ${h.host}`);
+    });
+    add('bouncerSees', 'bouncers see only the ARP', seen.length === 0 && data.length > 0, data.length === 0 ? 'no data packet was sent' : seen.length === 0 ? `no data packet crossed ${list([...bouncers])}` : [...new Set(seen)].join('; '));
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+// The invariants, checked after the last step by probing every ordered pair of live
+// endpoints with an ICMP echo (ARPing first as the pod would): same VPC → the echo and its
+// reply must both arrive ("reach"); other VPC → nothing may reach the other endpoint (a
+// packet delivered to a same-address endpoint of the sender's own VPC is not a leak).
+// The same probes fill the reachability matrix of the reports.
+import type { ControlPlane, Endpoint } from '../../model/control/plane.ts';
+import { ether } from '../../model/wire/builder.ts';
+import type { CellDoc, CheckDoc, MatrixDoc, PacketDoc } from '../../report/json-schema/run.ts';
+import type { Invariant } from '../scenario/types.ts';
+import type { Pods, Sent } from './pods.ts';
+
+/** Pairs probed at most; beyond, a sample with every subnet represented. */
+export const DEFAULT_PAIR_LIMIT = 2500;
+
+export interface MatrixRun {
+  readonly matrix: MatrixDoc;
+  readonly checks: CheckDoc[];
+  /** Packets of the failing probes only: a passing matrix would drown the report. */
+  readonly kept: PacketDoc[];
+}
+
+const vpcOf = (e: Endpoint): string => e.network.vpc.name;
+
+/** Round-robin over subnets so a sample still covers every subnet and VPC. */
+function sample(eps: Endpoint[], pairLimit: number): Endpoint[] {
+  if (eps.length * (eps.length - 1) <= pairLimit) return eps;
+  const byNet = new Map<string, Endpoint[]>();
+  for (const e of eps) {
+    const k = `${vpcOf(e)}/${e.network.name}`;
+    byNet.set(k, [...(byNet.get(k) ?? []), e]);
+  }
+  const out: Endpoint[] = [];
+  const queues = [...byNet.values()];
+  for (let round = 0; ; round++) {
+    let added = false;
+    for (const q of queues) {
+      if (round < q.length && (out.length + 1) * out.length <= pairLimit) {
+        out.push(q[round]);
+        added = true;
+      }
+    }
+    if (!added) return out;
+  }
+}
+
+function probe(pods: Pods, a: Endpoint, b: Endpoint, id: number): { cell: CellDoc; sent: Sent[] } {
+  const flow = `probe ${a.name} → ${b.name}`;
+  const sent: Sent[] = [];
+  const r = pods.resolve(a.name, b.ip, flow);
+  if (r.arp) sent.push(r.arp);
+  let reachedB = false;
+  let leak = false;
+  let replied = false;
+  if (r.mac !== undefined) {
+    const frame = ether({ src: a.mac, dst: r.mac }).ipv4({ src: a.ip, dst: b.ip }).icmpEcho({ id, seq: 1 }).payload('twinplane-probe').build();
+    const s = pods.send(a.name, frame, flow, 'request');
+    sent.push(s);
+    const o = s.doc.outcome;
+    if (o.kind === 'delivered') {
+      reachedB = o.endpoint === b.name;
+      leak = vpcOf(pods.pod(o.endpoint)) !== vpcOf(a);
+    }
+    for (const x of pods.answer(s, flow)) {
+      sent.push(x);
+      if (x.doc.role === 'reply' && x.doc.outcome.kind === 'delivered' && x.doc.outcome.endpoint === a.name) replied = true;
+    }
+  }
+  const same = vpcOf(a) === vpcOf(b);
+  const cell: CellDoc = same ? (reachedB && replied ? 'reach' : 'broken') : reachedB || leak ? 'leak' : 'blocked';
+  return { cell, sent };
+}
+
+export function probeMatrix(pods: Pods, cp: ControlPlane, invariants: readonly Invariant[], pairLimit = DEFAULT_PAIR_LIMIT): MatrixRun {
+  const all = [...cp.endpoints.values()];
+  const eps = sample(all, pairLimit);
+  const base = pods.nextId;
+  const kept: PacketDoc[] = [];
+  const leaks: string[] = [];
+  const broken: string[] = [];
+  let id = 0xa000;
+  const cells = eps.map((a) =>
+    eps.map((b): CellDoc => {
+      if (a === b) return 'self';
+      const { cell, sent } = probe(pods, a, b, id++ & 0xffff);
+      if (cell === 'leak') leaks.push(`${a.name} → ${b.name}`);
+      if (cell === 'broken') broken.push(`${a.name} → ${b.name}`);
+      if (cell === 'leak' || cell === 'broken') for (const s of sent) kept.push({ ...s.doc, id: base + kept.length });
+      return cell;
+    }),
+  );
+  pods.nextId = base + kept.length;
+  const note = eps.length < all.length ? `${all.length} endpoints: probed a sample of ${eps.length} covering every subnet (${eps.length * (eps.length - 1)} pairs)` : undefined;
+  const matrix: MatrixDoc = { endpoints: eps.map((e) => e.name), vpcs: eps.map(vpcOf), cells, ...(note ? { note } : {}) };
+  const pairs = (f: (a: Endpoint, b: Endpoint) => boolean): number => eps.reduce((n, a) => n + eps.filter((b) => a !== b && f(a, b)).length, 0);
+  const checks: CheckDoc[] = [];
+  const show = (xs: string[]): string => xs.slice(0, 10).join(', ') + (xs.length > 10 ? `, … (${xs.length} in all)` : '');
+  if (invariants.includes('isolation')) {
+    const n = pairs((a, b) => vpcOf(a) !== vpcOf(b));
+    checks.push({ id: 'invariant.isolation', kind: 'invariant', name: 'isolation: no endpoint reaches another VPC', ok: leaks.length === 0, message: leaks.length === 0 ? `${n} cross-VPC pairs, none reached` : `reached across VPCs: ${show(leaks)}` });
+  }
+  if (invariants.includes('reachability')) {
+    const n = pairs((a, b) => vpcOf(a) === vpcOf(b));
+    checks.push({ id: 'invariant.reachability', kind: 'invariant', name: 'reachability: every endpoint reaches its own VPC', ok: broken.length === 0, message: broken.length === 0 ? `${n} same-VPC pairs, every echo answered` : `no round trip: ${show(broken)}` });
+  }
+  return { matrix, checks, kept };
+}

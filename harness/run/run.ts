@@ -1,0 +1,159 @@
+// Runs one resolved scenario on an engine and returns its ScenarioRunDoc: the cluster is
+// created, each step applied in order (control-plane changes, sends with their
+// expectations), then the invariants and the reachability matrix. Anything the control
+// plane refuses becomes a failed check at that step; the run stops there.
+import { cidrToString, ipv4ToString, macToString } from '../../model/wire/addr.ts';
+import type { ControlPlane } from '../../model/control/plane.ts';
+import type { CheckDoc, PacketDoc, RunTarget, ScenarioRunDoc, SendDoc, StepDoc, TopologyDoc } from '../../report/json-schema/run.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { Names } from './docs.ts';
+import type { Engine } from './engine.ts';
+import { checkSend } from './expect.ts';
+import { DEFAULT_PAIR_LIMIT, probeMatrix } from './invariants.ts';
+import { Pods } from './pods.ts';
+import { runSend } from './send.ts';
+import { type AdhocFlow, adhocSpec } from './adhoc.ts';
+import { ControlPlaneError, applyStep, buildControlPlane, stepSummary } from './world.ts';
+
+export interface RunOptions {
+  /** Creates the engine once the control plane holds the scenario's cluster. */
+  readonly engine: (cp: ControlPlane) => Engine;
+  readonly target: RunTarget;
+  readonly pairLimit?: number;
+  readonly notices?: readonly string[];
+  /** A flow to send after the last step (trace of a flow the scenario does not send). */
+  readonly adhoc?: AdhocFlow;
+  /** Probe every pair for the invariants and the matrix (default true). */
+  readonly probe?: boolean;
+  /** Called after each step (progress bars). */
+  readonly onStep?: (done: number, total: number) => void;
+}
+
+function topology(s: Scenario, cp: ControlPlane | undefined): TopologyDoc {
+  return {
+    hosts: s.hosts.map((h) => ({ name: h.name, ip: ipv4ToString(h.ip), mac: macToString(h.mac) })),
+    vpcs: s.vpcs.map((v) => ({
+      name: v.name,
+      vni: v.vni,
+      cidr: cidrToString(v.cidr),
+      dividers: v.dividers.map((d) => d.name),
+      networks: v.networks.map((n) => ({ name: n.name, cidr: cidrToString(n.cidr), gateway: ipv4ToString(n.gateway), bouncers: n.bouncers.map((b) => b.name) })),
+    })),
+    endpoints: cp
+      ? [...cp.endpoints.values()].map((e) => ({
+          name: e.name,
+          vpc: e.network.vpc.name,
+          network: e.network.name.slice(e.network.vpc.name.length + 1),
+          ip: ipv4ToString(e.ip),
+          mac: macToString(e.mac),
+          host: e.host.name,
+        }))
+      : [],
+    services: cp
+      ? [...cp.services.values()].map((x) => ({
+          name: x.name,
+          vpc: x.vpc.name,
+          vip: ipv4ToString(x.vip),
+          ports: x.ports.filter((p) => p.proto !== 1).map((p) => `${p.port}/${p.proto === 6 ? 'tcp' : 'udp'} → ${p.targetPort}`),
+          backends: x.backends.map((b) => b.name),
+        }))
+      : [],
+  };
+}
+
+function errorCheck(id: string, e: unknown, at?: { line: number; column: number }): CheckDoc {
+  const msg = e instanceof Error ? e.message : String(e);
+  return { id, kind: 'error', name: 'the control plane accepts the scenario', ok: false, message: msg, ...(at ?? {}) };
+}
+
+export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
+  const checks: CheckDoc[] = [];
+  const steps: StepDoc[] = [];
+  const sends: SendDoc[] = [];
+  const packets: PacketDoc[] = [];
+  const base = { file: s.file, name: s.name, description: s.description, target: opts.target, notices: [...(opts.notices ?? [])] };
+  let cp: ControlPlane;
+  try {
+    cp = buildControlPlane(s);
+  } catch (e) {
+    if (!(e instanceof ControlPlaneError)) throw e;
+    const c = errorCheck('setup', e, { line: 1, column: 1 });
+    return { ...base, ok: false, topology: topology(s, undefined), steps, sends, invariants: [], matrix: { endpoints: [], vpcs: [], cells: [] }, packets, checks: [c], mismatches: 0 };
+  }
+  const engine = opts.engine(cp);
+  try {
+    engine.sync();
+    const pods = new Pods(engine, new Names(cp));
+    pods.onSent = (x) => packets.push(x.doc);
+    let failedAt = -1;
+    s.steps.forEach((step, i) => {
+      if (failedAt >= 0) return;
+      const at = { line: step.at.line, column: step.at.column };
+      if (step.kind === 'send') {
+        const index = sends.length;
+        const r = runSend(pods, step, index);
+        const cs = checkSend(step, index, r.checked, cp);
+        checks.push(...cs);
+        sends.push({
+          index,
+          name: step.name,
+          ...at,
+          from: step.from.name,
+          to: step.to ? (step.to.kind === 'ip' ? ipv4ToString(step.to.ip) : step.to.kind === 'endpoint' ? step.to.endpoint.name : step.to.service.name) : '(raw)',
+          proto: step.proto,
+          count: step.count,
+          ok: cs.every((c) => c.ok),
+          packets: r.all.map((x) => x.doc.id),
+          checks: cs,
+        });
+        steps.push({ kind: 'send', ...at, summary: stepSummary(step), send: index });
+      } else {
+        try {
+          const writes = applyStep(cp, step);
+          engine.sync();
+          steps.push({ kind: step.kind, ...at, summary: stepSummary(step), writes });
+        } catch (e) {
+          if (!(e instanceof ControlPlaneError)) throw e;
+          checks.push(errorCheck(`step[${i}]`, e, at));
+          steps.push({ kind: step.kind, ...at, summary: `${stepSummary(step)} — refused` });
+          failedAt = i;
+        }
+      }
+      opts.onStep?.(i + 1, s.steps.length);
+    });
+    if (opts.adhoc && failedAt < 0) {
+      const spec = adhocSpec(cp, opts.adhoc);
+      const r = runSend(pods, spec, sends.length);
+      sends.push({ index: sends.length, name: spec.name, line: 0, column: 0, from: opts.adhoc.from, to: opts.adhoc.to, proto: spec.proto, count: 1, ok: true, packets: r.all.map((x) => x.doc.id), checks: [] });
+    }
+    pods.onSent = () => {}; // probes: only failing ones are kept, by probeMatrix
+    const m =
+      opts.probe === false
+        ? { matrix: { endpoints: [], vpcs: [], cells: [], note: 'not probed' }, checks: [], kept: [] }
+        : probeMatrix(pods, cp, failedAt >= 0 ? [] : s.invariants, opts.pairLimit ?? DEFAULT_PAIR_LIMIT);
+    packets.push(...m.kept);
+    checks.push(...m.checks);
+    let mismatches = 0;
+    for (const p of packets) {
+      p.hops.forEach((h, j) => {
+        if (!h.kernel || h.kernel.mismatches.length === 0) return;
+        mismatches++;
+        checks.push({ id: `mismatch[${p.id}.${j}]`, kind: 'mismatch', name: `model and kernel agree: packet ${p.id} (${p.flow}) hop ${j + 1} on ${h.host} ${h.program}`, ok: false, message: h.kernel.mismatches.join('; ') });
+      });
+    }
+    return {
+      ...base,
+      ok: checks.every((c) => c.ok),
+      topology: topology(s, cp),
+      steps,
+      sends,
+      invariants: m.checks,
+      matrix: m.matrix,
+      packets,
+      checks,
+      mismatches,
+    };
+  } finally {
+    engine.close();
+  }
+}

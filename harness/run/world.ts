@@ -1,0 +1,80 @@
+// The scenario's cluster in the control plane: hosts, VPCs, subnets, endpoints and services
+// created in file order, then each step's change applied with the map writes it made.
+// Subnet names are per VPC in a scenario (two tenants may both have "pods") but global in
+// the control plane, so they are qualified as "<vpc>/<network>" there.
+import { ControlPlane, ControlPlaneError } from '../../model/control/plane.ts';
+import type { Endpoint, Network, Scenario, Service, Step, Vpc } from '../scenario/types.ts';
+
+export const netName = (vpc: Vpc, n: Network): string => `${vpc.name}/${n.name}`;
+
+export function createEndpoint(cp: ControlPlane, e: Endpoint): void {
+  cp.createEndpoint({ name: e.name, network: netName(e.vpc, e.network), ip: e.ip, mac: e.mac, host: e.host.name });
+}
+
+function createService(cp: ControlPlane, s: Service): void {
+  cp.createService({
+    name: s.name,
+    vpc: s.vpc.name,
+    vip: s.vip,
+    ports: s.ports.map((p) => ({ port: p.port, protocol: p.protocol, targetPort: p.targetPort })),
+    backends: s.backends.map((b) => b.name),
+  });
+}
+
+/** The cluster as it is before the first step. Control-plane refusals propagate. */
+export function buildControlPlane(s: Scenario): ControlPlane {
+  const cp = new ControlPlane();
+  for (const h of s.hosts) cp.createHost({ name: h.name, ip: h.ip, mac: h.mac, mtu: h.mtu });
+  for (const v of s.vpcs) {
+    cp.createVpc({ name: v.name, vni: v.vni, cidr: v.cidr, dividers: v.dividers.map((d) => d.name) });
+    for (const n of v.networks) {
+      cp.createNetwork({ name: netName(v, n), vpc: v.name, cidr: n.cidr, bouncers: n.bouncers.map((b) => b.name), gatewayIp: n.gateway });
+    }
+  }
+  for (const e of s.endpoints) createEndpoint(cp, e);
+  for (const svc of s.services) createService(cp, svc);
+  return cp;
+}
+
+/** Applies one non-send step; returns the map writes per host it made. */
+export function applyStep(cp: ControlPlane, step: Exclude<Step, { kind: 'send' }>): Record<string, number> {
+  const w = cp.measure(() => {
+    switch (step.kind) {
+      case 'provision':
+        for (const e of step.endpoints) createEndpoint(cp, e);
+        break;
+      case 'delete':
+        cp.deleteEndpoint(step.endpoint.name);
+        break;
+      case 'move':
+        cp.moveEndpoint(step.endpoint.name, step.to.name);
+        break;
+      case 'addBackend':
+        cp.addBackend(step.service.name, step.endpoint.name);
+        break;
+      case 'removeBackend':
+        cp.removeBackend(step.service.name, step.endpoint.name);
+        break;
+    }
+  });
+  return Object.fromEntries([...w.byHost].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function stepSummary(step: Step): string {
+  switch (step.kind) {
+    case 'provision':
+      return `provision ${step.endpoints.length} endpoints in ${step.vpc.name}/${step.network.name} on ${step.hosts.map((h) => h.name).join(', ')}`;
+    case 'delete':
+      return `delete ${step.endpoint.name} (on ${step.host.name})`;
+    case 'move':
+      return `move ${step.endpoint.name} from ${step.from.name} to ${step.to.name}`;
+    case 'addBackend':
+      return `add backend ${step.endpoint.name} to ${step.service.name}`;
+    case 'removeBackend':
+      return `remove backend ${step.endpoint.name} from ${step.service.name}`;
+    case 'send':
+      return `send ${step.name}`;
+  }
+}
+
+export { ControlPlaneError };

@@ -1,0 +1,17 @@
+// Text into HTML and SVG. Everything a scenario or a packet controls (names, payload
+// summaries, messages) goes through here: a report must not run what it displays.
+export function esc(s: string | number): string {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A fixed palette, one colour per VPC in file order; readable on white, distinct enough. */
+const PALETTE = ['#2f6fb3', '#c0392b', '#27865f', '#8e44ad', '#d35400', '#16a085', '#7f8c2d', '#b03a78'];
+
+export function vpcColour(index: number): string {
+  return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length];
+}
+
+/** An id safe in HTML attributes and CSS selectors. */
+export function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]+/g, '-');
+}

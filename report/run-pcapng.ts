@@ -1,0 +1,66 @@
+// A run as a pcapng, like xdpdump at program entry and exit: for every hop the frame the
+// program got (inbound) and, when it sent one, the frame it sent (outbound), both with the
+// XDP verdict in epb_verdict (the kernel's as a second verdict in a `both` run) and a
+// comment naming packet, host, program, interface and decision. One interface per host
+// and program, so Wireshark can filter by `frame.interface_name == "node-2/transit"`.
+import { XDP_ACTION } from '../model/dataplane/tables.ts';
+import type { InterfaceSpec, PacketToWrite, PcapngWriterOptions } from './capture/writer.ts';
+import { xdpVerdict } from './capture/writer.ts';
+import type { HopDoc, PacketDoc, ScenarioRunDoc } from './json-schema/run.ts';
+import { fromHex } from './trace/frame.ts';
+import { outcomeLine } from './trace/render.ts';
+
+/** epb_flags direction bits (pcapng spec): 01 inbound, 10 outbound. */
+const INBOUND = 1;
+const OUTBOUND = 2;
+/** A fixed clock: the same run gives the same file. Packets 1 ms apart, hops 10 µs. */
+const BASE_NS = 1_700_000_000_000_000_000n;
+
+export interface RunCapture {
+  readonly options: PcapngWriterOptions;
+  readonly packets: PacketToWrite[];
+}
+
+function hopComment(p: PacketDoc, h: HopDoc, i: number, dir: 'in' | 'out'): string {
+  const where = h.action === 'REDIRECT' ? ` to ${h.targetName ?? h.target}` : '';
+  const next = h.nextHost ? ` → ${h.nextHost}` : '';
+  const kernel = h.kernel ? (h.kernel.mismatches.length === 0 ? ' | kernel agrees' : ` | KERNEL DIFFERS: ${h.kernel.action} ${h.kernel.reason}: ${h.kernel.mismatches.join('; ')}`) : '';
+  const end = i === p.hops.length - 1 && dir === (h.frameOut ? 'out' : 'in') ? ` | ${outcomeLine(p.outcome)}` : '';
+  return (
+    `packet ${p.id} (${p.role}) "${p.flow}" hop ${i + 1}/${p.hops.length} ${dir}: ${h.host} ${h.program} on ${h.ingressName}: ` +
+    `${h.action}${where} ${h.reason}${next} [${h.points.map((x) => x.name).join(' → ')}]${kernel}${end}`
+  );
+}
+
+export function runCapture(runs: readonly ScenarioRunDoc[]): RunCapture {
+  const ifaces: InterfaceSpec[] = [];
+  const ifIndex = new Map<string, number>();
+  const iface = (name: string): number => {
+    let i = ifIndex.get(name);
+    if (i === undefined) {
+      i = ifaces.length;
+      ifIndex.set(name, i);
+      ifaces.push({ name, description: `twinplane ${name.replace('/', ' ')} program`, resolution: 'ns' });
+    }
+    return i;
+  };
+  const packets: PacketToWrite[] = [];
+  let t = 0n;
+  for (const r of runs) {
+    for (const p of r.packets) {
+      t += 1_000_000n;
+      p.hops.forEach((h, i) => {
+        const interfaceId = iface(`${h.host}/${h.program}`);
+        const verdicts = [xdpVerdict(XDP_ACTION[h.action]), ...(h.kernel ? [xdpVerdict(XDP_ACTION[h.kernel.action])] : [])];
+        const ts = BASE_NS + t + BigInt(i) * 10_000n;
+        packets.push({ data: fromHex(h.frameIn), interfaceId, timestampNs: ts, flags: INBOUND, verdicts, comments: [hopComment(p, h, i, 'in')] });
+        if (h.frameOut !== null) {
+          packets.push({ data: fromHex(h.frameOut), interfaceId, timestampNs: ts + 1_000n, flags: OUTBOUND, verdicts, comments: [hopComment(p, h, i, 'out')] });
+        }
+      });
+    }
+  }
+  if (ifaces.length === 0) iface('none/none');
+  const names = runs.map((r) => r.name).join(', ');
+  return { options: { format: 'pcapng', interfaces: ifaces, application: 'twinplane', comment: `twinplane run of ${names} on ${runs[0]?.target ?? 'model'}` }, packets };
+}

@@ -1,0 +1,88 @@
+// Frames as a trace shows them: one line per layer, the layers inside a Geneve tunnel
+// indented under the outer ones, and the change between two frames as removed and added
+// lines (a line diff over layers reads like "what this hop did to the packet").
+import { dissect, formatLayer } from '../../model/wire/dissect.ts';
+
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+export function fromHex(h: string): Uint8Array {
+  const out = new Uint8Array(h.length >>> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Layer lines; each layer after a Geneve header is one level deeper (`depth`). */
+export interface LayerLine {
+  readonly depth: number;
+  readonly text: string;
+}
+
+export function layerLines(frame: Uint8Array): LayerLine[] {
+  let depth = 0;
+  const out: LayerLine[] = [];
+  for (const l of dissect(frame)) {
+    out.push({ depth, text: formatLayer(l) });
+    if (l.name === 'Geneve') depth++;
+  }
+  return out;
+}
+
+export function layerLinesHex(hex: string): LayerLine[] {
+  return layerLines(fromHex(hex));
+}
+
+/** Indented text, two spaces per tunnel level on top of `indent`. */
+export function renderLines(lines: readonly LayerLine[], indent: string, prefix = ''): string[] {
+  return lines.map((l) => `${indent}${prefix}${'  '.repeat(l.depth)}${l.text}`);
+}
+
+export interface DiffLine {
+  readonly op: '+' | '-';
+  readonly line: LayerLine;
+}
+
+/**
+ * Lines of `a` not in `b` (removed) and of `b` not in `a` (added), by longest common
+ * subsequence so a layer that only moved deeper (encapsulation) counts as unchanged text.
+ * Frames have a dozen layers at most: the quadratic table is nothing.
+ */
+export function diffLines(a: readonly LayerLine[], b: readonly LayerLine[]): DiffLine[] {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i][j] = a[i].text === b[j].text ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  const out: DiffLine[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i].text === b[j].text) {
+      i++;
+      j++;
+    } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      out.push({ op: '-', line: a[i++] });
+    } else {
+      out.push({ op: '+', line: b[j++] });
+    }
+  }
+  return out;
+}
+
+/** What a pod sent, on one line: the layers above Ethernet, up to a tunnel header. */
+export function packetSummary(frame: Uint8Array): string {
+  const out: string[] = [];
+  for (const l of dissect(frame)) {
+    if (l.name === 'Ethernet' && out.length === 0) continue;
+    if (l.name === 'Data') break;
+    out.push(l.summary);
+    if (l.name === 'Geneve' || out.length === 3) break;
+  }
+  return out.length > 0 ? out.join(' / ') : formatLayer(dissect(frame)[0]);
+}

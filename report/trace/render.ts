@@ -1,0 +1,134 @@
+// Traces at three levels, after ovn-trace:
+//   minimal  — per hop the verdict and only what changed in the packet, then the output.
+//              No lookups, no point names: stable enough for golden files.
+//   summary  — per hop the decision points in order, the verdict with its meaning and the
+//              whole output frame (outer and inner headers).
+//   detailed — per hop the input frame, every decision point with its map lookups
+//              (key → value or miss), the map updates, the verdict and the output frame.
+import { POINTS, REASONS } from '../../model/dataplane/tables.ts';
+import type { HopDoc, OutcomeDoc, PacketDoc } from '../json-schema/run.ts';
+import { diffLines, layerLinesHex, renderLines } from './frame.ts';
+
+export const TRACE_LEVELS = ['minimal', 'summary', 'detailed'] as const;
+export type TraceLevel = (typeof TRACE_LEVELS)[number];
+
+/** Colour hooks; the default leaves text plain (files, pipes, golden tests). */
+export interface TraceStyle {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+}
+const PLAIN: TraceStyle = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s };
+
+const pointText = new Map<string, string>(POINTS.map((p) => [p.name, p.text]));
+const reasonText = new Map<string, string>(REASONS.map((r) => [r.name, r.text]));
+
+export function packetHeader(p: PacketDoc): string {
+  return `# ${p.flow} — packet ${p.id} (${p.role}) from ${p.from}: ${p.summary}`;
+}
+
+function where(h: HopDoc): string {
+  if (h.action === 'REDIRECT' && h.targetName !== undefined && h.targetName !== 'underlay') return ` → ${h.targetName}`;
+  if (h.nextHost !== undefined) return ` → ${h.nextHost}`;
+  return '';
+}
+
+function tails(h: HopDoc): string {
+  return h.tailCalls > 0 ? ` (${h.tailCalls} tail call${h.tailCalls > 1 ? 's' : ''})` : '';
+}
+
+function verdictLine(h: HopDoc): string {
+  return `${h.action} ${h.reason}${where(h)}${tails(h)}`;
+}
+
+export function outcomeLine(o: OutcomeDoc): string {
+  switch (o.kind) {
+    case 'delivered':
+      return `delivered to ${o.endpoint} on ${o.host}`;
+    case 'dropped':
+      return `dropped by ${o.host} ${o.program}: ${o.reason}`;
+    case 'passed':
+      return `passed to ${o.host}'s own stack: ${o.reason}`;
+    case 'aborted':
+      return `aborted on ${o.host}: ${o.reason}`;
+    case 'lost':
+      return `lost: ${o.why}`;
+  }
+}
+
+function kernelLines(h: HopDoc, indent: string, st: TraceStyle, full: boolean): string[] {
+  const k = h.kernel;
+  if (k === undefined) return [];
+  if (k.mismatches.length === 0) return full ? [`${indent}${st.dim('kernel: agrees')}`] : [];
+  const out = [`${indent}${st.red(`kernel DIFFERS: ${k.action} ${k.reason}${k.target ? ` target ${k.target}` : ''}`)}`];
+  for (const m of k.mismatches) out.push(`${indent}  ${st.red(m)}`);
+  if (full) out.push(`${indent}  kernel points: ${k.points.join(' → ') || '(none)'}`);
+  return out;
+}
+
+function minimalHop(h: HopDoc, st: TraceStyle): string[] {
+  const out = [`${h.host} ${h.program} (${h.ingressName}): ${verdictLine(h)}`];
+  if (h.frameOut !== null && h.frameOut !== h.frameIn) {
+    for (const d of diffLines(layerLinesHex(h.frameIn), layerLinesHex(h.frameOut))) {
+      out.push(...renderLines([d.line], '  ', `${d.op} `));
+    }
+  }
+  out.push(...kernelLines(h, '  ', st, false));
+  return out;
+}
+
+function summaryHop(h: HopDoc, st: TraceStyle): string[] {
+  const out = [st.bold(`${h.host} ${h.program}, in ${h.ingressName} (ifindex ${h.ingress})`)];
+  out.push(`  ${h.points.map((p) => p.name).join(' → ')}${tails(h)}`);
+  const target = h.action === 'REDIRECT' ? ` to ${h.targetName ?? '?'} (ifindex ${h.target})` : '';
+  out.push(`  ${h.action}${target} ${h.reason}: ${reasonText.get(h.reason) ?? ''}`);
+  if (h.frameOut !== null) {
+    out.push(`  out${h.nextHost !== undefined ? ` → ${h.nextHost}` : ''}:`);
+    out.push(...renderLines(layerLinesHex(h.frameOut), '    '));
+  }
+  out.push(...kernelLines(h, '  ', st, false));
+  return out;
+}
+
+function detailedHop(h: HopDoc, st: TraceStyle): string[] {
+  const out = [st.bold(`${h.host} ${h.program}, in ${h.ingressName} (ifindex ${h.ingress})`), '  in:'];
+  out.push(...renderLines(layerLinesHex(h.frameIn), '    '));
+  h.points.forEach((p, i) => {
+    out.push(`  ${i + 1}. ${p.name}: ${pointText.get(p.name) ?? ''}`);
+    for (const l of p.lookups) out.push(`       ${l.map}[${l.key}] → ${l.result}`);
+  });
+  if (h.tailCalls > 0) out.push(`  tail calls: ${h.tailCalls}`);
+  for (const u of h.updates) out.push(`  update ${u}`);
+  const target = h.action === 'REDIRECT' ? ` to ${h.targetName ?? '?'} (ifindex ${h.target})` : '';
+  out.push(`  verdict: ${h.action}${target}, ${h.reason}: ${reasonText.get(h.reason) ?? ''}`);
+  if (h.frameOut !== null) {
+    out.push(`  out${h.nextHost !== undefined ? ` → ${h.nextHost}` : ''}:`);
+    out.push(...renderLines(layerLinesHex(h.frameOut), '    '));
+  }
+  out.push(...kernelLines(h, '  ', st, true));
+  return out;
+}
+
+const HOP: Record<TraceLevel, (h: HopDoc, st: TraceStyle) => string[]> = {
+  minimal: minimalHop,
+  summary: summaryHop,
+  detailed: detailedHop,
+};
+
+export function renderPacket(p: PacketDoc, level: TraceLevel, st: TraceStyle = PLAIN): string[] {
+  const out = [st.bold(packetHeader(p))];
+  if (level !== 'minimal' && p.hops.length > 0) {
+    out.push('sent:');
+    out.push(...renderLines(layerLinesHex(p.hops[0].frameIn), '  '));
+  }
+  for (const h of p.hops) out.push(...HOP[level](h, st));
+  const o = outcomeLine(p.outcome);
+  out.push(`=> ${p.outcome.kind === 'delivered' ? st.green(o) : p.outcome.kind === 'dropped' ? st.red(o) : o}`);
+  return out;
+}
+
+/** Packets one after another, a blank line between them; ends with a newline. */
+export function renderTrace(packets: readonly PacketDoc[], level: TraceLevel, st: TraceStyle = PLAIN): string {
+  return packets.map((p) => renderPacket(p, level, st).join('\n')).join('\n\n') + '\n';
+}

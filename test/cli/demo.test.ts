@@ -1,0 +1,42 @@
+// `twinplane demo`: the demo scenario end to end, reports written where it says.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MODEL_ONLY } from '../support/bpf-gate.ts';
+
+function twinplane(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'twinplane-demo-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('twinplane demo', () => {
+  it('runs the demo (model and kernel side by side as root), writes every report, exit 0', () => {
+    const out = join(dir, 'demo');
+    const r = twinplane('demo', '--out', out, ...(MODEL_ONLY ? ['--target', 'model'] : []));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(MODEL_ONLY ? /on model/ : /^demo \(scenarios\/demo\.yaml\) on both$/m);
+    expect(r.stdout).toMatch(new RegExp(`Reports in ${out}/`));
+    for (const f of ['index.html', 'run.pcapng', 'summary.md', 'junit.xml', 'run.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).ok).toBe(true);
+  });
+
+  it('--target model says in the report that only the model ran when asked', () => {
+    const out = join(dir, 'm');
+    const r = twinplane('demo', '--out', out, '--target', 'model');
+    expect(r.stdout).toMatch(/on model/);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/target `model`/);
+  });
+
+  it('--help', () => {
+    expect(twinplane('demo', '--help').stdout).toMatch(/^Usage: twinplane demo \[--out <dir>\] \[--target <model\|xdp\|both>\]/);
+  });
+});

@@ -1,0 +1,107 @@
+// `twinplane run` as users and CI run it: exit codes, text, --json against its schema,
+// --junit read back by an XML parser, --report files, every problem of a broken file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { CompiledSchema } from '../../harness/scenario/json-schema.ts';
+import { describeBpf } from '../support/bpf-gate.ts';
+
+function twinplane(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const SHIPPED = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+const schema = new CompiledSchema(JSON.parse(readFileSync('report/json-schema/run.schema.json', 'utf8')));
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'twinplane-run-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('twinplane run', () => {
+  it('every shipped scenario passes on the model: exit 0', () => {
+    const r = twinplane('run', ...SHIPPED, '--target', 'model');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^${SHIPPED.length} scenarios passed on model$`, 'm'));
+    expect(r.stdout).toMatch(/^ {2}✓ ping inside a subnet/m);
+  });
+
+  it('--json validates against report/json-schema/run.schema.json', () => {
+    const r = twinplane('run', ...SHIPPED, '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(schema.validate(doc)).toEqual([]);
+    expect(doc.runs).toHaveLength(SHIPPED.length);
+    // The validator is not a rubber stamp.
+    const broken = { ...doc, runs: [{ ...doc.runs[0], packets: [{ ...doc.runs[0].packets[0], hops: [{ action: 'JUMP' }] }] }] };
+    expect(schema.validate(broken).length).toBeGreaterThan(0);
+  });
+
+  it('a failed expectation: exit 1, the file:line:column and what happened; --junit and --report written', () => {
+    const junit = join(dir, 'j.xml');
+    const rep = join(dir, 'rep');
+    const r = twinplane('run', 'test/harness/run/fixtures/failing.yaml', '--junit', junit, '--report', rep);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {6}test\/harness\/run\/fixtures\/failing\.yaml:16:5: wrong reason: reason NO_ROUTE$/m);
+    expect(r.stdout).toMatch(/expected NO_ROUTE, but packet \d+ ended with DECAP_DELIVER/);
+    const x = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(junit, 'utf8'));
+    expect(x.testsuites.failures).toBe('3');
+    for (const f of ['index.html', 'summary.md', 'junit.xml', 'run.json', 'run.pcapng']) expect(existsSync(join(rep, f)), f).toBe(true);
+  });
+
+  it('broken scenario files: every problem with file:line:column, exit 2, nothing run', () => {
+    const r = twinplane('run', 'scenarios/demo.yaml', 'test/harness/run/fixtures/broken.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toBe('twinplane run: 4 problems in the scenario files:');
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^test\/harness\/run\/fixtures\/broken\.yaml:3:21: hosts\[0\]\.ip: /),
+      expect.stringMatching(/^test\/harness\/run\/fixtures\/broken\.yaml:9:\d+: vpcs\[0\]\.networks\[0\]\.bouncers\[0\]: unknown host 'nosuchhost'/),
+      expect.stringMatching(/^test\/harness\/run\/fixtures\/broken\.yaml:11:\d+: steps\[0\]\.send\.from: unknown endpoint 'ghost'/),
+      expect.stringMatching(/^test\/harness\/run\/fixtures\/broken\.yaml:11:\d+: steps\[0\]\.send\.to: /),
+    ]);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('bad flags and missing files: exit 2 with one line', () => {
+    expect(twinplane('run', 'scenarios/demo.yaml', '--target', 'fpga')).toMatchObject({ code: 2, stderr: "twinplane run: --target must be model, xdp or both, not 'fpga'\n" });
+    const r = twinplane('run', 'nope.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^nope\.yaml:1:1: \(file\): cannot read/m);
+    expect(twinplane('run').code).toBe(2);
+  });
+
+  it('--help: usage with the variadic scenario argument and every flag', () => {
+    const r = twinplane('run', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: twinplane run <scenario…> \[--target <model\|xdp\|both>\] \[--json\] \[--junit <file>\] \[--report <dir>\]/);
+    expect(r.stdout.match(/scenario…/g)).toHaveLength(2);
+  });
+
+  it('the run pcapng: tshark shows every hop with its XDP verdict and comment', () => {
+    const rep = join(dir, 'pcap');
+    const r = twinplane('run', 'scenarios/two-tenants.yaml', '--report', rep);
+    expect(r.stderr).not.toMatch(/could not write/);
+    const t = spawnSync('tshark', ['-r', join(rep, 'run.pcapng'), '-T', 'fields', '-E', 'separator=|', '-e', 'frame.interface_name', '-e', 'frame.verdict.ebpf_xdp', '-e', 'frame.comment'], { encoding: 'utf8' });
+    expect(t.status).toBe(0);
+    const rows = t.stdout.trim().split('\n').map((l) => l.split('|'));
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows[0][0]).toMatch(/^node-\d\/agent$/);
+    expect(rows.every((row) => /^[0-4]$/.test(row[1].split(',')[0]))).toBe(true);
+    expect(rows.some((row) => /hop 2\/2 in: \S+ transit on underlay: REDIRECT to veth \S+ DECAP_DELIVER/.test(row[2]))).toBe(true);
+  });
+});
+
+describeBpf('twinplane run --target both', () => {
+  it('every shipped scenario: model and kernel agree hop by hop, exit 0', () => {
+    const r = twinplane('run', ...SHIPPED, '--target', 'both');
+    expect(r.stdout).toMatch(/0 model\/kernel mismatches/);
+    expect(r.code).toBe(0);
+  });
+});
