@@ -16,6 +16,8 @@ export interface PositionalSpec {
   readonly name: string;
   readonly description: string;
   readonly optional?: boolean;
+  /** The last positional may take one or more values (`run a.yaml b.yaml`). */
+  readonly variadic?: boolean;
 }
 
 export interface ParsedArgs {
@@ -60,14 +62,18 @@ export async function parseCommandArgs(cmd: Command, argv: readonly string[], io
     const missing = cmd.positionals[parsed.positionals.length];
     throw new UserError(`missing <${missing.name}> (usage: ${usageLine(cmd)})`);
   }
-  if (parsed.positionals.length > cmd.positionals.length) {
+  const variadic = cmd.positionals.at(-1)?.variadic === true;
+  if (!variadic && parsed.positionals.length > cmd.positionals.length) {
     throw new UserError(`unexpected argument '${parsed.positionals[cmd.positionals.length]}' (usage: ${usageLine(cmd)})`);
   }
   return { flags: parsed.values as ParsedArgs['flags'], positionals: parsed.positionals };
 }
 
 export function usageLine(cmd: Command): string {
-  const pos = cmd.positionals.map((p) => (p.optional ? `[${p.name}]` : `<${p.name}>`));
+  const pos = cmd.positionals.map((p) => {
+    const name = p.variadic ? `${p.name}…` : p.name;
+    return p.optional ? `[${name}]` : `<${name}>`;
+  });
   const flags = Object.entries(cmd.flags).map(([n, f]) => `[--${n}${f.type === 'string' ? ` <${f.value ?? 'value'}>` : ''}]`);
   return ['twinplane', cmd.name, ...pos, ...flags].join(' ');
 }
@@ -77,7 +83,7 @@ export function commandHelp(cmd: Command): string {
   if (cmd.description) lines.push('', cmd.description);
   if (cmd.positionals.length > 0) {
     lines.push('', 'Arguments:');
-    for (const p of cmd.positionals) lines.push(`  ${p.name.padEnd(22)}${p.description}`);
+    for (const p of cmd.positionals) lines.push(`  ${(p.variadic ? `${p.name}…` : p.name).padEnd(22)}${p.description}`);
   }
   lines.push('', 'Options:');
   for (const [n, f] of Object.entries({ ...cmd.flags, help: HELP })) {

@@ -1,28 +1,11 @@
 // twinplane run <scenario…>: runs scenario files on the model, the real XDP, or both hop by
 // hop, checks every expectation and invariant, and writes the reports asked for.
-import type { Command, PositionalSpec } from '../args.ts';
+import type { Command } from '../args.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { engineFor, isTarget, loadScenarios, runAll, writeJunit, writeReportDir } from '../../harness/run/index.ts';
 import type { RunDoc, RunTarget } from '../../report/json-schema/run.ts';
 import { runText } from '../../report/trace/run-text.ts';
-
-/**
- * One positional taking any number of values. args.ts counts positionals by the array's
- * length; this array claims MAX slots for that count while it iterates, maps and filters as
- * its one real entry (help and usage). Remove once args.ts knows variadic positionals.
- */
-export function oneOrMore(spec: PositionalSpec, max = 4096): readonly PositionalSpec[] {
-  const real: PositionalSpec[] = [spec];
-  return new Proxy(real, {
-    get(target, key) {
-      if (key === 'length') return max;
-      const v: unknown = Reflect.get(target, key);
-      // Methods (iterator, map, filter) run on the real one-entry array.
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
 
 export const TARGET_HELP = 'model (default), xdp (every hop in the kernel), or both (hop by hop, any difference fails)';
 
@@ -85,13 +68,19 @@ export const command: Command = {
     '2 bad input (every problem of a scenario file is listed with file:line:column).',
   ].join('\n'),
   flags: {
-    target: { type: 'string', value: 'model|xdp|both', description: TARGET_HELP },
+    target: { type: 'string', value: 'model|xdp|both|live', description: `${TARGET_HELP}; live: real namespaces and traffic (root)` },
     json: { type: 'boolean', description: 'print the run as JSON (report/json-schema/run.schema.json) instead of text' },
     junit: { type: 'string', value: 'file', description: 'write JUnit XML: one testcase per expectation, invariant and mismatch' },
     report: { type: 'string', value: 'dir', description: 'write index.html, summary.md, junit.xml, run.json and run.pcapng there' },
   },
-  positionals: oneOrMore({ name: 'scenario…', description: 'one or more scenario YAML files' }),
+  positionals: [{ name: 'scenario', description: 'one or more scenario YAML files', variadic: true }],
   async run(args, io: Io) {
+    // Live runs build real namespaces and send real traffic; their result has its own
+    // shape (observed captures against the model's prediction), reported by `live run`.
+    if (args.flags.target === 'live') {
+      const { runLiveFiles } = await import('./live-clean.ts');
+      return runLiveFiles(args.positionals, io, { json: args.flags.json === true });
+    }
     const target = parseTarget(args.flags.target);
     const doc = await runScenarios(args.positionals, target);
     let reportsOk = true;

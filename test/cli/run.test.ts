@@ -69,6 +69,13 @@ describe('twinplane run', () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('--target live goes to the live runner, which checks the files first (exit 2, nothing built)', () => {
+    const r = twinplane('run', '--target', 'live', 'test/harness/run/fixtures/broken.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.yaml:3:21: hosts\[0\]\.ip: /);
+    expect(r.stderr).not.toMatch(/--target must be/);
+  });
+
   it('bad flags and missing files: exit 2 with one line', () => {
     expect(twinplane('run', 'scenarios/demo.yaml', '--target', 'fpga')).toMatchObject({ code: 2, stderr: "twinplane run: --target must be model, xdp or both, not 'fpga'\n" });
     const r = twinplane('run', 'nope.yaml');
@@ -80,7 +87,7 @@ describe('twinplane run', () => {
   it('--help: usage with the variadic scenario argument and every flag', () => {
     const r = twinplane('run', '--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: twinplane run <scenario…> \[--target <model\|xdp\|both>\] \[--json\] \[--junit <file>\] \[--report <dir>\]/);
+    expect(r.stdout).toMatch(/^Usage: twinplane run <scenario…> \[--target <model\|xdp\|both\|live>\] \[--json\] \[--junit <file>\] \[--report <dir>\]/);
     expect(r.stdout.match(/scenario…/g)).toHaveLength(2);
   });
 
