@@ -1,15 +1,16 @@
 // The differential runner for a path: a frame leaves a pod and is followed across the
 // cluster. The model's path comes from model/cluster (Cluster.send); the kernel's path is
-// walked the same way, every hop on that host's own loaded instance, each hop's *kernel*
+// walked by the same rules (model/cluster/walk.ts), every hop on that host's own loaded instance, each hop's *kernel*
 // output feeding the next hop. Hops are compared one by one (host, program, ingress,
 // verdict, trace, output), then every host's learnt maps.
 import { Cluster, type Hop, type Path } from '../../model/cluster/cluster.ts';
+import { type HopRunner, switchTable, walk } from '../../model/cluster/walk.ts';
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
 import type { DataplaneInstance, KernelRun, ProgramName } from '../dataplane/instance.ts';
 import { kernelLearnt, modelCounters, modelLearnt, readCounters, writeHostState } from '../dataplane/mapwriter.ts';
 import { type Difference, compareLearnt, compareRuns } from './compare.ts';
 import { renderEntry } from './render.ts';
-import { reasonName } from '../../model/dataplane/tables.ts';
+import { type Action, reasonName } from '../../model/dataplane/tables.ts';
 
 export interface KernelHop {
   host: string;
@@ -29,8 +30,6 @@ export interface PathComparison {
   diffs: Difference[];
 }
 
-const macKey = (b: Uint8Array, at = 0): string => Buffer.from(b.buffer, b.byteOffset + at, 6).toString('hex');
-
 // Kernel counters as last read, per instance (instances outlive scenarios).
 const counterShadows = new WeakMap<DataplaneInstance, Map<number, number>>();
 
@@ -39,7 +38,7 @@ export class PathDiffer {
   private readonly kernelReasons = new Map<string, Set<number>>();
   readonly cluster: Cluster;
   private readonly byHost = new Map<string, DataplaneInstance>();
-  private readonly byMac = new Map<string, Host>();
+  private readonly byMac: ReadonlyMap<string, Host>;
   hops = 0;
 
   /** `instances[i]` plays the i-th host of the control plane (insertion order). */
@@ -50,10 +49,8 @@ export class PathDiffer {
     this.cluster = new Cluster(cp);
     const hosts = [...cp.hosts.values()];
     if (hosts.length > instances.length) throw new Error(`${hosts.length} hosts but ${instances.length} kernel instances`);
-    hosts.forEach((h, i) => {
-      this.byHost.set(h.name, instances[i]);
-      this.byMac.set(macKey(h.mac), h);
-    });
+    hosts.forEach((h, i) => this.byHost.set(h.name, instances[i]));
+    this.byMac = switchTable(cp);
     this.sync();
     for (const inst of this.byHost.values()) if (!counterShadows.has(inst)) counterShadows.set(inst, new Map(readCounters(inst)));
   }
@@ -95,42 +92,30 @@ export class PathDiffer {
     return { model, kernel, firstBad, diffs };
   }
 
-  /** The kernel's path: the same walking rules as model/cluster, kernel outputs feeding on. */
+  /** The kernel's path: the walking rules of model/cluster/walk.ts, kernel outputs feeding on. */
   private walk(pod: string, frame: Uint8Array): KernelHop[] {
-    const e = this.cp.endpoint(pod);
-    const hops: KernelHop[] = [];
-    let host: Host = e.host;
-    let program: ProgramName = 'agent';
-    let ingress = e.ifindex;
-    let cur = frame;
-    while (hops.length < this.cluster.hopLimit) {
-      const inst = this.byHost.get(host.name)!;
-      let run: KernelRun | { error: string };
-      try {
-        run = inst.run(program, cur, ingress);
-      } catch (err) {
-        run = { error: `kernel run failed: ${(err as Error).message}` };
-      }
-      const hop: KernelHop = { host: host.name, program, ingress, frameIn: cur, run };
-      hops.push(hop);
-      if ('error' in run) break;
-      let rs = this.kernelReasons.get(host.name);
-      if (rs === undefined) this.kernelReasons.set(host.name, (rs = new Set()));
-      rs.add(run.reason);
-      if (run.action === 'DROP' || run.action === 'ABORTED' || run.action === 'PASS') break;
-      if (run.action === 'REDIRECT' && run.target !== host.underlayIfindex) break;
-      if (run.action !== 'REDIRECT' && run.action !== 'TX') break;
-      const next = run.output.length >= 14 ? this.byMac.get(macKey(run.output)) : undefined;
-      if (next === undefined) {
-        hop.lost = true;
-        break;
-      }
-      host = next;
-      program = 'transit';
-      ingress = next.underlayIfindex;
-      cur = run.output;
-    }
-    return hops;
+    return walk<KernelHop>(
+      this.cp,
+      pod,
+      frame,
+      (host, program, ingress, input): ReturnType<HopRunner<KernelHop>> => {
+        let run: KernelRun;
+        try {
+          run = this.byHost.get(host.name)!.run(program, input, ingress);
+        } catch (err) {
+          const error = `kernel run failed: ${(err as Error).message}`;
+          return { hop: { host: host.name, program, ingress, frameIn: input, run: { error } }, error };
+        }
+        let rs = this.kernelReasons.get(host.name);
+        if (rs === undefined) this.kernelReasons.set(host.name, (rs = new Set()));
+        rs.add(run.reason);
+        // A return value outside enum xdp_action ends the path like an abort would.
+        const action = run.action.startsWith('UNKNOWN') ? 'ABORTED' : (run.action as Action);
+        return { hop: { host: host.name, program, ingress, frameIn: input, run }, step: { action, reason: run.reason, target: run.target, output: run.output } };
+      },
+      this.cluster.hopLimit,
+      this.byMac,
+    ).hops;
   }
 
   /** Learnt maps, model against kernel, of the named hosts (default: every host). */

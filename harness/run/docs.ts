@@ -107,6 +107,8 @@ export function outcomeDoc(path: EnginePath): OutcomeDoc {
       return { kind: 'lost', why: `${o.host} redirected it to ifindex ${o.ifindex}, where no pod is` };
     case 'hop-limit':
       return { kind: 'lost', why: `still travelling after ${path.hops.length} hops (the simulator's hop limit)` };
+    case 'failed':
+      return { kind: 'lost', why: `${o.host} could not run the hop: ${o.error}` };
   }
 }
 

@@ -3,39 +3,22 @@
 // destination. `send` follows a frame hop by hop until it reaches a pod, is dropped, is
 // passed to a host's stack, is lost on the underlay, or the hop bound is hit.
 
-import { macToString } from '../wire/addr.ts';
 import { agent } from '../dataplane/agent.ts';
 import { transit } from '../dataplane/transit.ts';
 import type { RunResult } from '../dataplane/verdict.ts';
 import type { ControlPlane, Endpoint, Host } from '../control/plane.ts';
+import { type PathOutcome, type WalkHop, type Walked, switchTable, walk } from './walk.ts';
 
 export const DEFAULT_HOP_LIMIT = 16;
 
-export interface Hop {
-  host: string;
-  program: 'agent' | 'transit';
-  ingress: number;
+export interface Hop extends WalkHop {
   verdict: RunResult;
-  frameIn: Uint8Array;
   frameOut: Uint8Array | null;
-  /** Sent on the underlay to a MAC no host has: the frame is gone. */
-  lost?: boolean;
 }
 
-export type PathOutcome =
-  | { kind: 'delivered'; pod: string; host: string; frame: Uint8Array }
-  | { kind: 'dropped'; host: string; reason: number }
-  | { kind: 'passed'; host: string; frame: Uint8Array }
-  | { kind: 'lost'; host: string; mac: string }
-  | { kind: 'no-veth'; host: string; ifindex: number }
-  | { kind: 'hop-limit' };
+export type { PathOutcome };
 
-export interface Path {
-  hops: Hop[];
-  outcome: PathOutcome;
-  /** Frames put on the underlay switch (REDIRECT to the underlay NIC or TX). */
-  underlayCrossings: number;
-}
+export interface Path extends Walked<Hop> {}
 
 export interface ClusterOptions {
   hopLimit?: number;
@@ -70,61 +53,29 @@ export class Cluster {
   }
 
   /** The underlay switch's table, rebuilt when hosts were added. */
-  private hostByMac(mac: string): Host | undefined {
+  private switchTable(): ReadonlyMap<string, Host> {
     if (this.byMacSize !== this.cp.hosts.size) {
-      this.byMac = new Map();
-      for (const h of this.cp.hosts.values()) this.byMac.set(macToString(h.mac), h);
+      this.byMac = switchTable(this.cp);
       this.byMacSize = this.cp.hosts.size;
     }
-    return this.byMac.get(mac);
+    return this.byMac;
   }
 
   /** The frame leaves `fromPod` through its veth; follow it to its end. */
   send(fromPod: string, frame: Uint8Array): Path {
-    const e = this.pod(fromPod);
-    const hops: Hop[] = [];
-    let crossings = 0;
-    let host = e.host;
-    let program: 'agent' | 'transit' = 'agent';
-    let ingress = e.ifindex;
-    let cur = frame;
-    for (;;) {
-      if (hops.length >= this.hopLimit) return { hops, outcome: { kind: 'hop-limit' }, underlayCrossings: crossings };
-      const verdict = program === 'agent' ? agent(host.state, cur, ingress) : transit(host.state, cur, ingress);
-      const hop: Hop = { host: host.name, program, ingress, verdict, frameIn: cur, frameOut: verdict.output };
-      hops.push(hop);
-      const done = (outcome: PathOutcome): Path => ({ hops, outcome, underlayCrossings: crossings });
-      switch (verdict.action) {
-        case 'DROP':
-        case 'ABORTED':
-          return done({ kind: 'dropped', host: host.name, reason: verdict.reason });
-        case 'PASS':
-          return done({ kind: 'passed', host: host.name, frame: verdict.output! });
-        case 'REDIRECT':
-          if (verdict.target !== host.underlayIfindex) {
-            const pod = host.veths?.get(verdict.target);
-            if (pod === undefined) return done({ kind: 'no-veth', host: host.name, ifindex: verdict.target });
-            this.receive(pod, verdict.output!);
-            return done({ kind: 'delivered', pod: pod.name, host: host.name, frame: verdict.output! });
-          }
-          break;
-        case 'TX':
-          break;
-      }
-      // On the underlay: the switch delivers by destination MAC.
-      crossings++;
-      const out = verdict.output!;
-      const dst = macToString(out.subarray(0, 6));
-      const next = out.length >= 14 ? this.hostByMac(dst) : undefined;
-      if (next === undefined) {
-        hop.lost = true;
-        return done({ kind: 'lost', host: host.name, mac: dst });
-      }
-      host = next;
-      program = 'transit';
-      ingress = next.underlayIfindex;
-      cur = out;
-    }
+    const path = walk<Hop>(
+      this.cp,
+      fromPod,
+      frame,
+      (host, program, ingress, input) => {
+        const verdict = program === 'agent' ? agent(host.state, input, ingress) : transit(host.state, input, ingress);
+        return { hop: { host: host.name, program, ingress, verdict, frameIn: input, frameOut: verdict.output }, step: verdict };
+      },
+      this.hopLimit,
+      this.switchTable(),
+    );
+    if (path.outcome.kind === 'delivered') this.receive(this.pod(path.outcome.pod), path.outcome.frame);
+    return path;
   }
 
   /** A pod's stack takes in a frame: ARP replies fill its ARP cache. */

@@ -1,0 +1,106 @@
+// The underlay's forwarding rules, once: a frame leaves a pod through its veth (agent on
+// that host), a REDIRECT to a veth delivers it to that pod, a REDIRECT to the underlay NIC
+// or a TX puts it on the one L2 segment, where the host owning the destination MAC runs
+// transit on it. Who runs each hop is the caller's business — the model, the kernel, or
+// both side by side — so every engine walks a path exactly the same way.
+
+import type { Action } from '../dataplane/tables.ts';
+import type { ControlPlane, Host } from '../control/plane.ts';
+import { macToString } from '../wire/addr.ts';
+
+export type Program = 'agent' | 'transit';
+
+/** What the walker needs to know of one program run to decide where the frame goes. */
+export interface HopStep {
+  readonly action: Action;
+  readonly reason: number;
+  readonly target: number;
+  /** The frame for TX/REDIRECT/PASS; null on DROP/ABORTED. */
+  readonly output: Uint8Array | null;
+}
+
+/** Every engine's hop record carries at least this. */
+export interface WalkHop {
+  host: string;
+  program: Program;
+  ingress: number;
+  frameIn: Uint8Array;
+  /** Sent on the underlay to a MAC no host has: the frame is gone. */
+  lost?: boolean;
+}
+
+export type PathOutcome =
+  | { kind: 'delivered'; pod: string; host: string; frame: Uint8Array }
+  | { kind: 'dropped'; host: string; reason: number }
+  | { kind: 'passed'; host: string; frame: Uint8Array }
+  | { kind: 'lost'; host: string; mac: string }
+  | { kind: 'no-veth'; host: string; ifindex: number }
+  | { kind: 'hop-limit' }
+  /** The engine could not run the hop at all (for example a failed syscall). */
+  | { kind: 'failed'; host: string; error: string };
+
+export interface Walked<H extends WalkHop> {
+  hops: H[];
+  outcome: PathOutcome;
+  /** Frames put on the underlay switch (REDIRECT to the underlay NIC or TX). */
+  underlayCrossings: number;
+}
+
+/** Runs one hop: the caller's record of it, and the step (or why the run failed). */
+export type HopRunner<H extends WalkHop> = (
+  host: Host,
+  program: Program,
+  ingress: number,
+  frame: Uint8Array,
+) => { hop: H; step: HopStep } | { hop: H; error: string };
+
+/** The underlay switch: destination MAC → host. */
+export function switchTable(cp: ControlPlane): Map<string, Host> {
+  const byMac = new Map<string, Host>();
+  for (const h of cp.hosts.values()) byMac.set(macToString(h.mac), h);
+  return byMac;
+}
+
+export function walk<H extends WalkHop>(
+  cp: ControlPlane,
+  fromPod: string,
+  frame: Uint8Array,
+  runHop: HopRunner<H>,
+  hopLimit: number,
+  byMac: ReadonlyMap<string, Host> = switchTable(cp),
+): Walked<H> {
+  const e = cp.endpoint(fromPod);
+  const hops: H[] = [];
+  let crossings = 0;
+  let host = e.host;
+  let program: Program = 'agent';
+  let ingress = e.ifindex;
+  let cur = frame;
+  const done = (outcome: PathOutcome): Walked<H> => ({ hops, outcome, underlayCrossings: crossings });
+  for (;;) {
+    if (hops.length >= hopLimit) return done({ kind: 'hop-limit' });
+    const r = runHop(host, program, ingress, cur);
+    hops.push(r.hop);
+    if ('error' in r) return done({ kind: 'failed', host: host.name, error: r.error });
+    const v = r.step;
+    if (v.action === 'DROP' || v.action === 'ABORTED') return done({ kind: 'dropped', host: host.name, reason: v.reason });
+    const out = v.output ?? cur;
+    if (v.action === 'PASS') return done({ kind: 'passed', host: host.name, frame: out });
+    if (v.action === 'REDIRECT' && v.target !== host.underlayIfindex) {
+      const pod = host.veths?.get(v.target);
+      if (pod === undefined) return done({ kind: 'no-veth', host: host.name, ifindex: v.target });
+      return done({ kind: 'delivered', pod: pod.name, host: host.name, frame: out });
+    }
+    crossings++;
+    const dst = out.length >= 14 ? macToString(out.subarray(0, 6)) : '';
+    const next = byMac.get(dst);
+    if (next === undefined) {
+      r.hop.lost = true;
+      return done({ kind: 'lost', host: host.name, mac: dst });
+    }
+    host = next;
+    program = 'transit';
+    ingress = next.underlayIfindex;
+    cur = out;
+  }
+}
