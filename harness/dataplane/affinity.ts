@@ -2,33 +2,10 @@
 // runs execute on the CPU of the calling thread, and the per-CPU `verdict` record and
 // `counters` are read back by slot: with the thread pinned, the slot is known and a run
 // cannot land on one CPU while its record is read as if from another.
-//
-// sched_getaffinity/sched_setaffinity are not in harness/libbpf/native.ts; they are
-// declared here with plain prototypes (no koffi named types, so no global type-name clash
-// if this module is evaluated twice).
 import koffi from 'koffi';
+import { libc as lib } from '../libbpf/native.ts';
 
-interface AffinityLib {
-  sched_setaffinity(pid: number, size: number, mask: Uint8Array): number;
-  sched_getaffinity(pid: number, size: number, mask: Uint8Array): number;
-}
-
-const KEY = Symbol.for('twinplane.harness.dataplane.affinity');
 const MASK_BYTES = 128; // cpu_set_t: 1024 CPUs
-
-function lib(): AffinityLib {
-  const g = globalThis as unknown as Record<symbol, AffinityLib | undefined>;
-  let l = g[KEY];
-  if (l === undefined) {
-    const libc = koffi.load('libc.so.6');
-    l = {
-      sched_setaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)') as AffinityLib['sched_setaffinity'],
-      sched_getaffinity: libc.func('int sched_getaffinity(int pid, size_t size, _Out_ uint8_t *mask)') as AffinityLib['sched_getaffinity'],
-    };
-    g[KEY] = l;
-  }
-  return l;
-}
 
 /** CPUs this thread may run on now. */
 export function allowedCpus(): number[] {

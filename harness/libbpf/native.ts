@@ -64,7 +64,13 @@ export interface Libbpf {
 
 export interface Libc {
   close(fd: number): number;
+  open(path: string, flags: number): number;
   unshare(flags: number): number;
+  setns(fd: number, nstype: number): number;
+  socket(domain: number, type: number, protocol: number): number;
+  ioctl(fd: number, request: number, ...args: unknown[]): number;
+  sched_setaffinity(pid: number, size: number, mask: Uint8Array): number;
+  sched_getaffinity(pid: number, size: number, mask: Uint8Array): number;
   vsnprintf(buf: Uint8Array, n: number, fmt: Ptr, ap: Ptr): number;
   if_indextoname(ifindex: number, name: Uint8Array): Ptr | null;
 }
@@ -130,7 +136,13 @@ const LIBBPF_PROTOS = [
 
 const LIBC_PROTOS = [
   'int close(int fd)',
+  'int open(const char *path, int flags)',
   'int unshare(int flags)',
+  'int setns(int fd, int nstype)',
+  'int socket(int domain, int type, int protocol)',
+  'int ioctl(int fd, unsigned long request, ...)',
+  'int sched_setaffinity(int pid, size_t size, const uint8_t *mask)',
+  'int sched_getaffinity(int pid, size_t size, _Out_ uint8_t *mask)',
   'int vsnprintf(_Out_ uint8_t *buf, size_t n, void *fmt, void *ap)',
   'void *if_indextoname(uint32_t ifindex, _Out_ uint8_t *name)',
 ];

@@ -4,29 +4,8 @@
 // metadata is gone and the receiver sees a wrong checksum and drops it. So pod veths get
 // tx checksumming off (which also turns off TSO/GSO segments the XDP path would drop).
 import koffi from 'koffi';
+import { libc as sockLibc } from '../libbpf/native.ts';
 import { inNetns } from './nsenter.ts';
-
-interface SockLibc {
-  socket(domain: number, type: number, protocol: number): number;
-  close(fd: number): number;
-  ioctl(fd: number, request: number, ...args: unknown[]): number;
-}
-
-const KEY = Symbol.for('twinplane.harness.live.socklibc');
-function sockLibc(): SockLibc {
-  const g = globalThis as unknown as Record<symbol, SockLibc | undefined>;
-  let l = g[KEY];
-  if (!l) {
-    const lib = koffi.load('libc.so.6');
-    l = {
-      socket: lib.func('int socket(int domain, int type, int protocol)') as SockLibc['socket'],
-      close: lib.func('int close(int fd)') as SockLibc['close'],
-      ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)') as SockLibc['ioctl'],
-    };
-    g[KEY] = l;
-  }
-  return l;
-}
 
 const AF_INET = 2;
 const SOCK_DGRAM = 2;

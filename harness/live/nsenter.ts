@@ -4,34 +4,11 @@
 // and ethtool ioctls resolve ifindexes and names in the calling thread's namespace.
 // Sockets and BPF links made inside stay bound to that namespace after we return.
 import koffi from 'koffi';
-
-interface NsLibc {
-  open(path: string, flags: number): number;
-  close(fd: number): number;
-  setns(fd: number, nstype: number): number;
-}
+import { libc as nsLibc } from '../libbpf/native.ts';
 
 const CLONE_NEWNET = 0x40000000;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
-const KEY = Symbol.for('twinplane.harness.live.nslibc');
-
-// Declared once per process (see harness/libbpf/native.ts on koffi's global names; these
-// prototypes declare no named types, but one handle per process is still enough).
-function nsLibc(): NsLibc {
-  const g = globalThis as unknown as Record<symbol, NsLibc | undefined>;
-  let l = g[KEY];
-  if (!l) {
-    const lib = koffi.load('libc.so.6');
-    l = {
-      open: lib.func('int open(const char *path, int flags)') as NsLibc['open'],
-      close: lib.func('int close(int fd)') as NsLibc['close'],
-      setns: lib.func('int setns(int fd, int nstype)') as NsLibc['setns'],
-    };
-    g[KEY] = l;
-  }
-  return l;
-}
 
 function errnoText(call: string): Error {
   const e = koffi.errno();
