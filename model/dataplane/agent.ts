@@ -27,14 +27,10 @@ const { POINT, REASON } = tablesNs;
 const { finishRun, transitRun } = transitNs;
 const { Run, drop } = verdictNs;
 type Run = verdictNs.Run;
+type NextHop = stateNs.NextHop;
 
 const P = POINT;
 const R = REASON;
-
-interface NextHop {
-  ip: number;
-  mac: Uint8Array;
-}
 
 interface Ctx {
   host: HostState;

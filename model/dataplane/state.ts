@@ -120,6 +120,9 @@ export interface FlowRevRec {
   smac: Uint8Array;
 }
 
+/** Where a frame goes next on the underlay: an (IP, MAC) pair, as in tp_host_loc. */
+export type NextHop = Pick<HostLocRec, 'ip' | 'mac'>;
+
 /** The three pad bytes of every flow key; shared, never written. */
 export const FLOW_PAD: Uint8Array = new Uint8Array(3);
 const ZERO_MAC: Uint8Array = new Uint8Array(6);

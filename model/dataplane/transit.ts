@@ -26,15 +26,10 @@ const { epKey, flowKey, hostLoc, hostLocAt } = stateNs;
 const { POINT, REASON } = tablesNs;
 const { Run, drop } = verdictNs;
 type Run = verdictNs.Run;
+type NextHop = stateNs.NextHop;
 
 const P = POINT;
 const R = REASON;
-
-/** Where a forward goes: an underlay (IP, MAC) pair. */
-interface NextHop {
-  ip: number;
-  mac: Uint8Array;
-}
 
 /** What transit knows about the packet once the Geneve header is checked. */
 interface Ctx {
