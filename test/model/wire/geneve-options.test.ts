@@ -18,19 +18,11 @@ import {
 } from '../../../model/wire/geneve-options.ts';
 import { ok } from '../../../model/wire/result.ts';
 import { arbIpv4, arbMac, arbU16, arbU8, codecLaws, hexBytes } from './laws.ts';
+import { hostLocOf1, svcRewrite } from './fixtures.ts';
 
-const hostLoc: HostLocationOption = { kind: 'host-location', hostIp: ipv4('10.0.0.1'), hostMac: mac('02:00:00:00:00:01') };
-const svc: ServiceRewriteOption = {
-  kind: 'service-rewrite',
-  vip: ipv4('10.1.0.100'),
-  backendIp: ipv4('10.1.0.5'),
-  vipPort: 80,
-  backendPort: 8080,
-  protocol: 6,
-  backendMac: mac('02:00:00:00:01:05'),
-  backendHostIp: ipv4('10.0.0.3'),
-  backendHostMac: mac('02:00:00:00:00:03'),
-};
+// The shared address book's options: host1's location and the web service's rewrite.
+const hostLoc: HostLocationOption = hostLocOf1;
+const svc: ServiceRewriteOption = svcRewrite;
 
 codecLaws<Uint8Array, HostLocationOption>({
   name: 'host-location option data',
