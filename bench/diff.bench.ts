@@ -6,15 +6,15 @@ import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadInstances } from '../harness/dataplane/instance.ts';
+import { Worker } from 'node:worker_threads';
 import { kernelLearnt } from '../harness/dataplane/mapwriter.ts';
-import { ProgramDiffer, type ProgramCase, runModel } from '../harness/diff/program.ts';
+import { allowedCpus } from '../harness/dataplane/affinity.ts';
+import { runModel } from '../harness/diff/program.ts';
 import { PathDiffer } from '../harness/diff/path.ts';
 import { compareRuns } from '../harness/diff/compare.ts';
-import { IFINDEX_POOL, MAX_HOSTS, type TopoSpec, buildTopology } from '../harness/diff/gen/topology.ts';
-import { mutate, mutation, podFrame, podPkt, validPodPkt } from '../harness/diff/gen/packets.ts';
-import { TransitSource, transitCase } from '../harness/diff/gen/transit-cases.ts';
+import { podFrame, validPodPkt } from '../harness/diff/gen/packets.ts';
 import { defaultExecutor } from '../harness/testrun.ts';
+import { type BenchProgram, buildWorkload, compareMany } from './diff-workload.ts';
 import { emit, note, rate } from './emit.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,49 +22,27 @@ execFileSync('make', ['-s', '-C', join(root, 'bpf')], { stdio: 'inherit' });
 const BENCH = 'diff';
 const MS = 1500;
 
-// A fixed topology with every role: 4 hosts, two VPCs, bouncers, a divider, a service.
-const spec: TopoSpec = {
-  hosts: [{ mtu: 0 }, { mtu: 0 }, { mtu: 0 }, { mtu: 1500 }],
-  vpcs: [{ vni: 7, dividers: [2] }, { vni: 8, dividers: [] }],
-  nets: [{ vpc: 0, bouncers: [0] }, { vpc: 0, bouncers: [1] }, { vpc: 1, bouncers: [3] }],
-  eps: [{ net: 0, host: 0 }, { net: 0, host: 1 }, { net: 1, host: 2 }, { net: 1, host: 3 }, { net: 2, host: 0 }, { net: 0, host: 3 }],
-  svcs: [{ vpc: 0, backends: [1, 2], targetPort: 8080 }],
-  ops: [],
-  seeds: [],
-};
-const t = buildTopology(spec);
-const instances = loadInstances(Array.from({ length: MAX_HOSTS }, (_, i) => `bench-h${i}`), { ifindexes: IFINDEX_POOL });
-
-// Cases: pod traffic (valid and mutated) for the agent, model-path frames for transit.
-const agentCases: Array<{ h: number; c: ProgramCase }> = fc.sample(fc.record({ pkt: podPkt(), mut: mutation() }), { seed: 1, numRuns: 4000 }).map(({ pkt, mut }) => {
-  const pf = podFrame(t, pkt)!;
-  return { h: t.hosts.indexOf(pf.ep.host), c: { program: 'agent' as const, ingress: pf.ep.ifindex, frame: mutate(pf.frame, mut) } };
-});
-const src = new TransitSource(buildTopology(spec));
-const transitCases: Array<{ h: number; c: ProgramCase }> = [];
-for (const tc of fc.sample(transitCase(), { seed: 2, numRuns: 6000 })) {
-  const f = src.frame(tc);
-  if (f !== null) transitCases.push({ h: f.host, c: { program: 'transit', ingress: f.ingress, frame: f.frame } });
-}
-
-const differs = instances.map((i) => new ProgramDiffer(i));
-differs.forEach((d, i) => d.load(t.hosts[i].state));
+// Before this thread pins itself: afterwards its affinity is its one CPU.
+const cpus = allowedCpus();
+const w = buildWorkload('bench');
+const { topo: t, instances, differs } = w;
+const agentCases = w.cases.agent;
+const transitCases = w.cases.transit;
 
 for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]] as const) {
   let k = 0;
+  let bad = 0;
   const full = rate(() => {
-    for (let i = 0; i < 500; i++, k++) {
-      const x = cases[k % cases.length];
-      differs[x.h].run(x.c);
-    }
+    bad += compareMany(w, program, k, 1, 500);
+    k += 500;
     return 500;
   }, MS);
-  emit({ bench: BENCH, metric: `${program}_comparisons_per_sec`, value: Math.round(full.opsPerSec), unit: 'cases/s', params: { cases: cases.length } });
+  emit({ bench: BENCH, metric: `${program}_comparisons_per_sec`, value: Math.round(full.opsPerSec), unit: 'cases/s', params: { cases: cases.length, threads: 1, mismatches: bad } });
   // The parts: the model alone, the kernel alone (test run + verdict read), the bare syscall.
   const model = rate(() => {
     for (let i = 0; i < 500; i++, k++) {
       const x = cases[k % cases.length];
-      runModel(differs[x.h].state, x.c);
+      runModel(differs[x.h].state, x.c, { lookups: false });
     }
     return 500;
   }, MS);
@@ -94,6 +72,8 @@ for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]
     kernelLearnt(instances[0]);
     return 1;
   }, MS / 2);
+  // The parts ran each side alone and left the two sides' learnt maps apart: reload.
+  differs.forEach((d, i) => d.load(t.hosts[i].state));
   for (const [metric, r] of [['model', model], ['kernel_run_and_verdict', kernel], ['bare_test_run', bare], ['compare_only', cmp], ['learnt_readback', learnt]] as const) {
     emit({ bench: BENCH, metric: `${program}_${metric}_per_sec`, value: Math.round(r.opsPerSec), unit: 'ops/s' });
   }
@@ -101,6 +81,28 @@ for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]
     `${program}: ${Math.round(full.opsPerSec)} comparisons/s (${(1e6 / full.opsPerSec).toFixed(1)} us each) = model ${(1e6 / model.opsPerSec).toFixed(1)} us + kernel run & verdict ${(1e6 / kernel.opsPerSec).toFixed(1)} us (bare test run ${(1e6 / bare.opsPerSec).toFixed(1)} us) + compare ${(1e6 / cmp.opsPerSec).toFixed(2)} us + counter/learnt read-backs (learnt walk ${(1e6 / learnt.opsPerSec).toFixed(1)} us when a learning point is hit)`,
   );
 }
+
+// The same comparisons on every CPU at once: one worker thread per allowed CPU, each
+// pinned, in its own namespace, with its own instances, interleaving one case list.
+// tsx's loader hooks are per thread: the worker registers them before importing its module.
+const boot = `import { register } from 'tsx/esm/api'; register(); await import(${JSON.stringify(new URL('./diff-worker.ts', import.meta.url).href)});`;
+const workers = cpus.map((cpu, slot) => new Worker(boot, { eval: true, workerData: { cpu, slot, workers: cpus.length } }));
+const next = (wk: Worker): Promise<{ t: string; n: number; bad: number; ms: number }> =>
+  new Promise((resolve, reject) => {
+    wk.once('message', resolve);
+    wk.once('error', reject);
+  });
+await Promise.all(workers.map(next));
+for (const program of ['agent', 'transit'] as BenchProgram[]) {
+  const done = Promise.all(workers.map(next));
+  for (const wk of workers) wk.postMessage({ program, ms: MS });
+  const res = await done;
+  const perSec = res.reduce((a, r) => a + (r.n * 1000) / r.ms, 0);
+  const bad = res.reduce((a, r) => a + r.bad, 0);
+  emit({ bench: BENCH, metric: `${program}_comparisons_per_sec_all_cpus`, value: Math.round(perSec), unit: 'cases/s', params: { threads: cpus.length, mismatches: bad } });
+  note(`${program}: ${Math.round(perSec)} comparisons/s on ${cpus.length} CPUs (${res.map((r) => Math.round((r.n * 1000) / r.ms)).join(' + ')})`);
+}
+for (const wk of workers) wk.postMessage({ t: 'exit' });
 
 // Paths: valid pod traffic across the cluster, learnt state carried over, hops compared.
 const paths = new PathDiffer(t.cp, instances);

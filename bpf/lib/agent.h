@@ -306,7 +306,7 @@ static __always_inline int agent_main(struct xdp_md *ctx)
 	int ret;
 
 	if (!v || !hc)
-		return XDP_ABORTED; /* unreachable: one-entry arrays */
+		return XDP_ABORTED; /* a CPU past the verdict slots (cfg key 0 always exists) */
 	verdict_reset(v);
 	a.cfg = *hc;
 	ret = agent_steps(ctx, v, &a, &out);

@@ -120,6 +120,7 @@
 #define TP_MAP_VPCS 256
 #define TP_MAP_SERVICES 1024
 #define TP_MAP_COUNTERS 256
+#define TP_MAP_VERDICT 256
 #define TP_EP_LOCAL 1
 #define TP_EP_REMOTE 2
 #define TP_EP_GATEWAY 3

@@ -656,7 +656,7 @@ static __always_inline int transit_main(struct xdp_md *ctx)
 	int ret;
 
 	if (!v || !hc)
-		return XDP_ABORTED; /* unreachable: one-entry arrays */
+		return XDP_ABORTED; /* a CPU past the verdict slots (cfg key 0 always exists) */
 	if (v->flags & TP_VF_CONTINUE)
 		v->flags &= ~TP_VF_CONTINUE;
 	else

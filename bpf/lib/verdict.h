@@ -24,9 +24,10 @@ struct tp_out {
 	__u32 target;  /* redirect ifindex, 0 unless XDP_REDIRECT */
 };
 
+/* This CPU's slot; NULL only on a CPU past the map's max_entries (the run then aborts). */
 static __always_inline struct tp_verdict *verdict_get(void)
 {
-	__u32 key = 0;
+	__u32 key = bpf_get_smp_processor_id();
 
 	return bpf_map_lookup_elem(&verdict, &key);
 }

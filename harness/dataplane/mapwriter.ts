@@ -167,7 +167,8 @@ export function modelCounters(state: HostState): Array<[number, number]> {
   return [...state.counters.entries()].filter(([, n]) => n !== 0).sort((a, b) => a[0] - b[0]);
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+/** Bytes as lowercase hex: how learnt entries are keyed and compared. */
+export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** Learnt entries by encoded key (hex) -> encoded value (hex): the kernel's exact bytes. */
 export type LearntBytes = Record<LearntMap, Map<string, string>>;
@@ -194,7 +195,7 @@ export function modelLearnt(state: HostState): LearntBytes {
   return out;
 }
 
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+export const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 
 /**
  * Puts the instance's learnt maps back to `baseline` (encoded entries), touching only the

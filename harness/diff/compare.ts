@@ -23,10 +23,18 @@ export function firstByteDiff(a: Uint8Array, b: Uint8Array): number {
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return firstByteDiff(a, b) < 0;
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 export const tracePoints = (ids: readonly number[]): string => ids.map(pointName).join(' > ');
+
+function samePoints(model: RunResult, kernel: KernelRun): boolean {
+  const m = model.points;
+  const k = kernel.points;
+  if (model.nPoints !== kernel.nPoints || m.length !== k.length) return false;
+  for (let i = 0; i < m.length; i++) if (m[i].id !== k[i]) return false;
+  return true;
+}
 
 /** Differences between one model run and one kernel run of the same program on the same input. */
 export function compareRuns(input: Uint8Array, model: RunResult, kernel: KernelRun): Difference[] {
@@ -42,8 +50,8 @@ export function compareRuns(input: Uint8Array, model: RunResult, kernel: KernelR
   if (kernel.recordAction !== kernel.retval) {
     out.push({ kind: 'record', text: `kernel verdict record says action ${kernel.recordAction} but the program returned ${kernel.retval}` });
   }
-  const mIds = model.points.map((p) => p.id);
-  if (model.nPoints !== kernel.nPoints || mIds.length !== kernel.points.length || mIds.some((id, i) => id !== kernel.points[i])) {
+  if (!samePoints(model, kernel)) {
+    const mIds = model.points.map((p) => p.id);
     out.push({ kind: 'points', text: `decision points: model [${tracePoints(mIds)}] (${model.nPoints}), kernel [${tracePoints(kernel.points)}] (${kernel.nPoints})` });
   }
   if (kernel.action === 'PASS' && !bytesEqual(kernel.output, input)) {

@@ -58,4 +58,15 @@ export const MUTATIONS = {
     find: /(TP_DP_AGENT_LOCAL\);\s*\n\s*key\.vni = )a->iface\.vni;/,
     replace: '$10;',
   },
+  /**
+   * transit_learn also learns when the host-location option names this host (docs 4.2:
+   * "unless it names this host"): a kernel write the model never makes, which no case's
+   * own check sees, only the full read of the learnt maps at the end of a batch.
+   */
+  learnSelf: {
+    name: 'ep_cache learnt for this host too',
+    file: 'lib/transit.h',
+    find: /if \(!t->g\.have_hl \|\| is_me\(t, t->g\.hl\.ip\)\)/,
+    replace: 'if (!t->g.have_hl)',
+  },
 } as const satisfies Record<string, SourceMutation>;

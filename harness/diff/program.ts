@@ -6,12 +6,17 @@
 import { agent } from '../../model/dataplane/agent.ts';
 import { transit } from '../../model/dataplane/transit.ts';
 import { type HostState, cloneHostState } from '../../model/dataplane/state.ts';
-import type { RunResult } from '../../model/dataplane/verdict.ts';
-import { POINT, reasonName } from '../../model/dataplane/tables.ts';
+import type { RunOptions, RunResult } from '../../model/dataplane/verdict.ts';
+import { reasonName } from '../../model/dataplane/tables.ts';
+import { MAP_SPECS } from '../../model/dataplane/state.ts';
+import type { MapSpec, ModelMap } from '../../model/dataplane/maps.ts';
 import type { DataplaneInstance, KernelRun, ProgramName } from '../dataplane/instance.ts';
 import {
   LEARNT_MAPS,
   type LearntBytes,
+  type LearntMap,
+  fromHex,
+  hex,
   kernelLearnt,
   modelCounters,
   modelLearnt,
@@ -34,7 +39,7 @@ export interface ProgramOutcome {
   model: RunResult | { error: string };
   kernel: KernelRun | { error: string };
   diffs: Difference[];
-  /** Learnt entries after the run on each side (only when either side learnt something). */
+  /** The learnt entries this run left on each side (the keys the model wrote, or all on a full check). */
   learnt?: { model: LearntBytes; kernel: LearntBytes };
 }
 
@@ -42,16 +47,15 @@ export function isRun<T extends object>(r: T | { error: string }): r is T {
   return !('error' in r);
 }
 
-export function runModel(state: HostState, c: ProgramCase): RunResult {
-  return c.program === 'agent' ? agent(state, c.frame, c.ingress) : transit(state, c.frame, c.ingress);
+/** One model run; `lookups: false` skips recording map lookups in the trace (2× faster). */
+export function runModel(state: HostState, c: ProgramCase, opts?: RunOptions): RunResult {
+  return c.program === 'agent' ? agent(state, c.frame, c.ingress, opts) : transit(state, c.frame, c.ingress, opts);
 }
 
-// The points where docs section 4.2 lets a program write ep_cache, flows or rflows.
-const LEARNING_POINTS = new Set([POINT.transit_svc_client, POINT.transit_deliver, POINT.transit_route]);
-function mayLearn(r: RunResult | KernelRun | { error: string }): boolean {
-  if (!isRun(r)) return true;
-  return 'tailCalls' in r ? r.points.some((p) => LEARNING_POINTS.has(p.id)) : r.points.some((id) => LEARNING_POINTS.has(id));
-}
+const UNTRACED: RunOptions = { lookups: false };
+
+const LEARNT_SET: ReadonlySet<string> = new Set(LEARNT_MAPS);
+const emptyLearnt = (): LearntBytes => ({ ep_cache: new Map(), flows: new Map(), rflows: new Map() });
 
 const sameLearnt = (a: LearntBytes, b: LearntBytes): boolean =>
   LEARNT_MAPS.every((n) => a[n].size === b[n].size && [...a[n]].every(([k, v]) => b[n].get(k) === v));
@@ -87,11 +91,17 @@ export class ProgramDiffer {
     return this.work;
   }
 
-  run(c: ProgramCase): ProgramOutcome {
+  /**
+   * One case. `full` compares the learnt maps whole afterwards, not only the keys the model
+   * wrote: how a stray kernel write found at the end of a batch is traced to its case.
+   */
+  run(c: ProgramCase, full = false): ProgramOutcome {
     this.cases++;
     let model: RunResult | { error: string };
+    // Without lookup tracing: the lookups only matter to a mismatch report, and a case
+    // that disagrees is run again traced (explain) once its learnt state is put back.
     try {
-      model = runModel(this.work, c);
+      model = runModel(this.work, c, UNTRACED);
     } catch (e) {
       model = { error: `model threw: ${(e as Error).stack ?? String(e)}` };
     }
@@ -109,12 +119,59 @@ export class ProgramDiffer {
     // syscall, a third of a comparison. The reasons of the batch are counted here.
     if (isRun(kernel)) this.pending.set(kernel.reason, (this.pending.get(kernel.reason) ?? 0) + 1);
     const out: ProgramOutcome = { case: c, model, kernel, diffs };
-    // Learnt state is read back whenever either side entered a point that may learn (or the
-    // model learnt): walking an empty 16,384-bucket LRU map costs ~13 us, more than the run.
-    // Stray writes elsewhere are caught by checkLearnt() after each batch.
-    const modelChanged = isRun(model) ? model.updates.length > 0 : true;
-    if (modelChanged || mayLearn(model) || mayLearn(kernel)) this.syncLearnt(diffs, out);
+    // Learnt state: the keys the model wrote are looked up in the kernel and put back at
+    // once (one lookup-and-delete each, ~1 us); reading the three maps whole costs ~15 us
+    // and is kept for the end of a batch (checkLearnt), where a kernel write the model did
+    // not make shows up. A side that failed, or a write outside the learnt maps, gets the
+    // full comparison at once.
+    if (full || !isRun(model) || !isRun(kernel) || model.updates.some((u) => !LEARNT_SET.has(u.map))) this.syncLearnt(diffs, out);
+    else if (model.updates.length > 0) this.checkWrites(model, diffs, out);
+    if (diffs.length > 0 && isRun(model)) this.explain(out, model);
     return out;
+  }
+
+  /**
+   * Each entry the model's run wrote against the kernel's entry under the same key; then
+   * both go back to the baseline (a key the baseline lacks is deleted by the lookup itself).
+   */
+  private checkWrites(model: RunResult, diffs: Difference[], out: ProgramOutcome): void {
+    const learnt = { model: emptyLearnt(), kernel: emptyLearnt() };
+    for (const u of model.updates) {
+      const name = u.map as LearntMap;
+      const spec = MAP_SPECS[name] as unknown as MapSpec<Record<string, unknown>, Record<string, unknown>>;
+      const keyBytes = spec.keyLayout.encode(u.key);
+      const key = hex(keyBytes);
+      if (learnt.model[name].has(key) || learnt.kernel[name].has(key)) continue; // written twice: checked once
+      const mm = this.work.map(name) as unknown as ModelMap<Record<string, unknown>, Record<string, unknown>>;
+      const mv = mm.peek(u.key);
+      const base = this.baseline[name].get(key);
+      const km = this.inst.map(name);
+      const kv = base === undefined ? km.lookupAndDelete(keyBytes) : km.lookup(keyBytes);
+      if (mv !== undefined) learnt.model[name].set(key, hex(spec.valueLayout.encode(mv)));
+      if (kv !== null) learnt.kernel[name].set(key, hex(kv.subarray(0, spec.valueLayout.def.size)));
+      if (base === undefined) {
+        mm.delete(u.key);
+      } else {
+        km.update(keyBytes, fromHex(base));
+        mm.set(u.key, spec.valueLayout.decode(fromHex(base)));
+      }
+    }
+    diffs.push(...compareLearnt(learnt.model, learnt.kernel, renderEntry));
+    out.learnt = learnt;
+  }
+
+  /**
+   * Replaces the outcome's model run by the same run with its lookups traced, for the
+   * report. It runs on a copy of the state the case started from: syncLearnt has put the
+   * learnt maps back, and only the counters (not compared here) moved.
+   */
+  private explain(out: ProgramOutcome, fast: RunResult): void {
+    const traced = runModel(cloneHostState(this.work), out.case, { lookups: true });
+    const ids = (r: RunResult): string => `${r.action} ${r.reason} ${r.target} ${r.nPoints} ${r.points.map((p) => p.id).join(',')}`;
+    if (ids(traced) !== ids(fast)) {
+      out.diffs.push({ kind: 'crash', text: `the model is not deterministic: the traced re-run gave ${ids(traced)}, the first run ${ids(fast)}` });
+    }
+    out.model = traced;
   }
 
   /** Compares both sides' learnt maps and resets them to the baseline when they moved. */
@@ -179,7 +236,7 @@ export class ProgramDiffer {
     for (const name of LEARNT_MAPS) {
       const m = this.work.map(name) as unknown as { set(k: unknown, v: unknown): void };
       const spec = this.work.map(name);
-      for (const [k, v] of this.baseline[name]) m.set(spec.keyLayout.decode(Uint8Array.from(Buffer.from(k, 'hex'))), spec.valueLayout.decode(Uint8Array.from(Buffer.from(v, 'hex'))));
+      for (const [k, v] of this.baseline[name]) m.set(spec.keyLayout.decode(fromHex(k)), spec.valueLayout.decode(fromHex(v)));
     }
   }
 }

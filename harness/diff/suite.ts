@@ -23,6 +23,8 @@ export class ProgramSuite {
   knownHits = 0;
   private loaded: Array<HostState | undefined> = [];
   private last: Array<ProgramOutcome | undefined> = [];
+  /** The cases of the current batch, per host, for attributing an end-of-batch finding. */
+  private batch: ProgramCase[][] = [];
 
   constructor(
     readonly suite: string,
@@ -42,11 +44,13 @@ export class ProgramSuite {
   reset(): void {
     this.loaded = [];
     this.last = [];
+    this.batch = [];
   }
 
   /**
-   * End of a topology's batch: learnt entries left on either side that no case's trace
-   * explained (cases compare learnt maps only when a learning point was visited).
+   * End of a topology's batch: learnt entries left on either side that no case accounted
+   * for (a case compares only the keys the model wrote; a kernel write elsewhere stays
+   * until this full read of both sides).
    */
   endBatch(context: () => string[]): Failure | null {
     for (let h = 0; h < this.loaded.length; h++) {
@@ -54,10 +58,29 @@ export class ProgramSuite {
       if (this.loaded[h] === undefined || o === undefined) continue;
       const diffs = this.differs[h].checkLearnt();
       if (diffs.length > 0) {
-        return { where: `host h${h} after its batch: learnt entries no case accounted for (last case shown)`, input: o.case.frame, model: o.model, kernel: o.kernel, diffs, context: context() };
+        const culprit = this.attribute(h);
+        if (culprit !== undefined) {
+          return { where: `host h${h}: case ${culprit.index} of its batch left learnt entries behind (found by the end-of-batch read, then replayed case by case)`, input: culprit.o.case.frame, model: culprit.o.model, kernel: culprit.o.kernel, diffs: culprit.o.diffs, context: context() };
+        }
+        return { where: `host h${h} after its batch: learnt entries no case accounted for (no single case reproduces them; last case shown)`, input: o.case.frame, model: o.model, kernel: o.kernel, diffs, context: context() };
       }
     }
     return null;
+  }
+
+  /**
+   * Replays host h's cases of the batch from its loaded state, reading the learnt maps whole
+   * after each: the first case whose run leaves a difference is the one to report.
+   */
+  private attribute(h: number): { index: number; o: ProgramOutcome } | undefined {
+    const d = this.differs[h];
+    d.load(this.loaded[h]!);
+    const cases = this.batch[h] ?? [];
+    for (let i = 0; i < cases.length; i++) {
+      const o = d.run(cases[i], true);
+      if (o.diffs.length > 0) return { index: i, o };
+    }
+    return undefined;
   }
 
   /** Runs one case on host `h` whose state is `state`; the outcome, with diffs. */
@@ -67,6 +90,7 @@ export class ProgramSuite {
       this.loaded[h] = state;
     }
     this.cases++;
+    (this.batch[h] ??= []).push(c);
     const o = this.differs[h].run(c);
     this.last[h] = o;
     this.coverage.add(isRun(o.model) ? o.model.points.map((p) => p.id) : [], isRun(o.kernel) ? o.kernel.points : [], [...(isRun(o.model) ? [o.model.reason] : []), ...(isRun(o.kernel) ? [o.kernel.reason] : [])]);

@@ -47,6 +47,7 @@ export interface Libbpf {
   bpf_map_delete_elem(fd: number, key: Mem): number;
   bpf_map_get_next_key(fd: number, key: Mem, next: Mem): number;
   bpf_map_lookup_and_delete_elem(fd: number, key: Mem, value: Mem): number;
+  bpf_map_lookup_batch(fd: number, inBatch: Mem, outBatch: Mem, keys: Mem, values: Mem, count: Uint32Array, opts: null): number;
   bpf_obj_get_info_by_fd(fd: number, info: Mem, len: Uint32Array): number;
 
   bpf_prog_test_run_opts(fd: number, opts: Ptr): number;
@@ -73,6 +74,8 @@ export interface Libc {
   sched_getaffinity(pid: number, size: number, mask: Uint8Array): number;
   vsnprintf(buf: Uint8Array, n: number, fmt: Ptr, ap: Ptr): number;
   if_indextoname(ifindex: number, name: Uint8Array): Ptr | null;
+  mmap(addr: Ptr | null, length: number, prot: number, flags: number, fd: number, offset: number): Ptr;
+  munmap(addr: Ptr, length: number): number;
 }
 
 interface Native {
@@ -121,6 +124,7 @@ const LIBBPF_PROTOS = [
   'int bpf_map_delete_elem(int fd, const void *key)',
   'int bpf_map_get_next_key(int fd, const void *key, void *next_key)',
   'int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)',
+  'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, const void *opts)',
   'int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *info_len)',
   'int bpf_prog_test_run_opts(int fd, void *opts)',
   'int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, const void *opts)',
@@ -145,6 +149,8 @@ const LIBC_PROTOS = [
   'int sched_getaffinity(int pid, size_t size, _Out_ uint8_t *mask)',
   'int vsnprintf(_Out_ uint8_t *buf, size_t n, void *fmt, void *ap)',
   'void *if_indextoname(uint32_t ifindex, _Out_ uint8_t *name)',
+  'void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)',
+  'int munmap(void *addr, size_t length)',
 ];
 
 function declare<T>(lib: LibraryHandle, protos: readonly string[]): T {

@@ -48,6 +48,8 @@ export const CONSTS = {
   MAP_VPCS: 256,
   MAP_SERVICES: 1024,
   MAP_COUNTERS: 256,
+  /** Verdict record slots (one per CPU) in the object; the harness loader sets the possible CPUs. */
+  MAP_VERDICT: 256,
   /** Endpoint kinds in the endpoints map. */
   EP_LOCAL: 1,
   EP_REMOTE: 2,

@@ -6,7 +6,10 @@ import { type DataplaneInstance, loadInstances } from '../../../harness/dataplan
 import { writeHostState } from '../../../harness/dataplane/mapwriter.ts';
 import { allowedCpus, pinnedCpu } from '../../../harness/dataplane/affinity.ts';
 import { links } from '../../../harness/netns.ts';
-import { POINT, REASON } from '../../../model/dataplane/tables.ts';
+import { POINT, REASON, XDP_ACTION } from '../../../model/dataplane/tables.ts';
+import { Verdict } from '../../../model/dataplane/structs.ts';
+import { decode } from '../../../model/layout/struct.ts';
+import { numPossibleCpus, u32 } from '../../../harness/libbpf/index.ts';
 import { ether } from '../../../model/wire/builder.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 
@@ -26,6 +29,31 @@ describeBpf('dataplane instance', () => {
     expect(allowedCpus()).toEqual([a.cpu]);
     const r = a.run('transit', new Uint8Array(20), 2);
     expect(r).toMatchObject({ action: 'PASS', reason: REASON.PASS_NOT_IPV4, points: [POINT.transit_outer], nPoints: 1, target: 0 });
+  });
+
+  it('reads the record through the shared mapping: the same bytes a lookup syscall returns', () => {
+    const v = a.map('verdict');
+    // Loaded with one slot per possible CPU, mmapable.
+    expect(v.info.maxEntries).toBe(numPossibleCpus());
+    const r = a.run('transit', new Uint8Array(40).fill(0x45, 12, 13), 2);
+    const slot = v.lookup(u32(a.cpu))!;
+    const rec = decode(Verdict, slot);
+    expect(rec).toMatchObject({ action: XDP_ACTION.PASS, reason: r.reason, target: r.target, n_points: r.nPoints, flags: r.flags });
+    expect([...(rec.points as Uint8Array).subarray(0, r.nPoints)]).toEqual(r.points);
+    // Another run rewrites the slot; the first run's decoded record and output stay as they were.
+    const out1 = r.output.slice();
+    const r2 = a.run('agent', new Uint8Array(60), 2);
+    expect(r2.reason).toBe(REASON.NO_IFACE);
+    expect(a.readVerdict().reason).toBe(REASON.NO_IFACE);
+    expect(r.reason).toBe(REASON.PASS_NOT_IPV4);
+    expect(r.output).toEqual(out1);
+  });
+
+  it('refuses to be read after close (the mapping is gone)', () => {
+    const [c] = loadInstances(['c'], { ifindexes: [2] });
+    c.close();
+    expect(() => c.readVerdict()).toThrow(/used after close/);
+    expect(() => c.close()).not.toThrow();
   });
 
   it('creates the ingress ifindexes in the private namespace', () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkLayout } from '../../../harness/btf-layout.ts';
 import { Btf } from '../../../harness/libbpf/index.ts';
+import { BPF_F_MMAPABLE } from '../../../harness/libbpf/index.ts';
 import { DATAPLANE_OBJ, type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
 import { ALL_STRUCTS, Verdict } from '../../../model/dataplane/structs.ts';
 import { MAP_SPECS, type MapName } from '../../../model/dataplane/state.ts';
@@ -43,8 +44,9 @@ describeBpf('dataplane.o layouts and maps match structs.ts and MAP_SPECS', () =>
 
   it('verdict and progs (not model maps) are as docs section 3 says', () => {
     const v = inst.map('verdict').info;
-    expect({ type: v.type, keySize: v.keySize, valueSize: v.valueSize, maxEntries: v.maxEntries }).toEqual({
-      type: KERNEL_TYPE.PERCPU_ARRAY, keySize: 4, valueSize: Verdict.size, maxEntries: 1,
+    // One slot per CPU in an mmapable array; this instance was loaded without overrides.
+    expect({ type: v.type, flags: v.flags & BPF_F_MMAPABLE, keySize: v.keySize, valueSize: v.valueSize, maxEntries: v.maxEntries }).toEqual({
+      type: KERNEL_TYPE.ARRAY, flags: BPF_F_MMAPABLE, keySize: 4, valueSize: Verdict.size, maxEntries: CONSTS.MAP_VERDICT,
     });
     const p = inst.map('progs').info;
     expect({ type: p.type, keySize: p.keySize, valueSize: p.valueSize, maxEntries: p.maxEntries }).toEqual({

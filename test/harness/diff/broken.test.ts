@@ -60,4 +60,15 @@ describeBpf('broken programs are caught', () => {
     expect(report).toContain('decision points:');
     expect(existsSync(pcapOf(report))).toBe(true);
   });
+
+  it('a learnt entry the model does not make: found by the end-of-batch read, shrunk', () => {
+    const report = catchMismatch(MUTATIONS.learnSelf, 'learn-self', cleanup);
+    console.log(report);
+    expect(report).toContain('MISMATCH');
+    // Traced to the case that wrote it: an agent frame tail-called into this host's transit.
+    expect(report).toMatch(/case \d+ of its batch left learnt entries behind/);
+    expect(report).toMatch(/agent_tail_call\s+agent_tail_call/);
+    // The kernel's extra ep_cache entry, decoded, with the model's side absent.
+    expect(report).toMatch(/ep_cache: kernel has \{vni=\d+ ip=[\d.]+\} -> \{ip=[\d.]+ mac=[0-9a-f:]+\}, model has no such entry/);
+  });
 });

@@ -61,6 +61,22 @@ describeBpf('BpfMap', () => {
     ]);
   });
 
+  it('reads a full hash map in one batch, as a key-by-key walk would', () => {
+    for (let i = 0; i < 16; i++) hash.update(key(i, 1000 + i), value(i * 3));
+    const batch = hash.entries();
+    expect(batch).toHaveLength(16);
+    const walked = hash.keys().map((k) => [Buffer.from(k).toString('hex'), Buffer.from(hash.lookup(k)!).toString('hex')]);
+    expect(batch.map(([k, v]) => [Buffer.from(k).toString('hex'), Buffer.from(v).toString('hex')]).sort()).toEqual(walked.sort());
+    hash.clear();
+    expect(hash.entries()).toEqual([]);
+  });
+
+  it('refuses to mmap a map created without BPF_F_MMAPABLE', () => {
+    const e = catchError(() => hash.mmap());
+    expect(e).toBeInstanceOf(BpfError);
+    expect(e.message).toMatch(/without BPF_F_MMAPABLE/);
+  });
+
   it('says the map is full instead of dropping inserts silently', () => {
     for (let i = 0; i < 16; i++) hash.update(key(i), value(i));
     const e = catchError(() => hash.update(key(100), value(0)));

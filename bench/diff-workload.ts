@@ -1,0 +1,71 @@
+// The differential benchmark's workload, built the same way wherever it runs (the main
+// thread and each worker of the all-CPU figure): a fixed topology with every role — 4 hosts,
+// two VPCs, bouncers, a divider, a service — and seeded case lists per program.
+import fc from 'fast-check';
+import { type DataplaneInstance, loadInstances } from '../harness/dataplane/instance.ts';
+import { ProgramDiffer, type ProgramCase } from '../harness/diff/program.ts';
+import { IFINDEX_POOL, MAX_HOSTS, type TopoSpec, type Topology, buildTopology } from '../harness/diff/gen/topology.ts';
+import { mutate, mutation, podFrame, podPkt } from '../harness/diff/gen/packets.ts';
+import { TransitSource, transitCase } from '../harness/diff/gen/transit-cases.ts';
+
+export const SPEC: TopoSpec = {
+  hosts: [{ mtu: 0 }, { mtu: 0 }, { mtu: 0 }, { mtu: 1500 }],
+  vpcs: [{ vni: 7, dividers: [2] }, { vni: 8, dividers: [] }],
+  nets: [{ vpc: 0, bouncers: [0] }, { vpc: 0, bouncers: [1] }, { vpc: 1, bouncers: [3] }],
+  eps: [{ net: 0, host: 0 }, { net: 0, host: 1 }, { net: 1, host: 2 }, { net: 1, host: 3 }, { net: 2, host: 0 }, { net: 0, host: 3 }],
+  svcs: [{ vpc: 0, backends: [1, 2], targetPort: 8080 }],
+  ops: [],
+  seeds: [],
+};
+
+export type BenchProgram = 'agent' | 'transit';
+export interface HostCase {
+  h: number;
+  c: ProgramCase;
+}
+
+export interface Workload {
+  topo: Topology;
+  instances: DataplaneInstance[];
+  differs: ProgramDiffer[];
+  cases: Record<BenchProgram, HostCase[]>;
+}
+
+/** Pod traffic (valid and mutated) for the agent, frames of model paths for transit. */
+export function buildCases(t: Topology): Record<BenchProgram, HostCase[]> {
+  const agent = fc.sample(fc.record({ pkt: podPkt(), mut: mutation() }), { seed: 1, numRuns: 4000 }).map(({ pkt, mut }) => {
+    const pf = podFrame(t, pkt)!;
+    return { h: t.hosts.indexOf(pf.ep.host), c: { program: 'agent' as const, ingress: pf.ep.ifindex, frame: mutate(pf.frame, mut) } };
+  });
+  // Transit frames come from a second build: the model cluster learns as it walks.
+  const src = new TransitSource(buildTopology(SPEC));
+  const transit: HostCase[] = [];
+  for (const tc of fc.sample(transitCase(), { seed: 2, numRuns: 6000 })) {
+    const f = src.frame(tc);
+    if (f !== null) transit.push({ h: f.host, c: { program: 'transit', ingress: f.ingress, frame: f.frame } });
+  }
+  return { agent, transit };
+}
+
+/** Loads one instance per host on `cpu` (this thread is pinned to it) with the topology's states. */
+export function buildWorkload(label: string, cpu?: number): Workload {
+  const topo = buildTopology(SPEC);
+  const instances = loadInstances(Array.from({ length: MAX_HOSTS }, (_, i) => `${label}-h${i}`), { ifindexes: IFINDEX_POOL, ...(cpu !== undefined ? { cpu } : {}) });
+  const differs = instances.map((i) => new ProgramDiffer(i));
+  differs.forEach((d, i) => d.load(topo.hosts[i].state));
+  return { topo, instances, differs, cases: buildCases(topo) };
+}
+
+/**
+ * Runs `n` comparisons of `program` from case `start` on (stepping `step`, so workers can
+ * interleave one list); returns how many disagreed (0 expected: the suites prove it).
+ */
+export function compareMany(w: Workload, program: BenchProgram, start: number, step: number, n: number): number {
+  const cases = w.cases[program];
+  let bad = 0;
+  for (let i = 0, k = start; i < n; i++, k += step) {
+    const x = cases[k % cases.length];
+    if (w.differs[x.h].run(x.c).diffs.length > 0) bad++;
+  }
+  return bad;
+}
