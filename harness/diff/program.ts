@@ -136,12 +136,14 @@ export class ProgramDiffer {
    */
   private checkWrites(model: RunResult, diffs: Difference[], out: ProgramOutcome): void {
     const learnt = { model: emptyLearnt(), kernel: emptyLearnt() };
+    const seen = new Set<string>();
     for (const u of model.updates) {
       const name = u.map as LearntMap;
       const spec = MAP_SPECS[name] as unknown as MapSpec<Record<string, unknown>, Record<string, unknown>>;
       const keyBytes = spec.keyLayout.encode(u.key);
       const key = hex(keyBytes);
-      if (learnt.model[name].has(key) || learnt.kernel[name].has(key)) continue; // written twice: checked once
+      if (seen.has(`${name} ${key}`)) continue; // written twice in one run: checked once
+      seen.add(`${name} ${key}`);
       const mm = this.work.map(name) as unknown as ModelMap<Record<string, unknown>, Record<string, unknown>>;
       const mv = mm.peek(u.key);
       const base = this.baseline[name].get(key);
@@ -162,8 +164,9 @@ export class ProgramDiffer {
 
   /**
    * Replaces the outcome's model run by the same run with its lookups traced, for the
-   * report. It runs on a copy of the state the case started from: syncLearnt has put the
-   * learnt maps back, and only the counters (not compared here) moved.
+   * report. It runs on a copy of the state the case started from: the learnt maps are back
+   * at the baseline (checkWrites or syncLearnt), and only the counters (not compared per
+   * case) moved.
    */
   private explain(out: ProgramOutcome, fast: RunResult): void {
     const traced = runModel(cloneHostState(this.work), out.case, { lookups: true });
