@@ -51,14 +51,28 @@ export function buildCases(t: Topology): Record<BenchProgram, HostCase[]> {
 export function buildWorkload(label: string, cpu?: number): Workload {
   const topo = buildTopology(SPEC);
   const instances = loadInstances(Array.from({ length: MAX_HOSTS }, (_, i) => `${label}-h${i}`), { ifindexes: IFINDEX_POOL, ...(cpu !== undefined ? { cpu } : {}) });
-  const differs = instances.map((i) => new ProgramDiffer(i));
-  differs.forEach((d, i) => d.load(topo.hosts[i].state));
-  return { topo, instances, differs, cases: buildCases(topo) };
+  const w: Workload = { topo, instances, differs: [], cases: buildCases(topo) };
+  freshDiffers(w);
+  return w;
 }
 
 /**
+ * New differs on the same instances, every map rewritten and the counters zeroed: after
+ * runs of one side alone (the bench's parts) the two sides no longer hold the same state.
+ */
+export function freshDiffers(w: Workload): void {
+  w.differs = w.instances.map((i) => new ProgramDiffer(i));
+  w.differs.forEach((d, i) => d.load(w.topo.hosts[i].state));
+}
+
+/** Cases between end-of-batch checks: the suites draw batches of 1..100 cases. */
+export const BATCH = 50;
+
+/**
  * Runs `n` comparisons of `program` from case `start` on (stepping `step`, so workers can
- * interleave one list); returns how many disagreed (0 expected: the suites prove it).
+ * interleave one list), with the suites' end-of-batch check (every host's learnt maps read
+ * whole, its counters compared) every BATCH cases; returns how many disagreed (0 expected:
+ * the suites prove it).
  */
 export function compareMany(w: Workload, program: BenchProgram, start: number, step: number, n: number): number {
   const cases = w.cases[program];
@@ -66,6 +80,7 @@ export function compareMany(w: Workload, program: BenchProgram, start: number, s
   for (let i = 0, k = start; i < n; i++, k += step) {
     const x = cases[k % cases.length];
     if (w.differs[x.h].run(x.c).diffs.length > 0) bad++;
+    if ((i + 1) % BATCH === 0) for (const d of w.differs) if (d.checkLearnt().length > 0) bad++;
   }
   return bad;
 }

@@ -16,7 +16,7 @@ import { PathDiffer } from '../harness/diff/path.ts';
 import { compareRuns } from '../harness/diff/compare.ts';
 import { podFrame, validPodPkt } from '../harness/diff/gen/packets.ts';
 import { defaultExecutor } from '../harness/testrun.ts';
-import { type BenchProgram, buildWorkload, compareMany } from './diff-workload.ts';
+import { type BenchProgram, buildWorkload, compareMany, freshDiffers } from './diff-workload.ts';
 import { emit, note, rate } from './emit.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +27,7 @@ const MS = 1500;
 // Before this thread pins itself: afterwards its affinity is its one CPU.
 const cpus = allowedCpus();
 const w = buildWorkload('bench');
-const { topo: t, instances, differs } = w;
+const { topo: t, instances } = w;
 const agentCases = w.cases.agent;
 const transitCases = w.cases.transit;
 
@@ -44,7 +44,7 @@ for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]
   const model = rate(() => {
     for (let i = 0; i < 500; i++, k++) {
       const x = cases[k % cases.length];
-      runModel(differs[x.h].state, x.c, { lookups: false });
+      runModel(w.differs[x.h].state, x.c, { lookups: false });
     }
     return 500;
   }, MS);
@@ -64,7 +64,7 @@ for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]
     return 500;
   }, MS);
   const x0 = cases[0];
-  const m0 = runModel(differs[x0.h].state, x0.c);
+  const m0 = runModel(w.differs[x0.h].state, x0.c);
   const k0 = instances[x0.h].run(x0.c.program, x0.c.frame, x0.c.ingress);
   const cmp = rate(() => {
     for (let i = 0; i < 1000; i++) compareRuns(x0.c.frame, m0, k0);
@@ -74,8 +74,8 @@ for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]
     kernelLearnt(instances[0]);
     return 1;
   }, MS / 2);
-  // The parts ran each side alone and left the two sides' learnt maps apart: reload.
-  differs.forEach((d, i) => d.load(t.hosts[i].state));
+  // The parts ran each side alone and left the two sides apart: start again from the topology.
+  freshDiffers(w);
   for (const [metric, r] of [['model', model], ['kernel_run_and_verdict', kernel], ['bare_test_run', bare], ['compare_only', cmp], ['learnt_readback', learnt]] as const) {
     emit({ bench: BENCH, metric: `${program}_${metric}_per_sec`, value: Math.round(r.opsPerSec), unit: 'ops/s' });
   }

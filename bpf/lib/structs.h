@@ -127,13 +127,15 @@ struct tp_flow_rev {
 	__u8 smac[TP_ETH_ALEN];
 };
 
-/* verdict (PERCPU_ARRAY, key 0): the record every run leaves for the harness. */
+/* verdict (mmapable ARRAY, key = CPU): the record every run leaves for the harness. */
 struct tp_verdict {
 	__u32 action;                 /* XDP action returned */
 	__u32 reason;                 /* TP_R_* */
 	__u32 target;                 /* redirect ifindex, 0 unless REDIRECT */
 	__u32 n_points;               /* decision points entered (may exceed TP_MAX_POINTS) */
 	__u32 flags;                  /* TP_VF_* */
+	__u32 count;                  /* counters[reason] on this CPU after the run's increment */
+	__u32 learnt;                 /* writes made to ep_cache, flows and rflows */
 	__u8 points[TP_MAX_POINTS];   /* the first TP_MAX_POINTS of them, TP_DP_* ids */
 };
 

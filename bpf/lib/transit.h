@@ -256,7 +256,7 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 	mac_copy(fwd.dmac, s->backend_mac);
 	fwd.host.ip = s->host_ip;
 	mac_copy(fwd.host.mac, s->host_mac);
-	bpf_map_update_elem(&flows, &fk, &fwd, BPF_ANY);
+	verdict_learn(v, &flows, &fk, &fwd);
 
 	fk.saddr = s->backend_ip;
 	fk.daddr = t->p.t.saddr;
@@ -265,7 +265,7 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 	rev.saddr = s->vip;
 	rev.sport = s->vip_port;
 	mac_copy(rev.smac, t->p.dmac);
-	bpf_map_update_elem(&rflows, &fk, &rev, BPF_ANY);
+	verdict_learn(v, &rflows, &fk, &rev);
 
 	ret = rewrite_addr(ctx, &t->p, 0, s->backend_ip, s->backend_port, s->backend_mac);
 	if (ret)
@@ -332,7 +332,7 @@ static __always_inline int transit_endpoint(struct xdp_md *ctx, struct tp_verdic
 }
 
 /* Learns the host-location option's host for (vni, ip) unless it names this host. */
-static __always_inline void transit_learn(struct tp_transit *t, __be32 ip)
+static __always_inline void transit_learn(struct tp_verdict *v, struct tp_transit *t, __be32 ip)
 {
 	struct tp_ep_key key = {};
 	struct tp_host_loc loc = {};
@@ -343,7 +343,7 @@ static __always_inline void transit_learn(struct tp_transit *t, __be32 ip)
 	key.ip = ip;
 	loc.ip = t->g.hl.ip;
 	mac_copy(loc.mac, t->g.hl.mac);
-	bpf_map_update_elem(&ep_cache, &key, &loc, BPF_ANY);
+	verdict_learn(v, &ep_cache, &key, &loc);
 }
 
 /* 8. Local endpoint: learn, un-NAT, decapsulate, redirect to its veth. */
@@ -356,7 +356,7 @@ static __always_inline int transit_deliver(struct xdp_md *ctx, struct tp_verdict
 	int ret;
 
 	verdict_point(v, TP_DP_TRANSIT_DELIVER);
-	transit_learn(t, t->p.t.saddr);
+	transit_learn(v, t, t->p.t.saddr);
 	if (!t->p.is_arp) {
 		fk.vni = t->g.vni;
 		fk.saddr = t->p.t.saddr;
@@ -504,7 +504,7 @@ static __always_inline int transit_route(struct xdp_md *ctx, struct tp_verdict *
 		if (ret)
 			return ret;
 	}
-	transit_learn(t, t->p.t.saddr);
+	transit_learn(v, t, t->p.t.saddr);
 	d = pkt_ptr(ctx, t->g.hl_off + TP_GNV_OPT_HLEN, sizeof(struct tp_host_loc));
 	if (!d)
 		return -TP_R_OPT_OVERRUN; /* unreachable: the walk read it */

@@ -48,6 +48,17 @@ static __always_inline void verdict_point(struct tp_verdict *v, __u8 id)
 	v->n_points = n + 1;
 }
 
+/*
+ * Every write to a learnt map (ep_cache, flows, rflows) goes through here and is counted in
+ * the record: a harness compares the count with the model's writes on every run, without
+ * reading the maps. A failed update counts too (docs: failed learnt updates are ignored).
+ */
+static __always_inline void verdict_learn(struct tp_verdict *v, void *map, const void *key, const void *value)
+{
+	v->learnt += 1;
+	bpf_map_update_elem(map, key, value, BPF_ANY);
+}
+
 static __always_inline void out_set(struct tp_out *out, __u32 action, __u32 reason, __u32 target)
 {
 	out->action = action;
@@ -76,8 +87,10 @@ static __always_inline int verdict_finish(struct tp_verdict *v, int ret, const s
 	v->reason = reason;
 	v->target = target;
 	count = bpf_map_lookup_elem(&counters, &reason);
-	if (count)
+	if (count) {
 		*count += 1;
+		v->count = (__u32)*count;
+	}
 	if (action == XDP_REDIRECT)
 		return bpf_redirect(target, 0);
 	return action;

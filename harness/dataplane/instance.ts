@@ -35,6 +35,10 @@ export interface KernelVerdict {
   /** Points entered, stored or not. */
   nPoints: number;
   flags: number;
+  /** counters[reason] on this CPU after the run's increment. */
+  count: number;
+  /** Writes the run made to the learnt maps. */
+  learnt: number;
 }
 
 export interface KernelRun extends KernelVerdict {
@@ -48,6 +52,8 @@ const V_REASON = Verdict.fields.find((f) => f.name === 'reason')!.offset;
 const V_TARGET = Verdict.fields.find((f) => f.name === 'target')!.offset;
 const V_NPOINTS = Verdict.fields.find((f) => f.name === 'n_points')!.offset;
 const V_FLAGS = Verdict.fields.find((f) => f.name === 'flags')!.offset;
+const V_COUNT = Verdict.fields.find((f) => f.name === 'count')!.offset;
+const V_LEARNT = Verdict.fields.find((f) => f.name === 'learnt')!.offset;
 const V_POINTS = Verdict.fields.find((f) => f.name === 'points')!.offset;
 
 export class DataplaneInstance {
@@ -127,6 +133,8 @@ export class DataplaneInstance {
       points,
       nPoints,
       flags: dv.getUint32(V_FLAGS, true),
+      count: dv.getUint32(V_COUNT, true),
+      learnt: dv.getUint32(V_LEARNT, true),
       output: output as Uint8Array,
     };
   }

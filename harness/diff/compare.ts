@@ -54,6 +54,9 @@ export function compareRuns(input: Uint8Array, model: RunResult, kernel: KernelR
     const mIds = model.points.map((p) => p.id);
     out.push({ kind: 'points', text: `decision points: model [${tracePoints(mIds)}] (${model.nPoints}), kernel [${tracePoints(kernel.points)}] (${kernel.nPoints})` });
   }
+  if (model.updates.length !== kernel.learnt) {
+    out.push({ kind: 'map', text: `learnt-map writes: model ${model.updates.length}, kernel ${kernel.learnt}` });
+  }
   if (kernel.action === 'PASS' && !bytesEqual(kernel.output, input)) {
     out.push({ kind: 'pass-output', text: `kernel PASSed a frame that differs from its input at byte ${firstByteDiff(input, kernel.output)} (PASS must leave the frame untouched)` });
   }

@@ -60,13 +60,23 @@ export const MUTATIONS = {
   },
   /**
    * transit_learn also learns when the host-location option names this host (docs 4.2:
-   * "unless it names this host"): a kernel write the model never makes, which no case's
-   * own check sees, only the full read of the learnt maps at the end of a batch.
+   * "unless it names this host"): a learnt write the model never makes. The record counts
+   * it, so the case itself shows the difference.
    */
   learnSelf: {
     name: 'ep_cache learnt for this host too',
     file: 'lib/transit.h',
     find: /if \(!t->g\.have_hl \|\| is_me\(t, t->g\.hl\.ip\)\)/,
     replace: 'if (!t->g.have_hl)',
+  },
+  /**
+   * The same stray write, made behind the record's back (bpf_map_update_elem directly, not
+   * counted): no case's own check sees it, only the end-of-batch read of the learnt maps.
+   */
+  learnSelfUncounted: {
+    name: 'ep_cache learnt for this host too, uncounted',
+    file: 'lib/transit.h',
+    find: /if \(!t->g\.have_hl \|\| is_me\(t, t->g\.hl\.ip\)\)([\s\S]*?)verdict_learn\(v, &ep_cache, &key, &loc\);/,
+    replace: 'if (!t->g.have_hl)$1bpf_map_update_elem(&ep_cache, &key, &loc, BPF_ANY);',
   },
 } as const satisfies Record<string, SourceMutation>;

@@ -66,7 +66,6 @@ export class ProgramDiffer {
   /** This thread's kernel counters as the runs so far should have left them. */
   private shadow = new Map<number, number>();
   private countersReset = false;
-  private readonly pending = new Map<number, number>();
   cases = 0;
 
   constructor(readonly inst: DataplaneInstance) {}
@@ -115,17 +114,18 @@ export class ProgramDiffer {
     if (!isRun(model)) diffs.push({ kind: 'crash', text: model.error });
     if (!isRun(kernel)) diffs.push({ kind: 'crash', text: kernel.error });
     if (isRun(model) && isRun(kernel)) diffs.push(...compareRuns(c.frame, model, kernel));
-    // Counters are checked per batch (checkCounters): a lookup per case would cost a
-    // syscall, a third of a comparison. The reasons of the batch are counted here.
-    if (isRun(kernel)) this.pending.set(kernel.reason, (this.pending.get(kernel.reason) ?? 0) + 1);
+    if (isRun(kernel)) this.checkCount(kernel, diffs);
     const out: ProgramOutcome = { case: c, model, kernel, diffs };
     // Learnt state: the keys the model wrote are looked up in the kernel and put back at
-    // once (one lookup-and-delete each, ~1 us); reading the three maps whole costs ~15 us
-    // and is kept for the end of a batch (checkLearnt), where a kernel write the model did
-    // not make shows up. A side that failed, or a write outside the learnt maps, gets the
-    // full comparison at once.
-    if (full || !isRun(model) || !isRun(kernel) || model.updates.some((u) => !LEARNT_SET.has(u.map))) this.syncLearnt(diffs, out);
-    else if (model.updates.length > 0) this.checkWrites(model, diffs, out);
+    // once (one lookup-and-delete each, ~1 us). The record counts the kernel's writes: when
+    // the counts differ, or a side failed, or the model wrote outside the learnt maps, the
+    // maps are read whole at once (~6 us). A write the C makes without counting it is left
+    // to the end of the batch (checkLearnt), which reads them whole.
+    if (full || !isRun(model) || !isRun(kernel) || kernel.learnt !== model.updates.length || model.updates.some((u) => !LEARNT_SET.has(u.map))) {
+      this.syncLearnt(diffs, out);
+    } else if (model.updates.length > 0) {
+      this.checkWrites(model, diffs, out);
+    }
     if (diffs.length > 0 && isRun(model)) this.explain(out, model);
     return out;
   }
@@ -188,32 +188,25 @@ export class ProgramDiffer {
     }
   }
 
-  /** After a batch: learnt entries no case explained, and the batch's counters. */
+  /** After a batch: learnt entries no case accounted for, read whole on both sides. */
   checkLearnt(): Difference[] {
     const d: Difference[] = [];
     this.syncLearnt(d);
-    return [...d, ...this.checkCounters()];
+    return d;
   }
 
   /**
-   * The kernel's counters of the reasons it reported since the last check, against one
-   * increment per run (this CPU's slot: the thread is pinned).
+   * One increment of counters[reason] per run, on this CPU (the thread is pinned): the
+   * record carries the counter's value after the increment, so no lookup is needed.
    */
-  checkCounters(): Difference[] {
-    const out: Difference[] = [];
-    for (const [r, n] of this.pending) {
-      const want = (this.shadow.get(r) ?? 0) + n;
-      const got = this.inst.counter(r);
-      this.shadow.set(r, got);
-      if (got !== want) out.push({ kind: 'counter', text: `kernel counters[${reasonName(r)}] went to ${got}, expected ${want} (${n} runs reported it since the last check)` });
-    }
-    this.pending.clear();
-    return out;
+  private checkCount(k: KernelRun, diffs: Difference[]): void {
+    const want = (this.shadow.get(k.reason) ?? 0) + 1;
+    this.shadow.set(k.reason, k.count);
+    if (k.count !== want) diffs.push({ kind: 'counter', text: `kernel counters[${reasonName(k.reason)}] went to ${k.count} on this CPU, expected ${want} (one increment per run)` });
   }
 
   /** Full counter check: the kernel's counters (all CPUs) against the ones its runs should have left. */
   checkAllCounters(): Difference[] {
-    this.checkCounters();
     const got = new Map(readCounters(this.inst));
     const out: Difference[] = [];
     for (const r of new Set([...got.keys(), ...this.shadow.keys()])) {

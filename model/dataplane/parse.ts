@@ -33,7 +33,8 @@ export function allocBuffer(n: number): Uint8Array {
     slab = new Uint8Array(SLAB);
     slabUsed = 0;
   }
-  const b = slab.subarray(slabUsed, slabUsed + n);
+  // A view built on the buffer: subarray() goes through the species lookup and costs more.
+  const b = new Uint8Array(slab.buffer, slabUsed, n);
   slabUsed += (n + 7) & ~7;
   return b;
 }

@@ -120,13 +120,17 @@ export const FlowRev = struct('tp_flow_rev', 12, [
 ]);
 
 /** verdict (PERCPU_ARRAY, 1 entry): the record every run leaves for the harness. */
-export const Verdict = struct('tp_verdict', 20 + CONSTS.MAX_POINTS, [
+export const Verdict = struct('tp_verdict', 28 + CONSTS.MAX_POINTS, [
   ['action', u32le, 0],
   ['reason', u32le, 4],
   ['target', u32le, 8],
   ['n_points', u32le, 12],
   ['flags', u32le, 16],
-  ['points', bytes(CONSTS.MAX_POINTS), 20],
+  /** counters[reason] on the run's CPU after its increment (0 without a counter slot). */
+  ['count', u32le, 20],
+  /** Writes the run made to ep_cache, flows and rflows (failed ones included). */
+  ['learnt', u32le, 24],
+  ['points', bytes(CONSTS.MAX_POINTS), 28],
 ]);
 
 /** counters (PERCPU_ARRAY, MAP_COUNTERS entries of u64, index = reason id). */

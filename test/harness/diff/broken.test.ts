@@ -61,14 +61,24 @@ describeBpf('broken programs are caught', () => {
     expect(existsSync(pcapOf(report))).toBe(true);
   });
 
-  it('a learnt entry the model does not make: found by the end-of-batch read, shrunk', () => {
+  it('a learnt write the model does not make: the record counts it, the case shows the entry', () => {
     const report = catchMismatch(MUTATIONS.learnSelf, 'learn-self', cleanup);
     console.log(report);
     expect(report).toContain('MISMATCH');
-    // Traced to the case that wrote it: an agent frame tail-called into this host's transit.
+    // One write more in the kernel, named by the record before any map is read.
+    expect(report).toMatch(/learnt-map writes: model (\d+), kernel (\d+)/);
+    const [, m, k] = /learnt-map writes: model (\d+), kernel (\d+)/.exec(report)!;
+    expect(Number(k)).toBe(Number(m) + 1);
+    expect(report).toMatch(/ep_cache: kernel has \{vni=\d+ ip=[\d.]+\} -> \{ip=[\d.]+ mac=[0-9a-f:]+\}, model has no such entry/);
+  });
+
+  it('the same write behind the record: found by the end-of-batch read, traced to its case', () => {
+    const report = catchMismatch(MUTATIONS.learnSelfUncounted, 'learn-self-uncounted', cleanup);
+    console.log(report);
+    expect(report).toContain('MISMATCH');
+    // Replayed case by case: an agent frame tail-called into this host's transit.
     expect(report).toMatch(/case \d+ of its batch left learnt entries behind/);
     expect(report).toMatch(/agent_tail_call\s+agent_tail_call/);
-    // The kernel's extra ep_cache entry, decoded, with the model's side absent.
     expect(report).toMatch(/ep_cache: kernel has \{vni=\d+ ip=[\d.]+\} -> \{ip=[\d.]+ mac=[0-9a-f:]+\}, model has no such entry/);
   });
 });

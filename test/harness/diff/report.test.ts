@@ -18,7 +18,7 @@ const model = (out: Uint8Array): RunResult => ({
   nPoints: 2, updates: [], tailCalls: 0,
 });
 const kernel = (out: Uint8Array, points: number[]): KernelRun => ({
-  action: 'TX', retval: 3, recordAction: 3, reason: REASON.BOUNCE_TO_HOST, target: 0, points, nPoints: points.length, flags: 0, output: out,
+  action: 'TX', retval: 3, recordAction: 3, reason: REASON.BOUNCE_TO_HOST, target: 0, points, nPoints: points.length, flags: 0, count: 1, learnt: 0, output: out,
 });
 
 describe('mismatch report', () => {
