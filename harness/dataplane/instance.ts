@@ -166,10 +166,10 @@ export class DataplaneInstance {
 }
 
 /**
- * Capacity of the learnt LRU maps in harness instances. Reading a learnt map back walks
- * every hash bucket (get_next_key), ~30 us for 16,384 entries and ~2 us for 1,024; the
- * suites hold a few dozen learnt entries, far below the point where the kernel's LRU
- * (per-CPU free lists of 128) would evict early. The layout test loads without it.
+ * Capacity of the learnt LRU maps in harness instances: small maps are cheap to reset and
+ * to read whole (one batch syscall, ~2 us at 1,024 entries). The suites hold a few dozen
+ * learnt entries, far below the point where the kernel's LRU (per-CPU free lists of 128)
+ * would evict early. The layout test loads without it.
  */
 export const LEARNT_MAP_ENTRIES = 1024;
 

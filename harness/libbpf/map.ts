@@ -48,6 +48,7 @@ const ARRAY_TYPES = new Set([2, 6, 3, 14, 16, 17, 4, 8, 12]);
 const DATA_ARRAY_TYPES = new Set([2, 6]);
 // Hash maps read whole with BPF_MAP_LOOKUP_BATCH (hash, percpu hash, lru, lru percpu).
 const BATCH_TYPES = new Set([1, 5, 9, 10]);
+const BATCH_CHUNK = 1024;
 /** BPF_F_MMAPABLE: an array map whose values user space can mmap. */
 export const BPF_F_MMAPABLE = 1 << 10;
 
@@ -227,11 +228,13 @@ export class BpfMap {
   private entriesBatch(): Array<[Uint8Array, Uint8Array]> {
     const ks = this.info.keySize;
     const vs = this.valueBufferSize;
-    // Room for every entry: the kernel returns whole buckets, so a short buffer could fail
-    // with ENOSPC; with max_entries slots one call reads the map (ENOENT = nothing after).
+    // Up to BATCH_CHUNK entries per call (a learnt map of the harness in one call, a big
+    // map in a few, without a megabyte of buffer per map). The kernel returns whole hash
+    // buckets and fails with ENOSPC only if one bucket held more: buckets hold a handful.
+    const chunk = Math.min(this.info.maxEntries, BATCH_CHUNK);
     const b = (this.batch ??= {
-      keys: new Uint8Array(ks * this.info.maxEntries),
-      values: new Uint8Array(vs * this.info.maxEntries),
+      keys: new Uint8Array(ks * chunk),
+      values: new Uint8Array(vs * chunk),
       token: new Uint8Array(Math.max(8, ks)),
       count: new Uint32Array(1),
     });
@@ -240,7 +243,7 @@ export class BpfMap {
     // Each round returns at least one entry or ends the walk; the bound is for a map
     // another writer keeps refilling.
     for (let round = 0; round <= this.info.maxEntries; round++) {
-      b.count[0] = this.info.maxEntries;
+      b.count[0] = chunk;
       const rc = libbpf().bpf_map_lookup_batch(this.fd, first ? null : b.token, b.token, b.keys, b.values, b.count, null);
       first = false;
       if (rc < 0 && rc !== -ENOENT) throw this.error(rc, 'bpf_map_lookup_batch');

@@ -71,6 +71,19 @@ describeBpf('BpfMap', () => {
     expect(hash.entries()).toEqual([]);
   });
 
+  it('reads a hash map larger than one batch in several calls, every entry once', () => {
+    const big = BpfMap.create(1, 'tp_big', 4, 4, 3000);
+    try {
+      for (let i = 0; i < 2500; i++) big.update(u32(i), u32(i * 7));
+      const got = big.entries().map(([k, v]) => [readU32(k), readU32(v)] as const);
+      expect(got).toHaveLength(2500);
+      expect(new Set(got.map(([k]) => k)).size).toBe(2500);
+      expect(got.every(([k, v]) => v === k * 7)).toBe(true);
+    } finally {
+      big.closeFd();
+    }
+  });
+
   it('refuses to mmap a map created without BPF_F_MMAPABLE', () => {
     const e = catchError(() => hash.mmap());
     expect(e).toBeInstanceOf(BpfError);
