@@ -39,8 +39,6 @@ export interface ProgramOutcome {
   model: RunResult | { error: string };
   kernel: KernelRun | { error: string };
   diffs: Difference[];
-  /** The learnt entries this run left on each side (the keys the model wrote, or all on a full check). */
-  learnt?: { model: LearntBytes; kernel: LearntBytes };
 }
 
 export function isRun<T extends object>(r: T | { error: string }): r is T {
@@ -122,9 +120,9 @@ export class ProgramDiffer {
     // maps are read whole at once (~6 us). A write the C makes without counting it is left
     // to the end of the batch (checkLearnt), which reads them whole.
     if (full || !isRun(model) || !isRun(kernel) || kernel.learnt !== model.updates.length || model.updates.some((u) => !LEARNT_SET.has(u.map))) {
-      this.syncLearnt(diffs, out);
+      this.syncLearnt(diffs);
     } else if (model.updates.length > 0) {
-      this.checkWrites(model, diffs, out);
+      this.checkWrites(model, diffs);
     }
     if (diffs.length > 0 && isRun(model)) this.explain(out, model);
     return out;
@@ -134,7 +132,7 @@ export class ProgramDiffer {
    * Each entry the model's run wrote against the kernel's entry under the same key; then
    * both go back to the baseline (a key the baseline lacks is deleted by the lookup itself).
    */
-  private checkWrites(model: RunResult, diffs: Difference[], out: ProgramOutcome): void {
+  private checkWrites(model: RunResult, diffs: Difference[]): void {
     const learnt = { model: emptyLearnt(), kernel: emptyLearnt() };
     const seen = new Set<string>();
     for (const u of model.updates) {
@@ -159,7 +157,6 @@ export class ProgramDiffer {
       }
     }
     diffs.push(...compareLearnt(learnt.model, learnt.kernel, renderEntry));
-    out.learnt = learnt;
   }
 
   /**
@@ -178,12 +175,11 @@ export class ProgramDiffer {
   }
 
   /** Compares both sides' learnt maps and resets them to the baseline when they moved. */
-  syncLearnt(diffs: Difference[], out?: ProgramOutcome): void {
+  syncLearnt(diffs: Difference[]): void {
     const kl = kernelLearnt(this.inst);
     const ml = modelLearnt(this.work);
     if (!sameLearnt(kl, this.baseline) || !sameLearnt(ml, this.baseline)) {
       diffs.push(...compareLearnt(ml, kl, renderEntry));
-      if (out !== undefined) out.learnt = { model: ml, kernel: kl };
       this.restore(kl);
     }
   }

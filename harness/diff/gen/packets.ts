@@ -266,6 +266,16 @@ export function mutation(): fc.Arbitrary<Mutation> {
   );
 }
 
+/** A 1- or 2-byte big-endian field at `at`, when the frame reaches that far. */
+function putField(out: Uint8Array, at: number, w: number, v: number): void {
+  if (at + w > out.length) return;
+  if (w === 1) out[at] = v & 255;
+  else {
+    out[at] = (v >> 8) & 255;
+    out[at + 1] = v & 255;
+  }
+}
+
 /** Applies `m` to a copy of `f`; the result stays within what a test run accepts (14..3520). */
 export function mutate(f: Uint8Array, m: Mutation): Uint8Array {
   let out = f.slice();
@@ -290,23 +300,12 @@ export function mutate(f: Uint8Array, m: Mutation): Uint8Array {
     }
     case 'lie': {
       const [at, w] = LIE_FIELDS[m.field];
-      if (at + w > out.length) break;
-      if (w === 1) out[at] = m.v & 255;
-      else {
-        out[at] = (m.v >> 8) & 255;
-        out[at + 1] = m.v & 255;
-      }
+      putField(out, at, w, m.v);
       break;
     }
     case 'innerLie': {
       const [rel, w] = INNER_FIELDS[m.field];
-      const at = innerIp(out) + rel;
-      if (at + w > out.length) break;
-      if (w === 1) out[at] = m.v & 255;
-      else {
-        out[at] = (m.v >> 8) & 255;
-        out[at + 1] = m.v & 255;
-      }
+      putField(out, innerIp(out) + rel, w, m.v);
       break;
     }
     case 'vlan': {
