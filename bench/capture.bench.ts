@@ -32,7 +32,13 @@ for (const [name, opts] of Object.entries(formats)) {
     for (const p of packets) sink += enc.packet(p).length;
     return BATCH;
   });
-  emit({ bench: 'capture', metric: `${name}_encode`, value: Math.round(w.opsPerSec), unit: 'packets/s', params: { frameBytes: FRAME_BYTES } });
+  emit({
+    bench: 'capture',
+    metric: `${name}_encode`,
+    value: Math.round(w.opsPerSec),
+    unit: 'packets/s',
+    params: { frameBytes: FRAME_BYTES },
+  });
 
   const file = encodeCapture(opts, packets);
   const r = rate(() => {
@@ -42,7 +48,13 @@ for (const [name, opts] of Object.entries(formats)) {
     for (const _ of reader.finish()) n++;
     return n;
   });
-  emit({ bench: 'capture', metric: `${name}_decode`, value: Math.round(r.opsPerSec), unit: 'packets/s', params: { frameBytes: FRAME_BYTES, chunkBytes: CHUNK } });
+  emit({
+    bench: 'capture',
+    metric: `${name}_decode`,
+    value: Math.round(r.opsPerSec),
+    unit: 'packets/s',
+    params: { frameBytes: FRAME_BYTES, chunkBytes: CHUNK },
+  });
 }
 
 // Files: 100k packets written with back-pressure, then streamed back.
@@ -62,8 +74,20 @@ try {
     for await (const _ of readCaptureFile(path)) n++;
     const readMs = performance.now() - t;
     if (n !== FILE_PACKETS) throw new Error(`read back ${n} packets, wrote ${FILE_PACKETS}`);
-    emit({ bench: 'capture', metric: `${name}_file_write`, value: Math.round((FILE_PACKETS * 1000) / writeMs), unit: 'packets/s', params: { packets: FILE_PACKETS, frameBytes: FRAME_BYTES } });
-    emit({ bench: 'capture', metric: `${name}_file_read`, value: Math.round((FILE_PACKETS * 1000) / readMs), unit: 'packets/s', params: { packets: FILE_PACKETS, frameBytes: FRAME_BYTES } });
+    emit({
+      bench: 'capture',
+      metric: `${name}_file_write`,
+      value: Math.round((FILE_PACKETS * 1000) / writeMs),
+      unit: 'packets/s',
+      params: { packets: FILE_PACKETS, frameBytes: FRAME_BYTES },
+    });
+    emit({
+      bench: 'capture',
+      metric: `${name}_file_read`,
+      value: Math.round((FILE_PACKETS * 1000) / readMs),
+      unit: 'packets/s',
+      params: { packets: FILE_PACKETS, frameBytes: FRAME_BYTES },
+    });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

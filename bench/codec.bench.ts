@@ -72,7 +72,19 @@ function emitOuter(): number {
   off += 14;
   const l4Len = 8 + GeneveRepr.bufferLen(genRepr) + innerFrame.length;
   Ipv4Repr.emit(
-    { tos: 0, ident: 0, df: true, mf: false, fragOffset: 0, ttl: 64, protocol: 17, src: 0x0a000001, dst: 0x0a000002, options: new Uint8Array(0), payloadLen: l4Len },
+    {
+      tos: 0,
+      ident: 0,
+      df: true,
+      mf: false,
+      fragOffset: 0,
+      ttl: 64,
+      protocol: 17,
+      src: 0x0a000001,
+      dst: 0x0a000002,
+      options: new Uint8Array(0),
+      payloadLen: l4Len,
+    },
     out,
     off,
   );

@@ -10,9 +10,23 @@ import { TransitSource, transitCase } from '../harness/diff/gen/transit-cases.ts
 
 export const SPEC: TopoSpec = {
   hosts: [{ mtu: 0 }, { mtu: 0 }, { mtu: 0 }, { mtu: 1500 }],
-  vpcs: [{ vni: 7, dividers: [2] }, { vni: 8, dividers: [] }],
-  nets: [{ vpc: 0, bouncers: [0] }, { vpc: 0, bouncers: [1] }, { vpc: 1, bouncers: [3] }],
-  eps: [{ net: 0, host: 0 }, { net: 0, host: 1 }, { net: 1, host: 2 }, { net: 1, host: 3 }, { net: 2, host: 0 }, { net: 0, host: 3 }],
+  vpcs: [
+    { vni: 7, dividers: [2] },
+    { vni: 8, dividers: [] },
+  ],
+  nets: [
+    { vpc: 0, bouncers: [0] },
+    { vpc: 0, bouncers: [1] },
+    { vpc: 1, bouncers: [3] },
+  ],
+  eps: [
+    { net: 0, host: 0 },
+    { net: 0, host: 1 },
+    { net: 1, host: 2 },
+    { net: 1, host: 3 },
+    { net: 2, host: 0 },
+    { net: 0, host: 3 },
+  ],
   svcs: [{ vpc: 0, backends: [1, 2], targetPort: 8080 }],
   ops: [],
   seeds: [],
@@ -50,7 +64,10 @@ export function buildCases(t: Topology): Record<BenchProgram, HostCase[]> {
 /** Loads one instance per host on `cpu` (this thread is pinned to it) with the topology's states. */
 export function buildWorkload(label: string, cpu?: number): Workload {
   const topo = buildTopology(SPEC);
-  const instances = loadInstances(Array.from({ length: MAX_HOSTS }, (_, i) => `${label}-h${i}`), { ifindexes: IFINDEX_POOL, ...(cpu !== undefined ? { cpu } : {}) });
+  const instances = loadInstances(
+    Array.from({ length: MAX_HOSTS }, (_, i) => `${label}-h${i}`),
+    { ifindexes: IFINDEX_POOL, ...(cpu !== undefined ? { cpu } : {}) },
+  );
   const w: Workload = { topo, instances, differs: [], cases: buildCases(topo) };
   freshDiffers(w);
   return w;

@@ -30,7 +30,10 @@ const { topo: t, instances } = w;
 const agentCases = w.cases.agent;
 const transitCases = w.cases.transit;
 
-for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]] as const) {
+for (const [program, cases] of [
+  ['agent', agentCases],
+  ['transit', transitCases],
+] as const) {
   let k = 0;
   let bad = 0;
   const full = rate(() => {
@@ -38,7 +41,13 @@ for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]
     k += 500;
     return 500;
   }, MS);
-  emit({ bench: BENCH, metric: `${program}_comparisons_per_sec`, value: Math.round(full.opsPerSec), unit: 'cases/s', params: { cases: cases.length, threads: 1, mismatches: bad } });
+  emit({
+    bench: BENCH,
+    metric: `${program}_comparisons_per_sec`,
+    value: Math.round(full.opsPerSec),
+    unit: 'cases/s',
+    params: { cases: cases.length, threads: 1, mismatches: bad },
+  });
   // The parts: the model alone, the kernel alone (test run + verdict read), the bare syscall.
   const model = rate(() => {
     for (let i = 0; i < 500; i++, k++) {
@@ -75,7 +84,13 @@ for (const [program, cases] of [['agent', agentCases], ['transit', transitCases]
     w.differs[0].checkLearnt();
     return 1;
   }, MS / 2);
-  for (const [metric, r] of [['model', model], ['kernel_run_and_verdict', kernel], ['bare_test_run', bare], ['compare_only', cmp], ['learnt_readback', learnt]] as const) {
+  for (const [metric, r] of [
+    ['model', model],
+    ['kernel_run_and_verdict', kernel],
+    ['bare_test_run', bare],
+    ['compare_only', cmp],
+    ['learnt_readback', learnt],
+  ] as const) {
     emit({ bench: BENCH, metric: `${program}_${metric}_per_sec`, value: Math.round(r.opsPerSec), unit: 'ops/s' });
   }
   note(
@@ -100,14 +115,25 @@ for (const program of ['agent', 'transit'] as BenchProgram[]) {
   const res = await done;
   const perSec = res.reduce((a, r) => a + (r.n * 1000) / r.ms, 0);
   const bad = res.reduce((a, r) => a + r.bad, 0);
-  emit({ bench: BENCH, metric: `${program}_comparisons_per_sec_all_cpus`, value: Math.round(perSec), unit: 'cases/s', params: { threads: cpus.length, mismatches: bad } });
-  note(`${program}: ${Math.round(perSec)} comparisons/s on ${cpus.length} CPUs (${res.map((r) => Math.round((r.n * 1000) / r.ms)).join(' + ')})`);
+  emit({
+    bench: BENCH,
+    metric: `${program}_comparisons_per_sec_all_cpus`,
+    value: Math.round(perSec),
+    unit: 'cases/s',
+    params: { threads: cpus.length, mismatches: bad },
+  });
+  note(
+    `${program}: ${Math.round(perSec)} comparisons/s on ${cpus.length} CPUs (${res.map((r) => Math.round((r.n * 1000) / r.ms)).join(' + ')})`,
+  );
 }
 for (const wk of workers) wk.postMessage({ t: 'exit' });
 
 // Paths: valid pod traffic across the cluster, learnt state carried over, hops compared.
 const paths = new PathDiffer(t.cp, instances);
-const sends = fc.sample(validPodPkt(), { seed: 3, numRuns: 2000 }).map((p) => podFrame(t, p)!).map((pf) => ({ pod: pf.ep.name, frame: pf.frame }));
+const sends = fc
+  .sample(validPodPkt(), { seed: 3, numRuns: 2000 })
+  .map((p) => podFrame(t, p)!)
+  .map((pf) => ({ pod: pf.ep.name, frame: pf.frame }));
 let j = 0;
 const before = paths.hops;
 const pr = rate(() => {
@@ -115,7 +141,15 @@ const pr = rate(() => {
   return 100;
 }, MS * 2);
 const hopsPerSend = (paths.hops - before) / pr.ops;
-emit({ bench: BENCH, metric: 'path_sends_per_sec', value: Math.round(pr.opsPerSec), unit: 'paths/s', params: { hopsPerSend: Number(hopsPerSend.toFixed(2)) } });
+emit({
+  bench: BENCH,
+  metric: 'path_sends_per_sec',
+  value: Math.round(pr.opsPerSec),
+  unit: 'paths/s',
+  params: { hopsPerSend: Number(hopsPerSend.toFixed(2)) },
+});
 emit({ bench: BENCH, metric: 'path_hops_per_sec', value: Math.round(pr.opsPerSec * hopsPerSend), unit: 'hops/s' });
-note(`path: ${Math.round(pr.opsPerSec)} paths/s, ${hopsPerSend.toFixed(2)} hops each (learnt maps of every host on the path read back after each send)`);
+note(
+  `path: ${Math.round(pr.opsPerSec)} paths/s, ${hopsPerSend.toFixed(2)} hops each (learnt maps of every host on the path read back after each send)`,
+);
 for (const i of instances) i.close();

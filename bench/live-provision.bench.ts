@@ -63,7 +63,13 @@ try {
     for (let k = 0; k < SAMPLES; k++) t.push(overlay.provision(endpoint(n++)));
     const params = { present: level, samples: SAMPLES, stat: 'median' };
     emit({ bench: 'live-provision', metric: 'endpoint_ms', value: round(median(t.map((x) => x.ms))), unit: 'ms', params });
-    emit({ bench: 'live-provision', metric: 'endpoint_ms_max', value: round(Math.max(...t.map((x) => x.ms))), unit: 'ms', params: { present: level, samples: SAMPLES } });
+    emit({
+      bench: 'live-provision',
+      metric: 'endpoint_ms_max',
+      value: round(Math.max(...t.map((x) => x.ms))),
+      unit: 'ms',
+      params: { present: level, samples: SAMPLES },
+    });
     emit({ bench: 'live-provision', metric: 'netns_veth_ms', value: round(median(t.map((x) => x.netnsMs))), unit: 'ms', params });
     emit({ bench: 'live-provision', metric: 'attach_ms', value: round(median(t.map((x) => x.attachMs))), unit: 'ms', params });
     emit({ bench: 'live-provision', metric: 'map_writes_ms', value: round(median(t.map((x) => x.mapsMs))), unit: 'ms', params });
@@ -76,5 +82,11 @@ try {
   } finally {
     closeRun(prefix);
   }
-  emit({ bench: 'live-provision', metric: 'cleanup_ms', value: Math.round(performance.now() - t0), unit: 'ms', params: { namespaces: 1 + 3 + LEVELS[LEVELS.length - 1] + 2 * SAMPLES } });
+  emit({
+    bench: 'live-provision',
+    metric: 'cleanup_ms',
+    value: Math.round(performance.now() - t0),
+    unit: 'ms',
+    params: { namespaces: 1 + 3 + LEVELS[LEVELS.length - 1] + 2 * SAMPLES },
+  });
 }

@@ -35,7 +35,11 @@ function atBouncer(frame: Uint8Array): Uint8Array {
 }
 const bMac = cp.endpoint('b').mac;
 const forwardFrame = atBouncer(icmpEcho(cl, 'a', cp.endpoint('b').ip, { dstMac: bMac }));
-const arpFrame = atBouncer(ether({ src: a.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: 'request', sha: a.mac, spa: a.ip, tpa: cp.endpoint('b').ip }).build());
+const arpFrame = atBouncer(
+  ether({ src: a.mac, dst: 'ff:ff:ff:ff:ff:ff' })
+    .arp({ op: 'request', sha: a.mac, spa: a.ip, tpa: cp.endpoint('b').ip })
+    .build(),
+);
 const svcFrame = atBouncer(tcpFrame(cl, 'a', vip, { sport: 40000, dport: 80, dstMac: new Uint8Array([2, 0x76, 0x69, 0, 0, 0]) }));
 const icmpA = icmpEcho(cl, 'a', cp.endpoint('b').ip, { dstMac: bMac });
 resolve(cl, 'a', vip);

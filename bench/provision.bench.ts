@@ -40,7 +40,9 @@ for (let j = 0; j < ENDPOINTS; j++) {
 const tEnd = performance.now();
 sample();
 const writes = cp.writes.total - before;
-note(`${ENDPOINTS} endpoints on ${HOSTS} hosts: hosts ${((tHosts - t0) / 1000).toFixed(1)} s, endpoints ${((tEnd - tEp0) / 1000).toFixed(1)} s, peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB, ${(writes / ENDPOINTS).toFixed(2)} writes/endpoint`);
+note(
+  `${ENDPOINTS} endpoints on ${HOSTS} hosts: hosts ${((tHosts - t0) / 1000).toFixed(1)} s, endpoints ${((tEnd - tEp0) / 1000).toFixed(1)} s, peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB, ${(writes / ENDPOINTS).toFixed(2)} writes/endpoint`,
+);
 const params = { hosts: HOSTS, endpoints: ENDPOINTS, subnets: SUBNETS, perSubnet: PER_SUBNET };
 emit({ bench: 'provision', metric: 'total_time', value: Math.round(tEnd - t0), unit: 'ms', params });
 emit({ bench: 'provision', metric: 'endpoints_per_s', value: Math.round((ENDPOINTS * 1000) / (tEnd - tEp0)), unit: 'endpoints/s', params });

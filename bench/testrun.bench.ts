@@ -27,12 +27,24 @@ for (const prog of ['st_pass', 'st_swap_mac']) {
     for (let i = 0; i < BATCH; i++) exec.runInPlace(fd, frame);
     return BATCH;
   }, SECONDS * 1000);
-  emit({ bench: BENCH, metric: `node_runs_per_sec_${prog}`, value: Math.round(inPlace.opsPerSec), unit: 'runs/s', params: { frame: 60, repeat: 1, output: 'in place' } });
+  emit({
+    bench: BENCH,
+    metric: `node_runs_per_sec_${prog}`,
+    value: Math.round(inPlace.opsPerSec),
+    unit: 'runs/s',
+    params: { frame: 60, repeat: 1, output: 'in place' },
+  });
   const copied = rate(() => {
     for (let i = 0; i < BATCH; i++) exec.run(fd, frame);
     return BATCH;
   }, SECONDS * 1000);
-  emit({ bench: BENCH, metric: `node_runs_per_sec_${prog}_copy`, value: Math.round(copied.opsPerSec), unit: 'runs/s', params: { frame: 60, repeat: 1, output: 'copied' } });
+  emit({
+    bench: BENCH,
+    metric: `node_runs_per_sec_${prog}_copy`,
+    value: Math.round(copied.opsPerSec),
+    unit: 'runs/s',
+    params: { frame: 60, repeat: 1, output: 'copied' },
+  });
   // Kernel-reported time of one run of this program (repeat = 1, so it includes no loop).
   let ns = 0;
   for (let i = 0; i < 10_000; i++) ns += exec.runInPlace(fd, frame).durationNs;
@@ -47,6 +59,9 @@ mkdirSync(binDir, { recursive: true });
 const bin = join(binDir, 'testrun-loop');
 execFileSync('gcc', ['-O2', '-Wall', '-o', bin, join(root, 'bench/testrun-c/loop.c'), '-lbpf'], { stdio: 'inherit' });
 for (const prog of ['st_pass', 'st_swap_mac']) {
-  const [perSec] = execFileSync(bin, [objPath, prog, String(SECONDS)], { encoding: 'utf8' }).trim().split(' ').map(Number);
+  const [perSec] = execFileSync(bin, [objPath, prog, String(SECONDS)], { encoding: 'utf8' })
+    .trim()
+    .split(' ')
+    .map(Number);
   emit({ bench: BENCH, metric: `c_runs_per_sec_${prog}`, value: perSec, unit: 'runs/s', params: { frame: 60, repeat: 1 } });
 }

@@ -61,7 +61,14 @@ export function packetText(p: CapturePacket, style: Style): string {
 export function packetJson(p: CapturePacket): string {
   const layers =
     p.linktype === LINKTYPE_ETHERNET
-      ? dissect(p.data).map((l) => ({ name: l.name, offset: l.offset, length: l.length, summary: l.summary, fields: l.fields, problems: l.problems }))
+      ? dissect(p.data).map((l) => ({
+          name: l.name,
+          offset: l.offset,
+          length: l.length,
+          summary: l.summary,
+          fields: l.fields,
+          problems: l.problems,
+        }))
       : [];
   return (
     JSON.stringify({

@@ -51,4 +51,3 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     throw e;
   }
 }
-

@@ -17,7 +17,9 @@ main(process.argv.slice(2), processIo()).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`twinplane: internal error (a bug, please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `twinplane: internal error (a bug, please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exitCode = EXIT.failure;
   },
 );

@@ -14,8 +14,7 @@ export interface BpfAvailability {
   unprivilegedBpfDisabled?: number;
 }
 
-export const MODEL_ONLY_HINT =
-  'to run without BPF, run the model only: `npm run test:model` (sets TWINPLANE_MODEL_ONLY=1)';
+export const MODEL_ONLY_HINT = 'to run without BPF, run the model only: `npm run test:model` (sets TWINPLANE_MODEL_ONLY=1)';
 
 // Bit numbers from linux/capability.h.
 const CAP_NET_ADMIN = 12;
@@ -60,7 +59,11 @@ export async function checkBpf(): Promise<BpfAvailability> {
     native = await import('./libbpf/native.ts');
     native.libbpf();
   } catch (e) {
-    cached = { ...base, ok: false, reason: `libbpf.so.1 cannot be loaded (${(e as Error).message}): install libbpf1 / libbpf-dev (bash scripts/setup.sh); ${MODEL_ONLY_HINT}` };
+    cached = {
+      ...base,
+      ok: false,
+      reason: `libbpf.so.1 cannot be loaded (${(e as Error).message}): install libbpf1 / libbpf-dev (bash scripts/setup.sh); ${MODEL_ONLY_HINT}`,
+    };
     return cached;
   }
   const BPF_MAP_TYPE_ARRAY = 2;
@@ -73,9 +76,10 @@ export async function checkBpf(): Promise<BpfAvailability> {
   const errno = -fd;
   let why: string;
   if (errno === 1 || errno === 13) {
-    why = base.uid !== 0 && !base.capabilities.bpf
-      ? `the bpf() syscall was refused (${errno === 1 ? 'EPERM' : 'EACCES'}): not root and no CAP_BPF; run as root (e.g. sudo npm test)`
-      : `the bpf() syscall was refused (${errno === 1 ? 'EPERM' : 'EACCES'}) although uid=${base.uid}${base.capabilities.bpf ? ' with CAP_BPF' : ''}: a seccomp filter, LSM or container runtime blocks bpf(); run on a host or a privileged container`;
+    why =
+      base.uid !== 0 && !base.capabilities.bpf
+        ? `the bpf() syscall was refused (${errno === 1 ? 'EPERM' : 'EACCES'}): not root and no CAP_BPF; run as root (e.g. sudo npm test)`
+        : `the bpf() syscall was refused (${errno === 1 ? 'EPERM' : 'EACCES'}) although uid=${base.uid}${base.capabilities.bpf ? ' with CAP_BPF' : ''}: a seccomp filter, LSM or container runtime blocks bpf(); run on a host or a privileged container`;
   } else if (errno === 38) {
     why = 'the kernel has no bpf() syscall (ENOSYS): CONFIG_BPF_SYSCALL is off';
   } else {

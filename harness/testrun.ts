@@ -44,8 +44,21 @@ export const OUTPUT_SLACK = 512;
 // struct bpf_test_run_opts (libbpf 1.x): see the toolchain notes for the offsets.
 const OPTS_SIZE = 80;
 const O = {
-  sz: 0, dataIn: 8, dataOut: 16, dataSizeIn: 24, dataSizeOut: 28, ctxIn: 32, ctxOut: 40,
-  ctxSizeIn: 48, ctxSizeOut: 52, retval: 56, repeat: 60, duration: 64, flags: 68, cpu: 72, batchSize: 76,
+  sz: 0,
+  dataIn: 8,
+  dataOut: 16,
+  dataSizeIn: 24,
+  dataSizeOut: 28,
+  ctxIn: 32,
+  ctxOut: 40,
+  ctxSizeIn: 48,
+  ctxSizeOut: 52,
+  retval: 56,
+  repeat: 60,
+  duration: 64,
+  flags: 68,
+  cpu: 72,
+  batchSize: 76,
 } as const;
 // struct xdp_md: data@0 data_end@4 data_meta@8 ingress_ifindex@12 rx_queue_index@16 egress_ifindex@20.
 const XDP_MD_SIZE = 24;
@@ -88,7 +101,11 @@ export class TestRunExecutor {
    * The same run without copying the output: `view` is the executor's own buffer and
    * is overwritten by the next run. For benchmarks and callers that consume at once.
    */
-  runInPlace(progFd: number, frame: Uint8Array, opts?: RunOptions): { retval: number; outLen: number; durationNs: number; view: Uint8Array } {
+  runInPlace(
+    progFd: number,
+    frame: Uint8Array,
+    opts?: RunOptions,
+  ): { retval: number; outLen: number; durationNs: number; view: Uint8Array } {
     if (this.freed) throw new Error('TestRunExecutor: used after free()');
     const len = frame.byteLength;
     if (len < MIN_FRAME || len > MAX_FRAME) {
@@ -96,9 +113,10 @@ export class TestRunExecutor {
         errno: 22,
         call: 'bpf_prog_test_run_opts',
         detail: `frame of ${len} bytes`,
-        hint: len < MIN_FRAME
-          ? `the kernel's XDP test run needs at least ${MIN_FRAME} bytes (an Ethernet header)`
-          : `XDP test runs take at most ${MAX_FRAME} bytes of linear data (one page minus head- and tailroom)`,
+        hint:
+          len < MIN_FRAME
+            ? `the kernel's XDP test run needs at least ${MIN_FRAME} bytes (an Ethernet header)`
+            : `XDP test runs take at most ${MAX_FRAME} bytes of linear data (one page minus head- and tailroom)`,
       });
     }
     const o = this.opts;

@@ -24,7 +24,11 @@ export interface RunCapture {
 function hopComment(p: PacketDoc, h: HopDoc, i: number, dir: 'in' | 'out'): string {
   const where = h.action === 'REDIRECT' ? ` to ${h.targetName ?? h.target}` : '';
   const next = h.nextHost ? ` → ${h.nextHost}` : '';
-  const kernel = h.kernel ? (h.kernel.mismatches.length === 0 ? ' | kernel agrees' : ` | KERNEL DIFFERS: ${h.kernel.action} ${h.kernel.reason}: ${h.kernel.mismatches.join('; ')}`) : '';
+  const kernel = h.kernel
+    ? h.kernel.mismatches.length === 0
+      ? ' | kernel agrees'
+      : ` | KERNEL DIFFERS: ${h.kernel.action} ${h.kernel.reason}: ${h.kernel.mismatches.join('; ')}`
+    : '';
   const end = i === p.hops.length - 1 && dir === (h.frameOut ? 'out' : 'in') ? ` | ${outcomeLine(p.outcome)}` : '';
   return (
     `packet ${p.id} (${p.role}) "${p.flow}" hop ${i + 1}/${p.hops.length} ${dir}: ${h.host} ${h.program} on ${h.ingressName}: ` +
@@ -53,14 +57,36 @@ export function runCapture(runs: readonly ScenarioRunDoc[]): RunCapture {
         const interfaceId = iface(`${h.host}/${h.program}`);
         const verdicts = [xdpVerdict(XDP_ACTION[h.action]), ...(h.kernel ? [xdpVerdict(XDP_ACTION[h.kernel.action])] : [])];
         const ts = BASE_NS + t + BigInt(i) * 10_000n;
-        packets.push({ data: fromHex(h.frameIn), interfaceId, timestampNs: ts, flags: INBOUND, verdicts, comments: [hopComment(p, h, i, 'in')] });
+        packets.push({
+          data: fromHex(h.frameIn),
+          interfaceId,
+          timestampNs: ts,
+          flags: INBOUND,
+          verdicts,
+          comments: [hopComment(p, h, i, 'in')],
+        });
         if (h.frameOut !== null) {
-          packets.push({ data: fromHex(h.frameOut), interfaceId, timestampNs: ts + 1_000n, flags: OUTBOUND, verdicts, comments: [hopComment(p, h, i, 'out')] });
+          packets.push({
+            data: fromHex(h.frameOut),
+            interfaceId,
+            timestampNs: ts + 1_000n,
+            flags: OUTBOUND,
+            verdicts,
+            comments: [hopComment(p, h, i, 'out')],
+          });
         }
       });
     }
   }
   if (ifaces.length === 0) iface('none/none');
   const names = runs.map((r) => r.name).join(', ');
-  return { options: { format: 'pcapng', interfaces: ifaces, application: 'twinplane', comment: `twinplane run of ${names} on ${runs[0]?.target ?? 'model'}` }, packets };
+  return {
+    options: {
+      format: 'pcapng',
+      interfaces: ifaces,
+      application: 'twinplane',
+      comment: `twinplane run of ${names} on ${runs[0]?.target ?? 'model'}`,
+    },
+    packets,
+  };
 }

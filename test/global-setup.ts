@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 export default function setup(): void {
   if (process.env.TWINPLANE_MODEL_ONLY === '1') {
     process.stderr.write(
-      '\n*** twinplane: MODEL-ONLY run (TWINPLANE_MODEL_ONLY=1): every suite that needs the kernel\'s BPF is SKIPPED. ***\n\n',
+      "\n*** twinplane: MODEL-ONLY run (TWINPLANE_MODEL_ONLY=1): every suite that needs the kernel's BPF is SKIPPED. ***\n\n",
     );
     return;
   }

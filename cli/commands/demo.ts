@@ -22,7 +22,10 @@ async function pickTarget(flag: unknown): Promise<{ target: RunTarget; notices: 
   const { checkBpf, MODEL_ONLY_HINT } = await import('../../harness/privileges.ts');
   const bpf = await checkBpf();
   if (bpf.ok) return { target: 'both', notices: [] };
-  return { target: 'model', notices: [`MODEL ONLY: the real XDP did not run (${bpf.reason}). Run as root for model and kernel side by side; ${MODEL_ONLY_HINT}.`] };
+  return {
+    target: 'model',
+    notices: [`MODEL ONLY: the real XDP did not run (${bpf.reason}). Run as root for model and kernel side by side; ${MODEL_ONLY_HINT}.`],
+  };
 }
 
 export const command: Command = {

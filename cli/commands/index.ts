@@ -13,7 +13,19 @@ export const COMMANDS: readonly CommandRow[] = [
   { name: 'decode', summary: 'print a pcap/pcapng capture layer by layer (Geneve-aware)', load: () => import('./decode.ts') },
   { name: 'run', summary: 'run scenario files on the model, the real XDP or both; check expectations', load: () => import('./run.ts') },
   { name: 'trace', summary: "trace a flow of a scenario hop by hop (ovn-trace's three levels)", load: () => import('./trace.ts') },
-  { name: 'replay', summary: "replay a capture through one host's program: verdict and reason per packet", load: () => import('./replay.ts') },
-  { name: 'live', summary: 'live mode: `live run <scenario>` on real namespaces with XDP attached; `live clean` removes what crashed runs left', load: () => import('./live-clean.ts') },
-  { name: 'demo', summary: 'run the demo scenario on the model and the real XDP; write the HTML report and pcapng', load: () => import('./demo.ts') },
+  {
+    name: 'replay',
+    summary: "replay a capture through one host's program: verdict and reason per packet",
+    load: () => import('./replay.ts'),
+  },
+  {
+    name: 'live',
+    summary: 'live mode: `live run <scenario>` on real namespaces with XDP attached; `live clean` removes what crashed runs left',
+    load: () => import('./live-clean.ts'),
+  },
+  {
+    name: 'demo',
+    summary: 'run the demo scenario on the model and the real XDP; write the HTML report and pcapng',
+    load: () => import('./demo.ts'),
+  },
 ];

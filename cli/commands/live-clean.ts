@@ -41,8 +41,8 @@ export const command: Command = {
     'twinplane live run <scenario> builds the scenario in network namespaces (an underlay',
     'bridge, a namespace per host and per pod), attaches the real XDP programs natively, applies',
     'each step in place and plays each send with ping or a UDP/TCP echo from the pod itself.',
-    'Every bridge port and the pods concerned are captured; each packet\'s hops are compared',
-    'with the model\'s prediction. Everything is removed at the end. Needs root.',
+    "Every bridge port and the pods concerned are captured; each packet's hops are compared",
+    "with the model's prediction. Everything is removed at the end. Needs root.",
     '',
     'twinplane live clean removes the namespaces, links and markers of every live run whose',
     'process is gone (killed, crashed). Runs still in progress are listed and left alone;',
@@ -72,7 +72,11 @@ export const command: Command = {
     if (args.flags['dry-run'] === true) {
       const doomed = runs.filter((r) => force || r.owner === 'gone');
       if (args.flags.json === true) await io.out(JSON.stringify({ dryRun: true, runs, wouldRemove: doomed.map((r) => r.prefix) }) + '\n');
-      else for (const r of runs) await io.out(`${doomed.includes(r) ? 'would remove' : 'would keep  '} ${r.prefix} (owner ${r.owner}, ${r.namespaces} namespaces, ${r.links} links)\n`);
+      else
+        for (const r of runs)
+          await io.out(
+            `${doomed.includes(r) ? 'would remove' : 'would keep  '} ${r.prefix} (owner ${r.owner}, ${r.namespaces} namespaces, ${r.links} links)\n`,
+          );
       return EXIT.ok;
     }
     const r = cleanupAll({ force });
@@ -93,21 +97,32 @@ async function liveRun(args: Parameters<Command['run']>[0], io: Io): Promise<num
   const file = args.positionals[1];
   if (file === undefined) throw new UserError('live run: name a scenario file (usage: twinplane live run <scenario>)');
   const captures = typeof args.flags.captures === 'string' ? args.flags.captures : undefined;
-  return runLiveFiles([file], io, { json: args.flags.json === true, verbose: args.flags.verbose === true, ...(captures ? { captures } : {}) });
+  return runLiveFiles([file], io, {
+    json: args.flags.json === true,
+    verbose: args.flags.verbose === true,
+    ...(captures ? { captures } : {}),
+  });
 }
 
 /**
  * Runs scenario files live, one after the other; exit status 0 when all pass. Also the
  * entry point for `twinplane run --target live`.
  */
-export async function runLiveFiles(paths: readonly string[], io: Io, opts: { json?: boolean; verbose?: boolean; captures?: string } = {}): Promise<number> {
+export async function runLiveFiles(
+  paths: readonly string[],
+  io: Io,
+  opts: { json?: boolean; verbose?: boolean; captures?: string } = {},
+): Promise<number> {
   const scenarios = loadOrThrow(paths);
   if (process.getuid?.() !== 0) throw new UserError('live runs need root (network namespaces, XDP)');
   const { runScenarioLive, formatLiveRun } = await import('../../harness/live/live-run.ts');
   let ok = true;
   for (const [i, scenario] of scenarios.entries()) {
     const captureDir = opts.captures && scenarios.length > 1 ? `${opts.captures}/${i + 1}-${scenario.name}` : opts.captures;
-    const r = await runScenarioLive(scenario, { ...(captureDir ? { captureDir } : {}), ...(opts.json ? {} : { log: (l: string) => io.err(l) }) });
+    const r = await runScenarioLive(scenario, {
+      ...(captureDir ? { captureDir } : {}),
+      ...(opts.json ? {} : { log: (l: string) => io.err(l) }),
+    });
     await io.out(opts.json ? JSON.stringify(r) + '\n' : formatLiveRun(r, { verbose: opts.verbose === true }));
     ok &&= r.ok;
   }

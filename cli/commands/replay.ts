@@ -42,7 +42,11 @@ export const command: Command = {
     scenario: { type: 'string', value: 'file', description: 'the scenario whose cluster the host belongs to (required)' },
     host: { type: 'string', value: 'name', description: 'the host to replay on (required)' },
     iface: { type: 'string', value: 'underlay|pod', description: "where the packets arrive: 'underlay' (default) or a pod on the host" },
-    out: { type: 'string', value: 'file', description: 'write a pcapng: each packet in, its verdict(s) and a comment, then what the program sent' },
+    out: {
+      type: 'string',
+      value: 'file',
+      description: 'write a pcapng: each packet in, its verdict(s) and a comment, then what the program sent',
+    },
     target: { type: 'string', value: 'model|xdp|both', description: 'default: both when BPF is available, else model' },
   },
   positionals: [{ name: 'capture', description: 'a .pcap or .pcapng file of Ethernet frames' }],
@@ -62,7 +66,14 @@ export const command: Command = {
     }
     const engine = await replayHop(cp, target);
     let outError: string | undefined;
-    let out = typeof args.flags.out === 'string' ? await CaptureFileWriter.open(args.flags.out, { format: 'pcapng', application: 'twinplane replay', interfaces: [{ name: `${point.host.name}/${point.program}` }] }) : undefined;
+    let out =
+      typeof args.flags.out === 'string'
+        ? await CaptureFileWriter.open(args.flags.out, {
+            format: 'pcapng',
+            application: 'twinplane replay',
+            interfaces: [{ name: `${point.host.name}/${point.program}` }],
+          })
+        : undefined;
     let n = 0;
     let mismatched = 0;
     await io.out(io.style.dim(`# ${capture} through ${point.host.name} ${point.program} on ${point.ingressName} (${target})`) + '\n');
@@ -76,9 +87,17 @@ export const command: Command = {
         const r = engine.hop(point.host, point.program, point.ingress, p.data);
         const v = r.verdict;
         const veth = point.host.veths?.get(v.target);
-        const where = v.action === 'REDIRECT' ? ` → ${v.target === point.host.underlayIfindex ? 'underlay' : veth ? `veth ${veth.name}` : `ifindex ${v.target}`}` : '';
+        const where =
+          v.action === 'REDIRECT'
+            ? ` → ${v.target === point.host.underlayIfindex ? 'underlay' : veth ? `veth ${veth.name}` : `ifindex ${v.target}`}`
+            : '';
         const k = r.kernel;
-        const kText = k === undefined ? '' : k.mismatches.length === 0 ? ' | kernel agrees' : ` | KERNEL DIFFERS: ${k.action} ${reasonName(k.reason)}: ${k.mismatches.join('; ')}`;
+        const kText =
+          k === undefined
+            ? ''
+            : k.mismatches.length === 0
+              ? ' | kernel agrees'
+              : ` | KERNEL DIFFERS: ${k.action} ${reasonName(k.reason)}: ${k.mismatches.join('; ')}`;
         if (k && k.mismatches.length > 0) mismatched++;
         const line = `#${n} ${v.action}${where} ${reasonName(v.reason)}${kText}`;
         await io.out(`${k && k.mismatches.length > 0 ? io.style.red(line) : line}  ${io.style.dim(packetSummary(p.data))}\n`);
@@ -87,7 +106,14 @@ export const command: Command = {
             const verdicts = [xdpVerdict(XDP_ACTION[v.action]), ...(k ? [xdpVerdict(XDP_ACTION[k.action])] : [])];
             const comment = `#${n} ${point.host.name} ${point.program} on ${point.ingressName}: ${v.action}${where} ${reasonName(v.reason)} [${v.points.map((x) => x.name).join(' → ')}]${kText}`;
             await out.write({ data: p.data, timestampNs: p.timestampNs, flags: 1, verdicts, comments: [comment] });
-            if (v.output !== null && v.action !== 'PASS') await out.write({ data: v.output, timestampNs: p.timestampNs + 1000n, flags: 2, verdicts, comments: [`#${n} sent by ${point.host.name} ${point.program}`] });
+            if (v.output !== null && v.action !== 'PASS')
+              await out.write({
+                data: v.output,
+                timestampNs: p.timestampNs + 1000n,
+                flags: 2,
+                verdicts,
+                comments: [`#${n} sent by ${point.host.name} ${point.program}`],
+              });
           } catch (e) {
             // Keep replaying and printing; the output file is what failed, said at the end.
             outError = e instanceof Error ? e.message : String(e);
@@ -106,7 +132,9 @@ export const command: Command = {
       engine.close();
     }
     if (outError !== undefined) io.err(`twinplane replay: could not write ${String(args.flags.out)}: ${outError}`);
-    await io.out(`${n} packet${n === 1 ? '' : 's'} replayed${target === 'both' ? `, ${mismatched} model/kernel difference${mismatched === 1 ? '' : 's'}` : ''}${out ? `; wrote ${args.flags.out}` : ''}\n`);
+    await io.out(
+      `${n} packet${n === 1 ? '' : 's'} replayed${target === 'both' ? `, ${mismatched} model/kernel difference${mismatched === 1 ? '' : 's'}` : ''}${out ? `; wrote ${args.flags.out}` : ''}\n`,
+    );
     return mismatched > 0 || outError !== undefined ? EXIT.failure : EXIT.ok;
   },
 };

@@ -18,7 +18,10 @@ export function parseTarget(v: unknown): RunTarget {
 /** Loads the scenarios, every problem of every file with file:line:column, or exit 2. */
 export function loadOrThrow(paths: readonly string[]) {
   const r = loadScenarios(paths);
-  if (!r.ok) throw new UserError(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} in the scenario file${paths.length === 1 ? '' : 's'}:\n${r.problems.join('\n')}`);
+  if (!r.ok)
+    throw new UserError(
+      `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} in the scenario file${paths.length === 1 ? '' : 's'}:\n${r.problems.join('\n')}`,
+    );
   return r.scenarios;
 }
 
@@ -60,7 +63,7 @@ export const command: Command = {
   summary: 'Run scenario files on the model, the real XDP or both; check expectations and invariants.',
   description: [
     'Each scenario builds its cluster, applies its steps in order and checks every',
-    "expectation (delivered, to, reason, path, hops, directAfter, backend, bouncerSees) and",
+    'expectation (delivered, to, reason, path, hops, directAfter, backend, bouncerSees) and',
     'invariant (isolation, reachability). The runner plays the pods: it ARPs before the',
     'first packet and the receiving pod answers (echo reply, UDP echo, SYN-ACK).',
     '',

@@ -22,7 +22,8 @@ type Proto = (typeof PROTOS)[number];
 
 export function parseFlow(v: unknown): { from: string; to: string } {
   const m = typeof v === 'string' ? /^\s*([^\s>→-][^>→]*?)\s*(?:->|→)\s*(\S.*?)\s*$/.exec(v) : null;
-  if (!m) throw new UserError(`--flow must be <from>-><to>, e.g. --flow pod-a->pod-b (got ${v === undefined ? 'nothing' : `'${String(v)}'`})`);
+  if (!m)
+    throw new UserError(`--flow must be <from>-><to>, e.g. --flow pod-a->pod-b (got ${v === undefined ? 'nothing' : `'${String(v)}'`})`);
   return { from: m[1], to: m[2] };
 }
 
@@ -71,11 +72,14 @@ export const command: Command = {
     let port: number | undefined;
     if (args.flags.port !== undefined) {
       port = Number(args.flags.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port must be 1-65535, not '${String(args.flags.port)}'`);
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new UserError(`--port must be 1-65535, not '${String(args.flags.port)}'`);
     }
     const [scenario] = loadOrThrow([args.positionals[0]]);
     const sends = scenario.steps.filter((s): s is SendStep => s.kind === 'send');
-    const matching = sends.flatMap((s, i) => (s.from.name === flow.from && targetMatches(s.to, flow.to) && (proto === undefined || s.proto === proto) ? [i] : []));
+    const matching = sends.flatMap((s, i) =>
+      s.from.name === flow.from && targetMatches(s.to, flow.to) && (proto === undefined || s.proto === proto) ? [i] : [],
+    );
     const adhoc: AdhocFlow | undefined = matching.length === 0 ? { ...flow, proto: proto ?? 'icmp', ...(port ? { port } : {}) } : undefined;
     const choice = await engineFor(target);
     if (!choice.ok) throw new UserError(`cannot trace on ${target}: ${choice.reason} (use --target model)`);
@@ -92,7 +96,11 @@ export const command: Command = {
     const where = adhoc
       ? `not sent by the scenario: sent once after its last step`
       : `${picked.length} send${picked.length === 1 ? '' : 's'} of the scenario (line${picked.length === 1 ? '' : 's'} ${picked.map((s) => s.line).join(', ')})`;
-    await io.out(io.style.dim(`# ${scenario.name}: ${flow.from} -> ${flow.to} on ${target}, ${where}; ${packets.length} packet${packets.length === 1 ? '' : 's'}, level ${level}`) + '\n\n');
+    await io.out(
+      io.style.dim(
+        `# ${scenario.name}: ${flow.from} -> ${flow.to} on ${target}, ${where}; ${packets.length} packet${packets.length === 1 ? '' : 's'}, level ${level}`,
+      ) + '\n\n',
+    );
     await io.out(renderTrace(packets, level, io.style));
     let written = true;
     if (typeof args.flags.pcap === 'string') {

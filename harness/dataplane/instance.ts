@@ -81,7 +81,8 @@ export class DataplaneInstance {
     prog.wireTailCall('progs', CONSTS.PROG_TRANSIT, PROGRAM_SECTION.transit);
     if (cpu >= numPossibleCpus()) throw new Error(`cpu ${cpu} is past the ${numPossibleCpus()} possible CPUs`);
     const v = this.map('verdict');
-    if (cpu >= v.info.maxEntries) throw new Error(`${this.label}: the verdict map has ${v.info.maxEntries} slots, runs on CPU ${cpu} would abort`);
+    if (cpu >= v.info.maxEntries)
+      throw new Error(`${this.label}: the verdict map has ${v.info.maxEntries} slots, runs on CPU ${cpu} would abort`);
     this.verdictMem = v.mmap();
     this.vBuf = this.verdictMem.bytes.subarray(cpu * this.verdictMem.stride, cpu * this.verdictMem.stride + Verdict.size);
     this.vView = new DataView(this.vBuf.buffer, this.vBuf.byteOffset, this.vBuf.byteLength);
@@ -202,6 +203,11 @@ export interface LoadOptions {
 export function loadInstances(labels: readonly string[], opts: LoadOptions = {}): DataplaneInstance[] {
   const cpu = pinCurrentThread(opts.cpu);
   ensureIfindexes(opts.ifindexes ?? []);
-  const maxEntries = opts.maxEntries ?? { ep_cache: LEARNT_MAP_ENTRIES, flows: LEARNT_MAP_ENTRIES, rflows: LEARNT_MAP_ENTRIES, verdict: numPossibleCpus() };
+  const maxEntries = opts.maxEntries ?? {
+    ep_cache: LEARNT_MAP_ENTRIES,
+    flows: LEARNT_MAP_ENTRIES,
+    rflows: LEARNT_MAP_ENTRIES,
+    verdict: numPossibleCpus(),
+  };
   return loadObjects(opts.object ?? DATAPLANE_OBJ, labels, { maxEntries }).map((p) => new DataplaneInstance(p, cpu));
 }

@@ -139,7 +139,8 @@ export function readMap<K, V>(inst: DataplaneInstance, name: MapName): Array<[K,
   const spec = MAP_SPECS[name] as unknown as MapSpec<K, V>;
   if (name === 'counters') return readCounters(inst) as unknown as Array<[K, V]>;
   const out: Array<[K, V]> = [];
-  for (const [k, v] of inst.map(name).entries()) out.push([spec.keyLayout.decode(k), spec.valueLayout.decode(v.subarray(0, spec.valueLayout.def.size))]);
+  for (const [k, v] of inst.map(name).entries())
+    out.push([spec.keyLayout.decode(k), spec.valueLayout.decode(v.subarray(0, spec.valueLayout.def.size))]);
   return out;
 }
 
@@ -189,7 +190,8 @@ export function modelLearnt(state: HostState): LearntBytes {
   for (const name of LEARNT_MAPS) {
     const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;
     const m = new Map<string, string>();
-    if (state.has(name)) for (const [k, v] of state.map(name).entries()) m.set(hex(spec.keyLayout.encode(k)), hex(spec.valueLayout.encode(v)));
+    if (state.has(name))
+      for (const [k, v] of state.map(name).entries()) m.set(hex(spec.keyLayout.encode(k)), hex(spec.valueLayout.encode(v)));
     out[name] = m;
   }
   return out;

@@ -6,7 +6,8 @@ import type { RunResult } from '../../model/dataplane/verdict.ts';
 import { pointName, reasonName } from '../../model/dataplane/tables.ts';
 import type { KernelRun } from '../dataplane/instance.ts';
 
-export type DiffKind = 'action' | 'reason' | 'target' | 'points' | 'output' | 'pass-output' | 'record' | 'map' | 'counter' | 'crash' | 'hop';
+export type DiffKind =
+  'action' | 'reason' | 'target' | 'points' | 'output' | 'pass-output' | 'record' | 'map' | 'counter' | 'crash' | 'hop';
 
 export interface Difference {
   kind: DiffKind;
@@ -41,28 +42,43 @@ export function compareRuns(input: Uint8Array, model: RunResult, kernel: KernelR
   const out: Difference[] = [];
   if (model.action !== kernel.action) out.push({ kind: 'action', text: `action: model ${model.action}, kernel ${kernel.action}` });
   if (model.reason !== kernel.reason) {
-    out.push({ kind: 'reason', text: `reason: model ${reasonName(model.reason)} (${model.reason}), kernel ${reasonName(kernel.reason)} (${kernel.reason})` });
+    out.push({
+      kind: 'reason',
+      text: `reason: model ${reasonName(model.reason)} (${model.reason}), kernel ${reasonName(kernel.reason)} (${kernel.reason})`,
+    });
   }
   const kTarget = kernel.action === 'REDIRECT' ? kernel.target : 0;
   if (model.target !== kTarget || (kernel.action !== 'REDIRECT' && kernel.target !== 0)) {
     out.push({ kind: 'target', text: `redirect target: model ${model.target}, kernel ${kernel.target} (action ${kernel.action})` });
   }
   if (kernel.recordAction !== kernel.retval) {
-    out.push({ kind: 'record', text: `kernel verdict record says action ${kernel.recordAction} but the program returned ${kernel.retval}` });
+    out.push({
+      kind: 'record',
+      text: `kernel verdict record says action ${kernel.recordAction} but the program returned ${kernel.retval}`,
+    });
   }
   if (!samePoints(model, kernel)) {
     const mIds = model.points.map((p) => p.id);
-    out.push({ kind: 'points', text: `decision points: model [${tracePoints(mIds)}] (${model.nPoints}), kernel [${tracePoints(kernel.points)}] (${kernel.nPoints})` });
+    out.push({
+      kind: 'points',
+      text: `decision points: model [${tracePoints(mIds)}] (${model.nPoints}), kernel [${tracePoints(kernel.points)}] (${kernel.nPoints})`,
+    });
   }
   if (model.updates.length !== kernel.learnt) {
     out.push({ kind: 'map', text: `learnt-map writes: model ${model.updates.length}, kernel ${kernel.learnt}` });
   }
   if (kernel.action === 'PASS' && !bytesEqual(kernel.output, input)) {
-    out.push({ kind: 'pass-output', text: `kernel PASSed a frame that differs from its input at byte ${firstByteDiff(input, kernel.output)} (PASS must leave the frame untouched)` });
+    out.push({
+      kind: 'pass-output',
+      text: `kernel PASSed a frame that differs from its input at byte ${firstByteDiff(input, kernel.output)} (PASS must leave the frame untouched)`,
+    });
   }
   if (SENDS.has(model.action) && SENDS.has(kernel.action) && model.output !== null && !bytesEqual(model.output, kernel.output)) {
     const at = firstByteDiff(model.output, kernel.output);
-    out.push({ kind: 'output', text: `output frame differs at byte ${at} (model ${model.output.length} bytes, kernel ${kernel.output.length} bytes)` });
+    out.push({
+      kind: 'output',
+      text: `output frame differs at byte ${at} (model ${model.output.length} bytes, kernel ${kernel.output.length} bytes)`,
+    });
   }
   return out;
 }
@@ -83,7 +99,8 @@ export function compareLearnt(
       if (kv === undefined) out.push({ kind: 'map', text: `${name}: model has ${show(name, key, v)}, kernel has no such entry` });
       else if (kv !== v) out.push({ kind: 'map', text: `${name}: model ${show(name, key, v)}, kernel ${show(name, key, kv)}` });
     }
-    for (const [key, kv] of k) if (!m.has(key)) out.push({ kind: 'map', text: `${name}: kernel has ${show(name, key, kv)}, model has no such entry` });
+    for (const [key, kv] of k)
+      if (!m.has(key)) out.push({ kind: 'map', text: `${name}: kernel has ${show(name, key, kv)}, model has no such entry` });
   }
   return out;
 }

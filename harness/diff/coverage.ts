@@ -33,7 +33,11 @@ export class Coverage {
 
   /** Points of POINTS that neither side, or only one side, reached. */
   missing(): Array<{ point: PointRow; model: number; kernel: number }> {
-    return POINTS.filter((p) => !this.model.get(p.id) || !this.kernel.get(p.id)).map((p) => ({ point: p, model: this.model.get(p.id) ?? 0, kernel: this.kernel.get(p.id) ?? 0 }));
+    return POINTS.filter((p) => !this.model.get(p.id) || !this.kernel.get(p.id)).map((p) => ({
+      point: p,
+      model: this.model.get(p.id) ?? 0,
+      kernel: this.kernel.get(p.id) ?? 0,
+    }));
   }
 
   table(): string {
@@ -42,7 +46,9 @@ export class Coverage {
     for (const p of POINTS) {
       const m = this.model.get(p.id) ?? 0;
       const k = this.kernel.get(p.id) ?? 0;
-      rows.push(`${p.program.padEnd(8)} ${p.name.padEnd(w)} ${String(m).padStart(9)} ${String(k).padStart(9)}${m === 0 || k === 0 ? '   <-- never reached' : ''}`);
+      rows.push(
+        `${p.program.padEnd(8)} ${p.name.padEnd(w)} ${String(m).padStart(9)} ${String(k).padStart(9)}${m === 0 || k === 0 ? '   <-- never reached' : ''}`,
+      );
     }
     return rows.join('\n');
   }

@@ -72,14 +72,21 @@ export class PathDiffer {
       const k = kernel[i];
       const here: Difference[] = [];
       if (m === undefined || k === undefined) {
-        here.push({ kind: 'hop', text: `hop ${i}: ${m === undefined ? 'the model path ended' : `model runs ${m.program} on ${m.host}`}, ${k === undefined ? 'the kernel path ended' : `kernel runs ${k.program} on ${k.host}`}` });
+        here.push({
+          kind: 'hop',
+          text: `hop ${i}: ${m === undefined ? 'the model path ended' : `model runs ${m.program} on ${m.host}`}, ${k === undefined ? 'the kernel path ended' : `kernel runs ${k.program} on ${k.host}`}`,
+        });
       } else {
         if (m.host !== k.host || m.program !== k.program || m.ingress !== k.ingress) {
-          here.push({ kind: 'hop', text: `hop ${i}: model ${m.program}@${m.host} ingress ${m.ingress}, kernel ${k.program}@${k.host} ingress ${k.ingress}` });
+          here.push({
+            kind: 'hop',
+            text: `hop ${i}: model ${m.program}@${m.host} ingress ${m.ingress}, kernel ${k.program}@${k.host} ingress ${k.ingress}`,
+          });
         }
         if ('error' in k.run) here.push({ kind: 'crash', text: k.run.error });
         else here.push(...compareRuns(k.frameIn, m.verdict, k.run));
-        if (Boolean(m.lost) !== Boolean(k.lost)) here.push({ kind: 'hop', text: `hop ${i}: lost on the underlay: model ${Boolean(m.lost)}, kernel ${Boolean(k.lost)}` });
+        if (Boolean(m.lost) !== Boolean(k.lost))
+          here.push({ kind: 'hop', text: `hop ${i}: lost on the underlay: model ${Boolean(m.lost)}, kernel ${Boolean(k.lost)}` });
       }
       if (here.length > 0) {
         firstBad = i;
@@ -111,7 +118,10 @@ export class PathDiffer {
         rs.add(run.reason);
         // A return value outside enum xdp_action ends the path like an abort would.
         const action = run.action.startsWith('UNKNOWN') ? 'ABORTED' : (run.action as Action);
-        return { hop: { host: host.name, program, ingress, frameIn: input, run }, step: { action, reason: run.reason, target: run.target, output: run.output } };
+        return {
+          hop: { host: host.name, program, ingress, frameIn: input, run },
+          step: { action, reason: run.reason, target: run.target, output: run.output },
+        };
       },
       this.cluster.hopLimit,
       this.byMac,
@@ -145,7 +155,8 @@ export class PathDiffer {
         const k = inst.counterSum(r);
         const delta = k - (shadow.get(r) ?? 0);
         shadow.set(r, k);
-        if (delta !== (m.get(r) ?? 0)) out.push({ kind: 'counter', text: `${h.name}: counters[${reasonName(r)}] model +${m.get(r) ?? 0}, kernel +${delta}` });
+        if (delta !== (m.get(r) ?? 0))
+          out.push({ kind: 'counter', text: `${h.name}: counters[${reasonName(r)}] model +${m.get(r) ?? 0}, kernel +${delta}` });
       }
     }
     return out;

@@ -119,7 +119,13 @@ export class ProgramDiffer {
     // the counts differ, or a side failed, or the model wrote outside the learnt maps, the
     // maps are read whole at once (~6 us). A write the C makes without counting it is left
     // to the end of the batch (checkLearnt), which reads them whole.
-    if (full || !isRun(model) || !isRun(kernel) || kernel.learnt !== model.updates.length || model.updates.some((u) => !LEARNT_SET.has(u.map))) {
+    if (
+      full ||
+      !isRun(model) ||
+      !isRun(kernel) ||
+      kernel.learnt !== model.updates.length ||
+      model.updates.some((u) => !LEARNT_SET.has(u.map))
+    ) {
       this.syncLearnt(diffs);
     } else if (model.updates.length > 0) {
       this.checkWrites(model, diffs);
@@ -169,7 +175,10 @@ export class ProgramDiffer {
     const traced = runModel(cloneHostState(this.work), out.case, { lookups: true });
     const ids = (r: RunResult): string => `${r.action} ${r.reason} ${r.target} ${r.nPoints} ${r.points.map((p) => p.id).join(',')}`;
     if (ids(traced) !== ids(fast)) {
-      out.diffs.push({ kind: 'crash', text: `the model is not deterministic: the traced re-run gave ${ids(traced)}, the first run ${ids(fast)}` });
+      out.diffs.push({
+        kind: 'crash',
+        text: `the model is not deterministic: the traced re-run gave ${ids(traced)}, the first run ${ids(fast)}`,
+      });
     }
     out.model = traced;
   }
@@ -198,7 +207,11 @@ export class ProgramDiffer {
   private checkCount(k: KernelRun, diffs: Difference[]): void {
     const want = (this.shadow.get(k.reason) ?? 0) + 1;
     this.shadow.set(k.reason, k.count);
-    if (k.count !== want) diffs.push({ kind: 'counter', text: `kernel counters[${reasonName(k.reason)}] went to ${k.count} on this CPU, expected ${want} (one increment per run)` });
+    if (k.count !== want)
+      diffs.push({
+        kind: 'counter',
+        text: `kernel counters[${reasonName(k.reason)}] went to ${k.count} on this CPU, expected ${want} (one increment per run)`,
+      });
   }
 
   /** Full counter check: the kernel's counters (all CPUs) against the ones its runs should have left. */

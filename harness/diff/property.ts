@@ -52,7 +52,10 @@ export function runDiffProperty<T>(cfg: PropertyConfig, arb: fc.Arbitrary<T>, ch
   if (!details.failed) return { runs: details.numRuns };
   if (details.counterexample === null) throw details.errorInstance ?? new Error(`property failed without a counterexample (seed ${seed})`);
   const failure = check(details.counterexample[0]);
-  if (failure === null) throw new Error(`the shrunk counterexample no longer fails when replayed (seed ${seed}, path ${details.counterexamplePath}): flaky state between cases?`);
+  if (failure === null)
+    throw new Error(
+      `the shrunk counterexample no longer fails when replayed (seed ${seed}, path ${details.counterexamplePath}): flaky state between cases?`,
+    );
   const report = mismatchReport({
     ...failure,
     suite: cfg.suite,

@@ -38,6 +38,7 @@ export function renderEntry(map: string, keyHex: string, valueHex: string | unde
   const spec = MAP_SPECS[map as MapName];
   if (spec === undefined) return `${keyHex} -> ${valueHex ?? 'absent'}`;
   const k = renderRecord(spec.keyLayout.def, decode(spec.keyLayout.def, Buffer.from(keyHex, 'hex')));
-  const v = valueHex === undefined ? 'absent' : renderRecord(spec.valueLayout.def, decode(spec.valueLayout.def, Buffer.from(valueHex, 'hex')));
+  const v =
+    valueHex === undefined ? 'absent' : renderRecord(spec.valueLayout.def, decode(spec.valueLayout.def, Buffer.from(valueHex, 'hex')));
   return `{${k}} -> {${v}}`;
 }

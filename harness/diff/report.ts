@@ -36,7 +36,12 @@ export function frameFieldDiff(model: Uint8Array, kernel: Uint8Array): FieldDiff
     const lb = b[i];
     const name = `${i}:${la?.name ?? lb?.name}`;
     if (la === undefined || lb === undefined || la.name !== lb.name) {
-      out.push({ layer: name, field: '(layer)', model: la ? `${la.name} @${la.offset}` : 'absent', kernel: lb ? `${lb.name} @${lb.offset}` : 'absent' });
+      out.push({
+        layer: name,
+        field: '(layer)',
+        model: la ? `${la.name} @${la.offset}` : 'absent',
+        kernel: lb ? `${lb.name} @${lb.offset}` : 'absent',
+      });
       continue;
     }
     if (la.offset !== lb.offset || la.length !== lb.length) {
@@ -94,7 +99,9 @@ export function tracesSideBySide(model: Side, kernel: Side): string[] {
 function hexDump(b: Uint8Array, mark = -1): string[] {
   const rows: string[] = [];
   for (let i = 0; i < b.length; i += 16) {
-    const cells = [...b.subarray(i, i + 16)].map((x, j) => (i + j === mark ? `[${x.toString(16).padStart(2, '0')}]` : x.toString(16).padStart(2, '0')));
+    const cells = [...b.subarray(i, i + 16)].map((x, j) =>
+      i + j === mark ? `[${x.toString(16).padStart(2, '0')}]` : x.toString(16).padStart(2, '0'),
+    );
     rows.push(`  ${i.toString(16).padStart(4, '0')}  ${cells.join(' ')}`);
   }
   return rows;
@@ -166,13 +173,24 @@ function writeCapture(base: string, m: MismatchInfo): string {
   const packets = capturePackets(m);
   try {
     const bytes = encodeCapture(
-      { format: 'pcapng', application: 'twinplane diff', comment: (m.diffs[0]?.text ?? '').slice(0, 160), interfaces: [{ name: 'input' }, { name: 'model' }, { name: 'kernel' }] },
+      {
+        format: 'pcapng',
+        application: 'twinplane diff',
+        comment: (m.diffs[0]?.text ?? '').slice(0, 160),
+        interfaces: [{ name: 'input' }, { name: 'model' }, { name: 'kernel' }],
+      },
       packets,
     );
     writeFileSync(`${base}.pcapng`, bytes);
     return `${base}.pcapng`;
   } catch {
-    writeFileSync(`${base}.pcap`, encodeCapture({ format: 'pcap' }, packets.map((p) => ({ data: p.data }))));
+    writeFileSync(
+      `${base}.pcap`,
+      encodeCapture(
+        { format: 'pcap' },
+        packets.map((p) => ({ data: p.data })),
+      ),
+    );
     return `${base}.pcap`;
   }
 }

@@ -60,9 +60,23 @@ export class ProgramSuite {
       if (diffs.length > 0) {
         const culprit = this.attribute(h);
         if (culprit !== undefined) {
-          return { where: `host h${h}: case ${culprit.index} of its batch left learnt entries behind (found by the end-of-batch read, then replayed case by case)`, input: culprit.o.case.frame, model: culprit.o.model, kernel: culprit.o.kernel, diffs: culprit.o.diffs, context: context() };
+          return {
+            where: `host h${h}: case ${culprit.index} of its batch left learnt entries behind (found by the end-of-batch read, then replayed case by case)`,
+            input: culprit.o.case.frame,
+            model: culprit.o.model,
+            kernel: culprit.o.kernel,
+            diffs: culprit.o.diffs,
+            context: context(),
+          };
         }
-        return { where: `host h${h} after its batch: learnt entries no case accounted for (no single case reproduces them; last case shown)`, input: o.case.frame, model: o.model, kernel: o.kernel, diffs, context: context() };
+        return {
+          where: `host h${h} after its batch: learnt entries no case accounted for (no single case reproduces them; last case shown)`,
+          input: o.case.frame,
+          model: o.model,
+          kernel: o.kernel,
+          diffs,
+          context: context(),
+        };
       }
     }
     return null;
@@ -93,14 +107,25 @@ export class ProgramSuite {
     (this.batch[h] ??= []).push(c);
     const o = this.differs[h].run(c);
     this.last[h] = o;
-    this.coverage.add(isRun(o.model) ? o.model.points.map((p) => p.id) : [], isRun(o.kernel) ? o.kernel.points : [], [...(isRun(o.model) ? [o.model.reason] : []), ...(isRun(o.kernel) ? [o.kernel.reason] : [])]);
+    this.coverage.add(isRun(o.model) ? o.model.points.map((p) => p.id) : [], isRun(o.kernel) ? o.kernel.points : [], [
+      ...(isRun(o.model) ? [o.model.reason] : []),
+      ...(isRun(o.kernel) ? [o.kernel.reason] : []),
+    ]);
     return o;
   }
 
   /** null when the outcome agrees (or is a known divergence), else a Failure for the report. */
   judge(o: ProgramOutcome, where: string, context: () => string[]): Failure | null {
     if (o.diffs.length === 0) return null;
-    const k = this.known.explain({ suite: this.suite, program: o.case.program, ingress: o.case.ingress, input: o.case.frame, model: o.model, kernel: o.kernel, diffs: o.diffs });
+    const k = this.known.explain({
+      suite: this.suite,
+      program: o.case.program,
+      ingress: o.case.ingress,
+      input: o.case.frame,
+      model: o.model,
+      kernel: o.kernel,
+      diffs: o.diffs,
+    });
     if (k !== undefined) {
       this.knownHits++;
       return null;

@@ -34,7 +34,9 @@ export function agentCheck(suite: ProgramSuite): (t: { topo: TopoSpec; cases: Ag
       const h = t.hosts.indexOf(pf.ep.host);
       const ingress = c.ingress === null ? pf.ep.ifindex : IFINDEX_POOL[c.ingress];
       const o = suite.run(h, pf.ep.host.state, { program: 'agent', ingress, frame: mutate(pf.frame, c.mut) });
-      const f = suite.judge(o, `agent on ${pf.ep.host.name} (ingress ${ingress}, pod ${pf.ep.name}), case ${JSON.stringify(c)}`, () => describeTopology(t));
+      const f = suite.judge(o, `agent on ${pf.ep.host.name} (ingress ${ingress}, pod ${pf.ep.name}), case ${JSON.stringify(c)}`, () =>
+        describeTopology(t),
+      );
       if (f !== null) return f;
     }
     return suite.endBatch(() => describeTopology(t));
@@ -67,10 +69,7 @@ export function transitCheck(suite: ProgramSuite): (t: { topo: TopoSpec; cases: 
 // --- paths -------------------------------------------------------------------------------
 
 export type PathStep =
-  | { t: 'send'; pkt: PodPkt; mut: Mutation }
-  | { t: 'reply' }
-  | { t: 'repeat' }
-  | { t: 'op'; op: TopoSpec['ops'][number] };
+  { t: 'send'; pkt: PodPkt; mut: Mutation } | { t: 'reply' } | { t: 'repeat' } | { t: 'op'; op: TopoSpec['ops'][number] };
 
 export function pathArb(steps: number): fc.Arbitrary<{ topo: TopoSpec; steps: PathStep[] }> {
   const rareMutation = fc.oneof({ weight: 8, arbitrary: fc.constant<Mutation>({ m: 'none' }) }, { weight: 1, arbitrary: mutation() });
@@ -83,7 +82,12 @@ export function pathArb(steps: number): fc.Arbitrary<{ topo: TopoSpec; steps: Pa
       weight: 1,
       arbitrary: fc.record({
         t: fc.constant('op' as const),
-        op: fc.record({ op: fc.constantFrom('delete' as const, 'move' as const, 'removeBackend' as const), ep: fc.nat({ max: 6 }), host: fc.nat({ max: 3 }), svc: fc.nat({ max: 1 }) }),
+        op: fc.record({
+          op: fc.constantFrom('delete' as const, 'move' as const, 'removeBackend' as const),
+          ep: fc.nat({ max: 6 }),
+          host: fc.nat({ max: 3 }),
+          svc: fc.nat({ max: 1 }),
+        }),
       }),
     },
   );
@@ -171,7 +175,13 @@ export function pathCheck(s: PathSuiteState, suiteName: string): (t: { topo: Top
       s.sends++;
       const c = d.send(send.pod, send.frame);
       s.hops += c.kernel.length;
-      c.model.hops.forEach((h, j) => s.coverage.add(h.verdict.points.map((p) => p.id), j < c.kernel.length ? sideIds(c.kernel[j].run) : [], [h.verdict.reason]));
+      c.model.hops.forEach((h, j) =>
+        s.coverage.add(
+          h.verdict.points.map((p) => p.id),
+          j < c.kernel.length ? sideIds(c.kernel[j].run) : [],
+          [h.verdict.reason],
+        ),
+      );
       for (let j = c.model.hops.length; j < c.kernel.length; j++) s.coverage.add([], sideIds(c.kernel[j].run));
       if (c.model.outcome.kind === 'delivered') delivered = { pod: c.model.outcome.pod, frame: c.model.outcome.frame };
       if (c.diffs.length === 0) continue;
@@ -182,7 +192,15 @@ export function pathCheck(s: PathSuiteState, suiteName: string): (t: { topo: Top
       const model = mh?.verdict ?? { error: 'the model path has no such hop' };
       const kernel = kh?.run ?? { error: 'the kernel path has no such hop' };
       const program = kh?.program ?? mh?.program ?? 'agent';
-      const known = s.known.explain({ suite: suiteName, program, ingress: kh?.ingress ?? mh?.ingress ?? 0, input, model, kernel, diffs: c.diffs });
+      const known = s.known.explain({
+        suite: suiteName,
+        program,
+        ingress: kh?.ingress ?? mh?.ingress ?? 0,
+        input,
+        model,
+        kernel,
+        diffs: c.diffs,
+      });
       if (known !== undefined) return null; // the scenario's state has diverged: stop it here
       return {
         where: `step ${i} (${st.t}) from pod ${send.pod}, hop ${at} (${program} on ${kh?.host ?? mh?.host})`,
@@ -195,7 +213,14 @@ export function pathCheck(s: PathSuiteState, suiteName: string): (t: { topo: Top
     }
     const counters = [...d.compareLearnt(), ...d.compareCounters()];
     if (counters.length > 0) {
-      return { where: 'end of scenario: learnt maps and counters of every host', input: new Uint8Array(14), model: { error: 'see counters' }, kernel: { error: 'see counters' }, diffs: counters, context: describeTopology(t) };
+      return {
+        where: 'end of scenario: learnt maps and counters of every host',
+        input: new Uint8Array(14),
+        model: { error: 'see counters' },
+        kernel: { error: 'see counters' },
+        diffs: counters,
+        context: describeTopology(t),
+      };
     }
     return null;
   };

@@ -6,9 +6,25 @@ import { koffi, lastErrno, libbpf, type Ptr } from './native.ts';
 import type { BpfObject } from './object.ts';
 
 const KIND = {
-  INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8,
-  VOLATILE: 9, CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14,
-  DATASEC: 15, FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19,
+  INT: 1,
+  PTR: 2,
+  ARRAY: 3,
+  STRUCT: 4,
+  UNION: 5,
+  ENUM: 6,
+  FWD: 7,
+  TYPEDEF: 8,
+  VOLATILE: 9,
+  CONST: 10,
+  RESTRICT: 11,
+  FUNC: 12,
+  FUNC_PROTO: 13,
+  VAR: 14,
+  DATASEC: 15,
+  FLOAT: 16,
+  DECL_TAG: 17,
+  TYPE_TAG: 18,
+  ENUM64: 19,
 } as const;
 
 /** What a member's type comes down to, after typedefs and qualifiers. */
@@ -121,7 +137,7 @@ export class Btf {
     return {
       name: lib.btf__name_by_offset(this.live(), hdr.getUint32(0, true)) ?? '',
       kind: (info >>> 24) & 0x1f,
-      kflag: (info >>> 31) === 1,
+      kflag: info >>> 31 === 1,
       vlen: info & 0xffff,
       sizeOrType: hdr.getUint32(8, true),
       ptr,

@@ -3,9 +3,7 @@
 // involved, and its message says what to do about it.
 import { koffi } from './native.ts';
 
-const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(koffi.os.errno).map(([name, num]) => [num, name] as const),
-);
+const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(koffi.os.errno).map(([name, num]) => [num, name] as const));
 
 export function errnoName(errno: number): string {
   return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
@@ -42,13 +40,14 @@ export interface BpfErrorInit extends BpfSubject {
 
 // Generic advice per errno; calls refine it through `hint` where they know better.
 const HINTS: Readonly<Record<string, string>> = {
-  EPERM: 'BPF needs root (or CAP_BPF with CAP_NET_ADMIN/CAP_PERFMON); run as root, or run the model only with `npm run test:model` (TWINPLANE_MODEL_ONLY=1)',
+  EPERM:
+    'BPF needs root (or CAP_BPF with CAP_NET_ADMIN/CAP_PERFMON); run as root, or run the model only with `npm run test:model` (TWINPLANE_MODEL_ONLY=1)',
   EACCES: 'the verifier or an LSM refused this; see the verifier log',
   ENOENT: 'no such entry (key not in the map, or the object/file does not exist)',
   EEXIST: 'the key is already in the map and the update asked for NOEXIST',
   E2BIG: 'the map is full (hash maps do not evict) or the index is past max_entries',
   EINVAL: 'the kernel rejected an argument: check key/value sizes, flags and the program type',
-  ENODEV: 'no interface with that ifindex in this thread\'s network namespace (harness/netns.ts creates dummy interfaces)',
+  ENODEV: "no interface with that ifindex in this thread's network namespace (harness/netns.ts creates dummy interfaces)",
   ENOSPC: 'a buffer was too small for what the kernel wanted to write',
   EBUSY: 'another XDP program is attached there; detach it first or replace it explicitly',
   EOPNOTSUPP: 'the driver does not support this XDP mode; try generic (SKB) mode',

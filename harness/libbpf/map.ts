@@ -260,11 +260,18 @@ export class BpfMap {
    */
   mmap(): MappedArray {
     if (this.info.type !== 2 || (this.info.flags & BPF_F_MMAPABLE) === 0) {
-      throw new BpfError({ errno: 22, call: 'mmap', map: this.name, detail: `a ${this.info.typeName} map${this.info.flags & BPF_F_MMAPABLE ? '' : ' without BPF_F_MMAPABLE'}`, hint: 'only array maps created with map_flags BPF_F_MMAPABLE can be mapped' });
+      throw new BpfError({
+        errno: 22,
+        call: 'mmap',
+        map: this.name,
+        detail: `a ${this.info.typeName} map${this.info.flags & BPF_F_MMAPABLE ? '' : ' without BPF_F_MMAPABLE'}`,
+        hint: 'only array maps created with map_flags BPF_F_MMAPABLE can be mapped',
+      });
     }
     const length = this.info.maxEntries * this.perCpuStride;
     const addr = libc().mmap(null, length, PROT_READ, MAP_SHARED, this.fd, 0);
-    if (addr === MAP_FAILED || addr === null) throw new BpfError({ errno: lastErrno(), call: 'mmap', map: this.name, detail: `${length} bytes` });
+    if (addr === MAP_FAILED || addr === null)
+      throw new BpfError({ errno: lastErrno(), call: 'mmap', map: this.name, detail: `${length} bytes` });
     let mapped = true;
     return {
       bytes: new Uint8Array(koffi.view(addr, length)),
@@ -371,7 +378,8 @@ export class BpfMap {
         call,
         map: this.name,
         ...(this.owner !== undefined ? { object: this.owner } : {}),
-        detail: `value buffer is ${value.byteLength} bytes, the map needs ${want}` +
+        detail:
+          `value buffer is ${value.byteLength} bytes, the map needs ${want}` +
           (this.perCpu ? ` (value_size ${this.info.valueSize} rounded to 8, × ${numPossibleCpus()} possible CPUs)` : ''),
         hint: this.perCpu ? 'use updatePerCpu/lookupPerCpu for per-CPU maps' : 'encode the value with the struct declaration of this map',
       });

@@ -175,7 +175,9 @@ function create(): Native {
     // Debug lines (level 2) are one per relocation: too many to be worth formatting.
     if (level > LIBBPF_INFO) return 0;
     const n = libc.vsnprintf(text, text.length, fmt, ap);
-    const line = Buffer.from(text.subarray(0, Math.max(0, Math.min(n, text.length - 1)))).toString('utf8').trimEnd();
+    const line = Buffer.from(text.subarray(0, Math.max(0, Math.min(n, text.length - 1))))
+      .toString('utf8')
+      .trimEnd();
     messages.push(line);
     if (messages.length > MAX_MESSAGES) messages.shift();
     return 0;

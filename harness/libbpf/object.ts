@@ -150,7 +150,13 @@ export class BpfObject {
     if (!p) throw this.missing('program', name, this.programNames());
     const fd = lib.bpf_program__fd(p);
     if (this.loaded && fd < 0) {
-      throw new BpfError({ errno: 2, call: 'bpf_program__fd', object: this.label, program: name, detail: 'the program was not loaded (skipped?)' });
+      throw new BpfError({
+        errno: 2,
+        call: 'bpf_program__fd',
+        object: this.label,
+        program: name,
+        detail: 'the program was not loaded (skipped?)',
+      });
     }
     return { name, section: lib.bpf_program__section_name(p), fd, handle: p };
   }

@@ -63,7 +63,13 @@ export function xdpAttachLink(ifindex: number, prog: BpfProgram): XdpLink {
     // The kernel's link_create answers a missing interface with EINVAL, not ENODEV;
     // say which it was, so the error matches the flag-based attach.
     if (errno === 22 && !ifindexExists(ifindex)) {
-      throw new BpfError({ errno: 19, call: 'bpf_program__attach_xdp', program: prog.name, ifindex, detail: 'the kernel answered EINVAL: there is no such interface' });
+      throw new BpfError({
+        errno: 19,
+        call: 'bpf_program__attach_xdp',
+        program: prog.name,
+        ifindex,
+        detail: 'the kernel answered EINVAL: there is no such interface',
+      });
     }
     throw new BpfError({ errno, call: 'bpf_program__attach_xdp', program: prog.name, ifindex });
   }

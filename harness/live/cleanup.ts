@@ -20,8 +20,12 @@ export function findLeftovers(prefix?: string): Leftovers {
   const mine = (name: string): boolean => (prefix ? name.startsWith(prefix) : prefixOf(name) !== undefined);
   return {
     namespaces: listNetns().filter(mine),
-    links: listLinks().map((l) => l.name).filter(mine),
-    markers: readMarkers().map((m) => m.prefix).filter((p) => (prefix ? p === prefix : true)),
+    links: listLinks()
+      .map((l) => l.name)
+      .filter(mine),
+    markers: readMarkers()
+      .map((m) => m.prefix)
+      .filter((p) => (prefix ? p === prefix : true)),
   };
 }
 

@@ -69,7 +69,8 @@ export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): P
   const model = runScenario(s, { engine: (cp) => new ModelEngine(cp), target: 'model', probe: false });
   const captureDir = opts.captureDir ?? mkdtempSync(join(tmpdir(), 'twinplane-live-'));
   const notes: string[] = [];
-  if (s.invariants.length > 0) notes.push(`invariants (${s.invariants.join(', ')}) are probed pair by pair by the model, xdp and both targets; live checks the sends`);
+  if (s.invariants.length > 0)
+    notes.push(`invariants (${s.invariants.join(', ')}) are probed pair by pair by the model, xdp and both targets; live checks the sends`);
   const steps: LiveStepResult[] = [];
   const sends: LiveSendResult[] = [];
   const checks: LiveCheck[] = [];
@@ -100,12 +101,30 @@ export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): P
         }
         try {
           const t = overlay.applyStep(step);
-          steps.push({ kind: step.kind, summary: stepSummary(step), ...at, ms: t.ms, perEndpointMs: t.perEndpointMs, writes: t.writes, kernelUpdated: t.kernelUpdated, kernelDeleted: t.kernelDeleted });
-          log(`step ${i + 1} ${stepSummary(step)}: ${t.ms.toFixed(1)} ms${t.perEndpointMs.length ? ` (median ${median(t.perEndpointMs).toFixed(1)} ms per endpoint)` : ''}`);
+          steps.push({
+            kind: step.kind,
+            summary: stepSummary(step),
+            ...at,
+            ms: t.ms,
+            perEndpointMs: t.perEndpointMs,
+            writes: t.writes,
+            kernelUpdated: t.kernelUpdated,
+            kernelDeleted: t.kernelDeleted,
+          });
+          log(
+            `step ${i + 1} ${stepSummary(step)}: ${t.ms.toFixed(1)} ms${t.perEndpointMs.length ? ` (median ${median(t.perEndpointMs).toFixed(1)} ms per endpoint)` : ''}`,
+          );
         } catch (e) {
           if (!(e instanceof ControlPlaneError)) throw e;
           steps.push({ kind: step.kind, summary: stepSummary(step), ...at, refused: e.message });
-          checks.push({ id: `step[${i}]`, name: 'the control plane accepts the step', ok: false, message: e.message, line: step.at.line, column: step.at.column });
+          checks.push({
+            id: `step[${i}]`,
+            name: 'the control plane accepts the step',
+            ok: false,
+            message: e.message,
+            line: step.at.line,
+            column: step.at.column,
+          });
           break;
         }
       }
@@ -117,7 +136,19 @@ export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): P
       closeRun(prefix);
     }
   }
-  return { file: s.file, name: s.name, ok: checks.every((c) => c.ok), prefix, buildMs, steps, sends, checks, captureDir, notes, modelOk: model.ok };
+  return {
+    file: s.file,
+    name: s.name,
+    ok: checks.every((c) => c.ok),
+    prefix,
+    buildMs,
+    steps,
+    sends,
+    checks,
+    captureDir,
+    notes,
+    modelOk: model.ok,
+  };
 }
 
 /** The run as text: steps with their timings, sends with their checks and packet comparisons. */
@@ -131,9 +162,16 @@ export function formatLiveRun(r: LiveRunResult, opts: { verbose?: boolean } = {}
       for (const c of x.checks) if (!c.ok || opts.verbose) out.push(`      ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.message}`);
       for (const p of x.comparison?.pairs ?? []) {
         if (p.diffs.length === 0 && !opts.verbose) continue;
-        out.push(`      ${p.diffs.length ? '≠' : '='} ${p.model.line}: model [${p.model.path.join(', ')}], live [${p.livePath.join(', ')}]${p.diffs.length ? ` — ${p.diffs.join('; ')}` : ''}`);
+        out.push(
+          `      ${p.diffs.length ? '≠' : '='} ${p.model.line}: model [${p.model.path.join(', ')}], live [${p.livePath.join(', ')}]${p.diffs.length ? ` — ${p.diffs.join('; ')}` : ''}`,
+        );
       }
-      const counted = Object.entries(x.counters).map(([h, d]) => `${h} {${Object.entries(d).map(([k, n]) => `${k}: ${n}`).join(', ')}}`);
+      const counted = Object.entries(x.counters).map(
+        ([h, d]) =>
+          `${h} {${Object.entries(d)
+            .map(([k, n]) => `${k}: ${n}`)
+            .join(', ')}}`,
+      );
       if (opts.verbose && counted.length) out.push(`      counters: ${counted.join('; ')}`);
       if (opts.verbose) for (const n of x.notes) out.push(`      note: ${n}`);
       continue;
@@ -142,9 +180,15 @@ export function formatLiveRun(r: LiveRunResult, opts: { verbose?: boolean } = {}
       out.push(`  ✗ ${st.summary}: refused — ${st.refused}`);
       continue;
     }
-    const per = st.perEndpointMs?.length ? `, per endpoint median ${median(st.perEndpointMs).toFixed(1)} ms, max ${Math.max(...st.perEndpointMs).toFixed(1)} ms` : '';
-    const writes = Object.entries(st.writes ?? {}).map(([h, n]) => `${h}: ${n}`).join(', ');
-    out.push(`  • ${st.summary}: ${st.ms!.toFixed(1)} ms${per}; writes {${writes}}; kernel entries updated ${st.kernelUpdated}, deleted ${st.kernelDeleted}`);
+    const per = st.perEndpointMs?.length
+      ? `, per endpoint median ${median(st.perEndpointMs).toFixed(1)} ms, max ${Math.max(...st.perEndpointMs).toFixed(1)} ms`
+      : '';
+    const writes = Object.entries(st.writes ?? {})
+      .map(([h, n]) => `${h}: ${n}`)
+      .join(', ');
+    out.push(
+      `  • ${st.summary}: ${st.ms!.toFixed(1)} ms${per}; writes {${writes}}; kernel entries updated ${st.kernelUpdated}, deleted ${st.kernelDeleted}`,
+    );
   }
   for (const c of r.checks) if (!c.ok && !c.id.startsWith('send[')) out.push(`  ✗ ${c.name}: ${c.message}`);
   for (const n of r.notes) out.push(`  note: ${n}`);

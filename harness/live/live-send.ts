@@ -91,7 +91,8 @@ async function play(o: LiveOverlay, step: SendStep): Promise<Traffic> {
     for (const b of svc.backends) servers.push({ ns: o.topo.endpoint(b.name).ns, ip: ipv4ToString(b.ip), port, name: b.name });
   } else {
     for (const e of o.cp.endpoints.values()) {
-      if (e.ip === to.ip && e.network.vpc === o.cp.endpoint(step.from.name).network.vpc) servers.push({ ns: o.topo.endpoint(e.name).ns, ip: ipv4ToString(e.ip), port: step.port!, name: e.name });
+      if (e.ip === to.ip && e.network.vpc === o.cp.endpoint(step.from.name).network.vpc)
+        servers.push({ ns: o.topo.endpoint(e.name).ns, ip: ipv4ToString(e.ip), port: step.port!, name: e.name });
     }
   }
   const payload = new TextDecoder().decode(step.payload) || 'twinplane';
@@ -100,14 +101,24 @@ async function play(o: LiveOverlay, step: SendStep): Promise<Traffic> {
   return { line, echoOk: r.ok, ...(r.servedBy ? { servedBy: r.servedBy } : {}) };
 }
 
-async function captureAround<T>(o: LiveOverlay, pods: string[], dir: string, fn: () => Promise<T>): Promise<{ value: T; roles: CaptureRole[] }> {
+async function captureAround<T>(
+  o: LiveOverlay,
+  pods: string[],
+  dir: string,
+  fn: () => Promise<T>,
+): Promise<{ value: T; roles: CaptureRole[] }> {
   const links: Array<{ link: NsLink; role: Omit<CaptureRole, 'packets'> }> = [];
-  for (const h of o.cp.hosts.values()) links.push({ link: o.topo.host(h.name).bridgePort, role: { kind: 'host', name: h.name, mac: macToString(h.mac) } });
+  for (const h of o.cp.hosts.values())
+    links.push({ link: o.topo.host(h.name).bridgePort, role: { kind: 'host', name: h.name, mac: macToString(h.mac) } });
   for (const p of pods) {
     const e = o.cp.endpoint(p);
     links.push({ link: o.topo.endpoint(p).pod, role: { kind: 'pod', name: p, mac: macToString(e.mac), host: e.host.name } });
   }
-  const caps = await CaptureSet.start(links.map((l) => l.link), dir, { maxSeconds: 120 });
+  const caps = await CaptureSet.start(
+    links.map((l) => l.link),
+    dir,
+    { maxSeconds: 120 },
+  );
   let value: T;
   try {
     value = await fn();
@@ -121,7 +132,13 @@ async function captureAround<T>(o: LiveOverlay, pods: string[], dir: string, fn:
   return { value, roles };
 }
 
-export async function runLiveSend(o: LiveOverlay, step: SendStep, index: number, model: readonly PacketDoc[], dirRoot: string): Promise<LiveSendResult> {
+export async function runLiveSend(
+  o: LiveOverlay,
+  step: SendStep,
+  index: number,
+  model: readonly PacketDoc[],
+  dirRoot: string,
+): Promise<LiveSendResult> {
   const base = { index, name: step.name, proto: step.proto };
   const forged = step.proto === 'raw' || Object.keys(step.forge).length > 0;
   if (forged || !step.to) {
@@ -138,7 +155,8 @@ export async function runLiveSend(o: LiveOverlay, step: SendStep, index: number,
   const fixedPorts = step.proto === 'tcp' || step.proto === 'udp';
   const comparison = compareSend(model, observed, { senderHost: hostOfPod, fixedPorts });
   const notes: string[] = [];
-  if (step.proto === 'arp') notes.push('ARP is sent by the pod’s kernel ahead of a one-packet ping (no arping here); only the ARP exchange is this step’s packet');
+  if (step.proto === 'arp')
+    notes.push('ARP is sent by the pod’s kernel ahead of a one-packet ping (no arping here); only the ARP exchange is this step’s packet');
   for (const m of comparison.modelOnly) notes.push(`model only: ${m.line} (${m.doc.role}) — the live stack did not send it`);
   for (const l of comparison.liveOnly) if (l.from) notes.push(`live only: ${l.shape} from ${l.from} — the stack's own`);
   const checks = checkLive(step, index, observed, comparison, traffic, counters, o);
@@ -149,13 +167,23 @@ export async function runLiveSend(o: LiveOverlay, step: SendStep, index: number,
 function untranslated(step: SendStep, observed: readonly ObservedPacket[]): string {
   if (step.to?.kind !== 'service') return '';
   const vip = ipv4ToString(step.to.ip);
-  const bad = observed.flatMap((p) => p.arrivals.filter((a) => a.pod === step.from.name && a.inner.kind === 'ipv4' && a.inner.saddr !== vip));
+  const bad = observed.flatMap((p) =>
+    p.arrivals.filter((a) => a.pod === step.from.name && a.inner.kind === 'ipv4' && a.inner.saddr !== vip),
+  );
   if (bad.length === 0) return '';
   const i = bad[0].inner;
   return `; ${bad.length} reply packet(s) reached ${step.from.name} from ${i.saddr}:${i.sport ?? 0} instead of ${vip}:${step.port} (not translated back), so its stack could not match them to the connection`;
 }
 
-function checkLive(step: SendStep, index: number, observed: ObservedPacket[], cmp: SendComparison, traffic: Traffic, counters: Record<string, Record<string, number>>, o: LiveOverlay): LiveCheck[] {
+function checkLive(
+  step: SendStep,
+  index: number,
+  observed: ObservedPacket[],
+  cmp: SendComparison,
+  traffic: Traffic,
+  counters: Record<string, Record<string, number>>,
+  o: LiveOverlay,
+): LiveCheck[] {
   const out: LiveCheck[] = [];
   const add = (key: string, name: string, ok: boolean, message: string): void => {
     out.push({ id: `send[${index}].${key}`, name: `${step.name}: ${name}`, ok, message, line: step.at.line, column: step.at.column });
@@ -168,7 +196,12 @@ function checkLive(step: SendStep, index: number, observed: ObservedPacket[], cm
   const requests = mine.filter((p) => !isArp || p.inner.tpa === ipv4ToString(step.to!.ip));
   const first = requests[0];
   const senderHost = step.fromHost.name;
-  const reached = (p: ObservedPacket): string[] => (isArp ? (p.deliveredTo.includes(step.from.name) && p.arpAnswer ? [step.from.name] : []) : p.deliveredTo.filter((x) => x !== step.from.name));
+  const reached = (p: ObservedPacket): string[] =>
+    isArp
+      ? p.deliveredTo.includes(step.from.name) && p.arpAnswer
+        ? [step.from.name]
+        : []
+      : p.deliveredTo.filter((x) => x !== step.from.name);
   if (requests.length === 0) add('sent', 'packets sent', false, 'no packet from the pod was captured');
   if (e.delivered !== undefined) {
     // UDP/TCP: delivered means the application's exchange worked, the reply included.
@@ -176,25 +209,49 @@ function checkLive(step: SendStep, index: number, observed: ObservedPacket[], cm
     const none = requests.every((p) => reached(p).length === 0) && traffic.echoOk !== true;
     const ok = e.delivered ? arrived : none;
     const why = l4 && e.delivered && !ok ? untranslated(step, observed) : '';
-    add('delivered', e.delivered ? 'delivered' : 'not delivered', ok, `${traffic.line}; ${requests.length} packet(s) captured leaving ${step.from.name}, ${requests.filter((p) => reached(p).length > 0).length} arrived${why}`);
+    add(
+      'delivered',
+      e.delivered ? 'delivered' : 'not delivered',
+      ok,
+      `${traffic.line}; ${requests.length} packet(s) captured leaving ${step.from.name}, ${requests.filter((p) => reached(p).length > 0).length} arrived${why}`,
+    );
   }
   if (e.to !== undefined) {
     const want = e.to.name;
     const wantMac = macToString(e.to.mac);
     const bad = isArp ? requests.filter((p) => p.arpAnswer !== wantMac) : requests.filter((p) => !p.deliveredTo.includes(want));
-    add('to', `reaches ${want}`, requests.length > 0 && bad.length === 0, bad.length === 0 ? `every packet reached ${want}${isArp ? ` (${wantMac})` : ''}` : bad.map((p) => `${p.shape}: ${isArp ? `reply carries ${p.arpAnswer ?? 'nothing'}` : `reached [${p.deliveredTo.join(', ')}]`}`).join('; '));
+    add(
+      'to',
+      `reaches ${want}`,
+      requests.length > 0 && bad.length === 0,
+      bad.length === 0
+        ? `every packet reached ${want}${isArp ? ` (${wantMac})` : ''}`
+        : bad
+            .map((p) => `${p.shape}: ${isArp ? `reply carries ${p.arpAnswer ?? 'nothing'}` : `reached [${p.deliveredTo.join(', ')}]`}`)
+            .join('; '),
+    );
   }
   if (e.reason !== undefined) {
     const id = REASON[e.reason];
-    const where = Object.entries(counters).filter(([, d]) => (d[e.reason!] ?? 0) > 0).map(([h, d]) => `${h} ×${d[e.reason!]}`);
-    add('reason', `reason ${e.reason}`, where.length > 0, where.length > 0 ? `counters[${e.reason} = ${id}] went up on ${where.join(', ')}` : `no host counted ${e.reason}; counted: ${JSON.stringify(counters)}`);
+    const where = Object.entries(counters)
+      .filter(([, d]) => (d[e.reason!] ?? 0) > 0)
+      .map(([h, d]) => `${h} ×${d[e.reason!]}`);
+    add(
+      'reason',
+      `reason ${e.reason}`,
+      where.length > 0,
+      where.length > 0
+        ? `counters[${e.reason} = ${id}] went up on ${where.join(', ')}`
+        : `no host counted ${e.reason}; counted: ${JSON.stringify(counters)}`,
+    );
   }
   if (e.path !== undefined && first) {
     const want = e.path.map((h) => h.name);
     const got = observedHosts(first, senderHost);
     add('path', `path [${want.join(', ')}]`, want.join('>') === got.join('>'), `live: ${first.shape} crossed [${got.join(', ')}]`);
   }
-  if (e.hops !== undefined && first) add('hops', `${e.hops} underlay hops`, first.hops.length === e.hops, `live: ${first.hops.length} Geneve frame(s) on the wire`);
+  if (e.hops !== undefined && first)
+    add('hops', `${e.hops} underlay hops`, first.hops.length === e.hops, `live: ${first.hops.length} Geneve frame(s) on the wire`);
   if (e.directAfter !== undefined) {
     const later = requests.slice(e.directAfter - 1);
     const bad = later.filter((p) => {
@@ -203,7 +260,14 @@ function checkLive(step: SendStep, index: number, observed: ObservedPacket[], cm
       const got = observedHosts(p, senderHost);
       return dstHost === undefined || got.join('>') !== (dstHost === senderHost ? senderHost : `${senderHost}>${dstHost}`);
     });
-    add('directAfter', `direct from packet ${e.directAfter}`, later.length > 0 && bad.length === 0, bad.length === 0 ? `${later.length} packet(s) went straight to the destination's host` : bad.map((p) => `${p.shape} crossed [${observedHosts(p, senderHost).join(', ')}]`).join('; '));
+    add(
+      'directAfter',
+      `direct from packet ${e.directAfter}`,
+      later.length > 0 && bad.length === 0,
+      bad.length === 0
+        ? `${later.length} packet(s) went straight to the destination's host`
+        : bad.map((p) => `${p.shape} crossed [${observedHosts(p, senderHost).join(', ')}]`).join('; '),
+    );
   }
   if (e.backend !== undefined) {
     const want = e.backend.name;
@@ -218,14 +282,27 @@ function checkLive(step: SendStep, index: number, observed: ObservedPacket[], cm
       const ends = new Set([senderHost, dst ? o.cp.endpoint(dst).host.name : '']);
       return p.hops.filter((h) => bouncers.has(h.to) && !ends.has(h.to)).map((h) => `${p.shape} went to bouncer ${h.to}`);
     });
-    add('bouncerSees', 'bouncers see only the ARP', data.length > 0 && seen.length === 0, data.length === 0 ? 'no data packet was captured' : seen.length === 0 ? `no data frame reached [${[...bouncers].join(', ')}]` : [...new Set(seen)].join('; '));
+    add(
+      'bouncerSees',
+      'bouncers see only the ARP',
+      data.length > 0 && seen.length === 0,
+      data.length === 0
+        ? 'no data packet was captured'
+        : seen.length === 0
+          ? `no data frame reached [${[...bouncers].join(', ')}]`
+          : [...new Set(seen)].join('; '),
+    );
   }
   const diffs = cmp.pairs.filter((p) => p.diffs.length > 0);
   add(
     'model',
     'live path matches the model',
     cmp.pairs.length > 0 && diffs.length === 0,
-    cmp.pairs.length === 0 ? 'no live packet matched a predicted one' : diffs.length === 0 ? `${cmp.pairs.length} packet(s) matched the prediction hop by hop` : diffs.map((p) => `${p.model.line}: ${p.diffs.join('; ')}`).join(' | '),
+    cmp.pairs.length === 0
+      ? 'no live packet matched a predicted one'
+      : diffs.length === 0
+        ? `${cmp.pairs.length} packet(s) matched the prediction hop by hop`
+        : diffs.map((p) => `${p.model.line}: ${p.diffs.join('; ')}`).join(' | '),
   );
   return out;
 }

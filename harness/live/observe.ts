@@ -88,7 +88,12 @@ export function observe(captures: readonly CaptureRole[]): ObservedPacket[] {
       for (const p of c.packets) {
         const g = summarizeGeneve(p.data);
         if (!g || g.srcMac !== c.mac) continue;
-        acc(identityKey(g.inner), g.inner, p.timestampNs).hops.push({ from: c.name, to: hostByMac.get(g.dstMac) ?? g.dstMac, t: p.timestampNs, frame: g });
+        acc(identityKey(g.inner), g.inner, p.timestampNs).hops.push({
+          from: c.name,
+          to: hostByMac.get(g.dstMac) ?? g.dstMac,
+          t: p.timestampNs,
+          frame: g,
+        });
       }
     } else {
       for (const p of c.packets) {
@@ -104,8 +109,20 @@ export function observe(captures: readonly CaptureRole[]): ObservedPacket[] {
   return order
     .map((a) => {
       const { hops, chained } = chain(a.hops, a.fromHost);
-      const base = { inner: a.inner, shape: shapeKey(a.inner), t: a.t, hops, deliveredTo: [...a.deliveredTo].sort(), chained, arrivals: a.arrivals };
-      return { ...base, ...(a.from !== undefined ? { from: a.from } : {}), ...(a.arpAnswer !== undefined ? { arpAnswer: a.arpAnswer } : {}) };
+      const base = {
+        inner: a.inner,
+        shape: shapeKey(a.inner),
+        t: a.t,
+        hops,
+        deliveredTo: [...a.deliveredTo].sort(),
+        chained,
+        arrivals: a.arrivals,
+      };
+      return {
+        ...base,
+        ...(a.from !== undefined ? { from: a.from } : {}),
+        ...(a.arpAnswer !== undefined ? { arpAnswer: a.arpAnswer } : {}),
+      };
     })
     .sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : 0));
 }

@@ -50,7 +50,7 @@ export interface ProvisionTiming {
 function cidrPrefix(ips: readonly number[]): number {
   // The longest prefix holding every host, kept inside the range the topology accepts.
   let plen = 24;
-  while (plen > 8 && ips.some((x) => ((x ^ ips[0]) >>> (32 - plen)) !== 0)) plen--;
+  while (plen > 8 && ips.some((x) => (x ^ ips[0]) >>> (32 - plen) !== 0)) plen--;
   return plen;
 }
 
@@ -73,7 +73,11 @@ export function endpointSpec(e: CpEndpoint): EndpointSpec {
 
 export function topologySpec(cp: ControlPlane): TopologySpec {
   const hosts = [...cp.hosts.values()];
-  return { hosts: hosts.map(hostSpec), endpoints: [...cp.endpoints.values()].map(endpointSpec), underlayPrefixLen: cidrPrefix(hosts.map((h) => h.ip)) };
+  return {
+    hosts: hosts.map(hostSpec),
+    endpoints: [...cp.endpoints.values()].map(endpointSpec),
+    underlayPrefixLen: cidrPrefix(hosts.map((h) => h.ip)),
+  };
 }
 
 export class LiveOverlay {
@@ -97,7 +101,10 @@ export class LiveOverlay {
     try {
       o.pass = loadPassProgram();
       const hosts = [...cp.hosts.values()];
-      loadInstances(DATAPLANE_OBJ, hosts.map((h) => h.name)).forEach((p, i) => o.insts.set(hosts[i].name, new DataplaneInstance(p, 0)));
+      loadInstances(
+        DATAPLANE_OBJ,
+        hosts.map((h) => h.name),
+      ).forEach((p, i) => o.insts.set(hosts[i].name, new DataplaneInstance(p, 0)));
       for (const h of hosts) {
         const inst = o.inst(h.name);
         writeHostState(inst, h.state, { counters: false });

@@ -75,7 +75,11 @@ function hopDiffs(i: number, m: { from: string; to: string; frame: GeneveSummary
  * Pairs predicted and observed packets of one send. `deliveredTo(model)` names the pod the
  * model delivered it to (compared with the pods that saw it arrive live).
  */
-export function compareSend(model: readonly PacketDoc[], live: readonly ObservedPacket[], opts: { senderHost: (p: ObservedPacket) => string; fixedPorts: boolean }): SendComparison {
+export function compareSend(
+  model: readonly PacketDoc[],
+  live: readonly ObservedPacket[],
+  opts: { senderHost: (p: ObservedPacket) => string; fixedPorts: boolean },
+): SendComparison {
   const left = [...live];
   const pairs: PairResult[] = [];
   const modelOnly: PredictedPacket[] = [];

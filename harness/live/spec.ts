@@ -54,7 +54,7 @@ export function sameSubnet(a: string, b: string, prefixLen: number): boolean {
   if (x === undefined || y === undefined) return false;
   if (prefixLen === 0) return true;
   const mask = (0xffffffff << (32 - prefixLen)) >>> 0;
-  return ((x & mask) >>> 0) === ((y & mask) >>> 0);
+  return (x & mask) >>> 0 === (y & mask) >>> 0;
 }
 
 /** A unicast MAC: the multicast bit of the first byte must be clear. */
@@ -97,7 +97,8 @@ export function validateSpec(spec: TopologySpec): void {
   spec.hosts.forEach((h, i) => {
     if (h.underlayIfindex === undefined) return;
     const where = `hosts[${i}] (${h.name})`;
-    if (!Number.isInteger(h.underlayIfindex) || h.underlayIfindex < 2) fail(where, 'underlayIfindex', `must be an integer ≥ 2, got ${h.underlayIfindex}`);
+    if (!Number.isInteger(h.underlayIfindex) || h.underlayIfindex < 2)
+      fail(where, 'underlayIfindex', `must be an integer ≥ 2, got ${h.underlayIfindex}`);
     ifindexes.add(`${h.name}/${h.underlayIfindex}`);
   });
   const epNames = new Set<string>();
@@ -107,7 +108,8 @@ export function validateSpec(spec: TopologySpec): void {
     checkUnique(epNames, e.name, where, 'name');
     if (!names.has(e.host)) fail(where, 'host', `names no host: ${e.host}`);
     if (ipv4ToNumber(e.ip) === undefined) fail(where, 'ip', `is not an IPv4 address: ${e.ip}`);
-    if (!Number.isInteger(e.prefixLen) || e.prefixLen < 1 || e.prefixLen > 32) fail(where, 'prefixLen', `must be 1..32, got ${e.prefixLen}`);
+    if (!Number.isInteger(e.prefixLen) || e.prefixLen < 1 || e.prefixLen > 32)
+      fail(where, 'prefixLen', `must be 1..32, got ${e.prefixLen}`);
     if (ipv4ToNumber(e.gateway) === undefined) fail(where, 'gateway', `is not an IPv4 address: ${e.gateway}`);
     if (e.gateway === e.ip) fail(where, 'gateway', 'equals the endpoint address');
     if (!isUnicastMac(e.mac)) fail(where, 'mac', `is not a unicast MAC: ${e.mac}`);

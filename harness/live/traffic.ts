@@ -17,7 +17,11 @@ export interface PingResult {
 }
 
 /** `ping -c count -W waitS target` inside `ns`. Never throws for lost packets: look at `ok`. */
-export async function ping(ns: string, target: string, opts: { count?: number; waitS?: number; size?: number; interval?: number } = {}): Promise<PingResult> {
+export async function ping(
+  ns: string,
+  target: string,
+  opts: { count?: number; waitS?: number; size?: number; interval?: number } = {},
+): Promise<PingResult> {
   const count = opts.count ?? 1;
   const waitS = opts.waitS ?? 1;
   const args = ['ping', '-n', '-c', String(count), '-W', String(waitS), ...(opts.interval ? ['-i', String(opts.interval)] : [])];
@@ -63,10 +67,14 @@ export async function echo(
   const port = opts.port ?? 7007;
   // Node plus tsx take a while to start: the server's own limit covers that too.
   const startMs = 15_000;
-  const srv = spawn('ip', ['netns', 'exec', server.ns, ...tsxArgs(['serve', proto, server.ip, String(port), String(timeoutMs + startMs)])], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const srv = spawn(
+    'ip',
+    ['netns', 'exec', server.ns, ...tsxArgs(['serve', proto, server.ip, String(port), String(timeoutMs + startMs)])],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let srvOut = '';
   let srvErr = '';
   srv.stderr.setEncoding('utf8').on('data', (d: string) => (srvErr += d));
@@ -136,7 +144,10 @@ export async function echoVia(
   const payload = opts.payload ?? `twinplane-${proto}-${Date.now()}`;
   const startMs = 15_000;
   const procs = servers.map((s) => {
-    const p = spawn('ip', ['netns', 'exec', s.ns, ...tsxArgs(['serve', proto, s.ip, String(s.port), String(timeoutMs + startMs)])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('ip', ['netns', 'exec', s.ns, ...tsxArgs(['serve', proto, s.ip, String(s.port), String(timeoutMs + startMs)])], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -161,7 +172,12 @@ export async function echoVia(
     await Promise.race([Promise.any(procs.map((x) => x.exited)), new Promise((r) => setTimeout(r, 500))]).catch(() => undefined);
     const served = procs.find((x) => x.out().includes('"served":true'));
     const peer = served ? /\{"served":true,"peer":"([^"]+)"\}/.exec(served.out())?.[1] : undefined;
-    if (cli.code !== 0) return { ok: false, ...(served ? { servedBy: served.s.name } : {}), error: `client: ${cli.timedOut ? 'killed after timeout' : cli.stderr.trim()}` };
+    if (cli.code !== 0)
+      return {
+        ok: false,
+        ...(served ? { servedBy: served.s.name } : {}),
+        error: `client: ${cli.timedOut ? 'killed after timeout' : cli.stderr.trim()}`,
+      };
     const got = JSON.parse(cli.stdout.trim().split('\n').pop()!) as { reply: string; local: string };
     return {
       ok: got.reply === payload,

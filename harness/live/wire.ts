@@ -79,12 +79,29 @@ export function summarizeInner(b: Uint8Array, off = 0): InnerSummary | undefined
   const end = Math.min(b.length, l3 + total);
   const proto = b[l3 + 9];
   const l4 = l3 + ihl;
-  const ip = { kind: 'ipv4' as const, ...base, saddr: ip4(b, l3 + 12), daddr: ip4(b, l3 + 16), proto, ttl: b[l3 + 8], ipId: u16(b, l3 + 4) };
-  if (proto === 1 && end >= l4 + 8) return { ...ip, icmpType: b[l4], icmpId: u16(b, l4 + 4), icmpSeq: u16(b, l4 + 6), payloadLen: end - l4 - 8 };
+  const ip = {
+    kind: 'ipv4' as const,
+    ...base,
+    saddr: ip4(b, l3 + 12),
+    daddr: ip4(b, l3 + 16),
+    proto,
+    ttl: b[l3 + 8],
+    ipId: u16(b, l3 + 4),
+  };
+  if (proto === 1 && end >= l4 + 8)
+    return { ...ip, icmpType: b[l4], icmpId: u16(b, l4 + 4), icmpSeq: u16(b, l4 + 6), payloadLen: end - l4 - 8 };
   if (proto === 17 && end >= l4 + 8) return { ...ip, sport: u16(b, l4), dport: u16(b, l4 + 2), payloadLen: end - l4 - 8 };
   if (proto === 6 && end >= l4 + 20) {
     const doff = (b[l4 + 12] >> 4) * 4;
-    return { ...ip, sport: u16(b, l4), dport: u16(b, l4 + 2), tcpFlags: b[l4 + 13] & 0x3f, tcpSeq: u32(b, l4 + 4), tcpAck: u32(b, l4 + 8), payloadLen: Math.max(0, end - l4 - doff) };
+    return {
+      ...ip,
+      sport: u16(b, l4),
+      dport: u16(b, l4 + 2),
+      tcpFlags: b[l4 + 13] & 0x3f,
+      tcpSeq: u32(b, l4 + 4),
+      tcpAck: u32(b, l4 + 8),
+      payloadLen: Math.max(0, end - l4 - doff),
+    };
   }
   return ip;
 }
@@ -104,7 +121,7 @@ export function summarizeGeneve(b: Uint8Array): GeneveSummary | undefined {
   let hostLoc: HostLocOpt | undefined;
   let svc: SvcOpt | undefined;
   // Bounded by the option area: each option moves at least 4 bytes forward.
-  for (let o = g + 8; o + 4 <= g + 8 + optLen; ) {
+  for (let o = g + 8; o + 4 <= g + 8 + optLen;) {
     const cls = u16(b, o);
     const type = b[o + 2];
     const len = (b[o + 3] & 0x1f) * 4;
@@ -112,7 +129,14 @@ export function summarizeGeneve(b: Uint8Array): GeneveSummary | undefined {
     if (d + len > g + 8 + optLen) break;
     if (cls === OUR_CLASS && type === 0x01 && len >= 10) hostLoc = { ip: ip4(b, d), mac: mac(b, d + 4) };
     if (cls === OUR_CLASS && type === 0x82 && len >= 30) {
-      svc = { vip: ip4(b, d), backend: ip4(b, d + 4), vipPort: u16(b, d + 8), backendPort: u16(b, d + 10), proto: b[d + 12], backendHost: ip4(b, d + 20) };
+      svc = {
+        vip: ip4(b, d),
+        backend: ip4(b, d + 4),
+        vipPort: u16(b, d + 8),
+        backendPort: u16(b, d + 10),
+        proto: b[d + 12],
+        backendHost: ip4(b, d + 20),
+      };
     }
     o = d + len;
   }
@@ -161,7 +185,8 @@ export function innerLine(i: InnerSummary): string {
   if (i.kind === 'arp') return `ARP ${i.op === 1 ? 'who-has' : 'reply'} ${i.tpa} from ${i.spa}${i.op === 2 ? ` is-at ${i.sha}` : ''}`;
   if (i.kind !== 'ipv4') return `frame ${i.srcMac} > ${i.dstMac}`;
   const a = `${i.saddr} > ${i.daddr}`;
-  if (i.proto === 1) return `ICMP ${a} ${i.icmpType === 8 ? 'echo-request' : i.icmpType === 0 ? 'echo-reply' : `type ${i.icmpType}`} seq ${i.icmpSeq}`;
+  if (i.proto === 1)
+    return `ICMP ${a} ${i.icmpType === 8 ? 'echo-request' : i.icmpType === 0 ? 'echo-reply' : `type ${i.icmpType}`} seq ${i.icmpSeq}`;
   if (i.proto === 6) return `TCP ${i.saddr}:${i.sport} > ${i.daddr}:${i.dport} ${tcpShape(i.tcpFlags ?? 0, i.payloadLen ?? 0)}`;
   if (i.proto === 17) return `UDP ${i.saddr}:${i.sport} > ${i.daddr}:${i.dport}`;
   return `IPv4 ${a} proto ${i.proto}`;

@@ -21,7 +21,8 @@ export function adhocName(f: AdhocFlow): string {
 
 export function adhocSpec(cp: ControlPlane, f: AdhocFlow): SendSpec {
   const from = cp.endpoints.get(f.from);
-  if (from === undefined) throw new AdhocError(`no endpoint '${f.from}' after the last step (endpoints: ${[...cp.endpoints.keys()].join(', ') || 'none'})`);
+  if (from === undefined)
+    throw new AdhocError(`no endpoint '${f.from}' after the last step (endpoints: ${[...cp.endpoints.keys()].join(', ') || 'none'})`);
   const ip = cp.endpoints.get(f.to)?.ip ?? cp.services.get(f.to)?.vip ?? parseIpv4(f.to);
   if (ip === undefined) throw new AdhocError(`'${f.to}' is neither an endpoint, a service nor an IPv4 address`);
   const l4 = f.proto === 'tcp' || f.proto === 'udp';

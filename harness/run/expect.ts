@@ -52,28 +52,59 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
 
   if (e.delivered !== undefined) {
     const bad = checked.filter((s) => arrived(s) !== e.delivered);
-    add('delivered', e.delivered ? 'delivered' : 'not delivered', bad.length === 0, bad.length === 0 ? checked.map(fate).join('; ') : `expected ${e.delivered ? 'delivered' : 'not delivered'}, but ${bad.map(fate).join('; ')}`);
+    add(
+      'delivered',
+      e.delivered ? 'delivered' : 'not delivered',
+      bad.length === 0,
+      bad.length === 0
+        ? checked.map(fate).join('; ')
+        : `expected ${e.delivered ? 'delivered' : 'not delivered'}, but ${bad.map(fate).join('; ')}`,
+    );
   }
   if (e.to !== undefined) {
     const want = e.to.name;
     const wantMac = macToString(e.to.mac);
     const bad = checked.filter((s) => (isArp ? arpAnswerMac(s) !== wantMac : reached(s) !== want));
     const got = (s: Sent): string => (isArp ? `packet ${s.doc.id}: reply carries ${arpAnswerMac(s) ?? 'nothing'}` : fate(s));
-    add('to', `reaches ${want}`, bad.length === 0, bad.length === 0 ? `every packet reached ${want}${isArp ? ` (${wantMac})` : ''}` : `expected ${want}${isArp ? ` (${wantMac})` : ''}, but ${bad.map(got).join('; ')}`);
+    add(
+      'to',
+      `reaches ${want}`,
+      bad.length === 0,
+      bad.length === 0
+        ? `every packet reached ${want}${isArp ? ` (${wantMac})` : ''}`
+        : `expected ${want}${isArp ? ` (${wantMac})` : ''}, but ${bad.map(got).join('; ')}`,
+    );
   }
   if (e.reason !== undefined) {
     const bad = checked.filter((s) => lastReason(s.doc) !== e.reason);
-    add('reason', `reason ${e.reason}`, bad.length === 0, bad.length === 0 ? `last verdict ${e.reason} on every packet` : `expected ${e.reason}, but ${bad.map((s) => `packet ${s.doc.id} ended with ${lastReason(s.doc)}`).join('; ')}`);
+    add(
+      'reason',
+      `reason ${e.reason}`,
+      bad.length === 0,
+      bad.length === 0
+        ? `last verdict ${e.reason} on every packet`
+        : `expected ${e.reason}, but ${bad.map((s) => `packet ${s.doc.id} ended with ${lastReason(s.doc)}`).join('; ')}`,
+    );
   }
   if (e.path !== undefined) {
     const want = e.path.map((h) => h.name);
     const got = pathHosts(first.doc);
     const ok = want.length === got.length && want.every((h, i) => h === got[i]);
-    add('path', `path ${list(want)}`, ok, ok ? `packet ${first.doc.id} crossed ${list(got)}` : `expected ${list(want)}, packet ${first.doc.id} crossed ${list(got)}`);
+    add(
+      'path',
+      `path ${list(want)}`,
+      ok,
+      ok ? `packet ${first.doc.id} crossed ${list(got)}` : `expected ${list(want)}, packet ${first.doc.id} crossed ${list(got)}`,
+    );
   }
   if (e.hops !== undefined) {
     const got = underlayCrossings(first);
-    add('hops', `${e.hops} underlay hops`, got === e.hops, `packet ${first.doc.id} crossed the underlay ${got} time(s)${got === e.hops ? '' : `, expected ${e.hops}`}`);
+    add(
+      'hops',
+      `${e.hops} underlay hops`,
+      got === e.hops,
+      `packet ${first.doc.id} crossed the underlay ${got} time(s)${got === e.hops ? '' : `, expected ${e.hops}`}`,
+    );
   }
   if (e.directAfter !== undefined) {
     const n = e.directAfter;
@@ -82,17 +113,30 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
     const direct = (s: Sent): boolean => {
       const want = [step.fromHost.name, dstHost(s)];
       const got = pathHosts(s.doc);
-      return want[1] !== undefined && (want[0] === want[1] ? got.length === 1 && got[0] === want[0] : got.length === 2 && got[0] === want[0] && got[1] === want[1]);
+      return (
+        want[1] !== undefined &&
+        (want[0] === want[1] ? got.length === 1 && got[0] === want[0] : got.length === 2 && got[0] === want[0] && got[1] === want[1])
+      );
     };
     const bad = later.filter((s) => !direct(s));
     const ok = later.length > 0 && bad.length === 0;
-    const msg = later.length === 0 ? `only ${checked.length} packet(s) sent, none from packet ${n} on` : ok ? `packets ${n}..${checked.length} went straight to the destination's host` : bad.map((s) => `packet ${s.doc.id} crossed ${list(pathHosts(s.doc))}`).join('; ');
+    const msg =
+      later.length === 0
+        ? `only ${checked.length} packet(s) sent, none from packet ${n} on`
+        : ok
+          ? `packets ${n}..${checked.length} went straight to the destination's host`
+          : bad.map((s) => `packet ${s.doc.id} crossed ${list(pathHosts(s.doc))}`).join('; ');
     add('directAfter', `direct from packet ${n}`, ok, msg);
   }
   if (e.backend !== undefined) {
     const want = e.backend.name;
     const bad = checked.filter((s) => reached(s) !== want);
-    add('backend', `backend ${want}`, bad.length === 0, bad.length === 0 ? `every packet reached ${want}` : `expected backend ${want}, but ${bad.map(fate).join('; ')}`);
+    add(
+      'backend',
+      `backend ${want}`,
+      bad.length === 0,
+      bad.length === 0 ? `every packet reached ${want}` : `expected backend ${want}, but ${bad.map(fate).join('; ')}`,
+    );
   }
   if (e.bouncerSees === 'arpOnly') {
     const net = cp.endpoint(step.from.name).network;
@@ -103,7 +147,16 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
       const ends = new Set([step.fromHost.name, s.doc.outcome.kind === 'delivered' ? s.doc.outcome.host : '']);
       return s.doc.hops.filter((h) => bouncers.has(h.host) && !ends.has(h.host)).map((h) => `packet ${s.doc.id} crossed bouncer ${h.host}`);
     });
-    add('bouncerSees', 'bouncers see only the ARP', seen.length === 0 && data.length > 0, data.length === 0 ? 'no data packet was sent' : seen.length === 0 ? `no data packet crossed ${list([...bouncers])}` : [...new Set(seen)].join('; '));
+    add(
+      'bouncerSees',
+      'bouncers see only the ARP',
+      seen.length === 0 && data.length > 0,
+      data.length === 0
+        ? 'no data packet was sent'
+        : seen.length === 0
+          ? `no data packet crossed ${list([...bouncers])}`
+          : [...new Set(seen)].join('; '),
+    );
   }
   return out;
 }

@@ -52,7 +52,11 @@ function probe(pods: Pods, a: Endpoint, b: Endpoint, id: number): { cell: CellDo
   let leak = false;
   let replied = false;
   if (r.mac !== undefined) {
-    const frame = ether({ src: a.mac, dst: r.mac }).ipv4({ src: a.ip, dst: b.ip }).icmpEcho({ id, seq: 1 }).payload('twinplane-probe').build();
+    const frame = ether({ src: a.mac, dst: r.mac })
+      .ipv4({ src: a.ip, dst: b.ip })
+      .icmpEcho({ id, seq: 1 })
+      .payload('twinplane-probe')
+      .build();
     const s = pods.send(a.name, frame, flow, 'request');
     sent.push(s);
     const o = s.doc.outcome;
@@ -89,18 +93,34 @@ export function probeMatrix(pods: Pods, cp: ControlPlane, invariants: readonly I
     }),
   );
   pods.nextId = base + kept.length;
-  const note = eps.length < all.length ? `${all.length} endpoints: probed a sample of ${eps.length} covering every subnet (${eps.length * (eps.length - 1)} pairs)` : undefined;
+  const note =
+    eps.length < all.length
+      ? `${all.length} endpoints: probed a sample of ${eps.length} covering every subnet (${eps.length * (eps.length - 1)} pairs)`
+      : undefined;
   const matrix: MatrixDoc = { endpoints: eps.map((e) => e.name), vpcs: eps.map(vpcOf), cells, ...(note ? { note } : {}) };
-  const pairs = (f: (a: Endpoint, b: Endpoint) => boolean): number => eps.reduce((n, a) => n + eps.filter((b) => a !== b && f(a, b)).length, 0);
+  const pairs = (f: (a: Endpoint, b: Endpoint) => boolean): number =>
+    eps.reduce((n, a) => n + eps.filter((b) => a !== b && f(a, b)).length, 0);
   const checks: CheckDoc[] = [];
   const show = (xs: string[]): string => xs.slice(0, 10).join(', ') + (xs.length > 10 ? `, … (${xs.length} in all)` : '');
   if (invariants.includes('isolation')) {
     const n = pairs((a, b) => vpcOf(a) !== vpcOf(b));
-    checks.push({ id: 'invariant.isolation', kind: 'invariant', name: 'isolation: no endpoint reaches another VPC', ok: leaks.length === 0, message: leaks.length === 0 ? `${n} cross-VPC pairs, none reached` : `reached across VPCs: ${show(leaks)}` });
+    checks.push({
+      id: 'invariant.isolation',
+      kind: 'invariant',
+      name: 'isolation: no endpoint reaches another VPC',
+      ok: leaks.length === 0,
+      message: leaks.length === 0 ? `${n} cross-VPC pairs, none reached` : `reached across VPCs: ${show(leaks)}`,
+    });
   }
   if (invariants.includes('reachability')) {
     const n = pairs((a, b) => vpcOf(a) === vpcOf(b));
-    checks.push({ id: 'invariant.reachability', kind: 'invariant', name: 'reachability: every endpoint reaches its own VPC', ok: broken.length === 0, message: broken.length === 0 ? `${n} same-VPC pairs, every echo answered` : `no round trip: ${show(broken)}` });
+    checks.push({
+      id: 'invariant.reachability',
+      kind: 'invariant',
+      name: 'reachability: every endpoint reaches its own VPC',
+      ok: broken.length === 0,
+      message: broken.length === 0 ? `${n} same-VPC pairs, every echo answered` : `no round trip: ${show(broken)}`,
+    });
   }
   return { matrix, checks, kept };
 }

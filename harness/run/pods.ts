@@ -137,10 +137,22 @@ function replyFrame(f: Uint8Array, self: Ipv4): Reply | undefined {
     const flags = f[l4 + 13];
     const dataLen = end - (l4 + (f[l4 + 12] >> 4) * 4);
     if (flags & TCP_SYN && !(flags & TCP_ACK)) {
-      return { dst: src, build: (s, d) => ip(s, d).tcp({ sport: dport, dport: sport, flags: 'SA', seq: 5000, ack: seq + 1 }).build() };
+      return {
+        dst: src,
+        build: (s, d) =>
+          ip(s, d)
+            .tcp({ sport: dport, dport: sport, flags: 'SA', seq: 5000, ack: seq + 1 })
+            .build(),
+      };
     }
     if (dataLen > 0) {
-      return { dst: src, build: (s, d) => ip(s, d).tcp({ sport: dport, dport: sport, flags: 'A', seq: 5001, ack: (seq + dataLen) >>> 0 }).build() };
+      return {
+        dst: src,
+        build: (s, d) =>
+          ip(s, d)
+            .tcp({ sport: dport, dport: sport, flags: 'A', seq: 5001, ack: (seq + dataLen) >>> 0 })
+            .build(),
+      };
     }
   }
   return undefined;

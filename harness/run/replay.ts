@@ -42,7 +42,9 @@ export function replayPoint(cp: ControlPlane, hostName: string, iface: string): 
   const pod = cp.endpoints.get(iface);
   const here = [...(host.veths?.values() ?? [])].map((e) => e.name);
   if (pod === undefined || pod.host !== host) {
-    throw new ReplayError(`--iface must be 'underlay' or a pod on ${host.name} (${here.length ? here.join(', ') : 'it has none'}), not '${iface}'`);
+    throw new ReplayError(
+      `--iface must be 'underlay' or a pod on ${host.name} (${here.length ? here.join(', ') : 'it has none'}), not '${iface}'`,
+    );
   }
   return { host, program: 'agent', ingress: pod.ifindex, ingressName: `veth ${pod.name}` };
 }

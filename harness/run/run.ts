@@ -37,7 +37,12 @@ function topology(s: Scenario, cp: ControlPlane | undefined): TopologyDoc {
       vni: v.vni,
       cidr: cidrToString(v.cidr),
       dividers: v.dividers.map((d) => d.name),
-      networks: v.networks.map((n) => ({ name: n.name, cidr: cidrToString(n.cidr), gateway: ipv4ToString(n.gateway), bouncers: n.bouncers.map((b) => b.name) })),
+      networks: v.networks.map((n) => ({
+        name: n.name,
+        cidr: cidrToString(n.cidr),
+        gateway: ipv4ToString(n.gateway),
+        bouncers: n.bouncers.map((b) => b.name),
+      })),
     })),
     endpoints: cp
       ? [...cp.endpoints.values()].map((e) => ({
@@ -78,7 +83,18 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
   } catch (e) {
     if (!(e instanceof ControlPlaneError)) throw e;
     const c = errorCheck('setup', e, { line: 1, column: 1 });
-    return { ...base, ok: false, topology: topology(s, undefined), steps, sends, invariants: [], matrix: { endpoints: [], vpcs: [], cells: [] }, packets, checks: [c], mismatches: 0 };
+    return {
+      ...base,
+      ok: false,
+      topology: topology(s, undefined),
+      steps,
+      sends,
+      invariants: [],
+      matrix: { endpoints: [], vpcs: [], cells: [] },
+      packets,
+      checks: [c],
+      mismatches: 0,
+    };
   }
   const engine = opts.engine(cp);
   try {
@@ -99,7 +115,13 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
           name: step.name,
           ...at,
           from: step.from.name,
-          to: step.to ? (step.to.kind === 'ip' ? ipv4ToString(step.to.ip) : step.to.kind === 'endpoint' ? step.to.endpoint.name : step.to.service.name) : '(raw)',
+          to: step.to
+            ? step.to.kind === 'ip'
+              ? ipv4ToString(step.to.ip)
+              : step.to.kind === 'endpoint'
+                ? step.to.endpoint.name
+                : step.to.service.name
+            : '(raw)',
           proto: step.proto,
           count: step.count,
           ok: cs.every((c) => c.ok),
@@ -124,7 +146,19 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
     if (opts.adhoc && failedAt < 0) {
       const spec = adhocSpec(cp, opts.adhoc);
       const r = runSend(pods, spec, sends.length);
-      sends.push({ index: sends.length, name: spec.name, line: 0, column: 0, from: opts.adhoc.from, to: opts.adhoc.to, proto: spec.proto, count: 1, ok: true, packets: r.all.map((x) => x.doc.id), checks: [] });
+      sends.push({
+        index: sends.length,
+        name: spec.name,
+        line: 0,
+        column: 0,
+        from: opts.adhoc.from,
+        to: opts.adhoc.to,
+        proto: spec.proto,
+        count: 1,
+        ok: true,
+        packets: r.all.map((x) => x.doc.id),
+        checks: [],
+      });
     }
     pods.onSent = () => {}; // probes: only failing ones are kept, by probeMatrix
     const m =
@@ -138,7 +172,13 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
       p.hops.forEach((h, j) => {
         if (!h.kernel || h.kernel.mismatches.length === 0) return;
         mismatches++;
-        checks.push({ id: `mismatch[${p.id}.${j}]`, kind: 'mismatch', name: `model and kernel agree: packet ${p.id} (${p.flow}) hop ${j + 1} on ${h.host} ${h.program}`, ok: false, message: h.kernel.mismatches.join('; ') });
+        checks.push({
+          id: `mismatch[${p.id}.${j}]`,
+          kind: 'mismatch',
+          name: `model and kernel agree: packet ${p.id} (${p.flow}) hop ${j + 1} on ${h.host} ${h.program}`,
+          ok: false,
+          message: h.kernel.mismatches.join('; '),
+        });
       });
     }
     return {

@@ -32,7 +32,10 @@ function dataFrame(step: SendSpec, sendIndex: number, i: number, srcMacReal: Mac
   const id = (sendIndex + 1) & 0xffff;
   switch (step.proto) {
     case 'icmp':
-      return l3.icmpEcho({ id, seq: i + 1 }).payload(step.payload).build();
+      return l3
+        .icmpEcho({ id, seq: i + 1 })
+        .payload(step.payload)
+        .build();
     case 'udp': {
       let payload = step.payload;
       if (f.geneve !== undefined) {

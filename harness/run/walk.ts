@@ -5,7 +5,12 @@ import { walk as walkPath } from '../../model/cluster/walk.ts';
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
 import type { EngineHop, EnginePath } from './engine.ts';
 
-export type HopRunner = (host: Host, program: 'agent' | 'transit', ingress: number, frame: Uint8Array) => Omit<EngineHop, 'host' | 'program' | 'ingress' | 'frameIn'>;
+export type HopRunner = (
+  host: Host,
+  program: 'agent' | 'transit',
+  ingress: number,
+  frame: Uint8Array,
+) => Omit<EngineHop, 'host' | 'program' | 'ingress' | 'frameIn'>;
 
 export function walk(cp: ControlPlane, fromPod: string, frame: Uint8Array, runHop: HopRunner, hopLimit = DEFAULT_HOP_LIMIT): EnginePath {
   return walkPath<EngineHop>(

@@ -102,7 +102,12 @@ export class KernelEngine implements Engine {
   }
 
   /** Runs one program on one host in the kernel (and, for both, in the model too). */
-  hop(host: Host, program: 'agent' | 'transit', ingress: number, input: Uint8Array): { verdict: RunResult; frameOut: Uint8Array | null; kernel?: KernelHop } {
+  hop(
+    host: Host,
+    program: 'agent' | 'transit',
+    ingress: number,
+    input: Uint8Array,
+  ): { verdict: RunResult; frameOut: Uint8Array | null; kernel?: KernelHop } {
     const inst = this.inst(host);
     const k = inst.run(program, input, ingress);
     if (this.target === 'xdp') {
@@ -117,7 +122,14 @@ export class KernelEngine implements Engine {
     const learnt = compareLearnt(ml, kl, renderEntry).map((d) => d.text);
     if (learnt.length > 0) restoreLearnt(inst, ml, kl);
     const kv = kernelAsRun(k);
-    const kernel: KernelHop = { action: kv.action, reason: kv.reason, target: kv.target, points: kv.points.map((p) => p.name), output: kv.output, mismatches: [...mismatches, ...learnt] };
+    const kernel: KernelHop = {
+      action: kv.action,
+      reason: kv.reason,
+      target: kv.target,
+      points: kv.points.map((p) => p.name),
+      output: kv.output,
+      mismatches: [...mismatches, ...learnt],
+    };
     return { verdict: model, frameOut: model.output, kernel };
   }
 

@@ -16,16 +16,45 @@ type Schema = Readonly<Record<string, unknown>>;
 
 /** Keywords that only inform editors and readers. */
 const ANNOTATIONS = new Set([
-  '$schema', '$id', '$comment', 'title', 'description', 'markdownDescription', 'default', 'examples',
-  'definitions', 'patternErrorMessage',
+  '$schema',
+  '$id',
+  '$comment',
+  'title',
+  'description',
+  'markdownDescription',
+  'default',
+  'examples',
+  'definitions',
+  'patternErrorMessage',
 ]);
 const ASSERTIONS = new Set([
-  '$ref', 'type', 'properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties', 'items',
-  'minItems', 'maxItems', 'uniqueItems', 'enum', 'const', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum',
+  '$ref',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'minProperties',
+  'maxProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'enum',
+  'const',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
 ]);
 const TYPE_NAMES: Readonly<Record<string, string>> = {
-  object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number',
-  boolean: 'true or false', null: 'empty',
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'empty',
 };
 
 export class CompiledSchema {
@@ -120,7 +149,8 @@ export class CompiledSchema {
 
   private checkArray(schema: Schema, value: readonly unknown[], path: DocPath, out: SchemaIssue[], report: (m: string) => void): void {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) report(`needs at least ${plural(schema.minItems, 'item')}`);
-    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) report(`takes at most ${plural(schema.maxItems, 'item')}, not ${value.length}`);
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
+      report(`takes at most ${plural(schema.maxItems, 'item')}, not ${value.length}`);
     if (schema.uniqueItems === true) {
       const seen = new Set<string>();
       value.forEach((item, i) => {
@@ -132,7 +162,13 @@ export class CompiledSchema {
     if (schema.items !== undefined) value.forEach((item, i) => this.walk(schema.items, item, [...path, i], out));
   }
 
-  private checkObject(schema: Schema, value: Readonly<Record<string, unknown>>, path: DocPath, out: SchemaIssue[], report: (m: string) => void): void {
+  private checkObject(
+    schema: Schema,
+    value: Readonly<Record<string, unknown>>,
+    path: DocPath,
+    out: SchemaIssue[],
+    report: (m: string) => void,
+  ): void {
     const keys = Object.keys(value);
     const props = asObject(schema.properties);
     if (typeof schema.minProperties === 'number' && keys.length < schema.minProperties) {
@@ -160,14 +196,22 @@ function checkNumber(schema: Schema, value: number, report: (m: string) => void)
 
 function hasType(value: unknown, type: string): boolean {
   switch (type) {
-    case 'object': return isObject(value);
-    case 'array': return Array.isArray(value);
-    case 'string': return typeof value === 'string';
-    case 'integer': return typeof value === 'number' && Number.isInteger(value);
-    case 'number': return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean': return typeof value === 'boolean';
-    case 'null': return value === null;
-    default: throw new Error(`schema type '${type}' is not supported`);
+    case 'object':
+      return isObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'null':
+      return value === null;
+    default:
+      throw new Error(`schema type '${type}' is not supported`);
   }
 }
 

@@ -73,22 +73,32 @@ function resolveSteps(world: World, raw: unknown): Step[] {
     const fields = obj(body) ?? {};
     let resolved: Step | undefined;
     switch (kind) {
-      case 'provision': resolved = resolveProvision(world, names, fields, path, at); break;
-      case 'delete': resolved = resolveDelete(world, body, path, at); break;
-      case 'move': resolved = resolveMove(world, fields, path, at); break;
+      case 'provision':
+        resolved = resolveProvision(world, names, fields, path, at);
+        break;
+      case 'delete':
+        resolved = resolveDelete(world, body, path, at);
+        break;
+      case 'move':
+        resolved = resolveMove(world, fields, path, at);
+        break;
       case 'addBackend':
-      case 'removeBackend': resolved = resolveBackendChange(world, kind, fields, path, at); break;
+      case 'removeBackend':
+        resolved = resolveBackendChange(world, kind, fields, path, at);
+        break;
       case 'send': {
         resolved = resolveSend(world, fields, path, at, sends++);
         const given = str(fields.name);
         if (given !== undefined) {
           const first = sendNames.get(given);
-          if (first !== undefined) world.ctx.error([...path, 'name'], `duplicate send name '${given}' (first at ${world.ctx.where(first)})`);
+          if (first !== undefined)
+            world.ctx.error([...path, 'name'], `duplicate send name '${given}' (first at ${world.ctx.where(first)})`);
           else sendNames.set(given, [...path, 'name']);
         }
         break;
       }
-      default: return; // unknown step kind: the schema reported it
+      default:
+        return; // unknown step kind: the schema reported it
     }
     if (resolved !== undefined) out.push(resolved);
   });

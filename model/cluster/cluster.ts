@@ -18,7 +18,7 @@ export interface Hop extends WalkHop {
 
 export type { PathOutcome };
 
-export interface Path extends Walked<Hop> {}
+export type Path = Walked<Hop>;
 
 export interface ClusterOptions {
   hopLimit?: number;

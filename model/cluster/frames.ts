@@ -25,7 +25,8 @@ export function nextHopIp(cl: Cluster, from: string, dst: Ipv4): Ipv4 {
 export function nextHopMac(cl: Cluster, from: string, dst: Ipv4): Mac {
   const hop = nextHopIp(cl, from, dst);
   const m = cl.stack(from).arp.get(hop);
-  if (m === undefined) throw new Error(`pod ${from} has no ARP entry for ${ipv4ToString(hop)} (to reach ${ipv4ToString(dst)}): resolve it first`);
+  if (m === undefined)
+    throw new Error(`pod ${from} has no ARP entry for ${ipv4ToString(hop)} (to reach ${ipv4ToString(dst)}): resolve it first`);
   return m;
 }
 
@@ -39,7 +40,12 @@ export function resolve(cl: Cluster, from: string, dst: Ipv4): Path {
   return cl.send(from, arpRequest(cl, from, nextHopIp(cl, from, dst)));
 }
 
-export function icmpEcho(cl: Cluster, from: string, dst: Ipv4, o: L3Options & { id?: number; seq?: number; type?: 'request' | 'reply' } = {}): Uint8Array {
+export function icmpEcho(
+  cl: Cluster,
+  from: string,
+  dst: Ipv4,
+  o: L3Options & { id?: number; seq?: number; type?: 'request' | 'reply' } = {},
+): Uint8Array {
   const p = cl.pod(from);
   return ether({ src: p.mac, dst: o.dstMac ?? nextHopMac(cl, from, dst) })
     .ipv4({ src: p.ip, dst, ttl: o.ttl ?? 64 })
@@ -57,7 +63,12 @@ export function udpFrame(cl: Cluster, from: string, dst: Ipv4, o: L3Options & { 
     .build();
 }
 
-export function tcpFrame(cl: Cluster, from: string, dst: Ipv4, o: L3Options & { sport: number; dport: number; flags?: string; seq?: number; ack?: number }): Uint8Array {
+export function tcpFrame(
+  cl: Cluster,
+  from: string,
+  dst: Ipv4,
+  o: L3Options & { sport: number; dport: number; flags?: string; seq?: number; ack?: number },
+): Uint8Array {
   const p = cl.pod(from);
   return ether({ src: p.mac, dst: o.dstMac ?? nextHopMac(cl, from, dst) })
     .ipv4({ src: p.ip, dst, ttl: o.ttl ?? 64 })

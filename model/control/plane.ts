@@ -2,7 +2,18 @@
 // Hosts' states are created cheaply (maps on first write) and every write goes through
 // `write`/`remove`, which count it per host and per map.
 
-import { type Cidr, type Ipv4, type Mac, cidrContains, cidrToString, ipv4ToString, parseCidr, parseIpv4, parseMac, prefixMask } from '../wire/addr.ts';
+import {
+  type Cidr,
+  type Ipv4,
+  type Mac,
+  cidrContains,
+  cidrToString,
+  ipv4ToString,
+  parseCidr,
+  parseIpv4,
+  parseMac,
+  prefixMask,
+} from '../wire/addr.ts';
 import { CONSTS } from '../dataplane/consts.ts';
 import {
   type BackendRec,
@@ -270,9 +281,13 @@ export class ControlPlane {
   createHost(spec: HostSpec): Host {
     if (this.hosts.has(spec.name)) throw new ControlPlaneError(`host ${JSON.stringify(spec.name)} exists`);
     const ip = toIp(spec.ip, `host ${spec.name}`);
-    if (this.hostsByIp.has(ip)) throw new ControlPlaneError(`host ${spec.name}: underlay IP ${ipv4ToString(ip)} is taken by ${this.hostsByIp.get(ip)!.name}`);
+    if (this.hostsByIp.has(ip))
+      throw new ControlPlaneError(`host ${spec.name}: underlay IP ${ipv4ToString(ip)} is taken by ${this.hostsByIp.get(ip)!.name}`);
     // Default host MAC: 02:68 followed by the underlay IP (unique as the IP is).
-    const mac = spec.mac !== undefined ? toMac(spec.mac, `host ${spec.name}`) : new Uint8Array([0x02, 0x68, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
+    const mac =
+      spec.mac !== undefined
+        ? toMac(spec.mac, `host ${spec.name}`)
+        : new Uint8Array([0x02, 0x68, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
     const h: Host = {
       name: spec.name,
       ip,
@@ -294,7 +309,8 @@ export class ControlPlane {
   /** Writes nothing: a VPC exists in its subnets' bouncers and its dividers. */
   createVpc(spec: VpcSpec): Vpc {
     if (this.vpcs.has(spec.name)) throw new ControlPlaneError(`VPC ${JSON.stringify(spec.name)} exists`);
-    if (!(Number.isInteger(spec.vni) && spec.vni >= 0 && spec.vni < 1 << 24)) throw new ControlPlaneError(`VPC ${spec.name}: VNI ${spec.vni} is not 24-bit`);
+    if (!(Number.isInteger(spec.vni) && spec.vni >= 0 && spec.vni < 1 << 24))
+      throw new ControlPlaneError(`VPC ${spec.name}: VNI ${spec.vni} is not 24-bit`);
     const other = this.vpcsByVni.get(spec.vni);
     if (other !== undefined) throw new ControlPlaneError(`VPC ${spec.name}: VNI ${spec.vni} is already used by VPC ${other.name}`);
     const dividers = (spec.dividers ?? []).map((d) => this.host(d));
@@ -347,8 +363,12 @@ export class ControlPlane {
     const netId = this.nextNetId++;
     // Defaults of docs section 1: gateway = network address + 1, MAC 02:67:77:00 + net_id.
     const gatewayIp = spec.gatewayIp !== undefined ? toIp(spec.gatewayIp, `network ${spec.name}`) : (cidr.network + 1) >>> 0;
-    const gatewayMac = spec.gatewayMac !== undefined ? toMac(spec.gatewayMac, `network ${spec.name}`) : new Uint8Array([0x02, 0x67, 0x77, 0x00, (netId >>> 8) & 0xff, netId & 0xff]);
-    if (!cidrContains(cidr, gatewayIp)) throw new ControlPlaneError(`network ${spec.name}: gateway ${ipv4ToString(gatewayIp)} is outside ${cidrToString(cidr)}`);
+    const gatewayMac =
+      spec.gatewayMac !== undefined
+        ? toMac(spec.gatewayMac, `network ${spec.name}`)
+        : new Uint8Array([0x02, 0x67, 0x77, 0x00, (netId >>> 8) & 0xff, netId & 0xff]);
+    if (!cidrContains(cidr, gatewayIp))
+      throw new ControlPlaneError(`network ${spec.name}: gateway ${ipv4ToString(gatewayIp)} is outside ${cidrToString(cidr)}`);
     this.claimAddress(v, gatewayIp, `gateway of ${spec.name}`);
     const n: Network = {
       name: spec.name,
@@ -365,7 +385,16 @@ export class ControlPlane {
     this.networks.set(n.name, n);
     v.networks.add(n);
     const gwKey = epKey(v.vni, gatewayIp);
-    const gwVal: EpValRec = { kind: CONSTS.EP_GATEWAY, flags: 0, mac: gatewayMac, host_ip: 0, host_mac: ZERO_MAC, gw_mac: gatewayMac, ifindex: 0, net_id: netId };
+    const gwVal: EpValRec = {
+      kind: CONSTS.EP_GATEWAY,
+      flags: 0,
+      mac: gatewayMac,
+      host_ip: 0,
+      host_mac: ZERO_MAC,
+      gw_mac: gatewayMac,
+      ifindex: 0,
+      net_id: netId,
+    };
     for (const h of new Set([...bouncers, ...v.dividers])) {
       this.write(h, 'networks', n.key, n.value);
       this.write(h, 'vpcs', v.vni, v.value);
@@ -393,7 +422,8 @@ export class ControlPlane {
     if (this.endpoints.has(spec.name)) throw new ControlPlaneError(`endpoint ${JSON.stringify(spec.name)} exists`);
     const n = this.network(spec.network);
     const ip = toIp(spec.ip, `endpoint ${spec.name}`);
-    if (!cidrContains(n.cidr, ip)) throw new ControlPlaneError(`endpoint ${spec.name}: ${ipv4ToString(ip)} is outside ${cidrToString(n.cidr)}`);
+    if (!cidrContains(n.cidr, ip))
+      throw new ControlPlaneError(`endpoint ${spec.name}: ${ipv4ToString(ip)} is outside ${cidrToString(n.cidr)}`);
     const h = this.host(spec.host);
     this.claimAddress(n.vpc, ip, `endpoint ${spec.name}`);
     // Default MAC: 0a:58 followed by the IP (like Kubernetes bridges); unique in a VPC.
@@ -409,16 +439,35 @@ export class ControlPlane {
     const n = e.network;
     const v = n.vpc;
     const idx = ifindex ?? h.nextIfindex++;
-    if (h.state.ifaces.peek(idx) !== undefined) throw new ControlPlaneError(`endpoint ${e.name}: ifindex ${idx} on host ${h.name} is taken`);
+    if (h.state.ifaces.peek(idx) !== undefined)
+      throw new ControlPlaneError(`endpoint ${e.name}: ifindex ${idx} on host ${h.name} is taken`);
     e.host = h;
     e.ifindex = idx;
     const key: EpKeyRec = epKey(v.vni, e.ip);
     const iface: IfaceRec = { vni: v.vni, ip: e.ip, mac: e.mac, pad: 0, net_id: n.netId };
     this.write(h, 'ifaces', idx, iface);
-    const local: EpValRec = { kind: CONSTS.EP_LOCAL, flags: 0, mac: e.mac, host_ip: h.ip, host_mac: h.mac, gw_mac: n.gatewayMac, ifindex: idx, net_id: n.netId };
+    const local: EpValRec = {
+      kind: CONSTS.EP_LOCAL,
+      flags: 0,
+      mac: e.mac,
+      host_ip: h.ip,
+      host_mac: h.mac,
+      gw_mac: n.gatewayMac,
+      ifindex: idx,
+      net_id: n.netId,
+    };
     this.write(h, 'endpoints', key, local);
     this.write(h, 'networks', n.key, n.value);
-    const remote: EpValRec = { kind: CONSTS.EP_REMOTE, flags: 0, mac: e.mac, host_ip: h.ip, host_mac: h.mac, gw_mac: n.gatewayMac, ifindex: 0, net_id: n.netId };
+    const remote: EpValRec = {
+      kind: CONSTS.EP_REMOTE,
+      flags: 0,
+      mac: e.mac,
+      host_ip: h.ip,
+      host_mac: h.mac,
+      gw_mac: n.gatewayMac,
+      ifindex: 0,
+      net_id: n.netId,
+    };
     for (const b of n.bouncers) if (b !== h) this.write(b, 'endpoints', key, remote);
     (h.veths ??= new Map()).set(idx, e);
     v.endpointHosts.set(h, (v.endpointHosts.get(h) ?? 0) + 1);
@@ -458,12 +507,14 @@ export class ControlPlane {
   private dropFlows(h: Host, vni: number, ip: Ipv4, asClient: boolean): void {
     if (h.state.has('flows')) {
       const doomed: FlowKeyRec[] = [];
-      for (const [k, val] of h.state.flows.entries()) if (k.vni === vni && (val.daddr === ip || (asClient && k.saddr === ip))) doomed.push(k);
+      for (const [k, val] of h.state.flows.entries())
+        if (k.vni === vni && (val.daddr === ip || (asClient && k.saddr === ip))) doomed.push(k);
       for (const k of doomed) this.remove(h, 'flows', k);
     }
     if (h.state.has('rflows')) {
       const doomed: FlowKeyRec[] = [];
-      for (const k of h.state.rflows.entries()) if (k[0].vni === vni && (k[0].saddr === ip || (asClient && k[0].daddr === ip))) doomed.push(k[0]);
+      for (const k of h.state.rflows.entries())
+        if (k[0].vni === vni && (k[0].saddr === ip || (asClient && k[0].daddr === ip))) doomed.push(k[0]);
       for (const k of doomed) this.remove(h, 'rflows', k);
     }
   }
@@ -512,11 +563,15 @@ export class ControlPlane {
       return { port: p.port, proto, targetPort: p.targetPort ?? 0 };
     });
     const backends = (spec.backends ?? []).map((b) => this.endpoint(b));
-    for (const b of backends) if (b.network.vpc !== v) throw new ControlPlaneError(`service ${spec.name}: backend ${b.name} is not in VPC ${v.name}`);
+    for (const b of backends)
+      if (b.network.vpc !== v) throw new ControlPlaneError(`service ${spec.name}: backend ${b.name} is not in VPC ${v.name}`);
     if (backends.length > CONSTS.MAX_BACKENDS) throw new ControlPlaneError(`service ${spec.name}: at most ${CONSTS.MAX_BACKENDS} backends`);
     this.claimAddress(v, vip, `service ${spec.name}`);
     // Default VIP MAC of docs section 1: 02:76:69:00 + svc_id.
-    const mac = spec.mac !== undefined ? toMac(spec.mac, `service ${spec.name}`) : new Uint8Array([0x02, 0x76, 0x69, 0x00, (svcId >>> 8) & 0xff, svcId & 0xff]);
+    const mac =
+      spec.mac !== undefined
+        ? toMac(spec.mac, `service ${spec.name}`)
+        : new Uint8Array([0x02, 0x76, 0x69, 0x00, (svcId >>> 8) & 0xff, svcId & 0xff]);
     const s: Service = { name: spec.name, vpc: v, vip, mac, ports, svcId, backends: sortByIp(backends) };
     this.svcIds[svcId] = s;
     this.services.set(s.name, s);
@@ -553,13 +608,23 @@ export class ControlPlane {
   private writeServiceOn(h: Host, s: Service, withVip: boolean): void {
     const v = s.vpc;
     if (withVip) {
-      const vipVal: EpValRec = { kind: CONSTS.EP_VIP, flags: 0, mac: s.mac, host_ip: 0, host_mac: ZERO_MAC, gw_mac: ZERO_MAC, ifindex: 0, net_id: 0 };
+      const vipVal: EpValRec = {
+        kind: CONSTS.EP_VIP,
+        flags: 0,
+        mac: s.mac,
+        host_ip: 0,
+        host_mac: ZERO_MAC,
+        gw_mac: ZERO_MAC,
+        ifindex: 0,
+        net_id: 0,
+      };
       this.write(h, 'endpoints', epKey(v.vni, s.vip), vipVal);
     }
     const n = s.backends.length;
     const targets = new Map<string, number>();
     for (const p of s.ports) targets.set(`${p.port}:${p.proto}`, p.targetPort);
-    for (const k of this.serviceKeys(s)) this.write(h, 'services', k, { svc_id: s.svcId, target_port: targets.get(`${k.port}:${k.proto}`) ?? 0, n_backends: n });
+    for (const k of this.serviceKeys(s))
+      this.write(h, 'services', k, { svc_id: s.svcId, target_port: targets.get(`${k.port}:${k.proto}`) ?? 0, n_backends: n });
     const table = maglevTable(s.backends.map((b) => b.ip));
     const base = s.svcId * CONSTS.MAGLEV_M;
     for (let i = 0; i < table.length; i++) this.write(h, 'maglev', base + i, table[i]);
@@ -575,7 +640,8 @@ export class ControlPlane {
     const e = this.endpoint(endpoint);
     if (e.network.vpc !== s.vpc) throw new ControlPlaneError(`service ${service}: backend ${endpoint} is not in VPC ${s.vpc.name}`);
     if (s.backends.includes(e)) throw new ControlPlaneError(`service ${service}: ${endpoint} is already a backend`);
-    if (s.backends.length >= CONSTS.MAX_BACKENDS) throw new ControlPlaneError(`service ${service}: at most ${CONSTS.MAX_BACKENDS} backends`);
+    if (s.backends.length >= CONSTS.MAX_BACKENDS)
+      throw new ControlPlaneError(`service ${service}: at most ${CONSTS.MAX_BACKENDS} backends`);
     s.backends = sortByIp([...s.backends, e]);
     this.writeBackends(s);
   }

@@ -20,7 +20,30 @@ import * as verdictNs from './verdict.ts';
 const { CONSTS } = constsNs;
 const { OUTER_FIXED, outerSport, writeOuter } = encapNs;
 const { HOST_LOC_OPT_LEN, writeHostLocOpt } = optionsNs;
-const { ARP_LEN, ETH_HLEN, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, adjustHead, arpEthIpv4, arpTuple, cutTo, flowHash, ipv4Ok, ipv4Tuple, l4HeaderOk, macEq, output, pairHash, pktFrom, pktLen, rd16, rd32, wrMac } = parseNs;
+const {
+  ARP_LEN,
+  ETH_HLEN,
+  ETH_P_8021AD,
+  ETH_P_8021Q,
+  ETH_P_ARP,
+  ETH_P_IP,
+  adjustHead,
+  arpEthIpv4,
+  arpTuple,
+  cutTo,
+  flowHash,
+  ipv4Ok,
+  ipv4Tuple,
+  l4HeaderOk,
+  macEq,
+  output,
+  pairHash,
+  pktFrom,
+  pktLen,
+  rd16,
+  rd32,
+  wrMac,
+} = parseNs;
 const { rewriteDst, rewriteSrc, route } = rewriteNs;
 const { epKey, flowKey, hostLocAt } = stateNs;
 const { POINT, REASON } = tablesNs;
@@ -103,7 +126,8 @@ function agent_flow(c: Ctx, t: FlowTuple): Outcome {
   const { p, iface, run, host } = c;
   run.enter(P.agent_flow);
   const fwd = host.flows.get(flowKey(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto));
-  if (run.traceLookups) run.lookup('flows', fmt.flowKeyStr(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), fwd ? fmt.flowFwdStr(fwd) : 'miss');
+  if (run.traceLookups)
+    run.lookup('flows', fmt.flowKeyStr(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), fwd ? fmt.flowFwdStr(fwd) : 'miss');
   let next: NextHop | null = null;
   if (fwd !== undefined) {
     const ip = p.s + ETH_HLEN;
@@ -128,7 +152,8 @@ function agent_local(c: Ctx, t: FlowTuple, flowNext: NextHop | null): Outcome {
     // here, exactly as transit_deliver does for replies from other hosts.
     const rk = flowKey(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
     const rev = host.rflows.get(rk);
-    if (run.traceLookups) run.lookup('rflows', fmt.flowKeyStr(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), rev ? fmt.flowRevStr(rev) : 'miss');
+    if (run.traceLookups)
+      run.lookup('rflows', fmt.flowKeyStr(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), rev ? fmt.flowRevStr(rev) : 'miss');
     if (rev !== undefined) {
       if (!l4HeaderOk(p.b, p.s + ETH_HLEN, t)) return drop(R.L4_MALFORMED);
       rewriteSrc(p.b, p.s, p.s + ETH_HLEN, t, rev.saddr, rev.sport, rev.smac);

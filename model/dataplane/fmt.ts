@@ -29,11 +29,17 @@ export function epValStr(v: EpValRec): string {
 }
 export function netValStr(v: NetValRec): string {
   const n = Math.min(v.n_bouncers, CONSTS.MAX_BOUNCERS);
-  return `net=${v.net_id} bouncers=[${v.bouncers.slice(0, n).map((b) => ip(b.ip)).join(',')}]`;
+  return `net=${v.net_id} bouncers=[${v.bouncers
+    .slice(0, n)
+    .map((b) => ip(b.ip))
+    .join(',')}]`;
 }
 export function vpcValStr(v: VpcValRec): string {
   const n = Math.min(v.n_dividers, CONSTS.MAX_DIVIDERS);
-  return `dividers=[${v.dividers.slice(0, n).map((d) => ip(d.ip)).join(',')}]`;
+  return `dividers=[${v.dividers
+    .slice(0, n)
+    .map((d) => ip(d.ip))
+    .join(',')}]`;
 }
 export function svcValStr(v: SvcValRec): string {
   return `svc=${v.svc_id} target=${v.target_port} n=${v.n_backends}`;

@@ -225,7 +225,8 @@ export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<num
   }
 
   set(index: number, value: V): void {
-    if (!(index >= 0 && index < this.spec.maxEntries && Number.isInteger(index))) throw new MapFullError(this.spec.name, this.spec.maxEntries);
+    if (!(index >= 0 && index < this.spec.maxEntries && Number.isInteger(index)))
+      throw new MapFullError(this.spec.name, this.spec.maxEntries);
     (this.store ??= new Map()).set(index, value);
   }
 
@@ -310,7 +311,8 @@ export class LpmMapModel<K extends LpmKey, V> extends SpecMap<K, V> implements M
   }
 
   set(key: K, value: V): void {
-    if (!(key.prefixlen >= 0 && key.prefixlen <= LpmMapModel.MAX_PREFIXLEN)) throw new RangeError(`map ${this.name}: prefixlen ${key.prefixlen} > 64 (EINVAL)`);
+    if (!(key.prefixlen >= 0 && key.prefixlen <= LpmMapModel.MAX_PREFIXLEN))
+      throw new RangeError(`map ${this.name}: prefixlen ${key.prefixlen} > 64 (EINVAL)`);
     const byLen = (this.byLen ??= new Map());
     let m = byLen.get(key.prefixlen);
     const id = LpmMapModel.maskedId(key.prefixlen, key.vni, key.ip);

@@ -166,7 +166,18 @@ function svcKeyId(k: SvcKeyRec): string {
 }
 function flowKeyId(k: FlowKeyRec): string {
   const p = k.pad;
-  return u16s(k.vni >>> 16, k.vni & 0xffff, k.saddr >>> 16, k.saddr & 0xffff, k.daddr >>> 16, k.daddr & 0xffff, k.sport, k.dport, (k.proto << 8) | p[0], (p[1] << 8) | p[2]);
+  return u16s(
+    k.vni >>> 16,
+    k.vni & 0xffff,
+    k.saddr >>> 16,
+    k.saddr & 0xffff,
+    k.daddr >>> 16,
+    k.daddr & 0xffff,
+    k.sport,
+    k.dport,
+    (k.proto << 8) | p[0],
+    (p[1] << 8) | p[2],
+  );
 }
 const numId = (k: number): number => k >>> 0;
 

@@ -35,7 +35,12 @@ export const REASONS = [
   { id: 6, name: 'ARP_REPLY', kind: 'fwd', text: 'transit: bouncer answered the ARP request' },
   { id: 7, name: 'BOUNCE_TO_HOST', kind: 'fwd', text: "transit: bouncer forwarded to the endpoint's host" },
   { id: 8, name: 'SERVICE_BOUNCE', kind: 'fwd', text: "transit: backend chosen, bounced to the client's host with a rewrite option" },
-  { id: 9, name: 'SERVICE_REWRITE', kind: 'fwd', text: "transit: client host stored the flow, rewrote it and sent it to the backend's host" },
+  {
+    id: 9,
+    name: 'SERVICE_REWRITE',
+    kind: 'fwd',
+    text: "transit: client host stored the flow, rewrote it and sent it to the backend's host",
+  },
   { id: 10, name: 'ROUTE_TO_HOST', kind: 'fwd', text: "transit: divider routed to the destination's learnt host" },
   { id: 11, name: 'ROUTE_TO_BOUNCER', kind: 'fwd', text: "transit: divider routed to a bouncer of the destination's subnet" },
   { id: 12, name: 'FORWARD_TO_BOUNCER', kind: 'fwd', text: "transit: forwarded to a bouncer of the destination's subnet" },
@@ -92,9 +97,10 @@ export const REASONS = [
 export const RETIRED_REASONS: readonly number[] = [];
 
 export type ReasonName = (typeof REASONS)[number]['name'];
-export const REASON: Readonly<Record<ReasonName, number>> = Object.fromEntries(
-  REASONS.map((r) => [r.name, r.id]),
-) as Record<ReasonName, number>;
+export const REASON: Readonly<Record<ReasonName, number>> = Object.fromEntries(REASONS.map((r) => [r.name, r.id])) as Record<
+  ReasonName,
+  number
+>;
 const reasonById = new Map<number, ReasonRow>(REASONS.map((r) => [r.id, r]));
 export function reasonName(id: number): string {
   return reasonById.get(id)?.name ?? `REASON_${id}`;
@@ -121,7 +127,7 @@ export const POINTS = [
   { id: 7, name: 'agent_cache', program: 'agent', text: 'learnt host of the destination' },
   { id: 8, name: 'agent_bouncer', program: 'agent', text: "choose a bouncer of the pod's subnet" },
   { id: 9, name: 'agent_encap', program: 'agent', text: 'Geneve encapsulation with the host-location option' },
-  { id: 10, name: 'agent_tail_call', program: 'agent', text: "outer destination is this host: continue in transit" },
+  { id: 10, name: 'agent_tail_call', program: 'agent', text: 'outer destination is this host: continue in transit' },
   { id: 20, name: 'transit_outer', program: 'transit', text: 'is this Geneve addressed to this host?' },
   { id: 21, name: 'transit_geneve', program: 'transit', text: 'Geneve header checks' },
   { id: 22, name: 'transit_options', program: 'transit', text: 'walk the option TLVs' },
@@ -141,9 +147,10 @@ export const POINTS = [
 export const RETIRED_POINTS: readonly number[] = [];
 
 export type PointName = (typeof POINTS)[number]['name'];
-export const POINT: Readonly<Record<PointName, number>> = Object.fromEntries(
-  POINTS.map((p) => [p.name, p.id]),
-) as Record<PointName, number>;
+export const POINT: Readonly<Record<PointName, number>> = Object.fromEntries(POINTS.map((p) => [p.name, p.id])) as Record<
+  PointName,
+  number
+>;
 const pointById = new Map<number, PointRow>(POINTS.map((p) => [p.id, p]));
 export function pointName(id: number): string {
   return pointById.get(id)?.name ?? `point_${id}`;

@@ -20,7 +20,33 @@ import * as verdictNs from './verdict.ts';
 const { CONSTS } = constsNs;
 const { OUTER_FIXED, outerSport, rewriteOuter, writeOuter } = encapNs;
 const { OPT_HDR, SVC_OPT_LEN, hostLocIp, hostLocMac, readSvcOpt, walkOptions, writeHostLocData, writeHostLocOpt, writeSvcOpt } = optionsNs;
-const { allocBuffer, ARP_LEN, ETH_HLEN, ETH_P_ARP, ETH_P_IP, IPPROTO_TCP, IPPROTO_UDP, adjustHead, arpEthIpv4, arpTuple, cutTo, flowHash, ipv4Ok, ipv4Tuple, l4HeaderOk, output, pairHash, pktFrom, pktLen, rd16, rd32, rdMac, wr16, wrMac, HEADROOM } = parseNs;
+const {
+  allocBuffer,
+  ARP_LEN,
+  ETH_HLEN,
+  ETH_P_ARP,
+  ETH_P_IP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  adjustHead,
+  arpEthIpv4,
+  arpTuple,
+  cutTo,
+  flowHash,
+  ipv4Ok,
+  ipv4Tuple,
+  l4HeaderOk,
+  output,
+  pairHash,
+  pktFrom,
+  pktLen,
+  rd16,
+  rd32,
+  rdMac,
+  wr16,
+  wrMac,
+  HEADROOM,
+} = parseNs;
 const { rewriteDst, rewriteSrc, route } = rewriteNs;
 const { epKey, flowKey, hostLoc, hostLocAt } = stateNs;
 const { POINT, REASON } = tablesNs;
@@ -276,7 +302,8 @@ function transit_deliver(c: Ctx, ep: EpValRec): Outcome {
   if (c.iip >= 0) {
     const rk = flowKey(c.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
     const rev = c.host.rflows.get(rk);
-    if (run.traceLookups) run.lookup('rflows', fmt.flowKeyStr(c.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), rev ? fmt.flowRevStr(rev) : 'miss');
+    if (run.traceLookups)
+      run.lookup('rflows', fmt.flowKeyStr(c.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), rev ? fmt.flowRevStr(rev) : 'miss');
     if (rev !== undefined) {
       if (!l4HeaderOk(b, c.iip, t)) return drop(R.L4_MALFORMED);
       rewriteSrc(b, c.ie, c.iip, t, rev.saddr, rev.sport, rev.smac);

@@ -24,12 +24,24 @@ export interface JhashState {
 /** lookup3's mix(): reversible mixing of three words, once per full block. */
 export function jhashMix(s: JhashState): void {
   let { a, b, c } = s;
-  a = (a - c) | 0; a ^= rol32(c, 4);  c = (c + b) | 0;
-  b = (b - a) | 0; b ^= rol32(a, 6);  a = (a + c) | 0;
-  c = (c - b) | 0; c ^= rol32(b, 8);  b = (b + a) | 0;
-  a = (a - c) | 0; a ^= rol32(c, 16); c = (c + b) | 0;
-  b = (b - a) | 0; b ^= rol32(a, 19); a = (a + c) | 0;
-  c = (c - b) | 0; c ^= rol32(b, 4);  b = (b + a) | 0;
+  a = (a - c) | 0;
+  a ^= rol32(c, 4);
+  c = (c + b) | 0;
+  b = (b - a) | 0;
+  b ^= rol32(a, 6);
+  a = (a + c) | 0;
+  c = (c - b) | 0;
+  c ^= rol32(b, 8);
+  b = (b + a) | 0;
+  a = (a - c) | 0;
+  a ^= rol32(c, 16);
+  c = (c + b) | 0;
+  b = (b - a) | 0;
+  b ^= rol32(a, 19);
+  a = (a + c) | 0;
+  c = (c - b) | 0;
+  c ^= rol32(b, 4);
+  b = (b + a) | 0;
   s.a = a >>> 0;
   s.b = b >>> 0;
   s.c = c >>> 0;
@@ -38,13 +50,20 @@ export function jhashMix(s: JhashState): void {
 /** lookup3's final(): folds (a, b, c) into c after the last block. */
 export function jhashFinal(s: JhashState): void {
   let { a, b, c } = s;
-  c ^= b; c = (c - rol32(b, 14)) | 0;
-  a ^= c; a = (a - rol32(c, 11)) | 0;
-  b ^= a; b = (b - rol32(a, 25)) | 0;
-  c ^= b; c = (c - rol32(b, 16)) | 0;
-  a ^= c; a = (a - rol32(c, 4)) | 0;
-  b ^= a; b = (b - rol32(a, 14)) | 0;
-  c ^= b; c = (c - rol32(b, 24)) | 0;
+  c ^= b;
+  c = (c - rol32(b, 14)) | 0;
+  a ^= c;
+  a = (a - rol32(c, 11)) | 0;
+  b ^= a;
+  b = (b - rol32(a, 25)) | 0;
+  c ^= b;
+  c = (c - rol32(b, 16)) | 0;
+  a ^= c;
+  a = (a - rol32(c, 4)) | 0;
+  b ^= a;
+  b = (b - rol32(a, 14)) | 0;
+  c ^= b;
+  c = (c - rol32(b, 24)) | 0;
   s.a = a >>> 0;
   s.b = b >>> 0;
   s.c = c >>> 0;

@@ -7,10 +7,7 @@
 // 'be' = network order (bytes exactly as on the wire, what C sees in a __be32).
 
 export type Scalar =
-  | { kind: 'u8' }
-  | { kind: 'u16'; order: 'le' | 'be' }
-  | { kind: 'u32'; order: 'le' | 'be' }
-  | { kind: 'u64'; order: 'le' };
+  { kind: 'u8' } | { kind: 'u16'; order: 'le' | 'be' } | { kind: 'u32'; order: 'le' | 'be' } | { kind: 'u64'; order: 'le' };
 export type FieldType = Scalar | { kind: 'bytes'; len: number } | { kind: 'struct'; of: StructDef; count: number };
 
 export interface FieldDef {

@@ -64,7 +64,7 @@ export function cidr(text: string): Cidr {
 }
 
 export function cidrContains(c: Cidr, ip: Ipv4): boolean {
-  return ((ip & prefixMask(c.prefixLen)) >>> 0) === c.network;
+  return (ip & prefixMask(c.prefixLen)) >>> 0 === c.network;
 }
 
 export function cidrToString(c: Cidr): string {

@@ -213,7 +213,13 @@ export class PacketBuilder {
       case 'arp':
         return concat(encodeArp(layer.spec), inner);
       case 'icmpEcho':
-        return encodeIcmp(echoType(layer.spec.type), layer.spec.code ?? 0, ((layer.spec.id & 0xffff) << 16) | (layer.spec.seq & 0xffff), layer.spec.checksum, inner);
+        return encodeIcmp(
+          echoType(layer.spec.type),
+          layer.spec.code ?? 0,
+          ((layer.spec.id & 0xffff) << 16) | (layer.spec.seq & 0xffff),
+          layer.spec.checksum,
+          inner,
+        );
       case 'icmp':
         return encodeIcmp(layer.spec.type, layer.spec.code ?? 0, layer.spec.rest ?? 0, layer.spec.checksum, inner);
       case 'payload':

@@ -41,7 +41,14 @@ class Walk {
   readonly layers: DissectedLayer[] = [];
   constructor(readonly frame: Uint8Array) {}
 
-  push(name: string, offset: number, length: number, summary: string, fields: DissectedLayer['fields'] = {}, problems: string[] = []): DissectedLayer {
+  push(
+    name: string,
+    offset: number,
+    length: number,
+    summary: string,
+    fields: DissectedLayer['fields'] = {},
+    problems: string[] = [],
+  ): DissectedLayer {
     const layer = { name, offset, length, fields, summary, problems };
     this.layers.push(layer);
     return layer;
@@ -102,7 +109,11 @@ function arp(w: Walk, off: number, end: number): void {
   const sha = macToString(p.sha);
   const fields = { htype: p.htype, ptype: p.ptype, op: p.op, opName: arpOpName(p.op), sha, spa, tha: macToString(p.tha), tpa };
   let summary =
-    p.op === ArpOp.Request ? `ARP who-has ${tpa} tell ${spa}` : p.op === ArpOp.Reply ? `ARP ${spa} is-at ${sha}` : `ARP op=${fields.opName} ${spa} → ${tpa}`;
+    p.op === ArpOp.Request
+      ? `ARP who-has ${tpa} tell ${spa}`
+      : p.op === ArpOp.Reply
+        ? `ARP ${spa} is-at ${sha}`
+        : `ARP op=${fields.opName} ${spa} → ${tpa}`;
   if (p.htype !== 1 || p.ptype !== EtherType.IPv4) summary += ` htype=${p.htype} ptype=${hex(p.ptype)}`;
   w.push('ARP', off, 28, summary, fields);
   w.data(off + 28, end, 'Padding');

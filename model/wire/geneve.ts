@@ -79,7 +79,12 @@ export class GeneveHeader {
     const len = this.bytes.length;
     if (len < GENEVE_HEADER_LEN) return truncated('Geneve', base, GENEVE_HEADER_LEN, len);
     if (len < this.headerLen)
-      return wireError('Geneve', base, `opt_len ${this.optLen} words (${this.optLen * 4} bytes) overruns the packet: need ${this.headerLen} bytes, have ${len}`, 'optLen');
+      return wireError(
+        'Geneve',
+        base,
+        `opt_len ${this.optLen} words (${this.optLen * 4} bytes) overruns the packet: need ${this.headerLen} bytes, have ${len}`,
+        'optLen',
+      );
     return undefined;
   }
 
@@ -163,12 +168,28 @@ export function walkGeneveOptions(area: Uint8Array, base = 0): { options: Geneve
   let off = 0;
   while (off < area.length) {
     if (area.length - off < GENEVE_OPT_HEADER_LEN)
-      return { options, error: wireError('Geneve', base + off, `option header at +${off} overruns opt_len: need ${GENEVE_OPT_HEADER_LEN} bytes, have ${area.length - off}`, 'options') };
+      return {
+        options,
+        error: wireError(
+          'Geneve',
+          base + off,
+          `option header at +${off} overruns opt_len: need ${GENEVE_OPT_HEADER_LEN} bytes, have ${area.length - off}`,
+          'options',
+        ),
+      };
     const lenByte = area[off + OF.LEN[0]];
     const lengthWords = lenByte & 0x1f;
     const end = off + GENEVE_OPT_HEADER_LEN + lengthWords * 4;
     if (end > area.length)
-      return { options, error: wireError('Geneve', base + off, `option at +${off} (length ${lengthWords} words) overruns opt_len by ${end - area.length} bytes`, 'options') };
+      return {
+        options,
+        error: wireError(
+          'Geneve',
+          base + off,
+          `option at +${off} (length ${lengthWords} words) overruns opt_len by ${end - area.length} bytes`,
+          'options',
+        ),
+      };
     const opt = {
       offset: off,
       class: dv.getUint16(off + OF.CLASS[0]),
@@ -199,7 +220,8 @@ export function emitGeneveOptions(options: readonly GeneveOption[], buf: Uint8Ar
   let off = offset;
   for (const o of options) {
     const padded = (o.data.length + 3) & ~3;
-    if (padded > GENEVE_MAX_OPT_DATA_LEN) throw new RangeError(`Geneve option data of ${o.data.length} bytes exceeds ${GENEVE_MAX_OPT_DATA_LEN}`);
+    if (padded > GENEVE_MAX_OPT_DATA_LEN)
+      throw new RangeError(`Geneve option data of ${o.data.length} bytes exceeds ${GENEVE_MAX_OPT_DATA_LEN}`);
     dv.setUint16(off + OF.CLASS[0], o.class);
     buf[off + OF.TYPE[0]] = o.type;
     buf[off + OF.LEN[0]] = (((o.reserved ?? 0) & 7) << 5) | (padded / 4);

@@ -185,7 +185,8 @@ export const TcpRepr = {
 
   emit(repr: TcpRepr, buf: Uint8Array, offset = 0): void {
     const hl = TcpRepr.bufferLen(repr);
-    if (hl > TCP_MAX_HEADER_LEN) throw new RangeError(`TCP options of ${repr.options.length} bytes exceed ${TCP_MAX_HEADER_LEN - TCP_HEADER_LEN}`);
+    if (hl > TCP_MAX_HEADER_LEN)
+      throw new RangeError(`TCP options of ${repr.options.length} bytes exceed ${TCP_MAX_HEADER_LEN - TCP_HEADER_LEN}`);
     const p = new TcpPacket(buf.subarray(offset, offset + hl));
     p.srcPort = repr.srcPort;
     p.dstPort = repr.dstPort;

@@ -27,14 +27,7 @@ import {
   SPB_FIXED,
   pad4,
 } from './formats.ts';
-import {
-  CaptureError,
-  VERDICT_TYPE,
-  type CaptureFormat,
-  type CaptureInterface,
-  type CapturePacket,
-  type CaptureVerdict,
-} from './types.ts';
+import { CaptureError, VERDICT_TYPE, type CaptureFormat, type CaptureInterface, type CapturePacket, type CaptureVerdict } from './types.ts';
 
 const NS_PER_S = 1_000_000_000n;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -108,7 +101,8 @@ export class CaptureReader {
     if (this.end + chunk.length > this.buf.length) {
       const live = this.end - this.start;
       // Reuse the buffer when compacting frees enough; otherwise grow geometrically.
-      const target = live + chunk.length <= this.buf.length ? this.buf : new Uint8Array(Math.max(this.buf.length * 2, live + chunk.length, 65536));
+      const target =
+        live + chunk.length <= this.buf.length ? this.buf : new Uint8Array(Math.max(this.buf.length * 2, live + chunk.length, 65536));
       target.set(this.buf.subarray(this.start, this.end), 0);
       this.buf = target;
       this.start = 0;
@@ -172,9 +166,7 @@ export class CaptureReader {
     const linktype = r.u32(this.start + 20) & 0xffff;
     this.format = 'pcap';
     this.pcap = { littleEndian, nanos, linktype };
-    this.interfaces = [
-      { id: 0, linktype, snaplen, unitsPerSecond: nanos ? NS_PER_S : 1_000_000n, offsetSeconds: 0n },
-    ];
+    this.interfaces = [{ id: 0, linktype, snaplen, unitsPerSecond: nanos ? NS_PER_S : 1_000_000n, offsetSeconds: 0n }];
     this.consume(PCAP_GLOBAL_HEADER_LEN);
     return undefined;
   }
@@ -230,7 +222,11 @@ export class CaptureReader {
       const bom = new ByteReader(this.buf, true).u32(s + 8);
       if (bom === BYTE_ORDER_MAGIC) this.littleEndian = true;
       else if (bom === 0x4d3c2b1a) this.littleEndian = false;
-      else throw new CaptureError(at, `pcapng section header at byte ${at}: byte-order magic 0x${bom.toString(16)} is not 0x1a2b3c4d in either order`);
+      else
+        throw new CaptureError(
+          at,
+          `pcapng section header at byte ${at}: byte-order magic 0x${bom.toString(16)} is not 0x1a2b3c4d in either order`,
+        );
     } else if (!this.sawSection) {
       throw new CaptureError(at, `pcapng block at byte ${at}: the file must start with a section header block`);
     }
@@ -238,15 +234,20 @@ export class CaptureReader {
     const type = r.u32(s);
     const length = r.u32(s + 4);
     if (length % 4 !== 0) throw new CaptureError(at, `pcapng block at byte ${at}: block length ${length} is not a multiple of 4`);
-    if (length < 12) throw new CaptureError(at, `pcapng block at byte ${at}: block length ${length} is shorter than a block's 12-byte frame`);
-    if (length > MAX_BLOCK_LEN) throw new CaptureError(at, `pcapng block at byte ${at}: block length ${length} is implausible (corrupt file?)`);
+    if (length < 12)
+      throw new CaptureError(at, `pcapng block at byte ${at}: block length ${length} is shorter than a block's 12-byte frame`);
+    if (length > MAX_BLOCK_LEN)
+      throw new CaptureError(at, `pcapng block at byte ${at}: block length ${length} is implausible (corrupt file?)`);
     if (this.available < length) {
       if (!this.ended) return null;
       throw new CaptureError(at, `truncated pcapng block at byte ${at}: header says ${length} bytes, file ends after ${this.available}`);
     }
     const trailer = r.u32(s + length - 4);
     if (trailer !== length) {
-      throw new CaptureError(at + length - 4, `pcapng block at byte ${at}: trailing length ${trailer} differs from leading length ${length}`);
+      throw new CaptureError(
+        at + length - 4,
+        `pcapng block at byte ${at}: trailing length ${trailer} differs from leading length ${length}`,
+      );
     }
     const body = { r, at, s, length };
     let packet: CapturePacket | undefined;
@@ -314,7 +315,10 @@ export class CaptureReader {
   private iface(id: number, at: number, what: string): CaptureInterface {
     const i = this.interfaces[id];
     if (!i) {
-      throw new CaptureError(at, `pcapng ${what} at byte ${at}: interface ${id} is not described (the section has ${this.interfaces.length})`);
+      throw new CaptureError(
+        at,
+        `pcapng ${what} at byte ${at}: interface ${id} is not described (the section has ${this.interfaces.length})`,
+      );
     }
     return i;
   }
@@ -361,7 +365,8 @@ export class CaptureReader {
   }
 
   private simplePacket({ r, at, s, length }: Block): CapturePacket {
-    if (length < 8 + SPB_FIXED + 4) throw new CaptureError(at, `pcapng simple packet block at byte ${at}: block length ${length} is too short`);
+    if (length < 8 + SPB_FIXED + 4)
+      throw new CaptureError(at, `pcapng simple packet block at byte ${at}: block length ${length} is too short`);
     const iface = this.iface(0, at, 'simple packet block');
     const originalLength = r.u32(s + 8);
     // The captured length is implied: the original length cut to the snap length and

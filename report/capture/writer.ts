@@ -177,7 +177,9 @@ function pcapngEncoder(opts: PcapngWriterOptions): CaptureEncoder {
       for (const i of ifaces) {
         parts.push(
           block(le, BLOCK.interfaceDescription, (w) => {
-            w.u16(i.linktype ?? LINKTYPE_ETHERNET).u16(0).u32(i.snaplen ?? DEFAULT_SNAPLEN);
+            w.u16(i.linktype ?? LINKTYPE_ETHERNET)
+              .u16(0)
+              .u32(i.snaplen ?? DEFAULT_SNAPLEN);
             if (i.name !== undefined) option(w, IF_NAME, utf8.encode(i.name));
             if (i.description !== undefined) option(w, IF_DESCRIPTION, utf8.encode(i.description));
             // 10^-9 seconds; 10^-6 is the default and needs no option.
@@ -231,7 +233,10 @@ function verdictValue(v: CaptureVerdict, le: boolean): Uint8Array {
     case 'ebpf-tc':
     case 'ebpf-xdp':
       // The u64 is in the section's byte order, like every other pcapng number.
-      return w.u8(v.type === 'ebpf-tc' ? VERDICT_TYPE.ebpfTc : VERDICT_TYPE.ebpfXdp).u64(v.value).bytes();
+      return w
+        .u8(v.type === 'ebpf-tc' ? VERDICT_TYPE.ebpfTc : VERDICT_TYPE.ebpfXdp)
+        .u64(v.value)
+        .bytes();
     case 'unknown':
       return w.u8(v.code).raw(v.raw).bytes();
   }

@@ -24,7 +24,10 @@ function packetHtml(p: PacketDoc, open = false): string {
 
 function flowHtml(r: ScenarioRunDoc, s: SendDoc, byId: Map<number, PacketDoc>): string {
   const checks = s.checks
-    .map((c) => `<li class="check ${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'} ${esc(c.name.slice(s.name.length + 2))} — <span class="muted">${esc(c.message)}</span></li>`)
+    .map(
+      (c) =>
+        `<li class="check ${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'} ${esc(c.name.slice(s.name.length + 2))} — <span class="muted">${esc(c.message)}</span></li>`,
+    )
     .join('');
   const packets = s.packets.map((id) => byId.get(id)).filter((p): p is PacketDoc => p !== undefined);
   const shown = packets.find((p) => p.role !== 'arp' && p.role !== 'reply') ?? packets[0];
@@ -49,11 +52,18 @@ function stepsHtml(r: ScenarioRunDoc): string {
       const s = r.sends[st.send];
       return `<li>${s.ok ? '✓' : '✗'} <a href="#${slug(`${r.name}-send-${s.index}`)}">${esc(s.name)}</a> <span class="muted">line ${st.line}</span></li>`;
     }
-    const w = st.writes ? Object.entries(st.writes).map(([h, n]) => `${h}: ${n}`).join(', ') : '';
+    const w = st.writes
+      ? Object.entries(st.writes)
+          .map(([h, n]) => `${h}: ${n}`)
+          .join(', ')
+      : '';
     return `<li>· ${esc(st.summary)} <span class="muted">line ${st.line}${w ? ` · map writes ${esc(w)}` : ''}</span></li>`;
   });
   const errors = r.checks.filter((c) => c.kind === 'error').map((c) => `<li class="check bad">✗ ${esc(c.message)}</li>`);
-  const inv = r.invariants.map((c) => `<li class="check ${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'} ${esc(c.name)} — <span class="muted">${esc(c.message)}</span></li>`);
+  const inv = r.invariants.map(
+    (c) =>
+      `<li class="check ${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'} ${esc(c.name)} — <span class="muted">${esc(c.message)}</span></li>`,
+  );
   return `<ul class="steps">${items.join('')}${errors.join('')}${inv.join('')}</ul>`;
 }
 

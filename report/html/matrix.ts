@@ -22,7 +22,9 @@ export function matrixHtml(m: MatrixDoc): string {
     return `<tr><th title="${esc(m.vpcs[i])}">${esc(a)}</th>${cells}</tr>`;
   });
   const swatch: Record<string, string> = { reach: '#a9dfbf', blocked: '#eaecee', leak: '#c0392b', broken: '#f5b041' };
-  const legend = (['reach', 'blocked', 'leak', 'broken'] as const).map((c) => `<span><i style="background:${swatch[c]}"></i>${MARK[c]} ${TITLE[c]}</span>`);
+  const legend = (['reach', 'blocked', 'leak', 'broken'] as const).map(
+    (c) => `<span><i style="background:${swatch[c]}"></i>${MARK[c]} ${TITLE[c]}</span>`,
+  );
   return [
     `<table class="matrix"><thead><tr><th></th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
     `<p class="legend">${legend.join('')}</p>`,

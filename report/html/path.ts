@@ -83,11 +83,18 @@ function frameBlock(label: string, hex: string): string {
 export function hopDetails(h: HopDoc, i: number): string {
   const points = h.points
     .map((pt) => {
-      const looks = pt.lookups.map((l) => `<div class="lookup mono">${esc(`${l.map}[${l.key}]`)} → <span class="${l.result === 'miss' ? 'miss' : ''}">${esc(l.result)}</span></div>`).join('');
+      const looks = pt.lookups
+        .map(
+          (l) =>
+            `<div class="lookup mono">${esc(`${l.map}[${l.key}]`)} → <span class="${l.result === 'miss' ? 'miss' : ''}">${esc(l.result)}</span></div>`,
+        )
+        .join('');
       return `<li><span class="mono">${esc(pt.name)}</span>${looks}</li>`;
     })
     .join('');
-  const updates = h.updates.length ? `<div>map updates:</div><ul>${h.updates.map((u) => `<li class="mono">${esc(u)}</li>`).join('')}</ul>` : '';
+  const updates = h.updates.length
+    ? `<div>map updates:</div><ul>${h.updates.map((u) => `<li class="mono">${esc(u)}</li>`).join('')}</ul>`
+    : '';
   const k = h.kernel;
   const kernel = k
     ? k.mismatches.length === 0

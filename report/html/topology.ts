@@ -42,7 +42,9 @@ export function topologySvg(t: TopologyDoc): string {
       y += LINE;
       const col = vpcColour(vpcIndex.get(e.vpc) ?? 0);
       parts.push(`<circle cx="${x + 13}" cy="${y - 4}" r="4.5" fill="${col}"/>`);
-      parts.push(`<text x="${x + 22}" y="${y}"><tspan>${esc(e.name)}</tspan> <tspan class="mono" fill="#566573">${esc(e.ip)}</tspan></text>`);
+      parts.push(
+        `<text x="${x + 22}" y="${y}"><tspan>${esc(e.name)}</tspan> <tspan class="mono" fill="#566573">${esc(e.ip)}</tspan></text>`,
+      );
     }
     if (c.eps.length > MAX_EPS) {
       y += LINE;

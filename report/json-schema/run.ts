@@ -141,11 +141,29 @@ export interface TopologyDoc {
     readonly vni: number;
     readonly cidr: string;
     readonly dividers: readonly string[];
-    readonly networks: readonly { readonly name: string; readonly cidr: string; readonly gateway: string; readonly bouncers: readonly string[] }[];
+    readonly networks: readonly {
+      readonly name: string;
+      readonly cidr: string;
+      readonly gateway: string;
+      readonly bouncers: readonly string[];
+    }[];
   }[];
   /** Alive after the last step, where they are then. */
-  readonly endpoints: readonly { readonly name: string; readonly vpc: string; readonly network: string; readonly ip: string; readonly mac: string; readonly host: string }[];
-  readonly services: readonly { readonly name: string; readonly vpc: string; readonly vip: string; readonly ports: readonly string[]; readonly backends: readonly string[] }[];
+  readonly endpoints: readonly {
+    readonly name: string;
+    readonly vpc: string;
+    readonly network: string;
+    readonly ip: string;
+    readonly mac: string;
+    readonly host: string;
+  }[];
+  readonly services: readonly {
+    readonly name: string;
+    readonly vpc: string;
+    readonly vip: string;
+    readonly ports: readonly string[];
+    readonly backends: readonly string[];
+  }[];
 }
 
 export interface ScenarioRunDoc {

@@ -23,10 +23,14 @@ export function scenarioText(r: ScenarioRunDoc, st: TextStyle = PLAIN): string[]
       continue;
     }
     const s = r.sends[step.send];
-    out.push(`  ${s.ok ? st.green('✓') : st.red('✗')} ${s.name} ${st.dim(`(${s.packets.length} packet${s.packets.length === 1 ? '' : 's'})`)}`);
-    for (const c of s.checks.filter((x) => !x.ok)) out.push(`      ${st.red(`${r.file}:${c.line}:${c.column}: ${c.name}`)}`, `        ${c.message}`);
+    out.push(
+      `  ${s.ok ? st.green('✓') : st.red('✗')} ${s.name} ${st.dim(`(${s.packets.length} packet${s.packets.length === 1 ? '' : 's'})`)}`,
+    );
+    for (const c of s.checks.filter((x) => !x.ok))
+      out.push(`      ${st.red(`${r.file}:${c.line}:${c.column}: ${c.name}`)}`, `        ${c.message}`);
   }
-  for (const c of r.checks.filter((x) => x.kind === 'error')) out.push(`  ${st.red('✗')} ${r.file}:${c.line ?? 1}:${c.column ?? 1}: ${c.message}`);
+  for (const c of r.checks.filter((x) => x.kind === 'error'))
+    out.push(`  ${st.red('✗')} ${r.file}:${c.line ?? 1}:${c.column ?? 1}: ${c.message}`);
   for (const c of r.invariants) {
     out.push(`  ${c.ok ? st.green('✓') : st.red('✗')} ${c.name}`);
     out.push(`      ${c.ok ? st.dim(c.message) : c.message}`);
@@ -37,7 +41,9 @@ export function scenarioText(r: ScenarioRunDoc, st: TextStyle = PLAIN): string[]
   if (mm.length > 20) out.push(`  ${st.red(`≠ … ${mm.length - 20} more model/kernel mismatches`)}`);
   const failed = r.checks.filter((c) => !c.ok).length;
   const verdict = r.ok ? st.green('PASS') : st.red('FAIL');
-  out.push(`  ${verdict} ${r.checks.length} checks${failed ? `, ${failed} failed` : ''}, ${r.packets.length} packets${r.target === 'both' ? `, ${r.mismatches} model/kernel mismatches` : ''}`);
+  out.push(
+    `  ${verdict} ${r.checks.length} checks${failed ? `, ${failed} failed` : ''}, ${r.packets.length} packets${r.target === 'both' ? `, ${r.mismatches} model/kernel mismatches` : ''}`,
+  );
   return out;
 }
 
@@ -46,6 +52,10 @@ export function runText(doc: RunDoc, st: TextStyle = PLAIN): string {
   for (const r of doc.runs) lines.push(...scenarioText(r, st), '');
   const bad = doc.runs.filter((r) => !r.ok).length;
   const n = doc.runs.length;
-  lines.push(doc.ok ? st.green(`${n} scenario${n === 1 ? '' : 's'} passed on ${doc.target}`) : st.red(`${bad} of ${n} scenario${n === 1 ? '' : 's'} failed on ${doc.target}`));
+  lines.push(
+    doc.ok
+      ? st.green(`${n} scenario${n === 1 ? '' : 's'} passed on ${doc.target}`)
+      : st.red(`${bad} of ${n} scenario${n === 1 ? '' : 's'} failed on ${doc.target}`),
+  );
   return lines.join('\n') + '\n';
 }

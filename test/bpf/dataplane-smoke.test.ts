@@ -5,18 +5,7 @@
 // the spec directly, on the paths every other test relies on.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { encode } from '../../model/layout/struct.ts';
-import {
-  Backend,
-  EpKey,
-  EpVal,
-  HostCfg,
-  HostLoc,
-  Iface,
-  NetKey,
-  NetVal,
-  SvcKey,
-  SvcVal,
-} from '../../model/dataplane/structs.ts';
+import { Backend, EpKey, EpVal, HostCfg, HostLoc, Iface, NetKey, NetVal, SvcKey, SvcVal } from '../../model/dataplane/structs.ts';
 import { CONSTS } from '../../model/dataplane/consts.ts';
 import { POINT, REASON } from '../../model/dataplane/tables.ts';
 import { jhash3words } from '../../model/hash/jhash.ts';
@@ -272,12 +261,22 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
     const BK = { ip: ipv4('10.0.0.50'), mac: mac('02:aa:00:00:00:50') };
     const svcId = 3;
     put('endpoints', encode(EpKey, { vni: VNI, ip: VIP }), encode(EpVal, { kind: CONSTS.EP_VIP, mac: mac('02:76:69:00:00:03') }));
-    put('services', encode(SvcKey, { vni: VNI, vip: VIP, port: 80, proto: 6 }), encode(SvcVal, { svc_id: svcId, target_port: 8080, n_backends: 1 }));
-    const flowSlot =
-      (jhash3words(POD9.ip, VIP, ((40002 << 16) | 80) >>> 0, (CONSTS.SEED_MAGLEV ^ 6) >>> 0) >>> 0) % CONSTS.MAGLEV_M;
+    put(
+      'services',
+      encode(SvcKey, { vni: VNI, vip: VIP, port: 80, proto: 6 }),
+      encode(SvcVal, { svc_id: svcId, target_port: 8080, n_backends: 1 }),
+    );
+    const flowSlot = (jhash3words(POD9.ip, VIP, ((40002 << 16) | 80) >>> 0, (CONSTS.SEED_MAGLEV ^ 6) >>> 0) >>> 0) % CONSTS.MAGLEV_M;
     put('maglev', u32le(svcId * CONSTS.MAGLEV_M + flowSlot), u32le(0));
-    put('backends', u32le(svcId * CONSTS.MAX_BACKENDS), encode(Backend, { ip: BK.ip, mac: BK.mac, host: { ip: HOST_B.ip, mac: HOST_B.mac } }));
-    const inner = ether({ src: POD9.mac, dst: mac('02:76:69:00:00:03') }).ipv4({ src: POD9.ip, dst: VIP }).tcp({ sport: 40002, dport: 80, flags: 'S' }).build();
+    put(
+      'backends',
+      u32le(svcId * CONSTS.MAX_BACKENDS),
+      encode(Backend, { ip: BK.ip, mac: BK.mac, host: { ip: HOST_B.ip, mac: HOST_B.mac } }),
+    );
+    const inner = ether({ src: POD9.mac, dst: mac('02:76:69:00:00:03') })
+      .ipv4({ src: POD9.ip, dst: VIP })
+      .tcp({ sport: 40002, dport: 80, flags: 'S' })
+      .build();
     const r = host.run('transit', geneveTo(HOST_C, [hostLoc(HOST_C)], inner, 52222), UNDERLAY);
     expect([r.action, r.reason]).toEqual(['TX', REASON.SERVICE_BOUNCE]);
     expect(r.points.slice(-2)).toEqual([POINT.transit_service, POINT.transit_send]);
@@ -305,7 +304,10 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
       const sput = (map: string, key: Uint8Array, value: Uint8Array): void => self.map(map).update(key, value);
       sput('cfg', u32le(0), encode(HostCfg, { ip: HOST_A.ip, mac: HOST_A.mac, mtu: 1500, underlay_ifindex: UNDERLAY }));
       sput('ifaces', u32le(VETH1), encode(Iface, { vni: VNI, ip: POD1.ip, mac: POD1.mac, net_id: NET_ID }));
-      for (const [pod, veth] of [[POD1, VETH1], [POD2, VETH2]] as const) {
+      for (const [pod, veth] of [
+        [POD1, VETH1],
+        [POD2, VETH2],
+      ] as const) {
         sput(
           'endpoints',
           encode(EpKey, { vni: VNI, ip: pod.ip }),
@@ -323,9 +325,25 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
       expect([r.action, r.reason, r.target, r.flags]).toEqual(['REDIRECT', REASON.DECAP_DELIVER, VETH1, 0]);
       const P = POINT;
       expect(r.points).toEqual([
-        P.agent_iface, P.agent_eth, P.agent_arp, P.agent_bouncer, P.agent_encap, P.agent_tail_call,
-        P.transit_outer, P.transit_geneve, P.transit_options, P.transit_inner, P.transit_arp, P.transit_send, P.transit_tail_call,
-        P.transit_outer, P.transit_geneve, P.transit_options, P.transit_inner, P.transit_endpoint, P.transit_deliver,
+        P.agent_iface,
+        P.agent_eth,
+        P.agent_arp,
+        P.agent_bouncer,
+        P.agent_encap,
+        P.agent_tail_call,
+        P.transit_outer,
+        P.transit_geneve,
+        P.transit_options,
+        P.transit_inner,
+        P.transit_arp,
+        P.transit_send,
+        P.transit_tail_call,
+        P.transit_outer,
+        P.transit_geneve,
+        P.transit_options,
+        P.transit_inner,
+        P.transit_endpoint,
+        P.transit_deliver,
       ]);
       const reply = ether({ src: POD2.mac, dst: POD1.mac })
         .arp({ op: 'reply', sha: POD2.mac, spa: POD2.ip, tha: POD1.mac, tpa: POD1.ip })

@@ -27,14 +27,23 @@ const frames: PacketToWrite[] = [
     .ether({ src: '0a:00:00:00:00:01', dst: 'ff:ff:ff:ff:ff:ff' })
     .arp({ op: 'request', sha: '0a:00:00:00:00:01', spa: '10.0.0.1', tpa: '10.0.0.2' })
     .build(),
-  outer(100, 50002).ether({ src: '0a:00:00:00:00:01', dst: '0a:00:00:00:00:02' }).ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }).icmpEcho({ id: 7, seq: 1 }).build(),
+  outer(100, 50002)
+    .ether({ src: '0a:00:00:00:00:01', dst: '0a:00:00:00:00:02' })
+    .ipv4({ src: '10.0.0.1', dst: '10.0.0.2' })
+    .icmpEcho({ id: 7, seq: 1 })
+    .build(),
   outer(0xabcdef, 50003)
     .ether({ src: '0a:00:00:00:00:03', dst: '0a:00:00:00:00:04' })
     .ipv4({ src: '192.168.7.3', dst: '192.168.9.4' })
     .udp({ sport: 1234, dport: 5678 })
     .payload('payload')
     .build(),
-  outer(42, 50004).ether({ src: '0a:00:00:00:00:05', dst: '0a:00:00:00:00:06' }).ipv4({ src: '10.9.0.5', dst: '10.9.0.6' }).tcp({ sport: 443, dport: 55555, flags: 'PA' }).payload('x').build(),
+  outer(42, 50004)
+    .ether({ src: '0a:00:00:00:00:05', dst: '0a:00:00:00:00:06' })
+    .ipv4({ src: '10.9.0.5', dst: '10.9.0.6' })
+    .tcp({ sport: 443, dport: 55555, flags: 'PA' })
+    .payload('x')
+    .build(),
   ether({ src: hostA.mac, dst: hostB.mac }).ipv4({ src: hostA.ip, dst: hostB.ip }).udp({ sport: 33000, dport: 53 }).build(),
 ].map((data, i) => ({
   data,
@@ -73,7 +82,30 @@ interface JsonPacket {
 function tsharkView(path: string): { ips: string[]; vni: string[]; ports: string[] }[] {
   const out = execFileSync(
     'tshark',
-    ['-r', path, '-T', 'fields', '-E', 'separator=|', '-E', 'aggregator=,', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'geneve.vni', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'tcp.srcport', '-e', 'tcp.dstport'],
+    [
+      '-r',
+      path,
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-E',
+      'aggregator=,',
+      '-e',
+      'ip.src',
+      '-e',
+      'ip.dst',
+      '-e',
+      'geneve.vni',
+      '-e',
+      'udp.srcport',
+      '-e',
+      'udp.dstport',
+      '-e',
+      'tcp.srcport',
+      '-e',
+      'tcp.dstport',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return out
@@ -110,7 +142,11 @@ describe('twinplane decode', () => {
     const theirs = tsharkView(file);
     expect(packets.map(ourView)).toEqual(theirs);
     // A sanity check that the comparison has teeth: both saw the inner headers.
-    expect(theirs[2]).toEqual({ ips: ['172.16.0.1', '172.16.0.2', '192.168.7.3', '192.168.9.4'], vni: [String(0xabcdef)], ports: ['50003', '6081', '1234', '5678'] });
+    expect(theirs[2]).toEqual({
+      ips: ['172.16.0.1', '172.16.0.2', '192.168.7.3', '192.168.9.4'],
+      vni: [String(0xabcdef)],
+      ports: ['50003', '6081', '1234', '5678'],
+    });
     expect(packets.map((p) => [p.number, p.index, p.interface, p.capturedLength, p.originalLength])).toEqual(
       frames.map((f, i) => [i + 1, i, i % 2 ? 'hostB-eth0' : 'hostA-eth0', f.data.length, f.data.length]),
     );
@@ -123,10 +159,12 @@ describe('twinplane decode', () => {
   it('text: a header line per packet, then its layers indented; the same addresses as tshark', () => {
     const r = twinplane('decode', file);
     expect(r.code).toBe(0);
-    expect(r.stdout).not.toMatch(/\x1b\[/); // not a terminal: no colour
+    expect(r.stdout).not.toContain('\u001b['); // not a terminal: no colour
     const blocks = r.stdout.trimEnd().split(/\n(?=#)/);
     expect(blocks.length).toBe(frames.length);
-    expect(blocks[0].split('\n')[0]).toBe('#1 2024-01-01T00:00:00.000000000Z len=108/108 if=hostA-eth0 XDP_ABORTED "packet 1 says \\"hi\\""');
+    expect(blocks[0].split('\n')[0]).toBe(
+      '#1 2024-01-01T00:00:00.000000000Z len=108/108 if=hostA-eth0 XDP_ABORTED "packet 1 says \\"hi\\""',
+    );
     expect(blocks[3].split('\n')[0]).toMatch(/^#4 \S+ len=\d+\/\d+ if=hostB-eth0 XDP_TX$/);
     const theirs = tsharkView(file);
     blocks.forEach((block, i) => {
@@ -146,7 +184,11 @@ describe('twinplane decode', () => {
     const r = twinplane('decode', cut);
     expect(r.code).toBe(2);
     expect(r.stdout.match(/^#\d+ /gm)).toEqual(['#1 ', '#2 ', '#3 ', '#4 ']);
-    expect(r.stderr).toMatch(new RegExp(`^twinplane decode: ${cut.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: truncated pcapng block at byte (\\d+): header says \\d+ bytes, file ends after \\d+ \\(byte offset \\1\\)\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^twinplane decode: ${cut.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: truncated pcapng block at byte (\\d+): header says \\d+ bytes, file ends after \\d+ \\(byte offset \\1\\)\\n$`,
+      ),
+    );
   });
 
   it('a corrupt block length: the same shape of report', () => {
@@ -159,7 +201,12 @@ describe('twinplane decode', () => {
     writeFileSync(bad, b);
     const r = twinplane('decode', bad, '--json');
     expect(r.code).toBe(2);
-    expect(r.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as JsonPacket).number)).toEqual([1]);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as JsonPacket).number),
+    ).toEqual([1]);
     expect(r.stderr).toContain(`pcapng block at byte ${at}: block length 9 is not a multiple of 4 (byte offset ${at})`);
   });
 

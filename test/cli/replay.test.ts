@@ -25,7 +25,11 @@ beforeAll(() => {
   const run = runScenario(loadScenario('scenarios/demo.yaml'), { engine: (cp) => new ModelEngine(cp), target: 'model', probe: false });
   const ping = run.packets.find((p) => p.flow === 'ping inside a subnet' && p.role === 'request')!;
   const atNode2 = ping.hops.find((h) => h.host === 'node-2')!;
-  const own = ether({ src: '02:00:00:00:99:99', dst: '02:00:c0:a8:0a:0c' }).ipv4({ src: '192.168.10.99', dst: '192.168.10.12' }).udp({ sport: 5353, dport: 53 }).payload('dns').build();
+  const own = ether({ src: '02:00:00:00:99:99', dst: '02:00:c0:a8:0a:0c' })
+    .ipv4({ src: '192.168.10.99', dst: '192.168.10.12' })
+    .udp({ sport: 5353, dport: 53 })
+    .payload('dns')
+    .build();
   capture = join(dir, 'in.pcapng');
   writeFileSync(capture, encodeCapture({ format: 'pcapng' }, [{ data: fromHex(atNode2.frameIn) }, { data: own }]));
 });
@@ -44,16 +48,24 @@ describe('twinplane replay', () => {
     const out = join(dir, 'out.pcapng');
     const r = twinplane('replay', capture, '--scenario', 'scenarios/demo.yaml', '--host', 'node-2', '--target', 'model', '--out', out);
     expect(r.code).toBe(0);
-    const t = spawnSync('tshark', ['-r', out, '-T', 'fields', '-E', 'separator=|', '-e', 'frame.verdict.ebpf_xdp', '-e', 'frame.comment'], { encoding: 'utf8' });
+    const t = spawnSync('tshark', ['-r', out, '-T', 'fields', '-E', 'separator=|', '-e', 'frame.verdict.ebpf_xdp', '-e', 'frame.comment'], {
+      encoding: 'utf8',
+    });
     const rows = t.stdout.trim().split('\n');
     expect(rows[0]).toMatch(/^4\|#1 node-2 transit on underlay: REDIRECT/);
     expect(rows[rows.length - 1]).toMatch(/^2\|#2 node-2 transit on underlay: PASS/);
   });
 
   it('bad input: unknown host, a pod elsewhere, a missing capture: exit 2', () => {
-    expect(twinplane('replay', capture, '--scenario', 'scenarios/demo.yaml', '--host', 'node-9', '--target', 'model').stderr).toMatch(/no host 'node-9' in the scenario \(hosts: node-1, node-2, node-3\)/);
-    expect(twinplane('replay', capture, '--scenario', 'scenarios/demo.yaml', '--host', 'node-2', '--iface', 'pod-a', '--target', 'model').stderr).toMatch(/--iface must be 'underlay' or a pod on node-2 \(pod-b, app-1, web-pod-2, /);
-    expect(twinplane('replay', join(dir, 'none.pcap'), '--scenario', 'scenarios/demo.yaml', '--host', 'node-2', '--target', 'model')).toMatchObject({ code: 2 });
+    expect(twinplane('replay', capture, '--scenario', 'scenarios/demo.yaml', '--host', 'node-9', '--target', 'model').stderr).toMatch(
+      /no host 'node-9' in the scenario \(hosts: node-1, node-2, node-3\)/,
+    );
+    expect(
+      twinplane('replay', capture, '--scenario', 'scenarios/demo.yaml', '--host', 'node-2', '--iface', 'pod-a', '--target', 'model').stderr,
+    ).toMatch(/--iface must be 'underlay' or a pod on node-2 \(pod-b, app-1, web-pod-2, /);
+    expect(
+      twinplane('replay', join(dir, 'none.pcap'), '--scenario', 'scenarios/demo.yaml', '--host', 'node-2', '--target', 'model'),
+    ).toMatchObject({ code: 2 });
     expect(twinplane('replay', capture, '--host', 'node-2').stderr).toMatch(/--scenario <file> is required/);
   });
 });

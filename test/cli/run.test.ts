@@ -10,11 +10,16 @@ import { CompiledSchema } from '../../harness/scenario/json-schema.ts';
 import { describeBpf } from '../support/bpf-gate.ts';
 
 function twinplane(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const SHIPPED = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+const SHIPPED = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `scenarios/${f}`);
 const schema = new CompiledSchema(JSON.parse(readFileSync('report/json-schema/run.schema.json', 'utf8')));
 let dir: string;
 beforeAll(() => {
@@ -62,7 +67,9 @@ describe('twinplane run', () => {
     expect(lines[0]).toBe('twinplane run: 4 problems in the scenario files:');
     expect(lines.slice(1)).toEqual([
       expect.stringMatching(/^test\/harness\/run\/fixtures\/broken\.yaml:3:21: hosts\[0\]\.ip: /),
-      expect.stringMatching(/^test\/harness\/run\/fixtures\/broken\.yaml:9:\d+: vpcs\[0\]\.networks\[0\]\.bouncers\[0\]: unknown host 'nosuchhost'/),
+      expect.stringMatching(
+        /^test\/harness\/run\/fixtures\/broken\.yaml:9:\d+: vpcs\[0\]\.networks\[0\]\.bouncers\[0\]: unknown host 'nosuchhost'/,
+      ),
       expect.stringMatching(/^test\/harness\/run\/fixtures\/broken\.yaml:11:\d+: steps\[0\]\.send\.from: unknown endpoint 'ghost'/),
       expect.stringMatching(/^test\/harness\/run\/fixtures\/broken\.yaml:11:\d+: steps\[0\]\.send\.to: /),
     ]);
@@ -77,7 +84,10 @@ describe('twinplane run', () => {
   });
 
   it('bad flags and missing files: exit 2 with one line', () => {
-    expect(twinplane('run', 'scenarios/demo.yaml', '--target', 'fpga')).toMatchObject({ code: 2, stderr: "twinplane run: --target must be model, xdp or both, not 'fpga'\n" });
+    expect(twinplane('run', 'scenarios/demo.yaml', '--target', 'fpga')).toMatchObject({
+      code: 2,
+      stderr: "twinplane run: --target must be model, xdp or both, not 'fpga'\n",
+    });
     const r = twinplane('run', 'nope.yaml');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^nope\.yaml:1:1: \(file\): cannot read/m);
@@ -87,7 +97,9 @@ describe('twinplane run', () => {
   it('--help: usage with the variadic scenario argument and every flag', () => {
     const r = twinplane('run', '--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: twinplane run <scenario…> \[--target <model\|xdp\|both\|live>\] \[--json\] \[--junit <file>\] \[--report <dir>\]/);
+    expect(r.stdout).toMatch(
+      /^Usage: twinplane run <scenario…> \[--target <model\|xdp\|both\|live>\] \[--json\] \[--junit <file>\] \[--report <dir>\]/,
+    );
     expect(r.stdout.match(/scenario…/g)).toHaveLength(2);
   });
 
@@ -95,9 +107,29 @@ describe('twinplane run', () => {
     const rep = join(dir, 'pcap');
     const r = twinplane('run', 'scenarios/two-tenants.yaml', '--report', rep);
     expect(r.stderr).not.toMatch(/could not write/);
-    const t = spawnSync('tshark', ['-r', join(rep, 'run.pcapng'), '-T', 'fields', '-E', 'separator=|', '-e', 'frame.interface_name', '-e', 'frame.verdict.ebpf_xdp', '-e', 'frame.comment'], { encoding: 'utf8' });
+    const t = spawnSync(
+      'tshark',
+      [
+        '-r',
+        join(rep, 'run.pcapng'),
+        '-T',
+        'fields',
+        '-E',
+        'separator=|',
+        '-e',
+        'frame.interface_name',
+        '-e',
+        'frame.verdict.ebpf_xdp',
+        '-e',
+        'frame.comment',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(t.status).toBe(0);
-    const rows = t.stdout.trim().split('\n').map((l) => l.split('|'));
+    const rows = t.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('|'));
     expect(rows.length).toBeGreaterThan(10);
     expect(rows[0][0]).toMatch(/^node-\d\/agent$/);
     expect(rows.every((row) => /^[0-4]$/.test(row[1].split(',')[0]))).toBe(true);

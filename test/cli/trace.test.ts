@@ -31,7 +31,9 @@ describe('twinplane trace', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/services\[.*\] → svc=\d+ target=8080/);
     expect(r.stdout).toMatch(/maglev\[/);
-    expect(twinplane('trace', 'scenarios/demo.yaml', '--flow', 'web-1->shop-api', '--proto', 'udp').stdout).toMatch(/not sent by the scenario/);
+    expect(twinplane('trace', 'scenarios/demo.yaml', '--flow', 'web-1->shop-api', '--proto', 'udp').stdout).toMatch(
+      /not sent by the scenario/,
+    );
   });
 
   it('a flow the scenario never sends is sent once after its last step', () => {

@@ -20,13 +20,21 @@ describeBpf('private network namespace', () => {
 
   it('creates interfaces with the ifindexes asked for', () => {
     const made = ensureIfindexes([1, 5, 42]);
-    expect(made.map((i) => [i.name, i.ifindex])).toEqual([['lo', 1], ['tpd5', 5], ['tpd42', 42]]);
-    expect(links().map((l) => l.ifindex).sort((x, y) => x - y)).toEqual([1, 5, 42]);
+    expect(made.map((i) => [i.name, i.ifindex])).toEqual([
+      ['lo', 1],
+      ['tpd5', 5],
+      ['tpd42', 42],
+    ]);
+    expect(
+      links()
+        .map((l) => l.ifindex)
+        .sort((x, y) => x - y),
+    ).toEqual([1, 5, 42]);
     // Asking again is harmless.
     expect(addDummy(5).ifindex).toBe(5);
   });
 
-  it('moves only this thread: the process\'s other threads keep the original namespace', () => {
+  it("moves only this thread: the process's other threads keep the original namespace", () => {
     ensureIfindexes([6]);
     expect(devNames('/proc/thread-self/net/dev')).toContain('tpd6');
     const other = readdirSync('/proc/self/task').find((t) => t !== String(process.pid));

@@ -59,7 +59,12 @@ describeBpf('TestRunExecutor', () => {
 
   it('takes the verdict from a map (state set between runs is seen)', () => {
     const verdict = obj.map('st_verdict');
-    for (const [n, name] of [[1, 'DROP'], [3, 'TX'], [4, 'REDIRECT'], [0, 'ABORTED']] as const) {
+    for (const [n, name] of [
+      [1, 'DROP'],
+      [3, 'TX'],
+      [4, 'REDIRECT'],
+      [0, 'ABORTED'],
+    ] as const) {
       verdict.update(u32(0), u32(n));
       expect(exec.run(fd('st_verdict_prog'), countingFrame()).action).toBe(name);
     }
@@ -75,7 +80,11 @@ describeBpf('TestRunExecutor', () => {
 
   it('uses loopback (ifindex 1) without ctx_in', () => {
     exec.run(fd('st_verdict_prog'), countingFrame(65));
-    const seen = obj.map('st_last_run').lookupPerCpu(u32(0))!.map((s) => decode(stLast, s)).find((l) => l.len === 65);
+    const seen = obj
+      .map('st_last_run')
+      .lookupPerCpu(u32(0))!
+      .map((s) => decode(stLast, s))
+      .find((l) => l.len === 65);
     expect(seen?.ingress_ifindex).toBe(LOOPBACK_IFINDEX);
   });
 

@@ -30,7 +30,10 @@ describe('the shared reason and decision-point table', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(POINTS.map((p) => p.name)).size).toBe(POINTS.length);
     for (const p of POINTS) expect(p.name.startsWith(p.program + '_'), p.name).toBe(true);
-    for (const id of ids) expect(id).toBeGreaterThan(0), expect(id).toBeLessThan(256);
+    for (const id of ids) {
+      expect(id).toBeGreaterThan(0);
+      expect(id).toBeLessThan(256);
+    }
     for (const id of RETIRED_POINTS) expect(ids).not.toContain(id);
     expect(Math.max(...REASONS.map((r) => r.id))).toBeLessThan(CONSTS.MAP_COUNTERS);
   });

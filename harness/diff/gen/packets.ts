@@ -29,7 +29,11 @@ export function podPkt(): fc.Arbitrary<PodPkt> {
   return fc.record({
     src: fc.nat({ max: 6 }),
     kind: fc.constantFrom('icmp' as const, 'udp' as const, 'tcp' as const, 'arp' as const),
-    dst: fc.record({ t: fc.constantFrom('ep' as const, 'ep' as const, 'gw' as const, 'vip' as const, 'raw' as const), i: fc.nat({ max: 6 }), raw: fc.integer({ min: 0, max: 0xffffffff }) }),
+    dst: fc.record({
+      t: fc.constantFrom('ep' as const, 'ep' as const, 'gw' as const, 'vip' as const, 'raw' as const),
+      i: fc.nat({ max: 6 }),
+      raw: fc.integer({ min: 0, max: 0xffffffff }),
+    }),
     dmac: fc.constantFrom('right' as const, 'right' as const, 'bcast' as const, 'rand' as const),
     ttl: fc.constantFrom(64, 64, 2, 1, 0),
     sport: fc.nat({ max: SPORTS.length - 1 }),
@@ -45,7 +49,15 @@ export function podPkt(): fc.Arbitrary<PodPkt> {
 
 /** Traffic a well-behaved pod sends: live TTL, right MACs, no fragments, ARP requests only. */
 export function validPodPkt(): fc.Arbitrary<PodPkt> {
-  return podPkt().map((p) => ({ ...p, ttl: 64, dmac: 'right' as const, frag: 'none' as const, arpOp: 1, ipOpts: 0, dst: p.dst.t === 'raw' ? { ...p.dst, t: 'ep' as const } : p.dst }));
+  return podPkt().map((p) => ({
+    ...p,
+    ttl: 64,
+    dmac: 'right' as const,
+    frag: 'none' as const,
+    arpOp: 1,
+    ipOpts: 0,
+    dst: p.dst.t === 'raw' ? { ...p.dst, t: 'ep' as const } : p.dst,
+  }));
 }
 
 const PORTS = [...SVC_PORTS.map((p) => p.port), ...OTHER_PORTS];
@@ -88,7 +100,15 @@ export function podFrame(t: Topology, p: PodPkt): { ep: Endpoint; frame: Uint8Ar
   }
   // Options: NOPs then end-of-list, a legal header that moves every L4 offset.
   const options = p.ipOpts > 0 ? new Uint8Array(p.ipOpts).fill(1).map((b, i) => (i === p.ipOpts - 1 ? 0 : b)) : undefined;
-  const ipSpec = { src: ep.ip, dst: d.ip, ttl: p.ttl, mf: p.frag === 'mf', fragOffset: p.frag === 'off' ? 8 : 0, df: p.frag === 'none', ...(options ? { options } : {}) };
+  const ipSpec = {
+    src: ep.ip,
+    dst: d.ip,
+    ttl: p.ttl,
+    mf: p.frag === 'mf',
+    fragOffset: p.frag === 'off' ? 8 : 0,
+    df: p.frag === 'none',
+    ...(options ? { options } : {}),
+  };
   const payload = new Uint8Array(p.payload).map((_, i) => (i * 7 + 1) & 255);
   let b: PacketBuilder = ether({ src, dst: dmac }).ipv4(ipSpec);
   const sport = SPORTS[p.sport % SPORTS.length];
@@ -102,9 +122,7 @@ export function podFrame(t: Topology, p: PodPkt): { ep: Endpoint; frame: Uint8Ar
 // --- crafted Geneve frames (transit) -------------------------------------------------------
 
 export type OptSpec =
-  | { t: 'hl'; host: number }
-  | { t: 'svc'; svc: number; be: number; port: number }
-  | { t: 'unk'; cls: number; type: number; words: number };
+  { t: 'hl'; host: number } | { t: 'svc'; svc: number; be: number; port: number } | { t: 'unk'; cls: number; type: number; words: number };
 
 export interface CraftSpec {
   to: number;
@@ -128,7 +146,10 @@ export interface CraftSpec {
 export function craftSpec(): fc.Arbitrary<CraftSpec> {
   const opt: fc.Arbitrary<OptSpec> = fc.oneof(
     { weight: 1, arbitrary: fc.record({ t: fc.constant('hl' as const), host: fc.nat({ max: 4 }) }) },
-    { weight: 2, arbitrary: fc.record({ t: fc.constant('svc' as const), svc: fc.nat({ max: 1 }), be: fc.nat({ max: 6 }), port: fc.nat({ max: 3 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ t: fc.constant('svc' as const), svc: fc.nat({ max: 1 }), be: fc.nat({ max: 6 }), port: fc.nat({ max: 3 }) }),
+    },
     {
       weight: 1,
       arbitrary: fc.record({
@@ -164,7 +185,17 @@ function optionBytes(t: Topology, o: OptSpec): GeneveOptionSpec {
     const be = s.backends[o.be % Math.max(1, s.backends.length)] ?? t.eps[o.be % t.eps.length];
     const p = PORTS[o.port % PORTS.length];
     const proto = o.port % 2 === 0 ? 6 : 17;
-    return { kind: 'service-rewrite', vip: s.vip, backendIp: be.ip, vipPort: p, backendPort: p === 80 ? 8080 : p, protocol: proto, backendMac: be.mac, backendHostIp: be.host.ip, backendHostMac: be.host.mac };
+    return {
+      kind: 'service-rewrite',
+      vip: s.vip,
+      backendIp: be.ip,
+      vipPort: p,
+      backendPort: p === 80 ? 8080 : p,
+      protocol: proto,
+      backendMac: be.mac,
+      backendHostIp: be.host.ip,
+      backendHostMac: be.host.mac,
+    };
   }
   const u = o.t === 'unk' ? o : { cls: 0x0102, type: 0x02, words: 1 };
   return { class: u.cls, type: u.type, data: new Uint8Array(u.words * 4).fill(0xa5) };
@@ -173,7 +204,7 @@ function optionBytes(t: Topology, o: OptSpec): GeneveOptionSpec {
 /** Non-critical unknown options totalling `words` words (headers included), in chunks of <= 32. */
 function filler(words: number): GeneveOptionSpec[] {
   const out: GeneveOptionSpec[] = [];
-  for (let left = words; left > 0; ) {
+  for (let left = words; left > 0;) {
     const w = Math.min(32, left);
     out.push({ class: 0x0200, type: 0x11, data: new Uint8Array((w - 1) * 4).fill(0x33) });
     left -= w;
@@ -203,9 +234,22 @@ export function craftFrame(t: Topology, c: CraftSpec): { host: number; frame: Ui
   const vnis = [...t.cp.vpcs.values()].map((v) => v.vni);
   const vni = c.vni < vnis.length ? inner.ep.network.vpc.vni : c.rawVni;
   const frame = ether({ src: macOf(from.mac), dst: macOf(to.mac) })
-    .ipv4({ src: from.ip, dst: c.notForHost ? (to.ip ^ 0x100) >>> 0 : to.ip, ttl: c.ttl, df: true, ...(c.outerOpts > 0 ? { options: new Uint8Array(c.outerOpts).fill(1) } : {}) })
+    .ipv4({
+      src: from.ip,
+      dst: c.notForHost ? (to.ip ^ 0x100) >>> 0 : to.ip,
+      ttl: c.ttl,
+      df: true,
+      ...(c.outerOpts > 0 ? { options: new Uint8Array(c.outerOpts).fill(1) } : {}),
+    })
     .udp({ sport: 0xc123, checksum: 0 })
-    .geneve({ vni, options: fitOptions([...(c.loc >= 0 ? [optionBytes(t, { t: 'hl', host: c.loc })] : []), ...c.options.map((o) => optionBytes(t, o)), ...filler(c.fill)]) })
+    .geneve({
+      vni,
+      options: fitOptions([
+        ...(c.loc >= 0 ? [optionBytes(t, { t: 'hl', host: c.loc })] : []),
+        ...c.options.map((o) => optionBytes(t, o)),
+        ...filler(c.fill),
+      ]),
+    })
     .payload(inner.frame)
     .build();
   return { host: t.hosts.indexOf(to), frame };
@@ -224,7 +268,17 @@ export type Mutation =
   | { m: 'innerLie'; field: number; v: number };
 
 /** Fields of the innermost IPv4 header (and its L4 header) worth lying about: [offset, width]. */
-export const INNER_FIELDS: ReadonlyArray<readonly [number, 1 | 2]> = [[0, 1], [2, 2], [6, 2], [8, 1], [9, 1], [20, 2], [22, 2], [24, 2], [32, 1]];
+export const INNER_FIELDS: ReadonlyArray<readonly [number, 1 | 2]> = [
+  [0, 1],
+  [2, 2],
+  [6, 2],
+  [8, 1],
+  [9, 1],
+  [20, 2],
+  [22, 2],
+  [24, 2],
+  [32, 1],
+];
 
 /** Where the innermost IPv4 header starts: after the Geneve options for our encapsulation. */
 function innerIp(f: Uint8Array): number {
@@ -234,9 +288,34 @@ function innerIp(f: Uint8Array): number {
 
 /** Offsets worth lying about, with their widths: outer/pod IPv4, UDP, Geneve, options, inner. */
 export const LIE_FIELDS: ReadonlyArray<readonly [number, 1 | 2]> = [
-  [12, 2], [14, 1], [16, 2], [20, 2], [22, 1], [23, 1], [36, 2], [38, 2], [42, 1], [43, 1], [44, 2],
-  [50, 2], [52, 1], [53, 1], [62, 2], [66, 2], [76, 2], [80, 1], [82, 2], [88, 1], [90, 2], [104, 2],
-  [18, 2], [20, 1], [21, 1], [34, 2], [24, 2], [29, 1],
+  [12, 2],
+  [14, 1],
+  [16, 2],
+  [20, 2],
+  [22, 1],
+  [23, 1],
+  [36, 2],
+  [38, 2],
+  [42, 1],
+  [43, 1],
+  [44, 2],
+  [50, 2],
+  [52, 1],
+  [53, 1],
+  [62, 2],
+  [66, 2],
+  [76, 2],
+  [80, 1],
+  [82, 2],
+  [88, 1],
+  [90, 2],
+  [104, 2],
+  [18, 2],
+  [20, 1],
+  [21, 1],
+  [34, 2],
+  [24, 2],
+  [29, 1],
 ];
 
 export function mutation(): fc.Arbitrary<Mutation> {
@@ -251,16 +330,25 @@ export function mutation(): fc.Arbitrary<Mutation> {
       arbitrary: fc.record({
         m: fc.constant('lie' as const),
         field: fc.nat({ max: LIE_FIELDS.length - 1 }),
-        v: fc.oneof(fc.constantFrom(0, 1, 2, 4, 5, 8, 15, 16, 20, 24, 28, 32, 36, 40, 48, 0x40, 0x45, 0x46, 0x80, 0xff, 0x2000, 0xffff), fc.nat({ max: 0xffff })),
+        v: fc.oneof(
+          fc.constantFrom(0, 1, 2, 4, 5, 8, 15, 16, 20, 24, 28, 32, 36, 40, 48, 0x40, 0x45, 0x46, 0x80, 0xff, 0x2000, 0xffff),
+          fc.nat({ max: 0xffff }),
+        ),
       }),
     },
-    { weight: 1, arbitrary: fc.record({ m: fc.constant('vlan' as const), tpid: fc.constantFrom(0x8100, 0x88a8), vid: fc.nat({ max: 4095 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ m: fc.constant('vlan' as const), tpid: fc.constantFrom(0x8100, 0x88a8), vid: fc.nat({ max: 4095 }) }),
+    },
     {
       weight: 3,
       arbitrary: fc.record({
         m: fc.constant('innerLie' as const),
         field: fc.nat({ max: INNER_FIELDS.length - 1 }),
-        v: fc.oneof(fc.constantFrom(0, 1, 5, 20, 21, 23, 24, 28, 32, 36, 39, 40, 0x20, 0x2000, 0x45, 0x46, 0x4f, 0xffff), fc.nat({ max: 0xffff })),
+        v: fc.oneof(
+          fc.constantFrom(0, 1, 5, 20, 21, 23, 24, 28, 32, 36, 39, 40, 0x20, 0x2000, 0x45, 0x46, 0x4f, 0xffff),
+          fc.nat({ max: 0xffff }),
+        ),
       }),
     },
   );

@@ -14,42 +14,139 @@ const VNIS = [0, 1, 2, 0xffffff] as const;
 const macArb = fc.constantFrom(...[0, 1, 2, 3].map((i) => new Uint8Array([2, 0, 0, 0, 0, i])));
 const ipArb = fc.oneof(fc.constantFrom(...IPS), fc.integer({ min: 0, max: 0xffffffff }));
 const vniArb = fc.oneof(fc.constantFrom(...VNIS), fc.integer({ min: 0, max: 0xffffff }));
-const hostLoc: fc.Arbitrary<HostLocRec> = fc.record({ ip: fc.constantFrom(0xc0a80101, 0xc0a80102, 0xc0a80103), mac: macArb, pad: fc.constant(0) });
+const hostLoc: fc.Arbitrary<HostLocRec> = fc.record({
+  ip: fc.constantFrom(0xc0a80101, 0xc0a80102, 0xc0a80103),
+  mac: macArb,
+  pad: fc.constant(0),
+});
 
 export interface RandomState {
   cfg: { ip: number; mac: Uint8Array; mtu: number; underlay_ifindex: number };
   ifaces: Array<{ ifindex: number; vni: number; ip: number; mac: Uint8Array; net_id: number }>;
-  endpoints: Array<{ vni: number; ip: number; kind: number; mac: Uint8Array; host: HostLocRec; gw_mac: Uint8Array; ifindex: number; net_id: number }>;
-  networks: Array<{ plen: number; vni: number; ip: number; net_id: number; gw_mac: Uint8Array; n_bouncers: number; bouncers: HostLocRec[] }>;
+  endpoints: Array<{
+    vni: number;
+    ip: number;
+    kind: number;
+    mac: Uint8Array;
+    host: HostLocRec;
+    gw_mac: Uint8Array;
+    ifindex: number;
+    net_id: number;
+  }>;
+  networks: Array<{
+    plen: number;
+    vni: number;
+    ip: number;
+    net_id: number;
+    gw_mac: Uint8Array;
+    n_bouncers: number;
+    bouncers: HostLocRec[];
+  }>;
   vpcs: Array<{ vni: number; n_dividers: number; dividers: HostLocRec[] }>;
   services: Array<{ vni: number; vip: number; port: number; proto: number; svc_id: number; target_port: number; n_backends: number }>;
   maglev: Array<{ svc: number; slot: number; value: number }>;
   backends: Array<{ i: number; ip: number; mac: Uint8Array; host: HostLocRec }>;
   ep_cache: Array<{ vni: number; ip: number; loc: HostLocRec }>;
-  flows: Array<{ vni: number; s: number; d: number; sp: number; dp: number; proto: number; daddr: number; dport: number; dmac: Uint8Array; host: HostLocRec; rev: boolean }>;
+  flows: Array<{
+    vni: number;
+    s: number;
+    d: number;
+    sp: number;
+    dp: number;
+    proto: number;
+    daddr: number;
+    dport: number;
+    dmac: Uint8Array;
+    host: HostLocRec;
+    rev: boolean;
+  }>;
 }
 
 export function randomState(): fc.Arbitrary<RandomState> {
   const port = fc.constantFrom(0, 80, 53, 1234, 8080);
   const proto = fc.constantFrom(1, 6, 17, 47);
   return fc.record({
-    cfg: fc.record({ ip: fc.constantFrom(0xc0a80101, 0xc0a80102), mac: macArb, mtu: fc.constantFrom(0, 0, 1500, 100, 60), underlay_ifindex: fc.constantFrom(2, 2, 3) }),
-    ifaces: fc.array(fc.record({ ifindex: fc.constantFrom(...IFINDEX_POOL), vni: vniArb, ip: ipArb, mac: macArb, net_id: fc.nat({ max: 3 }) }), { maxLength: 3 }),
+    cfg: fc.record({
+      ip: fc.constantFrom(0xc0a80101, 0xc0a80102),
+      mac: macArb,
+      mtu: fc.constantFrom(0, 0, 1500, 100, 60),
+      underlay_ifindex: fc.constantFrom(2, 2, 3),
+    }),
+    ifaces: fc.array(
+      fc.record({ ifindex: fc.constantFrom(...IFINDEX_POOL), vni: vniArb, ip: ipArb, mac: macArb, net_id: fc.nat({ max: 3 }) }),
+      { maxLength: 3 },
+    ),
     endpoints: fc.array(
-      fc.record({ vni: vniArb, ip: ipArb, kind: fc.nat({ max: 6 }), mac: macArb, host: hostLoc, gw_mac: macArb, ifindex: fc.constantFrom(0, 100, 101, 7), net_id: fc.nat({ max: 3 }) }),
+      fc.record({
+        vni: vniArb,
+        ip: ipArb,
+        kind: fc.nat({ max: 6 }),
+        mac: macArb,
+        host: hostLoc,
+        gw_mac: macArb,
+        ifindex: fc.constantFrom(0, 100, 101, 7),
+        net_id: fc.nat({ max: 3 }),
+      }),
       { maxLength: 6 },
     ),
     networks: fc.array(
-      fc.record({ plen: fc.integer({ min: 0, max: 32 }), vni: vniArb, ip: ipArb, net_id: fc.nat({ max: 3 }), gw_mac: macArb, n_bouncers: fc.oneof(fc.nat({ max: 4 }), fc.nat({ max: 0xffff })), bouncers: fc.array(hostLoc, { maxLength: CONSTS.MAX_BOUNCERS }) }),
+      fc.record({
+        plen: fc.integer({ min: 0, max: 32 }),
+        vni: vniArb,
+        ip: ipArb,
+        net_id: fc.nat({ max: 3 }),
+        gw_mac: macArb,
+        n_bouncers: fc.oneof(fc.nat({ max: 4 }), fc.nat({ max: 0xffff })),
+        bouncers: fc.array(hostLoc, { maxLength: CONSTS.MAX_BOUNCERS }),
+      }),
       { maxLength: 4 },
     ),
-    vpcs: fc.array(fc.record({ vni: vniArb, n_dividers: fc.oneof(fc.nat({ max: 4 }), fc.integer({ min: 0, max: 0xffffffff })), dividers: fc.array(hostLoc, { maxLength: CONSTS.MAX_DIVIDERS }) }), { maxLength: 2 }),
-    services: fc.array(fc.record({ vni: vniArb, vip: ipArb, port, proto, svc_id: fc.oneof(fc.nat({ max: 2 }), fc.integer({ min: 0, max: 0xffffffff })), target_port: port, n_backends: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 0xffff })) }), { maxLength: 3 }),
-    maglev: fc.array(fc.record({ svc: fc.nat({ max: 2 }), slot: fc.nat({ max: CONSTS.MAGLEV_M - 1 }), value: fc.oneof(fc.nat({ max: 3 }), fc.integer({ min: 0, max: 0xffffffff })) }), { maxLength: 4 }),
-    backends: fc.array(fc.record({ i: fc.nat({ max: 3 * CONSTS.MAX_BACKENDS - 1 }), ip: ipArb, mac: macArb, host: hostLoc }), { maxLength: 4 }),
+    vpcs: fc.array(
+      fc.record({
+        vni: vniArb,
+        n_dividers: fc.oneof(fc.nat({ max: 4 }), fc.integer({ min: 0, max: 0xffffffff })),
+        dividers: fc.array(hostLoc, { maxLength: CONSTS.MAX_DIVIDERS }),
+      }),
+      { maxLength: 2 },
+    ),
+    services: fc.array(
+      fc.record({
+        vni: vniArb,
+        vip: ipArb,
+        port,
+        proto,
+        svc_id: fc.oneof(fc.nat({ max: 2 }), fc.integer({ min: 0, max: 0xffffffff })),
+        target_port: port,
+        n_backends: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 0xffff })),
+      }),
+      { maxLength: 3 },
+    ),
+    maglev: fc.array(
+      fc.record({
+        svc: fc.nat({ max: 2 }),
+        slot: fc.nat({ max: CONSTS.MAGLEV_M - 1 }),
+        value: fc.oneof(fc.nat({ max: 3 }), fc.integer({ min: 0, max: 0xffffffff })),
+      }),
+      { maxLength: 4 },
+    ),
+    backends: fc.array(fc.record({ i: fc.nat({ max: 3 * CONSTS.MAX_BACKENDS - 1 }), ip: ipArb, mac: macArb, host: hostLoc }), {
+      maxLength: 4,
+    }),
     ep_cache: fc.array(fc.record({ vni: vniArb, ip: ipArb, loc: hostLoc }), { maxLength: 3 }),
     flows: fc.array(
-      fc.record({ vni: vniArb, s: ipArb, d: ipArb, sp: port, dp: port, proto, daddr: ipArb, dport: port, dmac: macArb, host: hostLoc, rev: fc.boolean() }),
+      fc.record({
+        vni: vniArb,
+        s: ipArb,
+        d: ipArb,
+        sp: port,
+        dp: port,
+        proto,
+        daddr: ipArb,
+        dport: port,
+        dmac: macArb,
+        host: hostLoc,
+        rev: fc.boolean(),
+      }),
       { maxLength: 3 },
     ),
   });
@@ -66,14 +163,33 @@ export function buildRandomState(r: RandomState): HostState {
   h.cfg.set(0, r.cfg);
   for (const i of r.ifaces) h.ifaces.set(i.ifindex, { vni: i.vni, ip: i.ip, mac: i.mac, pad: 0, net_id: i.net_id });
   for (const e of r.endpoints) {
-    h.endpoints.set({ vni: e.vni, ip: e.ip }, { kind: e.kind, flags: 0, mac: e.mac, host_ip: e.host.ip, host_mac: e.host.mac, gw_mac: e.gw_mac, ifindex: e.ifindex, net_id: e.net_id });
+    h.endpoints.set(
+      { vni: e.vni, ip: e.ip },
+      {
+        kind: e.kind,
+        flags: 0,
+        mac: e.mac,
+        host_ip: e.host.ip,
+        host_mac: e.host.mac,
+        gw_mac: e.gw_mac,
+        ifindex: e.ifindex,
+        net_id: e.net_id,
+      },
+    );
   }
   for (const n of r.networks) {
     const mask = n.plen === 0 ? 0 : (0xffffffff << (32 - n.plen)) >>> 0;
-    h.networks.set({ prefixlen: 32 + n.plen, vni: n.vni, ip: (n.ip & mask) >>> 0 }, { net_id: n.net_id, gw_mac: n.gw_mac, n_bouncers: n.n_bouncers, bouncers: padLocs(n.bouncers, CONSTS.MAX_BOUNCERS) });
+    h.networks.set(
+      { prefixlen: 32 + n.plen, vni: n.vni, ip: (n.ip & mask) >>> 0 },
+      { net_id: n.net_id, gw_mac: n.gw_mac, n_bouncers: n.n_bouncers, bouncers: padLocs(n.bouncers, CONSTS.MAX_BOUNCERS) },
+    );
   }
   for (const v of r.vpcs) h.vpcs.set(v.vni, { n_dividers: v.n_dividers, dividers: padLocs(v.dividers, CONSTS.MAX_DIVIDERS) });
-  for (const s of r.services) h.services.set({ vni: s.vni, vip: s.vip, port: s.port, proto: s.proto, pad: 0 }, { svc_id: s.svc_id, target_port: s.target_port, n_backends: s.n_backends });
+  for (const s of r.services)
+    h.services.set(
+      { vni: s.vni, vip: s.vip, port: s.port, proto: s.proto, pad: 0 },
+      { svc_id: s.svc_id, target_port: s.target_port, n_backends: s.n_backends },
+    );
   for (const m of r.maglev) h.maglev.set(m.svc * CONSTS.MAGLEV_M + m.slot, m.value >>> 0);
   for (const b of r.backends) h.backends.set(b.i, { ip: b.ip, mac: b.mac, pad: 0, host: b.host });
   for (const c of r.ep_cache) h.ep_cache.set({ vni: c.vni, ip: c.ip }, c.loc);
@@ -118,14 +234,37 @@ const hex = (m: Uint8Array): string => [...m].map((b) => b.toString(16).padStart
 /** The frame: random bytes, or a frame whose addresses and VNI come from the state's entries. */
 export function frameFor(r: RandomState, f: RandomFrame): { ingress: number; frame: Uint8Array } {
   if (f.kind === 'bytes') return { ingress: f.ingress, frame: f.bytes };
-  const keys = [...r.endpoints.map((e) => [e.vni, e.ip] as const), ...r.ep_cache.map((e) => [e.vni, e.ip] as const), ...r.services.map((s) => [s.vni, s.vip] as const), ...r.flows.map((x) => [x.vni, x.d] as const)];
+  const keys = [
+    ...r.endpoints.map((e) => [e.vni, e.ip] as const),
+    ...r.ep_cache.map((e) => [e.vni, e.ip] as const),
+    ...r.services.map((s) => [s.vni, s.vip] as const),
+    ...r.flows.map((x) => [x.vni, x.d] as const),
+  ];
   const [vni, dst] = keys.length > 0 ? keys[f.pick[0] % keys.length] : [1, 0x0a000001];
-  const src = r.ifaces.length > 0 ? r.ifaces[f.pick[1] % r.ifaces.length] : { ifindex: f.ingress, vni, ip: IPS[f.pick[1] % IPS.length], mac: new Uint8Array([2, 0, 0, 0, 0, 1]) };
+  const src =
+    r.ifaces.length > 0
+      ? r.ifaces[f.pick[1] % r.ifaces.length]
+      : { ifindex: f.ingress, vni, ip: IPS[f.pick[1] % IPS.length], mac: new Uint8Array([2, 0, 0, 0, 0, 1]) };
   let inner = ether({ src: hex(src.mac), dst: '02:00:00:00:00:02' }).ipv4({ src: src.ip, dst, ttl: f.ttl });
   const pl = f.bytes.subarray(0, f.pick[2] % 24);
-  const frame = (f.proto === 1 ? inner.icmpEcho({ id: 1, seq: 1 }) : f.proto === 6 ? inner.tcp({ sport: f.sport, dport: f.dport }) : inner.udp({ sport: f.sport, dport: f.dport })).payload(pl).build();
+  const frame = (
+    f.proto === 1
+      ? inner.icmpEcho({ id: 1, seq: 1 })
+      : f.proto === 6
+        ? inner.tcp({ sport: f.sport, dport: f.dport })
+        : inner.udp({ sport: f.sport, dport: f.dport })
+  )
+    .payload(pl)
+    .build();
   if (f.program === 'agent') return { ingress: r.ifaces.length > 0 ? src.ifindex : f.ingress, frame };
   inner = ether({ src: '02:00:00:00:00:09', dst: hex(r.cfg.mac) }).ipv4({ src: 0xc0a80103, dst: r.cfg.ip, ttl: f.ttl === 0 ? 1 : 64 });
   const opts = f.withLoc ? [{ kind: 'host-location' as const, hostIp: 0xc0a80103, hostMac: new Uint8Array([2, 0, 0, 0, 0, 9]) }] : [];
-  return { ingress: f.pick[3] % 2 === 0 ? r.cfg.underlay_ifindex : f.ingress, frame: inner.udp({ sport: 0xc001, checksum: 0 }).geneve({ vni: vni & 0xffffff, options: opts }).payload(frame).build() };
+  return {
+    ingress: f.pick[3] % 2 === 0 ? r.cfg.underlay_ifindex : f.ingress,
+    frame: inner
+      .udp({ sport: 0xc001, checksum: 0 })
+      .geneve({ vni: vni & 0xffffff, options: opts })
+      .payload(frame)
+      .build(),
+  };
 }

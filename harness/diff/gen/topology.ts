@@ -35,17 +35,53 @@ export function topoSpec(): fc.Arbitrary<TopoSpec> {
   return fc
     .record({
       nHosts: fc.integer({ min: 1, max: MAX_HOSTS }),
-      vnis: fc.uniqueArray(fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 0xffffff })), { minLength: 1, maxLength: 2 }),
+      vnis: fc.uniqueArray(fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 0xffffff })), {
+        minLength: 1,
+        maxLength: 2,
+      }),
     })
     .chain(({ nHosts, vnis }) =>
       fc.record({
         hosts: fc.array(fc.record({ mtu: fc.constantFrom(0, 0, 1500, 140) }), { minLength: nHosts, maxLength: nHosts }),
         vpcs: fc.tuple(...vnis.map((vni) => fc.record({ vni: fc.constant(vni), dividers: subset(nHosts, 2) }))),
-        nets: fc.array(fc.record({ vpc: idx(vnis.length), bouncers: fc.oneof({ weight: 6, arbitrary: fc.uniqueArray(idx(nHosts), { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: fc.constant<number[]>([]) }) }), { minLength: 1, maxLength: 4 }),
+        nets: fc.array(
+          fc.record({
+            vpc: idx(vnis.length),
+            bouncers: fc.oneof(
+              { weight: 6, arbitrary: fc.uniqueArray(idx(nHosts), { minLength: 1, maxLength: 2 }) },
+              { weight: 1, arbitrary: fc.constant<number[]>([]) },
+            ),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
         eps: fc.array(fc.record({ net: fc.nat(), host: idx(nHosts) }), { minLength: 1, maxLength: 7 }),
-        svcs: fc.array(fc.record({ vpc: idx(vnis.length), backends: fc.uniqueArray(fc.nat({ max: 6 }), { maxLength: 3 }), targetPort: fc.constantFrom(0, 8080) }), { maxLength: 2 }),
-        ops: fc.array(fc.record({ op: fc.constantFrom('delete' as const, 'move' as const, 'removeBackend' as const), ep: fc.nat({ max: 6 }), host: idx(nHosts), svc: fc.nat({ max: 1 }) }), { maxLength: 2 }),
-        seeds: fc.array(fc.record({ kind: fc.constantFrom('ep_cache' as const, 'flow' as const), host: idx(nHosts), a: fc.nat({ max: 6 }), b: fc.nat({ max: 6 }), c: fc.nat({ max: 7 }) }), { maxLength: 3 }),
+        svcs: fc.array(
+          fc.record({
+            vpc: idx(vnis.length),
+            backends: fc.uniqueArray(fc.nat({ max: 6 }), { maxLength: 3 }),
+            targetPort: fc.constantFrom(0, 8080),
+          }),
+          { maxLength: 2 },
+        ),
+        ops: fc.array(
+          fc.record({
+            op: fc.constantFrom('delete' as const, 'move' as const, 'removeBackend' as const),
+            ep: fc.nat({ max: 6 }),
+            host: idx(nHosts),
+            svc: fc.nat({ max: 1 }),
+          }),
+          { maxLength: 2 },
+        ),
+        seeds: fc.array(
+          fc.record({
+            kind: fc.constantFrom('ep_cache' as const, 'flow' as const),
+            host: idx(nHosts),
+            a: fc.nat({ max: 6 }),
+            b: fc.nat({ max: 6 }),
+            c: fc.nat({ max: 7 }),
+          }),
+          { maxLength: 3 },
+        ),
       }),
     )
     .map((s) => ({ ...s, vpcs: [...s.vpcs] }));
@@ -77,12 +113,27 @@ export function buildTopology(spec: TopoSpec): Topology {
   spec.eps.forEach((e, i) => {
     const net = e.net % nets.length;
     const k = perNet[net]++;
-    eps.push(cp.createEndpoint({ name: `e${i}`, network: `n${net}`, ip: `10.0.${nets[net].cidr.network >>> 8 & 255}.${10 + k}`, host: `h${e.host}` }));
+    eps.push(
+      cp.createEndpoint({
+        name: `e${i}`,
+        network: `n${net}`,
+        ip: `10.0.${(nets[net].cidr.network >>> 8) & 255}.${10 + k}`,
+        host: `h${e.host}`,
+      }),
+    );
   });
   const svcs: Service[] = [];
   spec.svcs.forEach((s, i) => {
     const backends = s.backends.filter((b) => b < eps.length && eps[b].network.vpc.name === `v${s.vpc}`).map((b) => `e${b}`);
-    svcs.push(cp.createService({ name: `s${i}`, vpc: `v${s.vpc}`, vip: `10.0.250.${1 + i}`, ports: SVC_PORTS.map((p) => ({ ...p, targetPort: s.targetPort })), backends }));
+    svcs.push(
+      cp.createService({
+        name: `s${i}`,
+        vpc: `v${s.vpc}`,
+        vip: `10.0.250.${1 + i}`,
+        ports: SVC_PORTS.map((p) => ({ ...p, targetPort: s.targetPort })),
+        backends,
+      }),
+    );
   });
   const topo: Topology = { spec, cp, hosts, eps, svcs };
   seed(topo);
@@ -132,7 +183,18 @@ function seed(t: Topology): void {
   }
 }
 
-function seedFlow(st: HostState, vni: number, client: number, vip: number, sport: number, vport: number, proto: number, be: Endpoint, bport: number, vipMac: Uint8Array): void {
+function seedFlow(
+  st: HostState,
+  vni: number,
+  client: number,
+  vip: number,
+  sport: number,
+  vport: number,
+  proto: number,
+  be: Endpoint,
+  bport: number,
+  vipMac: Uint8Array,
+): void {
   st.flows.set(flowKey(vni, client, vip, sport, vport, proto), { daddr: be.ip, dport: bport, dmac: be.mac, host: be.host.loc });
   st.rflows.set(flowKey(vni, be.ip, client, bport, sport, proto), { saddr: vip, sport: vport, smac: vipMac });
 }
@@ -142,8 +204,12 @@ export function describeTopology(t: Topology): string[] {
   const out: string[] = [];
   for (const h of t.hosts) out.push(`host ${h.name} ${hostIp(t.hosts.indexOf(h))} mtu=${h.mtu}`);
   for (const v of t.cp.vpcs.values()) out.push(`vpc ${v.name} vni=${v.vni} dividers=[${v.dividers.map((d) => d.name)}]`);
-  for (const n of t.cp.networks.values()) out.push(`net ${n.name} ${n.vpc.name} net_id=${n.netId} bouncers=[${n.bouncers.map((b) => b.name)}]`);
-  for (const e of t.eps) out.push(`ep ${e.name} ${e.network.name} ${(e.ip >>> 24)}.${(e.ip >>> 16) & 255}.${(e.ip >>> 8) & 255}.${e.ip & 255} on ${e.host.name} if${e.ifindex}`);
+  for (const n of t.cp.networks.values())
+    out.push(`net ${n.name} ${n.vpc.name} net_id=${n.netId} bouncers=[${n.bouncers.map((b) => b.name)}]`);
+  for (const e of t.eps)
+    out.push(
+      `ep ${e.name} ${e.network.name} ${e.ip >>> 24}.${(e.ip >>> 16) & 255}.${(e.ip >>> 8) & 255}.${e.ip & 255} on ${e.host.name} if${e.ifindex}`,
+    );
   for (const s of t.svcs) out.push(`svc ${s.name} ${s.vpc.name} svc_id=${s.svcId} backends=[${s.backends.map((b) => b.name)}]`);
   out.push(`spec ${JSON.stringify(t.spec)}`);
   return out;

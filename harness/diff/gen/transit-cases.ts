@@ -13,7 +13,10 @@ export type TransitCase =
 export function transitCase(): fc.Arbitrary<TransitCase> {
   const ingress = fc.option(fc.nat({ max: IFINDEX_POOL.length - 1 }), { freq: 10 });
   return fc.oneof(
-    { weight: 3, arbitrary: fc.record({ src: fc.constant('path' as const), pkt: podPkt(), hop: fc.nat({ max: 7 }), mut: mutation(), ingress }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ src: fc.constant('path' as const), pkt: podPkt(), hop: fc.nat({ max: 7 }), mut: mutation(), ingress }),
+    },
     { weight: 2, arbitrary: fc.record({ src: fc.constant('craft' as const), craft: craftSpec(), mut: mutation(), ingress }) },
   );
 }

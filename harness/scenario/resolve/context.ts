@@ -90,7 +90,7 @@ export function broadcastOf(c: Cidr): Ipv4 {
 }
 
 export function cidrInside(inner: Cidr, outer: Cidr): boolean {
-  return inner.prefixLen >= outer.prefixLen && ((inner.network & prefixMask(outer.prefixLen)) >>> 0) === outer.network;
+  return inner.prefixLen >= outer.prefixLen && (inner.network & prefixMask(outer.prefixLen)) >>> 0 === outer.network;
 }
 
 export function overlaps(a: Cidr, b: Cidr): boolean {

@@ -34,7 +34,8 @@ export function resolveEndpoints(world: World, raw: unknown): Endpoint[] {
       const m = explicitMac ?? defaultEndpointMac(place.vpc.vni, addr);
       const candidate = { name, vpc: place.vpc, network: place.network, ip: addr, mac: m, host };
       const macPath = [...path, e.mac === undefined ? 'ip' : 'mac'];
-      if (world.admit(candidate, { ip: [...path, 'ip'], mac: macPath, host: [...path, 'host'], derivedMac: e.mac === undefined })) endpoint = candidate;
+      if (world.admit(candidate, { ip: [...path, 'ip'], mac: macPath, host: [...path, 'host'], derivedMac: e.mac === undefined }))
+        endpoint = candidate;
     }
     if (world.named.declare(world.ctx, name, [...path, 'name'], endpoint && { kind: 'endpoint', endpoint }) && endpoint) out.push(endpoint);
   });
@@ -117,7 +118,8 @@ function resolveBackends(world: World, path: DocPath, raw: unknown, vpc: Vpc | u
     else if (vpc !== undefined && e.vpc !== vpc) {
       world.ctx.error([...path, 'backends', k], `endpoint '${e.name}' is in VPC '${e.vpc.name}', the service in '${vpc.name}'`);
       ok = false;
-    } else if (out.includes(e)) ok = false; // uniqueItems reports it
+    } else if (out.includes(e))
+      ok = false; // uniqueItems reports it
     else out.push(e);
   });
   return ok && out.length <= CONSTS.MAX_BACKENDS ? out : undefined;

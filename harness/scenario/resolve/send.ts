@@ -85,7 +85,16 @@ export function resolveSend(world: World, raw: Raw, path: DocPath, at: SourcePos
 
   const count = raw.count === undefined ? 1 : int(raw.count);
   const expect = resolveExpect(world, raw.expect, p('expect'), { proto, to, count, fromHost });
-  if (!ok || from === undefined || fromHost === undefined || proto === undefined || forge === undefined || count === undefined || expect === undefined) return undefined;
+  if (
+    !ok ||
+    from === undefined ||
+    fromHost === undefined ||
+    proto === undefined ||
+    forge === undefined ||
+    count === undefined ||
+    expect === undefined
+  )
+    return undefined;
   const name = str(raw.name) ?? `${from.name} → ${targetText(to)} (${proto})`;
   const payload = new TextEncoder().encode(str(raw.payload) ?? (proto === 'arp' || proto === 'raw' ? '' : DEFAULT_PAYLOAD));
   const step: SendStep = { kind: 'send', at, name, from, fromHost, proto, count, payload, forge, expect };
@@ -181,9 +190,13 @@ function resolveExpect(world: World, rawIn: unknown, path: DocPath, facts: SendF
   if (raw.reason !== undefined) {
     const name = str(raw.reason);
     const row = name === undefined ? undefined : reasonRow(REASON[name as ReasonName] ?? -1);
-    if (row === undefined) ok = false; // the schema's enum reports it
+    if (row === undefined)
+      ok = false; // the schema's enum reports it
     else if (row.kind === 'fwd' && !DELIVERY_REASONS.includes(row.name)) {
-      ctx.error(p('reason'), `${row.name} is a hop on the way, not a last verdict: expect ${DELIVERY_REASONS.join(', ')}, a drop or a pass reason`);
+      ctx.error(
+        p('reason'),
+        `${row.name} is a hop on the way, not a last verdict: expect ${DELIVERY_REASONS.join(', ')}, a drop or a pass reason`,
+      );
       ok = false;
     } else if (delivered === true && row.kind !== 'fwd') {
       ctx.error(p('reason'), `${row.name} is a ${row.kind} reason but delivered is true`);
@@ -235,7 +248,10 @@ function resolveExpect(world: World, rawIn: unknown, path: DocPath, facts: SendF
   const hops = int(raw.hops);
   if (hops !== undefined) {
     if (raw.path !== undefined && path_.length > 0 && hops !== path_.length - 1) {
-      ctx.error(p('hops'), `${hops} hops disagree with the ${path_.length} hosts of path (${path_.length - 1} hop${path_.length === 2 ? '' : 's'})`);
+      ctx.error(
+        p('hops'),
+        `${hops} hops disagree with the ${path_.length} hosts of path (${path_.length - 1} hop${path_.length === 2 ? '' : 's'})`,
+      );
       ok = false;
     } else out.hops = hops;
   } else if (raw.hops !== undefined) ok = false;

@@ -41,7 +41,8 @@ export function resolveProvision(world: World, names: ProvisionNames, raw: Raw, 
       world.named.declare(world.ctx, name, namePath, null);
       return undefined;
     }
-    if (!world.admit(e, { ip: [...path, 'network'], mac: [...path, 'network'], host: [...path, 'hosts'], derivedMac: true })) return undefined;
+    if (!world.admit(e, { ip: [...path, 'network'], mac: [...path, 'network'], host: [...path, 'hosts'], derivedMac: true }))
+      return undefined;
     world.named.declare(world.ctx, name, namePath, { kind: 'endpoint', endpoint: e });
     endpoints.push(e);
   }
@@ -79,7 +80,13 @@ export function resolveMove(world: World, raw: Raw, path: DocPath, at: SourcePos
   return { kind: 'move', at, endpoint, from, to };
 }
 
-export function resolveBackendChange(world: World, kind: BackendStep['kind'], raw: Raw, path: DocPath, at: SourcePos): BackendStep | undefined {
+export function resolveBackendChange(
+  world: World,
+  kind: BackendStep['kind'],
+  raw: Raw,
+  path: DocPath,
+  at: SourcePos,
+): BackendStep | undefined {
   const entry = world.service([...path, 'service'], raw.service);
   const endpoint = world.endpoint([...path, 'endpoint'], raw.endpoint, true);
   if (entry === undefined || endpoint === undefined) return undefined;
@@ -87,7 +94,10 @@ export function resolveBackendChange(world: World, kind: BackendStep['kind'], ra
   const where = [...path, 'endpoint'];
   const has = backends.includes(endpoint);
   if (endpoint.vpc !== service.vpc) {
-    world.ctx.error(where, `endpoint '${endpoint.name}' is in VPC '${endpoint.vpc.name}', service '${service.name}' in '${service.vpc.name}'`);
+    world.ctx.error(
+      where,
+      `endpoint '${endpoint.name}' is in VPC '${endpoint.vpc.name}', service '${service.name}' in '${service.vpc.name}'`,
+    );
   } else if (kind === 'addBackend' && has) {
     world.ctx.error(where, `endpoint '${endpoint.name}' is already a backend of '${service.name}'`);
   } else if (kind === 'addBackend' && backends.length >= CONSTS.MAX_BACKENDS) {
@@ -101,4 +111,3 @@ export function resolveBackendChange(world: World, kind: BackendStep['kind'], ra
   }
   return undefined;
 }
-

@@ -3,7 +3,22 @@ import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { macToString } from '../../../model/wire/addr.ts';
 import type { Ipv4, Mac } from '../../../model/wire/addr.ts';
 import type { Host, Network, Vpc } from '../types.ts';
-import { Ctx, Names, broadcastOf, cidr, cidrInside, cidrToString, int, ip, ipv4ToString, list, mac, obj, overlaps, str } from './context.ts';
+import {
+  Ctx,
+  Names,
+  broadcastOf,
+  cidr,
+  cidrInside,
+  cidrToString,
+  int,
+  ip,
+  ipv4ToString,
+  list,
+  mac,
+  obj,
+  overlaps,
+  str,
+} from './context.ts';
 import type { Raw } from './context.ts';
 
 /** Default host MTU: a plain Ethernet underlay. */
@@ -35,7 +50,8 @@ export function resolveHosts(ctx: Ctx, raw: unknown): Names<Host> {
     // A duplicate IP implies a duplicate default MAC: one error is enough.
     if (m !== undefined && !(h.mac === undefined && firstIp !== undefined)) {
       const first = byMac.get(macToString(m));
-      if (first !== undefined) ctx.error([...path, h.mac === undefined ? 'ip' : 'mac'], `MAC ${macToString(m)} is already the MAC of hosts[${first}]`);
+      if (first !== undefined)
+        ctx.error([...path, h.mac === undefined ? 'ip' : 'mac'], `MAC ${macToString(m)} is already the MAC of hosts[${first}]`);
       else byMac.set(macToString(m), i);
     }
     const mtu = h.mtu === undefined ? DEFAULT_MTU : int(h.mtu);
@@ -78,7 +94,13 @@ export function resolveVpcs(ctx: Ctx, raw: unknown, hosts: Names<Host>): Names<V
   return vpcs;
 }
 
-function resolveNetworks(ctx: Ctx, v: Raw, vpcPath: readonly (string | number)[], range: Vpc['cidr'] | undefined, hosts: Names<Host>): Names<Network> {
+function resolveNetworks(
+  ctx: Ctx,
+  v: Raw,
+  vpcPath: readonly (string | number)[],
+  range: Vpc['cidr'] | undefined,
+  hosts: Names<Host>,
+): Names<Network> {
   const networks = new Names<Network>('network');
   const placed: { cidr: Network['cidr']; index: number }[] = [];
   list(v.networks).forEach((item, j) => {
@@ -87,7 +109,10 @@ function resolveNetworks(ctx: Ctx, v: Raw, vpcPath: readonly (string | number)[]
     const path = [...vpcPath, 'networks', j];
     const parsed = cidr(ctx, [...path, 'cidr'], n.cidr);
     if (parsed !== undefined && parsed.prefixLen > MAX_NETWORK_PREFIX) {
-      ctx.error([...path, 'cidr'], `a network needs room for a gateway and endpoints: /${MAX_NETWORK_PREFIX} or larger, not /${parsed.prefixLen}`);
+      ctx.error(
+        [...path, 'cidr'],
+        `a network needs room for a gateway and endpoints: /${MAX_NETWORK_PREFIX} or larger, not /${parsed.prefixLen}`,
+      );
     }
     const c = parsed !== undefined && parsed.prefixLen <= MAX_NETWORK_PREFIX ? parsed : undefined;
     if (c !== undefined && range !== undefined && !cidrInside(c, range)) {
@@ -95,7 +120,8 @@ function resolveNetworks(ctx: Ctx, v: Raw, vpcPath: readonly (string | number)[]
     }
     if (c !== undefined) {
       const clash = placed.find((p) => overlaps(p.cidr, c));
-      if (clash !== undefined) ctx.error([...path, 'cidr'], `${cidrToString(c)} overlaps networks[${clash.index}] (${cidrToString(clash.cidr)})`);
+      if (clash !== undefined)
+        ctx.error([...path, 'cidr'], `${cidrToString(c)} overlaps networks[${clash.index}] (${cidrToString(clash.cidr)})`);
       placed.push({ cidr: c, index: j });
     }
     const gateway = resolveGateway(ctx, [...path, 'gateway'], n.gateway, c);
@@ -125,13 +151,20 @@ function resolveGateway(ctx: Ctx, path: readonly (string | number)[], raw: unkno
 }
 
 /** Host names to hosts; undefined when any is unknown or broken (already reported). */
-export function hostList(ctx: Ctx, hosts: Names<Host>, raw: unknown, path: readonly (string | number)[], max = Infinity): Host[] | undefined {
+export function hostList(
+  ctx: Ctx,
+  hosts: Names<Host>,
+  raw: unknown,
+  path: readonly (string | number)[],
+  max = Infinity,
+): Host[] | undefined {
   const out: Host[] = [];
   let ok = Array.isArray(raw) || raw === undefined;
   list(raw).forEach((name, k) => {
     const h = hosts.lookup(ctx, [...path, k], name);
     if (h === undefined || h === null) ok = false;
-    else if (out.includes(h)) ok = false; // listed twice: the schema's uniqueItems reports it
+    else if (out.includes(h))
+      ok = false; // listed twice: the schema's uniqueItems reports it
     else out.push(h);
   });
   return ok && out.length <= max ? out : undefined;

@@ -34,7 +34,14 @@ export interface EndpointPaths {
  * below 16384; above, bits fold and a collision is reported).
  */
 export function defaultEndpointMac(vni: number, addr: Ipv4): Mac {
-  return new Uint8Array([0x02 | (((vni >>> 8) & 0x3f) << 2), vni & 0xff, addr >>> 24, (addr >>> 16) & 0xff, (addr >>> 8) & 0xff, addr & 0xff]);
+  return new Uint8Array([
+    0x02 | (((vni >>> 8) & 0x3f) << 2),
+    vni & 0xff,
+    addr >>> 24,
+    (addr >>> 16) & 0xff,
+    (addr >>> 8) & 0xff,
+    addr & 0xff,
+  ]);
 }
 
 export class World {
@@ -69,7 +76,8 @@ export class World {
   /** Why `addr` cannot be a new endpoint's address in `network`, or undefined if it can. */
   addressProblem(vpc: Vpc, network: Network, addr: Ipv4): string | undefined {
     const a = ipv4ToString(addr);
-    if (!cidrInside({ network: addr, prefixLen: 32 }, network.cidr)) return `${a} is not inside network '${network.name}' (${cidrToString(network.cidr)})`;
+    if (!cidrInside({ network: addr, prefixLen: 32 }, network.cidr))
+      return `${a} is not inside network '${network.name}' (${cidrToString(network.cidr)})`;
     if (addr === network.cidr.network) return `${a} is the network address of '${network.name}'`;
     if (addr === broadcastOf(network.cidr)) return `${a} is the broadcast address of '${network.name}'`;
     if (addr === network.gateway) return `${a} is the gateway of '${network.name}'`;

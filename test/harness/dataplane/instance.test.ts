@@ -68,7 +68,9 @@ describeBpf('dataplane instance', () => {
     const e = cp.createEndpoint({ name: 'e', network: 'n', ip: '10.0.0.10', host: 'h' });
     writeHostState(a, cp.host('h').state);
     writeHostState(b, new ControlPlane().createHost({ name: 'x', ip: '192.168.1.9' }).state);
-    const arp = ether({ src: e.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: 'request', sha: e.mac, spa: '10.0.0.10', tpa: '10.0.0.1' }).build();
+    const arp = ether({ src: e.mac, dst: 'ff:ff:ff:ff:ff:ff' })
+      .arp({ op: 'request', sha: e.mac, spa: '10.0.0.10', tpa: '10.0.0.1' })
+      .build();
     const r = a.run('agent', arp, 100);
     expect(r.points).toContain(POINT.agent_tail_call);
     expect(r.points).toContain(POINT.transit_arp);

@@ -45,12 +45,21 @@ describeBpf('dataplane.o layouts and maps match structs.ts and MAP_SPECS', () =>
   it('verdict and progs (not model maps) are as docs section 3 says', () => {
     const v = inst.map('verdict').info;
     // One slot per CPU in an mmapable array; this instance was loaded without overrides.
-    expect({ type: v.type, flags: v.flags & BPF_F_MMAPABLE, keySize: v.keySize, valueSize: v.valueSize, maxEntries: v.maxEntries }).toEqual({
-      type: KERNEL_TYPE.ARRAY, flags: BPF_F_MMAPABLE, keySize: 4, valueSize: Verdict.size, maxEntries: CONSTS.MAP_VERDICT,
-    });
+    expect({ type: v.type, flags: v.flags & BPF_F_MMAPABLE, keySize: v.keySize, valueSize: v.valueSize, maxEntries: v.maxEntries }).toEqual(
+      {
+        type: KERNEL_TYPE.ARRAY,
+        flags: BPF_F_MMAPABLE,
+        keySize: 4,
+        valueSize: Verdict.size,
+        maxEntries: CONSTS.MAP_VERDICT,
+      },
+    );
     const p = inst.map('progs').info;
     expect({ type: p.type, keySize: p.keySize, valueSize: p.valueSize, maxEntries: p.maxEntries }).toEqual({
-      type: 3, keySize: 4, valueSize: 4, maxEntries: CONSTS.PROG_TRANSIT + 1,
+      type: 3,
+      keySize: 4,
+      valueSize: 4,
+      maxEntries: CONSTS.PROG_TRANSIT + 1,
     });
   });
 });

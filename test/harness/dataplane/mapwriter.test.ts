@@ -6,7 +6,16 @@ import { ControlPlane } from '../../../model/control/plane.ts';
 import { MAP_SPECS, type MapName, flowKey } from '../../../model/dataplane/state.ts';
 import type { MapSpec } from '../../../model/dataplane/maps.ts';
 import { type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
-import { CONFIG_MAPS, kernelLearnt, modelLearnt, readCounters, readMap, resetCounters, restoreLearnt, writeHostState } from '../../../harness/dataplane/mapwriter.ts';
+import {
+  CONFIG_MAPS,
+  kernelLearnt,
+  modelLearnt,
+  readCounters,
+  readMap,
+  resetCounters,
+  restoreLearnt,
+  writeHostState,
+} from '../../../harness/dataplane/mapwriter.ts';
 import { pinnedCpu } from '../../../harness/dataplane/affinity.ts';
 import { REASON } from '../../../model/dataplane/tables.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
@@ -19,7 +28,14 @@ function cluster(withService: boolean): ControlPlane {
   cp.createNetwork({ name: 'n', vpc: 'v', cidr: '10.0.1.0/24', bouncers: ['a'] });
   cp.createEndpoint({ name: 'e1', network: 'n', ip: '10.0.1.10', host: 'a' });
   cp.createEndpoint({ name: 'e2', network: 'n', ip: '10.0.1.11', host: 'b' });
-  if (withService) cp.createService({ name: 's', vpc: 'v', vip: '10.0.1.200', ports: [{ port: 80, protocol: 'tcp', targetPort: 8080 }], backends: ['e2'] });
+  if (withService)
+    cp.createService({
+      name: 's',
+      vpc: 'v',
+      vip: '10.0.1.200',
+      ports: [{ port: 80, protocol: 'tcp', targetPort: 8080 }],
+      backends: ['e2'],
+    });
   return cp;
 }
 
@@ -72,7 +88,12 @@ describeBpf('map writer', () => {
     writeHostState(inst, st);
     const baseline = modelLearnt(st);
     const fk = flowKey(7, 0x0a00010a, 0x0a0001c8, 1234, 80, 6);
-    inst.map('flows').update(MAP_SPECS.flows.keyLayout.encode(fk), MAP_SPECS.flows.valueLayout.encode({ daddr: 1, dport: 2, dmac: new Uint8Array(6), host: loc }));
+    inst
+      .map('flows')
+      .update(
+        MAP_SPECS.flows.keyLayout.encode(fk),
+        MAP_SPECS.flows.valueLayout.encode({ daddr: 1, dport: 2, dmac: new Uint8Array(6), host: loc }),
+      );
     inst.map('ep_cache').delete(MAP_SPECS.ep_cache.keyLayout.encode({ vni: 7, ip: 0x0a00010b }));
     expect(kernelLearnt(inst).flows.size).toBe(1);
     restoreLearnt(inst, baseline);

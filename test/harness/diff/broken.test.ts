@@ -11,13 +11,23 @@ import { MUTATIONS, type Mutant, buildMutant } from '../../../harness/diff/mutan
 import { describeBpf } from '../../support/bpf-gate.ts';
 
 function cfg(name: string): PropertyConfig {
-  return { suite: `broken-${name}`, testFile: 'test/harness/diff/broken.test.ts', testName: name, seed: 0x7a6e7409, defaultCases: 20_000, casesPerRun: 100 };
+  return {
+    suite: `broken-${name}`,
+    testFile: 'test/harness/diff/broken.test.ts',
+    testName: name,
+    seed: 0x7a6e7409,
+    defaultCases: 20_000,
+    casesPerRun: 100,
+  };
 }
 
 function catchMismatch(m: (typeof MUTATIONS)[keyof typeof MUTATIONS], name: string, cleanup: Array<() => void>): string {
   const mutant: Mutant = buildMutant(m);
   const suite = new ProgramSuite(`broken-${name}`, MAX_HOSTS, [], { object: mutant.object, ifindexes: IFINDEX_POOL });
-  cleanup.push(() => suite.close(), () => mutant.remove());
+  cleanup.push(
+    () => suite.close(),
+    () => mutant.remove(),
+  );
   // The default budget, whatever TWINPLANE_DIFF_RUNS says: the test is that a normal run finds it.
   const saved = process.env.TWINPLANE_DIFF_RUNS;
   delete process.env.TWINPLANE_DIFF_RUNS;

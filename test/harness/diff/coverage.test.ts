@@ -33,7 +33,13 @@ describeBpf('differential coverage of decision points', () => {
     const base = { testFile: FILE, testName: NAME, defaultCases: 3000 };
     runDiffProperty({ ...base, suite: 'coverage-agent', seed: 0x7a6e7411, casesPerRun: 100 }, agentArb(100), agentCheck(agent));
     runDiffProperty({ ...base, suite: 'coverage-transit', seed: 0x7a6e7412, casesPerRun: 100 }, transitArb(100), transitCheck(transit));
-    const paths = { instances: agent.instances, coverage: new Coverage(), known: new KnownTracker('coverage-path', KNOWN_DIVERGENCES), hops: 0, sends: 0 };
+    const paths = {
+      instances: agent.instances,
+      coverage: new Coverage(),
+      known: new KnownTracker('coverage-path', KNOWN_DIVERGENCES),
+      hops: 0,
+      sends: 0,
+    };
     runDiffProperty({ ...base, suite: 'coverage-path', seed: 0x7a6e7413, casesPerRun: 90 }, pathArb(60), pathCheck(paths, 'coverage-path'));
     const cov = new Coverage();
     cov.merge(agent.coverage);

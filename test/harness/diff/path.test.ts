@@ -30,7 +30,10 @@ describeBpf('differential: paths across a cluster', () => {
   let instances: DataplaneInstance[];
   let s: PathSuiteState;
   beforeAll(() => {
-    instances = loadInstances(Array.from({ length: MAX_HOSTS }, (_, i) => `path-h${i}`), { ifindexes: IFINDEX_POOL });
+    instances = loadInstances(
+      Array.from({ length: MAX_HOSTS }, (_, i) => `path-h${i}`),
+      { ifindexes: IFINDEX_POOL },
+    );
     s = { instances, coverage: new Coverage(), known: new KnownTracker(CFG.suite, KNOWN_DIVERGENCES), hops: 0, sends: 0 };
   });
   afterAll(() => {

@@ -30,14 +30,21 @@ describeBpf('differential: random host states and bytes', () => {
   });
 
   it(CFG.testName, () => {
-    const arb = fc.record({ state: randomState(), frames: fc.array(randomFrame(), { minLength: 1, maxLength: CFG.casesPerRun, size: 'max' }) });
+    const arb = fc.record({
+      state: randomState(),
+      frames: fc.array(randomFrame(), { minLength: 1, maxLength: CFG.casesPerRun, size: 'max' }),
+    });
     runDiffProperty(CFG, arb, ({ state, frames }) => {
       const h = buildRandomState(state);
       suite.reset();
       for (const f of frames) {
         const { ingress, frame } = frameFor(state, f);
         const o = suite.run(0, h, { program: f.program, ingress, frame });
-        const bad = suite.judge(o, `${f.program} (ingress ${ingress}) on a random state, frame ${JSON.stringify({ ...f, bytes: undefined })}`, () => [`state ${JSON.stringify(state, (_k, v) => (v instanceof Uint8Array ? [...v].join('.') : v))}`]);
+        const bad = suite.judge(
+          o,
+          `${f.program} (ingress ${ingress}) on a random state, frame ${JSON.stringify({ ...f, bytes: undefined })}`,
+          () => [`state ${JSON.stringify(state, (_k, v) => (v instanceof Uint8Array ? [...v].join('.') : v))}`],
+        );
         if (bad !== null) return bad;
       }
       return suite.endBatch(() => []);

@@ -10,15 +10,34 @@ import type { KernelRun } from '../../../harness/dataplane/instance.ts';
 import { ether } from '../../../model/wire/builder.ts';
 
 const frame = (ttl: number): Uint8Array =>
-  ether({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' }).ipv4({ src: '10.0.0.1', dst: '10.0.0.2', ttl }).udp({ sport: 1, dport: 2 }).payload('hi').build();
+  ether({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' })
+    .ipv4({ src: '10.0.0.1', dst: '10.0.0.2', ttl })
+    .udp({ sport: 1, dport: 2 })
+    .payload('hi')
+    .build();
 
 const model = (out: Uint8Array): RunResult => ({
-  action: 'TX', reason: REASON.BOUNCE_TO_HOST, target: 0, output: out,
+  action: 'TX',
+  reason: REASON.BOUNCE_TO_HOST,
+  target: 0,
+  output: out,
   points: [POINT.transit_outer, POINT.transit_bounce].map((id) => ({ id, name: String(id), lookups: [] })),
-  nPoints: 2, updates: [], tailCalls: 0,
+  nPoints: 2,
+  updates: [],
+  tailCalls: 0,
 });
 const kernel = (out: Uint8Array, points: number[]): KernelRun => ({
-  action: 'TX', retval: 3, recordAction: 3, reason: REASON.BOUNCE_TO_HOST, target: 0, points, nPoints: points.length, flags: 0, count: 1, learnt: 0, output: out,
+  action: 'TX',
+  retval: 3,
+  recordAction: 3,
+  reason: REASON.BOUNCE_TO_HOST,
+  target: 0,
+  points,
+  nPoints: points.length,
+  flags: 0,
+  count: 1,
+  learnt: 0,
+  output: out,
 });
 
 describe('mismatch report', () => {
@@ -39,7 +58,18 @@ describe('mismatch report', () => {
   it('writes a capture and a one-line reproduction command', () => {
     const m = model(frame(64));
     const k = kernel(frame(63), [POINT.transit_outer, POINT.transit_bounce]);
-    const r = mismatchReport({ suite: 'unit', testFile: 'test/x.test.ts', testName: "it's", seed: 42, fcPath: '1:2', where: 'unit test', input: frame(64), model: m, kernel: k, diffs: compareRuns(frame(64), m, k) });
+    const r = mismatchReport({
+      suite: 'unit',
+      testFile: 'test/x.test.ts',
+      testName: "it's",
+      seed: 42,
+      fcPath: '1:2',
+      where: 'unit test',
+      input: frame(64),
+      model: m,
+      kernel: k,
+      diffs: compareRuns(frame(64), m, k),
+    });
     expect(r.text).toContain(`reproduce: TWINPLANE_SEED=42 TWINPLANE_FC_PATH=1:2 npx vitest run test/x.test.ts -t 'it'\\''s'`);
     expect(r.text).toMatch(/1:IPv4\s+\| ttl\s+\| 64\s+\| 63/);
     expect(existsSync(r.pcapng)).toBe(true);

@@ -4,15 +4,17 @@ import { BpfError, BpfMap, BpfObject, numPossibleCpus, readU32, u32 } from '../.
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { selftestObject, stKey, stValue } from '../support/selftest.ts';
 
-const key = (vni: number, port = 80): Uint8Array =>
-  encode(stKey, { vni, mac: new Uint8Array([2, 0, 0, 0, 0, vni & 0xff]), port });
+const key = (vni: number, port = 80): Uint8Array => encode(stKey, { vni, mac: new Uint8Array([2, 0, 0, 0, 0, vni & 0xff]), port });
 const value = (verdict: number): Uint8Array =>
   encode(stValue, {
     verdict,
     port: 443,
     mtu: 1450,
     bytes: 1n << 40n,
-    inner: [{ a: 1, b: 2, c: 3 }, { a: 4, b: 5, c: 6 }],
+    inner: [
+      { a: 1, b: 2, c: 3 },
+      { a: 4, b: 5, c: 6 },
+    ],
     tag: new Uint8Array([9, 8, 7, 6]),
   });
 
@@ -56,8 +58,17 @@ describeBpf('BpfMap', () => {
     for (let i = 1; i <= 5; i++) hash.update(key(i), value(i));
     const vnis = hash.keys().map((k) => decode(stKey, k).vni as number);
     expect(vnis.sort()).toEqual([1, 2, 3, 4, 5]);
-    expect(hash.entries().map(([k, v]) => [decode(stKey, k).vni, readU32(v)]).sort()).toEqual([
-      [1, 1], [2, 2], [3, 3], [4, 4], [5, 5],
+    expect(
+      hash
+        .entries()
+        .map(([k, v]) => [decode(stKey, k).vni, readU32(v)])
+        .sort(),
+    ).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+      [5, 5],
     ]);
   });
 

@@ -12,7 +12,7 @@ describeBpf('libbpf binding singleton', () => {
     expect(second.libbpf().libbpf_num_possible_cpus()).toBeGreaterThan(0);
   });
 
-  it('keeps libbpf\'s messages in memory instead of on stderr', async () => {
+  it("keeps libbpf's messages in memory instead of on stderr", async () => {
     const n = await import('../../../harness/libbpf/native.ts');
     n.clearLibbpfMessages();
     expect(n.libbpf().bpf_object__open_file('/nonexistent/twinplane.o', null)).toBeNull();

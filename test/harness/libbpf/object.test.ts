@@ -26,7 +26,17 @@ function compileBad(): string {
   const dir = mkdtempSync(join(tmpdir(), 'twinplane-bad-'));
   writeFileSync(join(dir, 'bad.bpf.c'), BAD_PROGRAM);
   const arch = execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim();
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', `-I/usr/include/${arch}-linux-gnu`, '-c', join(dir, 'bad.bpf.c'), '-o', join(dir, 'bad.o')]);
+  execFileSync('clang', [
+    '-O2',
+    '-g',
+    '-target',
+    'bpf',
+    `-I/usr/include/${arch}-linux-gnu`,
+    '-c',
+    join(dir, 'bad.bpf.c'),
+    '-o',
+    join(dir, 'bad.o'),
+  ]);
   return join(dir, 'bad.o');
 }
 
@@ -87,7 +97,7 @@ describeBpf('BpfObject', () => {
 });
 
 describeBpf('BpfObject load failures', () => {
-  it('carries the verifier\'s own words and names the rejected program', () => {
+  it("carries the verifier's own words and names the rejected program", () => {
     const e = catchError(() => BpfObject.load(compileBad(), { label: 'bad' }));
     expect(e).toBeInstanceOf(BpfError);
     const be = e as BpfError;
@@ -110,7 +120,7 @@ describeBpf('BpfObject load failures', () => {
     expect(e.message).toContain('make -C bpf');
   });
 
-  it('rejects a file that is not a BPF object, with libbpf\'s reason', () => {
+  it("rejects a file that is not a BPF object, with libbpf's reason", () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinplane-junk-'));
     writeFileSync(join(dir, 'junk.o'), 'not an ELF file');
     const e = catchError(() => BpfObject.load(join(dir, 'junk.o')));

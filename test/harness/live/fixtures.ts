@@ -11,7 +11,15 @@ export const TWO_HOSTS: TopologySpec = {
   ],
   endpoints: [
     { name: 'web', host: 'alpha', ip: '10.20.0.5', mac: '02:00:0a:14:00:05', prefixLen: 24, gateway: '10.20.0.1', vethIfindex: 40 },
-    { name: 'db', host: 'beta', ip: '10.20.0.6', mac: '02:00:0a:14:00:06', prefixLen: 24, gateway: '10.20.0.1', gatewayMac: '02:67:77:00:00:01' },
+    {
+      name: 'db',
+      host: 'beta',
+      ip: '10.20.0.6',
+      mac: '02:00:0a:14:00:06',
+      prefixLen: 24,
+      gateway: '10.20.0.1',
+      gatewayMac: '02:67:77:00:00:01',
+    },
   ],
 };
 

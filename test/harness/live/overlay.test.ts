@@ -116,7 +116,10 @@ describeBpf('live run killed midway', () => {
   });
 
   it('leaves nothing after SIGKILL once cleanupAll() has run', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', 'live', 'run', DEMO], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', 'live', 'run', DEMO], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     const prefix = await new Promise<string>((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`no send started in time: ${err}`)), 90_000);

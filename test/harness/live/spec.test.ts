@@ -6,7 +6,10 @@ import { POD_MTU, TopologySpecError, sameSubnet, validateSpec, type TopologySpec
 import { TWO_HOSTS } from './fixtures.ts';
 
 const withHost = (patch: object): TopologySpec => ({ ...TWO_HOSTS, hosts: [{ ...TWO_HOSTS.hosts[0], ...patch }, TWO_HOSTS.hosts[1]] });
-const withEp = (patch: object): TopologySpec => ({ ...TWO_HOSTS, endpoints: [{ ...TWO_HOSTS.endpoints[0], ...patch }, TWO_HOSTS.endpoints[1]] });
+const withEp = (patch: object): TopologySpec => ({
+  ...TWO_HOSTS,
+  endpoints: [{ ...TWO_HOSTS.endpoints[0], ...patch }, TWO_HOSTS.endpoints[1]],
+});
 
 describe('live topology description', () => {
   it('accepts the two-host fixture', () => {

@@ -42,7 +42,11 @@ describeBpf('live XDP attach', () => {
     const inside = inNetns(h.ns, () => ownNetns());
     expect(inside).not.toBe(home);
     expect(ownNetns()).toBe(home);
-    expect(() => inNetns(h.ns, () => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      inNetns(h.ns, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(ownNetns()).toBe(home);
     expect(() => inNetns(h.ns, () => inNetns(h.ns, () => 1))).toThrow(/nesting/);
     expect(ownNetns()).toBe(home);

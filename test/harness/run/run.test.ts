@@ -11,7 +11,9 @@ import type { ScenarioRunDoc } from '../../../report/json-schema/run.ts';
 const model = (file: string, extra: Partial<Parameters<typeof runScenario>[1]> = {}): ScenarioRunDoc =>
   runScenario(loadScenario(file), { engine: (cp) => new ModelEngine(cp), target: 'model', ...extra });
 
-const SHIPPED = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+const SHIPPED = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `scenarios/${f}`);
 
 describe('runScenario on the model', () => {
   it.each(SHIPPED)('%s: every expectation and invariant holds', (file) => {
@@ -72,9 +74,7 @@ describe('runScenario on the model', () => {
     const r = model('scenarios/two-tenants.yaml');
     const m = r.matrix;
     expect(m.endpoints.length).toBeGreaterThan(2);
-    m.cells.forEach((row, i) =>
-      row.forEach((c, j) => expect(c).toBe(i === j ? 'self' : m.vpcs[i] === m.vpcs[j] ? 'reach' : 'blocked')),
-    );
+    m.cells.forEach((row, i) => row.forEach((c, j) => expect(c).toBe(i === j ? 'self' : m.vpcs[i] === m.vpcs[j] ? 'reach' : 'blocked')));
     expect(r.invariants.map((c) => [c.id, c.ok])).toEqual([
       ['invariant.isolation', true],
       ['invariant.reachability', true],

@@ -8,7 +8,9 @@ import { runScenario } from '../../../harness/run/run.ts';
 import { KernelEngine } from '../../../harness/run/xdp-engine.ts';
 import { epKey } from '../../../model/dataplane/state.ts';
 
-const SHIPPED = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+const SHIPPED = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `scenarios/${f}`);
 
 describeBpf('scenarios on the kernel', () => {
   it.each(SHIPPED)('%s: model and kernel agree hop by hop (target both)', (file) => {

@@ -7,7 +7,9 @@ import type { Issue } from '../../../harness/scenario/load.ts';
 import { expectedIssues } from './markers.ts';
 
 const DIR = 'test/harness/scenario/fixtures';
-const FIXTURES = readdirSync(DIR).filter((f) => /^broken-.*\.yaml$/.test(f)).sort();
+const FIXTURES = readdirSync(DIR)
+  .filter((f) => /^broken-.*\.yaml$/.test(f))
+  .sort();
 
 function issuesOf(file: string): readonly Issue[] {
   try {
@@ -32,8 +34,13 @@ describe('broken fixtures', () => {
       const actual = issuesOf(file);
       const unmatched = [...actual];
       for (const want of expected) {
-        const i = unmatched.findIndex((a) => a.line === want.line && a.column === want.column && a.path === want.path && a.message.includes(want.message));
-        expect(i, `expected ${want.line}:${want.column}: ${want.path}: …${want.message}… among\n${unmatched.map(formatIssue).join('\n')}`).toBeGreaterThanOrEqual(0);
+        const i = unmatched.findIndex(
+          (a) => a.line === want.line && a.column === want.column && a.path === want.path && a.message.includes(want.message),
+        );
+        expect(
+          i,
+          `expected ${want.line}:${want.column}: ${want.path}: …${want.message}… among\n${unmatched.map(formatIssue).join('\n')}`,
+        ).toBeGreaterThanOrEqual(0);
         unmatched.splice(i, 1);
       }
       expect(unmatched.map(formatIssue), 'errors the fixture does not announce').toEqual([]);

@@ -14,7 +14,9 @@ describe('CompiledSchema', () => {
   it('refuses keywords it does not implement, and rules beside $ref', () => {
     expect(() => new CompiledSchema({ type: 'object', oneOf: [] })).toThrow(/'oneOf' at # is not supported/);
     expect(() => new CompiledSchema({ properties: { a: { type: 'string', format: 'ipv4' } } })).toThrow(/'format'/);
-    expect(() => new CompiledSchema({ definitions: { x: { type: 'string' } }, properties: { a: { $ref: '#/definitions/x', minLength: 2 } } })).toThrow(/beside \$ref/);
+    expect(
+      () => new CompiledSchema({ definitions: { x: { type: 'string' } }, properties: { a: { $ref: '#/definitions/x', minLength: 2 } } }),
+    ).toThrow(/beside \$ref/);
     expect(() => new CompiledSchema({ properties: { a: { $ref: '#/definitions/nope' } } })).toThrow(/does not resolve/);
   });
 
@@ -41,7 +43,10 @@ describe('CompiledSchema', () => {
 
   it('checks enums, patterns, bounds, lengths and unique items', () => {
     const s = {
-      type: 'array', minItems: 1, maxItems: 3, uniqueItems: true,
+      type: 'array',
+      minItems: 1,
+      maxItems: 3,
+      uniqueItems: true,
       items: { type: 'string', enum: ['a1', 'b2'], pattern: '^[a-z][0-9]$', patternErrorMessage: 'letter then digit' },
     };
     expect(messages(s, ['a1', 'a1', 'zz', 'b2'])).toEqual([
@@ -65,8 +70,10 @@ describe('scenario.schema.json', () => {
     expect(() => scenarioSchema()).not.toThrow();
   });
 
-  it('offers exactly the model\'s reasons (run harness/scenario/sync-schema.ts when REASONS change)', () => {
-    const json = JSON.parse(readFileSync('scenarios/schema/scenario.schema.json', 'utf8')) as { definitions: { reason: { enum: string[] } } };
+  it("offers exactly the model's reasons (run harness/scenario/sync-schema.ts when REASONS change)", () => {
+    const json = JSON.parse(readFileSync('scenarios/schema/scenario.schema.json', 'utf8')) as {
+      definitions: { reason: { enum: string[] } };
+    };
     expect(json.definitions.reason.enum).toEqual(expectableReasons());
     expect(expectableReasons()).toHaveLength(REASONS.length - 1);
   });

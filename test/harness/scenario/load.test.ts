@@ -8,7 +8,9 @@ import type { SendStep, Step } from '../../../harness/scenario/load.ts';
 import { scenarioSchema } from '../../../harness/scenario/schema-file.ts';
 import { ipv4, macToString } from '../../../model/wire/addr.ts';
 
-const SHIPPED = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();
+const SHIPPED = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function send(steps: readonly Step[], name: string): SendStep {
   const s = steps.find((x): x is SendStep => x.kind === 'send' && x.name === name);
@@ -146,7 +148,10 @@ describe('other shipped scenarios', () => {
     const s = loadScenario('scenarios/service-failover.yaml');
     expect(s.services[1].backends).toEqual([]);
     expect(s.services[0].ports[1]).toEqual({ port: 53, protocol: 'udp', targetPort: 53 });
-    expect(s.steps.filter((x) => x.kind === 'removeBackend').map((x) => x.kind === 'removeBackend' && x.endpoint.name)).toEqual(['api-1', 'api-2']);
+    expect(s.steps.filter((x) => x.kind === 'removeBackend').map((x) => x.kind === 'removeBackend' && x.endpoint.name)).toEqual([
+      'api-1',
+      'api-2',
+    ]);
     expect(send(s.steps, 'api-1 removed').srcPort).toBe(41000);
   });
 });
@@ -168,7 +173,7 @@ steps:
   - provision: { count: 1, vpc: v, network: n, hosts: [h] }
 `;
     expect(() => parseScenario(text, 'mem.yaml')).toThrow(/network 'n' has 0 free addresses, not 1/);
-    const ok = parseScenario(text.replace(/  - provision.*\n$/, ''), 'mem.yaml');
+    const ok = parseScenario(text.replace(/ {2}- provision.*\n$/, ''), 'mem.yaml');
     const p = ok.steps[1];
     expect(p.kind === 'provision' && p.endpoints.map((e) => [e.name, e.ip])).toEqual([['n-1', ipv4('10.5.0.2')]]);
   });

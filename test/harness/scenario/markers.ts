@@ -21,7 +21,10 @@ export function expectedIssues(text: string): Expected[] {
     const at = lineText.indexOf('# ERR ');
     if (at < 0) return;
     const code = lineText.slice(0, at);
-    for (const clause of lineText.slice(at + 2).split(/(?:^|\s)ERR\s+/).filter((c) => c.trim() !== '')) {
+    for (const clause of lineText
+      .slice(at + 2)
+      .split(/(?:^|\s)ERR\s+/)
+      .filter((c) => c.trim() !== '')) {
       const m = CLAUSE.exec(clause.trim());
       if (m === null) throw new Error(`line ${i + 1}: bad ERR clause ${JSON.stringify(clause)}`);
       const [, token, nth, path, message] = m;

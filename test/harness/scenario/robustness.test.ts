@@ -47,18 +47,43 @@ function damaged(root: unknown, path: readonly (string | number)[], replacement:
 const ALL_PATHS = paths(DEMO);
 const NASTY = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom('', 'node-1', 'web-1', 'shop-api', '10.20.1.10', '10.20.1.1', '10.0.0.0/8', '999.1.1.1', 'NO_ROUTE', 0, -1, 16777216, null),
+  fc.constantFrom(
+    '',
+    'node-1',
+    'web-1',
+    'shop-api',
+    '10.20.1.10',
+    '10.20.1.1',
+    '10.0.0.0/8',
+    '999.1.1.1',
+    'NO_ROUTE',
+    0,
+    -1,
+    16777216,
+    null,
+  ),
 );
 
 describe('robustness', () => {
   it('random text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => loadsOrReports(text)), { seed: 1701, numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => loadsOrReports(text)),
+      { seed: 1701, numRuns: 300 },
+    );
   });
 
   it('random YAML-ish text', () => {
-    const line = fc.tuple(fc.constantFrom('', '  ', '    ', '- '), fc.constantFrom('name', 'hosts', 'vpcs', 'steps', 'send', '{', '[', '&a', '*a', 'ip'), fc.constantFrom(': ', ':', ' ', ''), fc.string({ maxLength: 12 }));
+    const line = fc.tuple(
+      fc.constantFrom('', '  ', '    ', '- '),
+      fc.constantFrom('name', 'hosts', 'vpcs', 'steps', 'send', '{', '[', '&a', '*a', 'ip'),
+      fc.constantFrom(': ', ':', ' ', ''),
+      fc.string({ maxLength: 12 }),
+    );
     const doc = fc.array(line, { maxLength: 12 }).map((ls) => ls.map((l) => l.join('')).join('\n'));
-    fc.assert(fc.property(doc, (text) => loadsOrReports(text)), { seed: 42, numRuns: 300 });
+    fc.assert(
+      fc.property(doc, (text) => loadsOrReports(text)),
+      { seed: 42, numRuns: 300 },
+    );
   });
 
   it('a damaged demo: any value replaced or removed', () => {
@@ -70,7 +95,10 @@ describe('robustness', () => {
   });
 
   it('alias bombs are refused, not expanded', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, k) => `${'bcdefghi'[k]}: &${'bcdefghi'[k]} [${Array(10).fill(`*${'abcdefgh'[k]}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 8 }, (_, k) => `${'bcdefghi'[k]}: &${'bcdefghi'[k]} [${Array(10).fill(`*${'abcdefgh'[k]}`).join(', ')}]`),
+    ].join('\n');
     expect(() => parseScenario(bomb, 'bomb.yaml')).toThrow(ScenarioError);
   });
 });

@@ -18,7 +18,10 @@ describe('paths', () => {
     expect(reasons(arp)).toEqual(['h1:ENCAP_TO_BOUNCER', 'h3:ARP_REPLY', 'h1:DECAP_DELIVER']);
     expect(deliveredTo(arp), 'the reply reaches the asking pod').toBe('a1');
     const ping = cl.send('a1', icmpEcho(cl, 'a1', ip('a2')));
-    expect(reasons(ping), 'the very first IP packet goes straight to the host learnt from the ARP reply').toEqual(['h1:ENCAP_TO_HOST', 'h2:DECAP_DELIVER']);
+    expect(reasons(ping), 'the very first IP packet goes straight to the host learnt from the ARP reply').toEqual([
+      'h1:ENCAP_TO_HOST',
+      'h2:DECAP_DELIVER',
+    ]);
     expect(ping.underlayCrossings).toBe(1);
     resolve(cl, 'a2', ip('a1'));
     const pong = cl.send('a2', icmpEcho(cl, 'a2', ip('a1'), { type: 'reply' }));
@@ -33,14 +36,24 @@ describe('paths', () => {
     const vip = resolve(cl, 'a1', ipv4(WEB.vip));
     expect(vip.hops[1].verdict.output!.length).toBe(92);
     const p = cl.send('a1', icmpEcho(cl, 'a1', ip('b1'), { ttl: 30 }));
-    expect(reasons(p)).toEqual(['h1:ENCAP_TO_BOUNCER', 'h3:FORWARD_TO_DIVIDER', 'h4:ROUTE_TO_BOUNCER', 'h5:BOUNCE_TO_HOST', 'h2:DECAP_DELIVER']);
+    expect(reasons(p)).toEqual([
+      'h1:ENCAP_TO_BOUNCER',
+      'h3:FORWARD_TO_DIVIDER',
+      'h4:ROUTE_TO_BOUNCER',
+      'h5:BOUNCE_TO_HOST',
+      'h2:DECAP_DELIVER',
+    ]);
     expect(deliveredTo(p)).toBe('b1');
     if (p.outcome.kind === 'delivered') expect(p.outcome.frame[22], 'routed once: inner TTL - 1').toBe(29);
     // Every forward decrements the outer TTL by one.
     for (const h of p.hops.slice(1, -1)) expect(h.verdict.output![22], `${h.host} forwards with TTL - 1`).toBe(h.frameIn[22] - 1);
     resolve(cl, 'b1', ip('a1'));
     const back = cl.send('b1', icmpEcho(cl, 'b1', ip('a1'), { type: 'reply' }));
-    expect(reasons(back), 'the reply settles on host -> divider -> host').toEqual(['h2:ENCAP_TO_HOST', 'h4:ROUTE_TO_HOST', 'h1:DECAP_DELIVER']);
+    expect(reasons(back), 'the reply settles on host -> divider -> host').toEqual([
+      'h2:ENCAP_TO_HOST',
+      'h4:ROUTE_TO_HOST',
+      'h1:DECAP_DELIVER',
+    ]);
     const again = cl.send('a1', icmpEcho(cl, 'a1', ip('b1')));
     expect(reasons(again)).toEqual(['h1:ENCAP_TO_HOST', 'h4:ROUTE_TO_HOST', 'h2:DECAP_DELIVER']);
   });
@@ -75,12 +88,18 @@ describe('paths', () => {
     cp.moveEndpoint('a2', 'h5');
     const moved = cl.send('a1', icmpEcho(cl, 'a1', ip('a2')));
     expect(deliveredTo(moved), 'the pod is reached at its new place').toBe('a2');
-    expect(moved.hops.some((h) => h.host === 'h2'), 'the old host sees nothing').toBe(false);
+    expect(
+      moved.hops.some((h) => h.host === 'h2'),
+      'the old host sees nothing',
+    ).toBe(false);
     expect(reasons(moved)).toEqual(['h1:ENCAP_TO_BOUNCER', 'h3:BOUNCE_TO_HOST', 'h5:DECAP_DELIVER']);
     cp.deleteEndpoint('a2');
     const gone = cl.send('a1', icmpEcho(cl, 'a1', ip('a2')));
     expect(gone.outcome.kind, 'a deleted endpoint is unknown everywhere').toBe('dropped');
-    expect(gone.hops.some((h) => h.host === 'h5' || h.host === 'h2'), 'neither old place is visited').toBe(false);
+    expect(
+      gone.hops.some((h) => h.host === 'h5' || h.host === 'h2'),
+      'neither old place is visited',
+    ).toBe(false);
     expect(HOSTS.h5).toBeDefined();
   });
 });

@@ -25,7 +25,10 @@ const topoArb: fc.Arbitrary<Topo> = fc.integer({ min: 3, max: 9 }).chain((hosts)
       fc.record({
         cidrBase: fc.nat(1),
         dividers: fc.uniqueArray(fc.nat(hosts - 1), { minLength: 1, maxLength: 2 }),
-        subnets: fc.array(fc.record({ bouncers: fc.uniqueArray(fc.nat(hosts - 1), { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 3 }),
+        subnets: fc.array(fc.record({ bouncers: fc.uniqueArray(fc.nat(hosts - 1), { minLength: 1, maxLength: 2 }) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
         pods: fc.array(fc.record({ subnet: fc.nat(2), host: fc.nat(hosts - 1) }), { minLength: 2, maxLength: 6 }),
         backends: fc.uniqueArray(fc.nat(5), { maxLength: 3 }),
       }),
@@ -50,7 +53,14 @@ function build(t: Topo): Built {
   t.vpcs.forEach((v, vi) => {
     const base = (0x0a000000 + (v.cidrBase << 16)) >>> 0;
     cp.createVpc({ name: `v${vi}`, vni: 1000 + vi, cidr: { network: base, prefixLen: 16 }, dividers: v.dividers.map((d) => `h${d}`) });
-    v.subnets.forEach((s, si) => cp.createNetwork({ name: `v${vi}s${si}`, vpc: `v${vi}`, cidr: { network: (base + (si << 8)) >>> 0, prefixLen: 24 }, bouncers: s.bouncers.map((b) => `h${b}`) }));
+    v.subnets.forEach((s, si) =>
+      cp.createNetwork({
+        name: `v${vi}s${si}`,
+        vpc: `v${vi}`,
+        cidr: { network: (base + (si << 8)) >>> 0, prefixLen: 24 },
+        bouncers: s.bouncers.map((b) => `h${b}`),
+      }),
+    );
     pods.push(
       v.pods.map((p, pi) => {
         const si = p.subnet % v.subnets.length;
@@ -61,7 +71,16 @@ function build(t: Topo): Built {
     );
     const backends = v.backends.filter((b) => b < v.pods.length).map((b) => `v${vi}p${b}`);
     const vip = (base + 200) >>> 0; // in subnet 0
-    cp.createService({ name: `v${vi}web`, vpc: `v${vi}`, vip, ports: [{ port: 80, protocol: 'tcp', targetPort: 8080 }, { port: 53, protocol: 'udp' }], backends });
+    cp.createService({
+      name: `v${vi}web`,
+      vpc: `v${vi}`,
+      vip,
+      ports: [
+        { port: 80, protocol: 'tcp', targetPort: 8080 },
+        { port: 53, protocol: 'udp' },
+      ],
+      backends,
+    });
     vips.push(vip);
   });
   return { cp, cl: new Cluster(cp), pods, vips };
@@ -73,7 +92,8 @@ const vpcOf = (pod: string) => pod.slice(0, pod.indexOf('p'));
 function sane(from: string, p: Path): void {
   expect(p.outcome.kind, `path from ${from} must end before the hop bound`).not.toBe('hop-limit');
   expect(p.outcome.kind, `path from ${from} must not redirect to a veth nobody has`).not.toBe('no-veth');
-  if (p.outcome.kind === 'delivered') expect(vpcOf(p.outcome.pod), `a frame from ${from} reached ${p.outcome.pod}: another VNI`).toBe(vpcOf(from));
+  if (p.outcome.kind === 'delivered')
+    expect(vpcOf(p.outcome.pod), `a frame from ${from} reached ${p.outcome.pod}: another VNI`).toBe(vpcOf(from));
 }
 
 function describePath(p: Path): string {
@@ -92,8 +112,15 @@ describe('random topologies', () => {
               const dst = cp.endpoint(b).ip;
               const arp = resolve(cl, a, dst);
               sane(a, arp);
-              expect(arp.outcome.kind === 'delivered' && arp.outcome.pod === a, `ARP from ${a} for ${b}'s next hop is answered: ${describePath(arp)}`).toBe(true);
-              const frames = [icmpEcho(cl, a, dst), udpFrame(cl, a, dst, { sport: 3000, dport: 4000 }), tcpFrame(cl, a, dst, { sport: 3001, dport: 4001 })];
+              expect(
+                arp.outcome.kind === 'delivered' && arp.outcome.pod === a,
+                `ARP from ${a} for ${b}'s next hop is answered: ${describePath(arp)}`,
+              ).toBe(true);
+              const frames = [
+                icmpEcho(cl, a, dst),
+                udpFrame(cl, a, dst, { sport: 3000, dport: 4000 }),
+                tcpFrame(cl, a, dst, { sport: 3001, dport: 4001 }),
+              ];
               for (const f of frames) {
                 const p = cl.send(a, f);
                 sane(a, p);
@@ -101,7 +128,10 @@ describe('random topologies', () => {
                 const sameSubnet = cp.endpoint(a).network === cp.endpoint(b).network;
                 if (sameSubnet) {
                   const want = cp.endpoint(a).host === cp.endpoint(b).host ? 0 : 1;
-                  expect(p.underlayCrossings, `after the ARP, ${a} -> ${b} in one subnet crosses the underlay ${want} time(s): ${describePath(p)}`).toBe(want);
+                  expect(
+                    p.underlayCrossings,
+                    `after the ARP, ${a} -> ${b} in one subnet crosses the underlay ${want} time(s): ${describePath(p)}`,
+                  ).toBe(want);
                 }
               }
             }
@@ -143,7 +173,10 @@ describe('random topologies', () => {
             const first = cl.send(a, tcpFrame(cl, a, vips[vi], { sport: 5555, dport: 80 }));
             sane(a, first);
             if (svc.backends.length === 0) {
-              expect(first.outcome.kind === 'dropped' && reasonName(first.outcome.reason) === 'NO_BACKEND', `no backend: ${describePath(first)}`).toBe(true);
+              expect(
+                first.outcome.kind === 'dropped' && reasonName(first.outcome.reason) === 'NO_BACKEND',
+                `no backend: ${describePath(first)}`,
+              ).toBe(true);
               continue;
             }
             expect(first.outcome.kind, `${a} -> VIP: ${describePath(first)}`).toBe('delivered');
@@ -151,14 +184,19 @@ describe('random topologies', () => {
             const backend = first.outcome.pod;
             expect(svc.backends.map((b) => b.name)).toContain(backend);
             const second = cl.send(a, tcpFrame(cl, a, vips[vi], { sport: 5555, dport: 80, flags: 'A' }));
-            expect(second.outcome.kind === 'delivered' && second.outcome.pod === backend, `the flow sticks to ${backend}: ${describePath(second)}`).toBe(true);
+            expect(
+              second.outcome.kind === 'delivered' && second.outcome.pod === backend,
+              `the flow sticks to ${backend}: ${describePath(second)}`,
+            ).toBe(true);
             expect(second.underlayCrossings, `later packets go direct: ${describePath(second)}`).toBeLessThanOrEqual(1);
             // Same-host replies skip transit_deliver and so the un-NAT (see the report).
             if (cp.endpoint(backend).host === cp.endpoint(a).host || backend === a) continue;
             resolve(cl, backend, cp.endpoint(a).ip);
             const reply = cl.send(backend, tcpFrame(cl, backend, cp.endpoint(a).ip, { sport: 8080, dport: 5555, flags: 'SA' }));
             sane(backend, reply);
-            expect(reply.outcome.kind === 'delivered' && reply.outcome.pod === a, `reply ${backend} -> ${a}: ${describePath(reply)}`).toBe(true);
+            expect(reply.outcome.kind === 'delivered' && reply.outcome.pod === a, `reply ${backend} -> ${a}: ${describePath(reply)}`).toBe(
+              true,
+            );
             if (reply.outcome.kind === 'delivered') {
               const f = reply.outcome.frame;
               const src = ((f[26] << 24) | (f[27] << 16) | (f[28] << 8) | f[29]) >>> 0;
@@ -182,7 +220,11 @@ describe('random topologies', () => {
         const oldHost = e.host.name;
         const oldIfindex = e.ifindex;
         // Everyone talks to the victim first, so caches and flows are warm.
-        for (const a of vpc) if (a !== victim) (resolve(cl, a, e.ip), cl.send(a, icmpEcho(cl, a, e.ip)));
+        for (const a of vpc) {
+          if (a === victim) continue;
+          resolve(cl, a, e.ip);
+          cl.send(a, icmpEcho(cl, a, e.ip));
+        }
         const newHost = `h${hi % t.hosts}`;
         if (del) cp.deleteEndpoint(victim);
         else cp.moveEndpoint(victim, newHost);
@@ -191,10 +233,19 @@ describe('random topologies', () => {
           const p = cl.send(a, icmpEcho(cl, a, e.ip));
           sane(a, p);
           const last = p.hops[p.hops.length - 1];
-          const atOld = p.outcome.kind !== 'dropped' && last.host === oldHost && last.verdict.action === 'REDIRECT' && last.verdict.target === oldIfindex && (del || newHost !== oldHost);
+          const atOld =
+            p.outcome.kind !== 'dropped' &&
+            last.host === oldHost &&
+            last.verdict.action === 'REDIRECT' &&
+            last.verdict.target === oldIfindex &&
+            (del || newHost !== oldHost);
           expect(atOld, `${a} -> ${victim} still reaches the old place: ${describePath(p)}`).toBe(false);
           if (del) expect(p.outcome.kind, `a deleted endpoint is not reached: ${describePath(p)}`).not.toBe('delivered');
-          else expect(p.outcome.kind === 'delivered' && p.outcome.pod === victim && p.hops[p.hops.length - 1].host === newHost, `moved ${victim} is reached on ${newHost}: ${describePath(p)}`).toBe(true);
+          else
+            expect(
+              p.outcome.kind === 'delivered' && p.outcome.pod === victim && p.hops[p.hops.length - 1].host === newHost,
+              `moved ${victim} is reached on ${newHost}: ${describePath(p)}`,
+            ).toBe(true);
         }
       }),
       { seed: 42, numRuns: 80 },

@@ -24,10 +24,16 @@ describe('maglev', () => {
       const t = maglevTable(ips(n));
       const counts = new Array(n).fill(0);
       for (const e of t) counts[e]++;
-      expect(counts.reduce((x, y) => x + y), 'all M slots taken').toBe(M);
+      expect(
+        counts.reduce((x, y) => x + y),
+        'all M slots taken',
+      ).toBe(M);
       for (const c of counts) expect(Math.abs(c - M / n), `balanced for n=${n}`).toBeLessThanOrEqual(1);
     }
-    expect([...maglevTable([])].every((x) => x === 0), 'no backends: all zeros').toBe(true);
+    expect(
+      [...maglevTable([])].every((x) => x === 0),
+      'no backends: all zeros',
+    ).toBe(true);
   });
 
   it("removing one of N backends moves that backend's slots and only a few others (measured <= 6%)", () => {

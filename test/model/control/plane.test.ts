@@ -36,11 +36,16 @@ describe('control plane', () => {
     const per = [10, 1000, 100_000].map((n) => {
       const cp = cluster(n);
       const w = cp.measure(() => {
-        for (let i = 0; i < 50; i++) cp.createEndpoint({ name: `e${i}`, network: 'n', ip: (ipv4('10.64.1.0') + i) >>> 0, host: `h${n - 1 - (i % 7)}` });
+        for (let i = 0; i < 50; i++)
+          cp.createEndpoint({ name: `e${i}`, network: 'n', ip: (ipv4('10.64.1.0') + i) >>> 0, host: `h${n - 1 - (i % 7)}` });
       });
       return w.summary();
     });
-    expect(per[0], 'host: 3 writes, 2 bouncers: 1 each').toEqual({ total: 250, hosts: 9, maps: { endpoints: 150, ifaces: 50, networks: 50 } });
+    expect(per[0], 'host: 3 writes, 2 bouncers: 1 each').toEqual({
+      total: 250,
+      hosts: 9,
+      maps: { endpoints: 150, ifaces: 50, networks: 50 },
+    });
     expect(per[1], 'same writes with 1,000 hosts as with 10').toEqual(per[0]);
     expect(per[2], 'same writes with 100,000 hosts as with 10').toEqual(per[0]);
   });
@@ -50,9 +55,15 @@ describe('control plane', () => {
     const w = cp.measure(() => cp.createNetwork({ name: 'n2', vpc: 'v', cidr: '10.65.0.0/16', bouncers: ['h7'] }));
     expect(w.summary()).toEqual({ total: 5, hosts: 2, maps: { endpoints: 1, networks: 2, vpcs: 2 } });
     cp.createEndpoint({ name: 'b', network: 'n', ip: '10.64.0.5', host: 'h9' });
-    const s = cp.measure(() => cp.createService({ name: 's', vpc: 'v', vip: '10.64.0.100', ports: [{ port: 80, protocol: 'tcp' }], backends: ['b'] }));
+    const s = cp.measure(() =>
+      cp.createService({ name: 's', vpc: 'v', vip: '10.64.0.100', ports: [{ port: 80, protocol: 'tcp' }], backends: ['b'] }),
+    );
     // 3 bouncers (h0, h1, h7): VIP + 2 services entries (tcp/80, icmp/0) + M maglev + 1 backend.
-    expect(s.summary()).toEqual({ total: 3 * (1 + 2 + CONSTS.MAGLEV_M + 1), hosts: 3, maps: { backends: 3, endpoints: 3, maglev: 3 * CONSTS.MAGLEV_M, services: 6 } });
+    expect(s.summary()).toEqual({
+      total: 3 * (1 + 2 + CONSTS.MAGLEV_M + 1),
+      hosts: 3,
+      maps: { backends: 3, endpoints: 3, maglev: 3 * CONSTS.MAGLEV_M, services: 6 },
+    });
   });
 
   it('defaults: gateway = network + 1, gateway MAC 02:67:77:00 + net_id, VIP MAC 02:76:69:00 + svc_id', () => {
@@ -75,8 +86,12 @@ describe('control plane', () => {
     expect(cp.vpc('w').vni, 'the same CIDR under another VNI is fine').toBe(2);
     expect(() => cp.createNetwork({ name: 'x', vpc: 'v', cidr: '10.64.128.0/17', bouncers: [] }), 'overlap').toThrow(ControlPlaneError);
     cp.createEndpoint({ name: 'e', network: 'n', ip: '10.64.0.9', host: 'h3' });
-    expect(() => cp.createEndpoint({ name: 'e2', network: 'n', ip: '10.64.0.9', host: 'h4' }), 'one owner per address').toThrow(ControlPlaneError);
-    expect(() => cp.createNetwork({ name: 'y', vpc: 'v', cidr: '10.66.0.0/16', bouncers: ['h0', 'h1', 'h2', 'h3', 'h4'] })).toThrow(ControlPlaneError);
+    expect(() => cp.createEndpoint({ name: 'e2', network: 'n', ip: '10.64.0.9', host: 'h4' }), 'one owner per address').toThrow(
+      ControlPlaneError,
+    );
+    expect(() => cp.createNetwork({ name: 'y', vpc: 'v', cidr: '10.66.0.0/16', bouncers: ['h0', 'h1', 'h2', 'h3', 'h4'] })).toThrow(
+      ControlPlaneError,
+    );
   });
 
   it('delete endpoint: its host, its bouncers, and what every host of the VPC learnt about it', () => {
@@ -86,7 +101,12 @@ describe('control plane', () => {
     const h4 = cp.host('h4').state;
     h1.ep_cache.set(epKey(VNI_BLUE, a2), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
     h4.ep_cache.set(epKey(VNI_BLUE, a2), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
-    h1.flows.set(flowKey(VNI_BLUE, ip('a1'), ipv4('192.168.1.100'), 1, 80, 6), { daddr: a2, dport: 8080, dmac: cp.endpoint('a2').mac, host: cp.host('h2').loc });
+    h1.flows.set(flowKey(VNI_BLUE, ip('a1'), ipv4('192.168.1.100'), 1, 80, 6), {
+      daddr: a2,
+      dport: 8080,
+      dmac: cp.endpoint('a2').mac,
+      host: cp.host('h2').loc,
+    });
     h1.rflows.set(flowKey(VNI_BLUE, a2, ip('a1'), 8080, 1, 6), { saddr: ipv4('192.168.1.100'), sport: 80, smac: new Uint8Array(6) });
     const w = cp.measure(() => cp.deleteEndpoint('a2'));
     expect(cp.host('h2').state.endpoints.peek(epKey(VNI_BLUE, a2))).toBeUndefined();
@@ -95,7 +115,12 @@ describe('control plane', () => {
     expect(h4.ep_cache.peek(epKey(VNI_BLUE, a2)), 'and on the divider').toBeUndefined();
     expect([h1.flows.size, h1.rflows.size], 'flows naming it are invalidated').toEqual([0, 0]);
     expect(w.map('ep_cache')).toBe(2);
-    expect(cp.service('web').backends.map((b) => b.name), 'services drop it as a backend').toEqual(['b1']);
-    expect(cp.host('h3').state.services.peek({ vni: VNI_BLUE, vip: ipv4('192.168.1.100'), port: 80, proto: 6, pad: 0 })?.n_backends).toBe(1);
+    expect(
+      cp.service('web').backends.map((b) => b.name),
+      'services drop it as a backend',
+    ).toEqual(['b1']);
+    expect(cp.host('h3').state.services.peek({ vni: VNI_BLUE, vip: ipv4('192.168.1.100'), port: 80, proto: 6, pad: 0 })?.n_backends).toBe(
+      1,
+    );
   });
 });

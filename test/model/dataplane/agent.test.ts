@@ -42,9 +42,13 @@ describe('agent', () => {
   it('agent_eth: runts, VLAN tags, spoofed source MACs and non-ARP/IPv4 frames are dropped', () => {
     const { run, cl } = setup();
     expect(why(run('a1', new Uint8Array(13)))).toBe('ETH_TRUNCATED');
-    const tagged = ether({ src: PODS.a1.mac, dst: 'ff:ff:ff:ff:ff:ff', vlan: { vid: 5 } }).arp({ op: 'request', sha: PODS.a1.mac, spa: PODS.a1.ip, tpa: PODS.a2.ip }).build();
+    const tagged = ether({ src: PODS.a1.mac, dst: 'ff:ff:ff:ff:ff:ff', vlan: { vid: 5 } })
+      .arp({ op: 'request', sha: PODS.a1.mac, spa: PODS.a1.ip, tpa: PODS.a2.ip })
+      .build();
     expect(why(run('a1', tagged)), 'pods may not send VLAN-tagged frames').toBe('VLAN_NOT_ALLOWED');
-    const spoofMac = ether({ src: PODS.a2.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: 'request', sha: PODS.a2.mac, spa: PODS.a2.ip, tpa: PODS.a3.ip }).build();
+    const spoofMac = ether({ src: PODS.a2.mac, dst: 'ff:ff:ff:ff:ff:ff' })
+      .arp({ op: 'request', sha: PODS.a2.mac, spa: PODS.a2.ip, tpa: PODS.a3.ip })
+      .build();
     const r = run('a1', spoofMac);
     expect(why(r), "a source MAC other than the endpoint's own is spoofing").toBe('SPOOFED_SRC');
     expect(names(r)).toEqual(['agent_iface', 'agent_eth']);
@@ -56,7 +60,9 @@ describe('agent', () => {
   it('agent_arp: malformed, non-request and spoofed ARP are dropped', () => {
     const { run } = setup();
     const arp = (o: { op?: number; sha?: string; spa?: string; hlen?: number; cut?: number }) => {
-      const f = ether({ src: PODS.a1.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: o.op ?? 1, sha: o.sha ?? PODS.a1.mac, spa: o.spa ?? PODS.a1.ip, tpa: PODS.a2.ip }).build();
+      const f = ether({ src: PODS.a1.mac, dst: 'ff:ff:ff:ff:ff:ff' })
+        .arp({ op: o.op ?? 1, sha: o.sha ?? PODS.a1.mac, spa: o.spa ?? PODS.a1.ip, tpa: PODS.a2.ip })
+        .build();
       if (o.hlen !== undefined) f[18] = o.hlen;
       return o.cut !== undefined ? f.subarray(0, o.cut) : f;
     };
@@ -71,7 +77,10 @@ describe('agent', () => {
 
   it('agent_arp: a request is cut to 42 bytes and encapsulated to the bouncer with host location', () => {
     const { run } = setup();
-    const req = ether({ src: PODS.a1.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: 'request', sha: PODS.a1.mac, spa: PODS.a1.ip, tpa: PODS.a2.ip }).payload(new Uint8Array(18)).build();
+    const req = ether({ src: PODS.a1.mac, dst: 'ff:ff:ff:ff:ff:ff' })
+      .arp({ op: 'request', sha: PODS.a1.mac, spa: PODS.a1.ip, tpa: PODS.a2.ip })
+      .payload(new Uint8Array(18))
+      .build();
     expect(req.length).toBe(60);
     const r = run('a1', req);
     expect(r.action).toBe('REDIRECT');
@@ -107,10 +116,22 @@ describe('agent', () => {
       mut(f);
       return why(run('a1', f));
     };
-    expect(bad((f) => (f[14] = 0x65)), 'version 6 in an IPv4 frame').toBe('IP_MALFORMED');
-    expect(bad((f) => (f[14] = 0x44)), 'IHL 4').toBe('IP_MALFORMED');
-    expect(bad((f) => (f[16] = 0xff)), 'total length beyond the frame').toBe('IP_MALFORMED');
-    expect(bad((f) => ((f[16] = 0), (f[17] = 19))), 'total length below IHL*4').toBe('IP_MALFORMED');
+    expect(
+      bad((f) => (f[14] = 0x65)),
+      'version 6 in an IPv4 frame',
+    ).toBe('IP_MALFORMED');
+    expect(
+      bad((f) => (f[14] = 0x44)),
+      'IHL 4',
+    ).toBe('IP_MALFORMED');
+    expect(
+      bad((f) => (f[16] = 0xff)),
+      'total length beyond the frame',
+    ).toBe('IP_MALFORMED');
+    expect(
+      bad((f) => ((f[16] = 0), (f[17] = 19))),
+      'total length below IHL*4',
+    ).toBe('IP_MALFORMED');
     expect(why(run('a1', good.subarray(0, 33))), 'header truncated').toBe('IP_MALFORMED');
     const spoof = icmpEcho(setup().cl, 'a2', ip('a3'), { dstMac: mac('0a:ff:ff:ff:ff:ff') });
     spoof.set(mac(PODS.a1.mac), 6);
@@ -129,11 +150,23 @@ describe('agent', () => {
     const vip = ipv4('192.168.1.100');
     const h1 = cp.host('h1').state;
     const be = cp.endpoint('b1');
-    h1.flows.set(flowKey(VNI_BLUE, ip('a1'), vip, 40000, 80, 6), { daddr: be.ip, dport: 8080, dmac: be.mac, host: hostLoc(cp.host('h2').ip, cp.host('h2').mac) });
+    h1.flows.set(flowKey(VNI_BLUE, ip('a1'), vip, 40000, 80, 6), {
+      daddr: be.ip,
+      dport: 8080,
+      dmac: be.mac,
+      host: hostLoc(cp.host('h2').ip, cp.host('h2').mac),
+    });
     const f = tcpFrame(setup().cl, 'a1', vip, { sport: 40000, dport: 80, dstMac: mac('02:76:69:00:00:00'), payload: CANARY });
     const r = run('a1', f);
     expect(why(r)).toBe('ENCAP_TO_BACKEND');
-    expect(names(r), 'a flow hit skips agent_cache and agent_bouncer').toEqual(['agent_iface', 'agent_eth', 'agent_ip', 'agent_flow', 'agent_local', 'agent_encap']);
+    expect(names(r), 'a flow hit skips agent_cache and agent_bouncer').toEqual([
+      'agent_iface',
+      'agent_eth',
+      'agent_ip',
+      'agent_flow',
+      'agent_local',
+      'agent_encap',
+    ]);
     const o = outer(r.output);
     expect(o.dst, "sent straight to the backend's host").toBe(HOSTS.h2.ip);
     const inner = o.inner;
@@ -212,10 +245,20 @@ describe('agent', () => {
 
   it('agent_encap: a packet whose outer size exceeds the host MTU is dropped', () => {
     const { cl, run } = setup({ mtu: 1500 });
-    const fits = udpFrame(cl, 'a1', ip('a2'), { sport: 1, dport: 2, dstMac: mac(PODS.a2.mac), payload: new Uint8Array(1500 - 66 + 14 - 42) });
+    const fits = udpFrame(cl, 'a1', ip('a2'), {
+      sport: 1,
+      dport: 2,
+      dstMac: mac(PODS.a2.mac),
+      payload: new Uint8Array(1500 - 66 + 14 - 42),
+    });
     expect(fits.length + 66 - 14, 'outer IP packet of exactly the MTU').toBe(1500);
     expect(why(run('a1', fits))).toBe('ENCAP_TO_BOUNCER');
-    const big = udpFrame(cl, 'a1', ip('a2'), { sport: 1, dport: 2, dstMac: mac(PODS.a2.mac), payload: new Uint8Array(1500 - 66 + 14 - 42 + 1) });
+    const big = udpFrame(cl, 'a1', ip('a2'), {
+      sport: 1,
+      dport: 2,
+      dstMac: mac(PODS.a2.mac),
+      payload: new Uint8Array(1500 - 66 + 14 - 42 + 1),
+    });
     const r = run('a1', big);
     expect(why(r), 'one byte over the MTU').toBe('MTU_EXCEEDED');
     expect(names(r).at(-1)).toBe('agent_encap');
@@ -228,9 +271,25 @@ describe('agent', () => {
     const r = agent(e.host.state, arpRequest(cl, 'a9', ip('a2')), e.ifindex);
     expect(r.tailCalls, 'agent -> transit, then the reply to this host -> transit again').toBe(2);
     expect(names(r)).toEqual([
-      'agent_iface', 'agent_eth', 'agent_arp', 'agent_bouncer', 'agent_encap', 'agent_tail_call',
-      'transit_outer', 'transit_geneve', 'transit_options', 'transit_inner', 'transit_arp', 'transit_send', 'transit_tail_call',
-      'transit_outer', 'transit_geneve', 'transit_options', 'transit_inner', 'transit_endpoint', 'transit_deliver',
+      'agent_iface',
+      'agent_eth',
+      'agent_arp',
+      'agent_bouncer',
+      'agent_encap',
+      'agent_tail_call',
+      'transit_outer',
+      'transit_geneve',
+      'transit_options',
+      'transit_inner',
+      'transit_arp',
+      'transit_send',
+      'transit_tail_call',
+      'transit_outer',
+      'transit_geneve',
+      'transit_options',
+      'transit_inner',
+      'transit_endpoint',
+      'transit_deliver',
     ]);
     expect(r.action).toBe('REDIRECT');
     expect(why(r)).toBe('DECAP_DELIVER');
@@ -244,8 +303,20 @@ describe('agent', () => {
     // A REMOTE entry naming this very host makes the bouncer bounce to itself forever.
     const h1 = cp.host('h1');
     const a2 = cp.endpoint('a2');
-    h1.state.networks.set({ prefixlen: 56, vni: VNI_BLUE, ip: ipv4('192.168.1.0') }, { net_id: 1, gw_mac: new Uint8Array(6), n_bouncers: 1, bouncers: [h1.loc] });
-    h1.state.endpoints.set(epKey(VNI_BLUE, a2.ip), { kind: CONSTS.EP_REMOTE, flags: 0, mac: a2.mac, host_ip: h1.ip, host_mac: h1.mac, gw_mac: new Uint8Array(6), ifindex: 0, net_id: 1 });
+    h1.state.networks.set(
+      { prefixlen: 56, vni: VNI_BLUE, ip: ipv4('192.168.1.0') },
+      { net_id: 1, gw_mac: new Uint8Array(6), n_bouncers: 1, bouncers: [h1.loc] },
+    );
+    h1.state.endpoints.set(epKey(VNI_BLUE, a2.ip), {
+      kind: CONSTS.EP_REMOTE,
+      flags: 0,
+      mac: a2.mac,
+      host_ip: h1.ip,
+      host_mac: h1.mac,
+      gw_mac: new Uint8Array(6),
+      ifindex: 0,
+      net_id: 1,
+    });
     const r = run('a1', icmp('a1', ip('a2')));
     expect(why(r)).toBe('TAIL_CALL_FAILED');
     expect(r.tailCalls).toBe(33);

@@ -94,7 +94,7 @@ describe('programs never throw', () => {
     );
   });
 
-  it('records shorter than the kernel\'s fixed slots read as zeros, as the kernel reads them', () => {
+  it("records shorter than the kernel's fixed slots read as zeros, as the kernel reads them", () => {
     // A hand-written vpcs/networks value may list fewer dividers/bouncers than its count
     // claims; the kernel's value always has MAX_* slots (zeros). The model must not throw.
     const h = book.cp.host(transitFrames[0].host);

@@ -42,7 +42,9 @@ describe('host state maps', () => {
   it('HASH maps refuse an entry past max_entries; LRU maps evict the least recently used', () => {
     const h = new HostState();
     for (let i = 0; i < CONSTS.MAP_IFACES; i++) h.ifaces.set(i, { vni: 1, ip: i, mac: new Uint8Array(6), pad: 0, net_id: 1 });
-    expect(() => h.ifaces.set(9999, { vni: 1, ip: 0, mac: new Uint8Array(6), pad: 0, net_id: 1 }), 'a full HASH map answers E2BIG').toThrow(MapFullError);
+    expect(() => h.ifaces.set(9999, { vni: 1, ip: 0, mac: new Uint8Array(6), pad: 0, net_id: 1 }), 'a full HASH map answers E2BIG').toThrow(
+      MapFullError,
+    );
     for (let i = 0; i < CONSTS.MAP_EP_CACHE; i++) h.ep_cache.set(epKey(1, i), hostLoc(i, new Uint8Array(6)));
     expect(h.ep_cache.get(epKey(1, 0))?.ip, 'touch entry 0: now the most recent').toBe(0);
     h.ep_cache.set(epKey(1, 99999), hostLoc(1, new Uint8Array(6)));

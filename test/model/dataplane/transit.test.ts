@@ -48,16 +48,30 @@ describe('transit', () => {
     };
     pass(arpInner('a1', '10.0.0.2'), 'PASS_NOT_IPV4', 'ARP on the underlay');
     pass(new Uint8Array(10), 'PASS_NOT_IPV4', 'runt');
-    const tcp = ether({ src: HOSTS.h1.mac, dst: HOSTS.h2.mac }).ipv4({ src: HOSTS.h1.ip, dst: HOSTS.h2.ip }).tcp({ sport: 22, dport: 22 }).build();
+    const tcp = ether({ src: HOSTS.h1.mac, dst: HOSTS.h2.mac })
+      .ipv4({ src: HOSTS.h1.ip, dst: HOSTS.h2.ip })
+      .tcp({ sport: 22, dport: 22 })
+      .build();
     pass(tcp, 'PASS_NOT_UDP', 'TCP to the host');
     const other = geneve('h1', 'h2', VNI_BLUE, icmpInner('a1', PODS.a2.ip));
     other[33] ^= 1; // destination 10.0.0.3: Geneve for another host (a checksum mismatch is not judged)
     pass(other, 'PASS_NOT_FOR_HOST', "Geneve not addressed to this host's IP is not ours to drop (Mizar's defect 4)");
-    const dns = ether({ src: HOSTS.h1.mac, dst: HOSTS.h2.mac }).ipv4({ src: HOSTS.h1.ip, dst: HOSTS.h2.ip }).udp({ sport: 5353, dport: 53 }).payload('q').build();
+    const dns = ether({ src: HOSTS.h1.mac, dst: HOSTS.h2.mac })
+      .ipv4({ src: HOSTS.h1.ip, dst: HOSTS.h2.ip })
+      .udp({ sport: 5353, dport: 53 })
+      .payload('q')
+      .build();
     pass(dns, 'PASS_NOT_GENEVE', 'plain UDP to the host');
-    const frag = ether({ src: HOSTS.h1.mac, dst: HOSTS.h2.mac }).ipv4({ src: HOSTS.h1.ip, dst: HOSTS.h2.ip, mf: true }).udp({ sport: 1, dport: 6081 }).payload('x').build();
+    const frag = ether({ src: HOSTS.h1.mac, dst: HOSTS.h2.mac })
+      .ipv4({ src: HOSTS.h1.ip, dst: HOSTS.h2.ip, mf: true })
+      .udp({ sport: 1, dport: 6081 })
+      .payload('x')
+      .build();
     pass(frag, 'PASS_OUTER_FRAGMENT', 'outer fragments go to the stack for reassembly');
-    const shortUdp = ether({ src: HOSTS.h1.mac, dst: HOSTS.h2.mac }).ipv4({ src: HOSTS.h1.ip, dst: HOSTS.h2.ip, proto: 17 }).payload(new Uint8Array(6)).build();
+    const shortUdp = ether({ src: HOSTS.h1.mac, dst: HOSTS.h2.mac })
+      .ipv4({ src: HOSTS.h1.ip, dst: HOSTS.h2.ip, proto: 17 })
+      .payload(new Uint8Array(6))
+      .build();
     pass(shortUdp, 'PASS_NOT_UDP', 'fewer than 8 bytes of UDP');
   });
 
@@ -69,11 +83,30 @@ describe('transit', () => {
       mut(f);
       return why(run('h2', f));
     };
-    expect(bad((f) => (f[39] += 1)), 'UDP length must equal IP total length - IHL*4').toBe('GENEVE_MALFORMED');
-    expect(bad((f) => (f[42] |= 0x40)), 'Geneve version 1').toBe('GENEVE_BAD_VERSION');
-    expect(bad((f) => (f[43] |= 0x80)), 'O bit').toBe('GENEVE_OAM');
-    expect(bad((f) => ((f[44] = 0x08), (f[45] = 0x00))), 'protocol IPv4 instead of Ethernet').toBe('GENEVE_BAD_PROTO');
-    const r = run('h2', (() => { const f = good.slice(); f[42] = 63; return f; })());
+    expect(
+      bad((f) => (f[39] += 1)),
+      'UDP length must equal IP total length - IHL*4',
+    ).toBe('GENEVE_MALFORMED');
+    expect(
+      bad((f) => (f[42] |= 0x40)),
+      'Geneve version 1',
+    ).toBe('GENEVE_BAD_VERSION');
+    expect(
+      bad((f) => (f[43] |= 0x80)),
+      'O bit',
+    ).toBe('GENEVE_OAM');
+    expect(
+      bad((f) => ((f[44] = 0x08), (f[45] = 0x00))),
+      'protocol IPv4 instead of Ethernet',
+    ).toBe('GENEVE_BAD_PROTO');
+    const r = run(
+      'h2',
+      (() => {
+        const f = good.slice();
+        f[42] = 63;
+        return f;
+      })(),
+    );
     expect(why(r), 'opt_len beyond the UDP payload').toBe('OPT_OVERRUN');
     expect(names(r)).toEqual(['transit_outer', 'transit_geneve']);
     // Bytes past the outer total length are cut before anything else.
@@ -87,7 +120,8 @@ describe('transit', () => {
   it('transit_options: critical unknown options drop; non-critical ones are skipped; ours are checked', () => {
     const { run } = setup();
     const inner = icmpInner('a1', PODS.a2.ip);
-    const send = (options: Parameters<typeof geneve>[4] extends infer O ? O extends { options?: infer X } ? X : never : never) => run('h2', geneve('h1', 'h2', VNI_BLUE, inner, { options }));
+    const send = (options: Parameters<typeof geneve>[4] extends infer O ? (O extends { options?: infer X } ? X : never) : never) =>
+      run('h2', geneve('h1', 'h2', VNI_BLUE, inner, { options }));
     const unknownCrit = { class: 0x0222, type: 0x81, data: new Uint8Array(4) };
     const unknownPlain = { class: 0x0222, type: 0x01, data: new Uint8Array(8) };
     const ourOther = { class: 0x0111, type: 0x85, data: new Uint8Array(0) };
@@ -137,7 +171,9 @@ describe('transit', () => {
     expect([o.dport, o.udpLen, o.udpCsum, o.optLen, o.critical, o.vni]).toEqual([6081, 74, 0, 4, false, VNI_BLUE]);
     expect(dotted(o.options[0].data, 0), "REMOTE target: the host location names the target's host").toBe(HOSTS.h2.ip);
     expect(hexMac(o.options[0].data, 4)).toBe(HOSTS.h2.mac);
-    const want42 = ether({ src: PODS.a2.mac, dst: PODS.a1.mac }).arp({ op: 'reply', sha: PODS.a2.mac, spa: PODS.a2.ip, tha: PODS.a1.mac, tpa: PODS.a1.ip }).build();
+    const want42 = ether({ src: PODS.a2.mac, dst: PODS.a1.mac })
+      .arp({ op: 'reply', sha: PODS.a2.mac, spa: PODS.a2.ip, tha: PODS.a1.mac, tpa: PODS.a1.ip })
+      .build();
     expect(o.inner, 'the inner ARP reply, exactly').toEqual(want42);
   });
 
@@ -149,15 +185,34 @@ describe('transit', () => {
     expect(r.output!.length).toBe(50 + 42);
     expect(o.optLen, 'no option for a gateway').toBe(0);
     expect(hexMac(o.inner, 22), 'sha = gateway MAC').toBe(hexMac(cp.network('blue-a').gatewayMac, 0));
-    expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, arpInner('a1', '192.168.1.77')))), 'nobody has that address').toBe('ARP_UNKNOWN_TARGET');
-    expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, arpInner('a1', PODS.a2.ip), { options: [] }))), 'the reply needs to know the asking host').toBe('NO_HOST_LOC');
+    expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, arpInner('a1', '192.168.1.77')))), 'nobody has that address').toBe(
+      'ARP_UNKNOWN_TARGET',
+    );
+    expect(
+      why(run('h3', geneve('h1', 'h3', VNI_BLUE, arpInner('a1', PODS.a2.ip), { options: [] }))),
+      'the reply needs to know the asking host',
+    ).toBe('NO_HOST_LOC');
   });
 
   it("transit_svc_client: the client's host stores both flow entries, rewrites and sends to the backend's host", () => {
     const { cp, run } = setup(true);
     const be = cp.endpoint('b1');
-    const svcOpt = { kind: 'service-rewrite' as const, vip: ipv4(WEB.vip), backendIp: be.ip, vipPort: 80, backendPort: 8080, protocol: 6, backendMac: be.mac, backendHostIp: ipv4(HOSTS.h2.ip), backendHostMac: mac(HOSTS.h2.mac) };
-    const inner = ether({ src: PODS.a1.mac, dst: '02:76:69:00:00:00' }).ipv4({ src: PODS.a1.ip, dst: WEB.vip }).tcp({ sport: 40000, dport: 80, flags: 'S' }).payload(CANARY).build();
+    const svcOpt = {
+      kind: 'service-rewrite' as const,
+      vip: ipv4(WEB.vip),
+      backendIp: be.ip,
+      vipPort: 80,
+      backendPort: 8080,
+      protocol: 6,
+      backendMac: be.mac,
+      backendHostIp: ipv4(HOSTS.h2.ip),
+      backendHostMac: mac(HOSTS.h2.mac),
+    };
+    const inner = ether({ src: PODS.a1.mac, dst: '02:76:69:00:00:00' })
+      .ipv4({ src: PODS.a1.ip, dst: WEB.vip })
+      .tcp({ sport: 40000, dport: 80, flags: 'S' })
+      .payload(CANARY)
+      .build();
     const f = geneve('h3', 'h1', VNI_BLUE, inner, { options: [svcOpt, hostLocOf('h1')], ttl: 63 });
     const r = run('h1', f);
     expect(why(r)).toBe('SERVICE_REWRITE');
@@ -184,7 +239,9 @@ describe('transit', () => {
     const r = run('h3', geneve('h1', 'h3', VNI_BLUE, icmpInner('a1', '192.168.1.1')));
     expect(why(r)).toBe('DST_GATEWAY');
     expect(names(r)).toEqual([...PREFIX, 'transit_endpoint']);
-    expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, arpInner('a1', PODS.a2.ip, 'reply')))), 'reply for a REMOTE endpoint').toBe('ARP_NOT_LOCAL');
+    expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, arpInner('a1', PODS.a2.ip, 'reply')))), 'reply for a REMOTE endpoint').toBe(
+      'ARP_NOT_LOCAL',
+    );
     expect(why(run('h1', geneve('h3', 'h1', VNI_BLUE, arpInner('a2', '192.168.1.55', 'reply')))), 'reply for nobody').toBe('ARP_NOT_LOCAL');
   });
 
@@ -202,8 +259,16 @@ describe('transit', () => {
     expect(r.updates).toHaveLength(1);
     // Un-NAT: a reply from a backend to its client becomes a reply from the VIP.
     const h2 = cp.host('h2').state;
-    h2.rflows.set(flowKey(VNI_BLUE, ip('a1'), ip('a2'), 5300, 4000, 17), { saddr: ipv4(WEB.vip), sport: 53, smac: mac('02:76:69:00:00:00') });
-    const reply = ether({ src: PODS.a1.mac, dst: PODS.a2.mac }).ipv4({ src: PODS.a1.ip, dst: PODS.a2.ip }).udp({ sport: 5300, dport: 4000 }).payload(CANARY).build();
+    h2.rflows.set(flowKey(VNI_BLUE, ip('a1'), ip('a2'), 5300, 4000, 17), {
+      saddr: ipv4(WEB.vip),
+      sport: 53,
+      smac: mac('02:76:69:00:00:00'),
+    });
+    const reply = ether({ src: PODS.a1.mac, dst: PODS.a2.mac })
+      .ipv4({ src: PODS.a1.ip, dst: PODS.a2.ip })
+      .udp({ sport: 5300, dport: 4000 })
+      .payload(CANARY)
+      .build();
     const u = run('h2', geneve('h1', 'h2', VNI_BLUE, reply));
     expect(why(u)).toBe('DECAP_DELIVER');
     const out = u.output!;
@@ -231,7 +296,11 @@ describe('transit', () => {
 
   it("transit_service: Maglev picks the backend, the rewrite option goes first, back to the client's host", () => {
     const { cp, run } = setup(true);
-    const inner = ether({ src: PODS.a1.mac, dst: '02:76:69:00:00:00' }).ipv4({ src: PODS.a1.ip, dst: WEB.vip }).tcp({ sport: 40000, dport: 80 }).payload(CANARY).build();
+    const inner = ether({ src: PODS.a1.mac, dst: '02:76:69:00:00:00' })
+      .ipv4({ src: PODS.a1.ip, dst: WEB.vip })
+      .tcp({ sport: 40000, dport: 80 })
+      .payload(CANARY)
+      .build();
     const f = geneve('h1', 'h3', VNI_BLUE, inner);
     const r = run('h3', f);
     expect(r.action).toBe('TX');
@@ -239,24 +308,46 @@ describe('transit', () => {
     expect(names(r)).toEqual([...PREFIX, 'transit_endpoint', 'transit_service', 'transit_send']);
     const o = outer(r.output);
     expect(r.output!.length, 'the packet grew by the 36-byte option').toBe(f.length + 36);
-    expect([o.dst, o.ipTotal, o.udpLen, o.optLen, o.critical, o.ttl, o.ipCsumOk]).toEqual([HOSTS.h1.ip, f.length + 36 - 14, f.length + 36 - 34, 13, true, 63, true]);
-    expect(o.options.map((x) => x.type), 'rewrite first, then the host location').toEqual([0x82, 0x01]);
+    expect([o.dst, o.ipTotal, o.udpLen, o.optLen, o.critical, o.ttl, o.ipCsumOk]).toEqual([
+      HOSTS.h1.ip,
+      f.length + 36 - 14,
+      f.length + 36 - 34,
+      13,
+      true,
+      63,
+      true,
+    ]);
+    expect(
+      o.options.map((x) => x.type),
+      'rewrite first, then the host location',
+    ).toEqual([0x82, 0x01]);
     const backends = [cp.endpoint('a2'), cp.endpoint('b1')].sort((a, b) => a.ip - b.ip);
     const slot = jhash3words(ip('a1'), ipv4(WEB.vip), (40000 << 16) | 80, CONSTS.SEED_MAGLEV ^ 6) % CONSTS.MAGLEV_M;
     const chosen = backends[maglevTable(backends.map((b) => b.ip))[slot]];
     const d = o.options[0].data;
     expect(dotted(d, 0)).toBe(WEB.vip);
-    expect(dotted(d, 4), 'backend = Maglev table at flow_hash(SEED_MAGLEV) % M').toBe(dotted(new Uint8Array([chosen.ip >>> 24, (chosen.ip >>> 16) & 255, (chosen.ip >>> 8) & 255, chosen.ip & 255]), 0));
+    expect(dotted(d, 4), 'backend = Maglev table at flow_hash(SEED_MAGLEV) % M').toBe(
+      dotted(new Uint8Array([chosen.ip >>> 24, (chosen.ip >>> 16) & 255, (chosen.ip >>> 8) & 255, chosen.ip & 255]), 0),
+    );
     expect([u16(d, 8), u16(d, 10), d[12], d[13]], 'VIP port, target port, protocol').toEqual([80, 8080, 6, 0]);
     expect(hexMac(d, 14)).toBe(hexMac(chosen.mac, 0));
     expect(dotted(d, 20)).toBe(HOSTS[chosen.host.name as HostName].ip);
     expect(o.inner, 'the inner frame is untouched by the bouncer').toEqual(inner);
-    const noPort = ether({ src: PODS.a1.mac, dst: '02:76:69:00:00:00' }).ipv4({ src: PODS.a1.ip, dst: WEB.vip }).tcp({ sport: 40000, dport: 81 }).build();
+    const noPort = ether({ src: PODS.a1.mac, dst: '02:76:69:00:00:00' })
+      .ipv4({ src: PODS.a1.ip, dst: WEB.vip })
+      .tcp({ sport: 40000, dport: 81 })
+      .build();
     expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, noPort)))).toBe('NO_SERVICE_PORT');
-    const frag = ether({ src: PODS.a1.mac, dst: '02:76:69:00:00:00' }).ipv4({ src: PODS.a1.ip, dst: WEB.vip, mf: true }).tcp({ sport: 40000, dport: 80 }).build();
+    const frag = ether({ src: PODS.a1.mac, dst: '02:76:69:00:00:00' })
+      .ipv4({ src: PODS.a1.ip, dst: WEB.vip, mf: true })
+      .tcp({ sport: 40000, dport: 80 })
+      .build();
     expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, frag)))).toBe('SVC_FRAGMENT');
     const filler = { class: 0x0222, type: 0x01, data: new Uint8Array(4 * 31) };
-    const withOpts = (extraWords: number) => geneve('h1', 'h3', VNI_BLUE, inner, { options: [hostLocOf('h1'), filler, { ...filler, data: new Uint8Array(4 * (extraWords - 1)) }] });
+    const withOpts = (extraWords: number) =>
+      geneve('h1', 'h3', VNI_BLUE, inner, {
+        options: [hostLocOf('h1'), filler, { ...filler, data: new Uint8Array(4 * (extraWords - 1)) }],
+      });
     expect(why(run('h3', withOpts(18))), 'opt_len 4 + 32 + 18 = 54: the option just fits (63 words)').toBe('SERVICE_BOUNCE');
     expect(why(run('h3', withOpts(19))), 'opt_len 55 + 9 > 63').toBe('OPT_NO_ROOM');
     expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, inner, { options: [] }))), "the client's host must be named").toBe('NO_HOST_LOC');
@@ -279,9 +370,14 @@ describe('transit', () => {
     const r2 = run('h4', geneve('h3', 'h4', VNI_BLUE, inner, { options: [hostLocOf('h1')] }));
     expect(why(r2)).toBe('ROUTE_TO_HOST');
     expect(outer(r2.output).dst).toBe(HOSTS.h2.ip);
-    expect(why(run('h4', geneve('h3', 'h4', VNI_BLUE, icmpInner('a1', '192.168.9.9'), { options: [hostLocOf('h1')] }))), 'no subnet holds it').toBe('NO_ROUTE');
+    expect(
+      why(run('h4', geneve('h3', 'h4', VNI_BLUE, icmpInner('a1', '192.168.9.9'), { options: [hostLocOf('h1')] }))),
+      'no subnet holds it',
+    ).toBe('NO_ROUTE');
     expect(why(run('h4', geneve('h3', 'h4', VNI_BLUE, inner, { options: [] })))).toBe('NO_HOST_LOC');
-    expect(why(run('h4', geneve('h3', 'h4', VNI_BLUE, icmpInner('a1', PODS.b1.ip, { ttl: 1 }), { options: [hostLocOf('h1')] })))).toBe('INNER_TTL_EXCEEDED');
+    expect(why(run('h4', geneve('h3', 'h4', VNI_BLUE, icmpInner('a1', PODS.b1.ip, { ttl: 1 }), { options: [hostLocOf('h1')] })))).toBe(
+      'INNER_TTL_EXCEEDED',
+    );
   });
 
   it('transit_forward: unknown here goes to a divider; a bouncer that does not know its own address drops', () => {
@@ -290,7 +386,10 @@ describe('transit', () => {
     expect(why(r)).toBe('FORWARD_TO_DIVIDER');
     expect(names(r)).toEqual([...PREFIX, 'transit_endpoint', 'transit_forward', 'transit_send']);
     expect(outer(r.output).dst).toBe(HOSTS.h4.ip);
-    expect(why(run('h3', geneve('h1', 'h3', VNI_BLUE, icmpInner('a1', '192.168.1.77')))), 'unknown address of a subnet this host bounces for').toBe('UNKNOWN_DEST');
+    expect(
+      why(run('h3', geneve('h1', 'h3', VNI_BLUE, icmpInner('a1', '192.168.1.77')))),
+      'unknown address of a subnet this host bounces for',
+    ).toBe('UNKNOWN_DEST');
     expect(why(run('h3', geneve('h1', 'h3', 999, icmpInner('a1', PODS.a2.ip)))), 'a VNI nobody configured').toBe('NO_ROUTE');
   });
 
@@ -309,6 +408,8 @@ describe('transit', () => {
     expect(why(r)).toBe('DECAP_DELIVER');
     expect(r.target, 'red traffic reaches the red endpoint').toBe(cp.endpoint('r1').ifindex);
     const blue = run('h2', geneve('h1', 'h2', VNI_BLUE, icmpInner('a2', PODS.a1.ip)));
-    expect(blue.action === 'REDIRECT' && blue.target === cp.endpoint('r1').ifindex, 'blue traffic never reaches the red endpoint').toBe(false);
+    expect(blue.action === 'REDIRECT' && blue.target === cp.endpoint('r1').ifindex, 'blue traffic never reaches the red endpoint').toBe(
+      false,
+    );
   });
 });

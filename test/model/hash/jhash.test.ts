@@ -4,16 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  JHASH_INITVAL,
-  jhash,
-  jhash1word,
-  jhash2,
-  jhash2words,
-  jhash3words,
-  jhashFinal,
-  jhashMix,
-} from '../../../model/hash/jhash.ts';
+import { JHASH_INITVAL, jhash, jhash1word, jhash2, jhash2words, jhash3words, jhashFinal, jhashMix } from '../../../model/hash/jhash.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -282,7 +273,10 @@ describe('jhash: TypeScript and bpf/lib/jhash.h agree bit for bit', () => {
       const exe = join(dir, `driver${variant.length}`);
       const cflags = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-I', resolve(header, '..')];
       execFileSync('gcc', [...cflags, ...variant, join(dir, 'driver.c'), '-o', exe]);
-      const out = execFileSync(exe, { input, maxBuffer: 64 << 20 }).toString().trim().split('\n');
+      const out = execFileSync(exe, { input, maxBuffer: 64 << 20 })
+        .toString()
+        .trim()
+        .split('\n');
       expect(out.length).toBe(all.length);
       const firstBad = all.findIndex((c, i) => out[i] !== hex(model(c)));
       // Name the input, not just the index, so a failure can be reproduced by hand.
@@ -297,9 +291,20 @@ describe('jhash: TypeScript and bpf/lib/jhash.h agree bit for bit', () => {
       const arch = execFileSync('uname', ['-m']).toString().trim();
       const obj = join(dir, 'probe.o');
       execFileSync('clang', [
-        '-O2', '-g', '-target', 'bpf', '-Wall', '-Wextra', '-Werror',
-        `-I/usr/include/${arch}-linux-gnu`, '-I', resolve(header, '..'),
-        '-c', join(dir, 'probe.c'), '-o', obj,
+        '-O2',
+        '-g',
+        '-target',
+        'bpf',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        `-I/usr/include/${arch}-linux-gnu`,
+        '-I',
+        resolve(header, '..'),
+        '-c',
+        join(dir, 'probe.c'),
+        '-o',
+        obj,
       ]);
       // bpftool loads only to a pin path; bpffs is where it lives (mount it if a fresh
       // machine has not). The pin goes away right after.
@@ -309,7 +314,14 @@ describe('jhash: TypeScript and bpf/lib/jhash.h agree bit for bit', () => {
         const r = spawnSync('bpftool', ['prog', 'load', obj, pin, 'type', 'xdp'], { encoding: 'utf8', maxBuffer: 64 << 20 });
         const log = `${r.stdout}${r.stderr}`;
         // On rejection, show the verifier's reason rather than a bare exit status.
-        expect(r.status, log.split('\n').filter((l) => !l.startsWith('mark_precise')).slice(-8).join('\n')).toBe(0);
+        expect(
+          r.status,
+          log
+            .split('\n')
+            .filter((l) => !l.startsWith('mark_precise'))
+            .slice(-8)
+            .join('\n'),
+        ).toBe(0);
       } finally {
         rmSync(pin, { force: true });
       }

@@ -47,7 +47,8 @@ export interface Book {
 /** A fresh cluster with the address book provisioned; `withService` adds "web". */
 export function addressBook(opts: { withService?: boolean; mtu?: number } = {}): Book {
   const cp = new ControlPlane();
-  for (const [name, h] of Object.entries(HOSTS)) cp.createHost({ name, ip: h.ip, mac: h.mac, underlayIfindex: UNDERLAY_IFINDEX, mtu: opts.mtu ?? 0 });
+  for (const [name, h] of Object.entries(HOSTS))
+    cp.createHost({ name, ip: h.ip, mac: h.mac, underlayIfindex: UNDERLAY_IFINDEX, mtu: opts.mtu ?? 0 });
   cp.createVpc({ name: 'blue', vni: VNI_BLUE, cidr: '192.168.0.0/16', dividers: ['h4'] });
   cp.createVpc({ name: 'red', vni: VNI_RED, cidr: '192.168.0.0/16', dividers: ['h4'] });
   cp.createNetwork({ name: 'blue-a', vpc: 'blue', cidr: '192.168.1.0/24', bouncers: ['h3'] });

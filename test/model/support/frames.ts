@@ -16,7 +16,13 @@ export function hostLocOf(h: HostName): HostLocationOption {
 }
 
 /** A Geneve frame from host `from` to host `to` carrying `inner`, as an agent would send it. */
-export function geneve(from: HostName, to: HostName, vni: number, inner: Uint8Array, o: { options?: GeneveOptionSpec[]; ttl?: number; sport?: number } = {}): Uint8Array {
+export function geneve(
+  from: HostName,
+  to: HostName,
+  vni: number,
+  inner: Uint8Array,
+  o: { options?: GeneveOptionSpec[]; ttl?: number; sport?: number } = {},
+): Uint8Array {
   return ether({ src: HOSTS[from].mac, dst: HOSTS[to].mac })
     .ipv4({ src: HOSTS[from].ip, dst: HOSTS[to].ip, ttl: o.ttl ?? 64, df: true })
     .udp({ sport: o.sport ?? 0xc123, checksum: 0 })

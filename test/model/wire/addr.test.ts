@@ -28,7 +28,18 @@ describe('IPv4 addresses', () => {
   });
 
   it('parse strictly', () => {
-    for (const bad of ['10.0.0', '10.0.0.1.2', '10.0.0.256', '010.0.0.1', ' 10.0.0.1', '10.0.0.1 ', '10.0..1', '1e1.0.0.1', '+1.0.0.1', '']) {
+    for (const bad of [
+      '10.0.0',
+      '10.0.0.1.2',
+      '10.0.0.256',
+      '010.0.0.1',
+      ' 10.0.0.1',
+      '10.0.0.1 ',
+      '10.0..1',
+      '1e1.0.0.1',
+      '+1.0.0.1',
+      '',
+    ]) {
       expect(parseIpv4(bad), bad).toBeUndefined();
     }
     expect(parseIpv4('0.0.0.0')).toBe(0);
@@ -36,7 +47,10 @@ describe('IPv4 addresses', () => {
   });
 
   it('round-trip through text', () => {
-    fc.assert(fc.property(fc.nat({ max: 0xffffffff }), (ip) => parseIpv4(ipv4ToString(ip)) === ip), { seed: 42, numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), (ip) => parseIpv4(ipv4ToString(ip)) === ip),
+      { seed: 42, numRuns: 1000 },
+    );
   });
 });
 

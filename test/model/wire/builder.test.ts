@@ -27,8 +27,16 @@ describe('builder', () => {
   const arpRequest = ether({ src: podA.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: 'request', sha: podA.mac, spa: podA.ip, tpa: podB.ip });
 
   it('infers EtherTypes, protocols, ports and lengths, with correct checksums outside and inside', () => {
-    const inner = ether({ src: podA.mac, dst: podB.mac }).ipv4({ src: podA.ip, dst: podB.ip }).udp({ sport: 5000, dport: 53 }).payload('hello');
-    const f = overlay().ether({ src: podA.mac, dst: podB.mac }).ipv4({ src: podA.ip, dst: podB.ip }).udp({ sport: 5000, dport: 53 }).payload('hello').build();
+    const inner = ether({ src: podA.mac, dst: podB.mac })
+      .ipv4({ src: podA.ip, dst: podB.ip })
+      .udp({ sport: 5000, dport: 53 })
+      .payload('hello');
+    const f = overlay()
+      .ether({ src: podA.mac, dst: podB.mac })
+      .ipv4({ src: podA.ip, dst: podB.ip })
+      .udp({ sport: 5000, dport: 53 })
+      .payload('hello')
+      .build();
     const { eth, ip4, udp, gen } = outer(f);
     expect(eth.etherType).toBe(0x0800);
     expect(ip4.protocol).toBe(17);
@@ -53,7 +61,11 @@ describe('builder', () => {
   });
 
   it('encodes our options and sets the C bit when one is critical', () => {
-    const f = overlay([hostLocOf1, svcRewrite]).ether({ src: podA.mac, dst: podB.mac }).ipv4({ src: podA.ip, dst: '10.1.0.5' }).tcp({ sport: 40000, dport: 8080, flags: 'S' }).build();
+    const f = overlay([hostLocOf1, svcRewrite])
+      .ether({ src: podA.mac, dst: podB.mac })
+      .ipv4({ src: podA.ip, dst: '10.1.0.5' })
+      .tcp({ sport: 40000, dport: 8080, flags: 'S' })
+      .build();
     const { gen } = outer(f);
     expect(gen.critical).toBe(true);
     expect(gen.optLen).toBe(4 + 9);
@@ -83,7 +95,10 @@ describe('builder', () => {
   });
 
   it('adds a VLAN tag', () => {
-    const f = ether({ src: podA.mac, dst: podB.mac, vlan: { vid: 42, pcp: 5 } }).ipv4({ src: podA.ip, dst: podB.ip }).icmpEcho({ id: 1, seq: 1 }).build();
+    const f = ether({ src: podA.mac, dst: podB.mac, vlan: { vid: 42, pcp: 5 } })
+      .ipv4({ src: podA.ip, dst: podB.ip })
+      .icmpEcho({ id: 1, seq: 1 })
+      .build();
     const e = new EthernetFrame(f);
     expect(e.vlan).toEqual({ tpid: 0x8100, pcp: 5, dei: false, vid: 42 });
     expect(e.etherType).toBe(0x0800);
@@ -113,10 +128,17 @@ describe('builder', () => {
       .build();
     expect(outer(lyingOptLen).gen.optLen).toBe(9);
 
-    const raw = overlay([{ class: 0x0102, type: 0x85, data: new Uint8Array([1, 2, 3, 4]) }]).payload('x').build();
+    const raw = overlay([{ class: 0x0102, type: 0x85, data: new Uint8Array([1, 2, 3, 4]) }])
+      .payload('x')
+      .build();
     expect(outer(raw).gen.critical).toBe(true);
 
-    const none = ether({ src: podA.mac, dst: podB.mac }).ipv4({ src: podA.ip, dst: podB.ip }).udp({ sport: 1, dport: 6081, checksum: 0 }).geneve({ vni: 1 }).payload('y').build();
+    const none = ether({ src: podA.mac, dst: podB.mac })
+      .ipv4({ src: podA.ip, dst: podB.ip })
+      .udp({ sport: 1, dport: 6081, checksum: 0 })
+      .geneve({ vni: 1 })
+      .payload('y')
+      .build();
     expect(outer(none).udp.checksum).toBe(0);
   });
 

@@ -141,7 +141,7 @@ describe('incremental update (RFC 1624, as csum_replace2/4)', () => {
     expect(l4CsumAfterAddr(before, dst, newDst, true)).toBe(0xffff);
   });
 
-  it('follows csum_replace2 on the one\'s-complement edge values', () => {
+  it("follows csum_replace2 on the one's-complement edge values", () => {
     // Worked by hand through csum16_add: both zeros normalise to 0x0000, except when every
     // operand is the negative zero, where the adder never carries.
     expect(csumReplace16(0x0000, 0x0000, 0x0000)).toBe(0x0000);

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ipv4, mac } from '../../../model/wire/addr.ts';
 import {
   type HostLocationOption,
   type ServiceRewriteOption,

@@ -18,7 +18,12 @@ const withHostLoc = hexBytes('04 00 6558 000064 00' + '0111 01 03' + '0a000001 0
 // O and C set, VNI 0x123456, reserved byte 0xff, a service-rewrite option (critical, 8 words)
 // and an unknown option with one reserved bit set: opt_len 4 + 32 + 4 + 4 = 44 bytes = 11 words.
 const svcData = hexBytes('0a010064 0a010005 0050 1f90 06 00 020000000105 0a000003 020000000003 0000');
-const busy = hexBytes('0b c0 6558 123456 ff' + '0111 82 08' + '0a010064 0a010005 0050 1f90 06 00 020000000105 0a000003 020000000003 0000' + '0102 85 21 cafef00d');
+const busy = hexBytes(
+  '0b c0 6558 123456 ff' +
+    '0111 82 08' +
+    '0a010064 0a010005 0050 1f90 06 00 020000000105 0a000003 020000000003 0000' +
+    '0102 85 21 cafef00d',
+);
 
 const codec = {
   checked: (b: Uint8Array) => GeneveHeader.checked(b),
@@ -91,7 +96,12 @@ describe('Geneve', () => {
   it('refuses an opt_len that overruns the packet', () => {
     expect(parseGeneve(withHostLoc.subarray(0, 20), 42)).toEqual({
       ok: false,
-      error: { layer: 'Geneve', field: 'optLen', offset: 42, message: 'opt_len 4 words (16 bytes) overruns the packet: need 24 bytes, have 20' },
+      error: {
+        layer: 'Geneve',
+        field: 'optLen',
+        offset: 42,
+        message: 'opt_len 4 words (16 bytes) overruns the packet: need 24 bytes, have 20',
+      },
     });
     expect(parseGeneve(withHostLoc.subarray(0, 5)).ok).toBe(false);
   });
@@ -100,7 +110,10 @@ describe('Geneve', () => {
     const b = busy.slice();
     b[0] = 0x0a; // one word short: the unknown option's data no longer fits
     const r = parseGeneve(b);
-    expect(r).toMatchObject({ ok: false, error: { field: 'options', offset: 44, message: 'option at +36 (length 1 words) overruns opt_len by 4 bytes' } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { field: 'options', offset: 44, message: 'option at +36 (length 1 words) overruns opt_len by 4 bytes' },
+    });
     const walked = walkGeneveOptions(new GeneveHeader(b).optionBytes);
     expect(walked.options.map((o) => o.type)).toEqual([0x82]);
     const half = busy.slice();
@@ -114,14 +127,16 @@ describe('Geneve', () => {
   });
 
   it('pads option data to whole words and refuses more than 124 bytes', () => {
-    const repr: GeneveRepr = { ...(parsed(withHostLoc)), options: [{ class: 1, type: 2, data: new Uint8Array([9, 9, 9, 9, 9]) }] };
+    const repr: GeneveRepr = { ...parsed(withHostLoc), options: [{ class: 1, type: 2, data: new Uint8Array([9, 9, 9, 9, 9]) }] };
     expect(Geneve.bufferLen(repr)).toBe(8 + 4 + 8);
     const b = new Uint8Array(20);
     Geneve.emit(repr, b, 0);
     expect(b[0]).toBe(3);
     expect(b[11]).toBe(2);
     expect(Array.from(b.subarray(12))).toEqual([9, 9, 9, 9, 9, 0, 0, 0]);
-    expect(() => Geneve.emit({ ...repr, options: [{ class: 1, type: 2, data: new Uint8Array(125) }] }, new Uint8Array(200), 0)).toThrow(RangeError);
+    expect(() => Geneve.emit({ ...repr, options: [{ class: 1, type: 2, data: new Uint8Array(125) }] }, new Uint8Array(200), 0)).toThrow(
+      RangeError,
+    );
   });
 });
 

@@ -9,8 +9,19 @@ const echo = new Uint8Array([...hexBytes('0800 4d5a 0001 0001'), ...alphabet]);
 
 const arbData = fc.uint8Array({ maxLength: 64 });
 const arbIcmp: fc.Arbitrary<IcmpRepr> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('echo-request' as const, 'echo-reply' as const), code: arbU8, ident: arbU16, seq: arbU16, data: arbData }),
-  fc.record({ kind: fc.constantFrom('dest-unreachable' as const, 'time-exceeded' as const), code: arbU8, rest: fc.nat({ max: 0xffffffff }), data: arbData }),
+  fc.record({
+    kind: fc.constantFrom('echo-request' as const, 'echo-reply' as const),
+    code: arbU8,
+    ident: arbU16,
+    seq: arbU16,
+    data: arbData,
+  }),
+  fc.record({
+    kind: fc.constantFrom('dest-unreachable' as const, 'time-exceeded' as const),
+    code: arbU8,
+    rest: fc.nat({ max: 0xffffffff }),
+    data: arbData,
+  }),
   fc.record({
     kind: fc.constant('other' as const),
     type: arbU8.filter((t) => ![0, 3, 8, 11].includes(t)),
@@ -57,6 +68,9 @@ describe('ICMP', () => {
     expect(new IcmpPacket(b).verifyChecksum()).toBe(true);
     b[20] ^= 0x10;
     expect(new IcmpPacket(b).verifyChecksum()).toBe(false);
-    expect(parseIcmp(echo.subarray(0, 7))).toEqual({ ok: false, error: { layer: 'ICMP', offset: 0, message: 'truncated: need 8 bytes, have 7' } });
+    expect(parseIcmp(echo.subarray(0, 7))).toEqual({
+      ok: false,
+      error: { layer: 'ICMP', offset: 0, message: 'truncated: need 8 bytes, have 7' },
+    });
   });
 });

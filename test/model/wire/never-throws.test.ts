@@ -61,9 +61,20 @@ const inner = (b: ReturnType<typeof overlay>) => b.ether({ src: podA.mac, dst: p
 const seeds = [
   overlay().ether({ src: podA.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: 'request', sha: podA.mac, spa: podA.ip, tpa: podB.ip }).build(),
   inner(overlay()).icmpEcho({ id: 1, seq: 1 }).payload('ping').build(),
-  inner(overlay([hostLocOf1, svcRewrite])).tcp({ sport: 1234, dport: 80, flags: 'S', options: new Uint8Array([2, 4, 5, 0xb4]) }).build(),
-  inner(overlay([hostLocOf1, { class: 0x0102, type: 0x85, data: new Uint8Array(8) }])).udp({ sport: 5, dport: 6081 }).geneve({ vni: 7 }).ether({ src: podB.mac, dst: podA.mac }).arp({ op: 'reply', sha: podB.mac, spa: podB.ip, tpa: podA.ip }).build(),
-  ether({ src: podA.mac, dst: podB.mac, vlan: { vid: 3 } }).ipv4({ src: podA.ip, dst: podB.ip, options: new Uint8Array([0x94, 4, 0, 0]) }).icmp({ type: 3, code: 3 }).payload(new Uint8Array(28)).build(),
+  inner(overlay([hostLocOf1, svcRewrite]))
+    .tcp({ sport: 1234, dport: 80, flags: 'S', options: new Uint8Array([2, 4, 5, 0xb4]) })
+    .build(),
+  inner(overlay([hostLocOf1, { class: 0x0102, type: 0x85, data: new Uint8Array(8) }]))
+    .udp({ sport: 5, dport: 6081 })
+    .geneve({ vni: 7 })
+    .ether({ src: podB.mac, dst: podA.mac })
+    .arp({ op: 'reply', sha: podB.mac, spa: podB.ip, tpa: podA.ip })
+    .build(),
+  ether({ src: podA.mac, dst: podB.mac, vlan: { vid: 3 } })
+    .ipv4({ src: podA.ip, dst: podB.ip, options: new Uint8Array([0x94, 4, 0, 0]) })
+    .icmp({ type: 3, code: 3 })
+    .payload(new Uint8Array(28))
+    .build(),
 ];
 
 const mutated = fc
@@ -102,6 +113,7 @@ describe('no codec and not the dissector throws on untrusted bytes', () => {
   });
 
   it('every seed frame is valid to begin with', () => {
-    for (const s of seeds) expect(dissect(s).flatMap((l) => l.problems)).toEqual(s === seeds[3] ? ['unknown critical option class 0x0102 type 0x85'] : []);
+    for (const s of seeds)
+      expect(dissect(s).flatMap((l) => l.problems)).toEqual(s === seeds[3] ? ['unknown critical option class 0x0102 type 0x85'] : []);
   });
 });

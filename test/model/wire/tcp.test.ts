@@ -61,7 +61,10 @@ describe('TcpPacket', () => {
     const low = syn.slice();
     low[12] = 0x40;
     expect(parseTcp(low)).toMatchObject({ ok: false, error: { field: 'dataOffset', message: 'header length 16 < 20' } });
-    expect(parseTcp(syn.subarray(0, 30))).toMatchObject({ ok: false, error: { field: 'dataOffset', message: 'truncated: need 40 bytes, have 30' } });
+    expect(parseTcp(syn.subarray(0, 30))).toMatchObject({
+      ok: false,
+      error: { field: 'dataOffset', message: 'truncated: need 40 bytes, have 30' },
+    });
   });
 
   it('spells flags as tcpdump does', () => {

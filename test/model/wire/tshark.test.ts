@@ -68,7 +68,25 @@ function tshark(frames: readonly Uint8Array[], name: string): Record<Field, stri
   if (!existsSync(TSHARK)) throw new Error(`${TSHARK} is missing: install tshark (the cross-check cannot be skipped)`);
   const file = join(dir, `${name}.pcap`);
   writePcap(file, frames);
-  const args = ['-r', file, '-n', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', '-E', 'separator=/t'];
+  const args = [
+    '-r',
+    file,
+    '-n',
+    '-o',
+    'ip.check_checksum:TRUE',
+    '-o',
+    'udp.check_checksum:TRUE',
+    '-o',
+    'tcp.check_checksum:TRUE',
+    '-T',
+    'fields',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=|',
+    '-E',
+    'separator=/t',
+  ];
   for (const f of FIELDS) args.push('-e', f);
   const r = spawnSync(TSHARK, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.stderr}`);
@@ -96,18 +114,29 @@ function expectClean(p: Record<Field, string[]>): void {
   expect(p['_ws.expert.message'].filter((m) => /checksum|malformed/i.test(m))).toEqual([]);
   for (const f of ['ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'icmp.checksum.status'] as const) {
     // 1 = good; 2 = unverified (only for a UDP checksum of 0, which we never send here).
-    expect(p[f].every((s) => s === '1'), `${f}: ${p[f].join(',')}`).toBe(true);
+    expect(
+      p[f].every((s) => s === '1'),
+      `${f}: ${p[f].join(',')}`,
+    ).toBe(true);
   }
 }
 
 const inner = (b: ReturnType<typeof overlay>) => b.ether({ src: podA.mac, dst: podB.mac }).ipv4({ src: podA.ip, dst: podB.ip, ttl: 63 });
 
 const frames = {
-  arpRequest: overlay().ether({ src: podA.mac, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: 'request', sha: podA.mac, spa: podA.ip, tpa: podB.ip }).build(),
-  arpReply: overlay().ether({ src: podB.mac, dst: podA.mac }).arp({ op: 'reply', sha: podB.mac, spa: podB.ip, tha: podA.mac, tpa: podA.ip }).build(),
+  arpRequest: overlay()
+    .ether({ src: podA.mac, dst: 'ff:ff:ff:ff:ff:ff' })
+    .arp({ op: 'request', sha: podA.mac, spa: podA.ip, tpa: podB.ip })
+    .build(),
+  arpReply: overlay()
+    .ether({ src: podB.mac, dst: podA.mac })
+    .arp({ op: 'reply', sha: podB.mac, spa: podB.ip, tha: podA.mac, tpa: podA.ip })
+    .build(),
   ping: inner(overlay()).icmpEcho({ id: 0x1234, seq: 7 }).payload('twinplane ping!!').build(),
   udp: inner(overlay()).udp({ sport: 40001, dport: 40002 }).payload('datagram').build(),
-  tcpViaService: inner(overlay([hostLocOf1, svcRewrite])).tcp({ sport: 40000, dport: 80, flags: 'S', seq: 1000, options: new Uint8Array([2, 4, 5, 0xb4]) }).build(),
+  tcpViaService: inner(overlay([hostLocOf1, svcRewrite]))
+    .tcp({ sport: 40000, dport: 80, flags: 'S', seq: 1000, options: new Uint8Array([2, 4, 5, 0xb4]) })
+    .build(),
 };
 
 describe('tshark agrees with the builder', () => {
@@ -144,7 +173,11 @@ describe('tshark agrees with the builder', () => {
   it('sees the inner ARP request and reply', () => {
     expect(arpRequest['eth.src'][1]).toBe(podA.mac);
     expect(arpRequest['eth.dst'][1]).toBe('ff:ff:ff:ff:ff:ff');
-    expect([arpRequest['arp.opcode'], arpRequest['arp.src.proto_ipv4'], arpRequest['arp.dst.proto_ipv4']]).toEqual([['1'], [podA.ip], [podB.ip]]);
+    expect([arpRequest['arp.opcode'], arpRequest['arp.src.proto_ipv4'], arpRequest['arp.dst.proto_ipv4']]).toEqual([
+      ['1'],
+      [podA.ip],
+      [podB.ip],
+    ]);
     expect([arpReply['arp.opcode'], arpReply['arp.src.hw_mac'], arpReply['arp.src.proto_ipv4']]).toEqual([['2'], [podB.mac], [podB.ip]]);
   });
 

@@ -47,7 +47,10 @@ describe('UdpPacket', () => {
     expect(parseUdp(short)).toEqual({ ok: false, error: { layer: 'UDP', field: 'length', offset: 4, message: 'length 7 < 8' } });
     const long = golden.slice();
     long[5] = 13;
-    expect(parseUdp(long, 34)).toEqual({ ok: false, error: { layer: 'UDP', field: 'length', offset: 38, message: 'truncated: need 13 bytes, have 12' } });
+    expect(parseUdp(long, 34)).toEqual({
+      ok: false,
+      error: { layer: 'UDP', field: 'length', offset: 38, message: 'truncated: need 13 bytes, have 12' },
+    });
     expect(parseUdp(golden.subarray(0, 7)).ok).toBe(false);
   });
 });

@@ -46,7 +46,9 @@ describe('truncated captures', () => {
     const r = parseCapture(bytes.subarray(0, bytes.length - 10));
     expect(r.packets).toEqual(full.packets.slice(0, 2));
     expect(r.error!.offset).toBe(lastAt);
-    expect(r.error!.message).toBe(`truncated pcapng block at byte ${lastAt}: header says ${lastLen} bytes, file ends after ${lastLen - 10}`);
+    expect(r.error!.message).toBe(
+      `truncated pcapng block at byte ${lastAt}: header says ${lastLen} bytes, file ends after ${lastLen - 10}`,
+    );
   });
 
   it('a streaming reader raises only at finish(), after handing out what it could', () => {
@@ -168,7 +170,9 @@ describe('untrusted bytes never throw anything but CaptureError', () => {
       encodeCapture({ format: 'pcapng', littleEndian: false }, []),
     ];
     fc.assert(
-      fc.property(fc.constantFrom(...headers), fc.uint8Array({ maxLength: 512, size: 'max' }), (h, tail) => check(new Uint8Array([...h, ...tail]))),
+      fc.property(fc.constantFrom(...headers), fc.uint8Array({ maxLength: 512, size: 'max' }), (h, tail) =>
+        check(new Uint8Array([...h, ...tail])),
+      ),
       { seed: 42, numRuns: 2000 },
     );
   });
@@ -176,17 +180,22 @@ describe('untrusted bytes never throw anything but CaptureError', () => {
   it('truncations and byte flips of a valid capture keep a prefix of its packets', () => {
     const files = [encodeCapture({ format: 'pcapng', interfaces: [{ name: 'x' }] }, three), encodeCapture({ format: 'pcap' }, three)];
     fc.assert(
-      fc.property(fc.constantFrom(0, 1), fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), (which, cutAt, flips) => {
-        const file = files[which];
-        const original = parseCapture(file).packets;
-        const b = file.slice(0, cutAt % (file.length + 1));
-        const r0 = parseCapture(b);
-        // A plain truncation yields a prefix of the packets and errors unless cut on a boundary.
-        expect(r0.packets).toEqual(original.slice(0, r0.packets.length));
-        if (r0.error) expect(r0.error.offset).toBeLessThanOrEqual(b.length);
-        for (const [at, v] of flips) if (b.length > 0) b[at % b.length] = v;
-        return check(b);
-      }),
+      fc.property(
+        fc.constantFrom(0, 1),
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        (which, cutAt, flips) => {
+          const file = files[which];
+          const original = parseCapture(file).packets;
+          const b = file.slice(0, cutAt % (file.length + 1));
+          const r0 = parseCapture(b);
+          // A plain truncation yields a prefix of the packets and errors unless cut on a boundary.
+          expect(r0.packets).toEqual(original.slice(0, r0.packets.length));
+          if (r0.error) expect(r0.error.offset).toBeLessThanOrEqual(b.length);
+          for (const [at, v] of flips) if (b.length > 0) b[at % b.length] = v;
+          return check(b);
+        },
+      ),
       { seed: 42, numRuns: 2000 },
     );
   });

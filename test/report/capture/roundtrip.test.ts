@@ -65,7 +65,11 @@ const ngPackets: PacketToWrite[] = [
   {
     data: frame(64, 4),
     comments: ['two verdicts'],
-    verdicts: [xdpVerdict(4), { type: 'ebpf-tc', value: 0xffffffffffffffffn }, { type: 'hardware', raw: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) }],
+    verdicts: [
+      xdpVerdict(4),
+      { type: 'ebpf-tc', value: 0xffffffffffffffffn },
+      { type: 'hardware', raw: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) },
+    ],
   },
 ];
 
@@ -103,7 +107,7 @@ describe('pcapng round trip', () => {
     });
   }
 
-  it('keeps blocks larger than the writer\'s first buffer (full-size frames, long comments)', () => {
+  it("keeps blocks larger than the writer's first buffer (full-size frames, long comments)", () => {
     // Regression: the growing writer once wrote into its old buffer when a field made it grow.
     const sizes = [200, 229, 1514, 3000];
     const packets = sizes.map((n, i) => ({
@@ -115,7 +119,10 @@ describe('pcapng round trip', () => {
     for (const format of ['pcapng', 'pcap'] as const) {
       const r = parseCapture(encodeCapture({ format, interfaces: [{ name: 'big', linktype: 1 }] }, packets));
       expect(r.error, format).toBeUndefined();
-      expect(r.packets.map((p) => p.data), format).toEqual(packets.map((p) => p.data));
+      expect(
+        r.packets.map((p) => p.data),
+        format,
+      ).toEqual(packets.map((p) => p.data));
       if (format === 'pcapng') {
         expect(r.packets.map((p) => p.comments)).toEqual(packets.map((p) => p.comments));
         expect(r.packets.map((p) => p.verdicts?.[0])).toEqual(packets.map((p) => p.verdicts[0]));

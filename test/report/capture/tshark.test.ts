@@ -10,8 +10,7 @@ import { encodeCapture, xdpVerdict, type PacketToWrite } from '../../../report/c
 import { readCaptureFile, writeCaptureFile } from '../../../report/capture/files.ts';
 import type { CapturePacket } from '../../../report/capture/types.ts';
 
-const run = (cmd: string, args: string[]): string =>
-  execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 
 /** tshark -T fields, one array of columns per frame. */
 function tsharkFields(file: string, fields: string[]): string[][] {
@@ -129,7 +128,13 @@ describe('we read what Wireshark tools write', () => {
 
   it('editcap into µs and ns pcap, both read back with the same frames', async () => {
     const ng = join(dir, 'src.pcapng');
-    writeFileSync(ng, encodeCapture({ format: 'pcapng' }, packets.map((p) => ({ ...p, interfaceId: 0 }))));
+    writeFileSync(
+      ng,
+      encodeCapture(
+        { format: 'pcapng' },
+        packets.map((p) => ({ ...p, interfaceId: 0 })),
+      ),
+    );
     for (const [fmt, unit] of [
       ['pcap', 1000n],
       ['nsecpcap', 1n],

@@ -12,10 +12,13 @@ import { runAll } from '../../../harness/run/index.ts';
 import { renderHtml } from '../../../report/html/index.ts';
 import type { RunDoc } from '../../../report/json-schema/run.ts';
 
-const doc = runAll(['scenarios/demo.yaml', 'test/harness/run/fixtures/failing.yaml'].map((f) => loadScenario(f)), {
-  target: 'model',
-  engine: (cp) => new ModelEngine(cp),
-});
+const doc = runAll(
+  ['scenarios/demo.yaml', 'test/harness/run/fixtures/failing.yaml'].map((f) => loadScenario(f)),
+  {
+    target: 'model',
+    engine: (cp) => new ModelEngine(cp),
+  },
+);
 
 let dir: string;
 beforeAll(() => {
@@ -28,9 +31,18 @@ function chromium(file: string): { dom: string; console: string[] } {
   const r = spawnSync(
     'chromium',
     [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`,
-      '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`,
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      '--enable-logging=stderr',
+      '--v=0',
+      '--dump-dom',
+      `file://${file}`,
     ],
     { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
   );
@@ -60,7 +72,10 @@ describe('renderHtml', () => {
   });
 
   it('escapes everything a scenario controls', () => {
-    const evil: RunDoc = { ...doc, runs: [{ ...doc.runs[0], name: '<script>alert(1)</script>', description: '"><img src=x onerror=alert(1)>' }] };
+    const evil: RunDoc = {
+      ...doc,
+      runs: [{ ...doc.runs[0], name: '<script>alert(1)</script>', description: '"><img src=x onerror=alert(1)>' }],
+    };
     const html = renderHtml(evil);
     expect(html).not.toContain('<script>alert(1)');
     expect(html).not.toContain('<img src=x');

@@ -8,13 +8,27 @@ import { runAll } from '../../../harness/run/index.ts';
 import { junitXml, xmlEscape } from '../../../report/junit.ts';
 import type { RunDoc } from '../../../report/json-schema/run.ts';
 
-const doc = runAll(['scenarios/two-tenants.yaml', 'test/harness/run/fixtures/failing.yaml'].map((f) => loadScenario(f)), {
-  target: 'model',
-  engine: (cp) => new ModelEngine(cp),
+const doc = runAll(
+  ['scenarios/two-tenants.yaml', 'test/harness/run/fixtures/failing.yaml'].map((f) => loadScenario(f)),
+  {
+    target: 'model',
+    engine: (cp) => new ModelEngine(cp),
+  },
+);
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
 });
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
 
-type Case = { name: string; classname: string; file: string; line?: string; failure?: { message: string; '#text': string }; error?: unknown };
+type Case = {
+  name: string;
+  classname: string;
+  file: string;
+  line?: string;
+  failure?: { message: string; '#text': string };
+  error?: unknown;
+};
 
 describe('junitXml', () => {
   it('is well-formed and has one testcase per check, failures where checks failed', () => {
@@ -28,7 +42,11 @@ describe('junitXml', () => {
     expect(ok.failures).toBe('0');
     expect(ok.testcase.every((c) => c.failure === undefined)).toBe(true);
     const failed = bad.testcase.filter((c) => c.failure !== undefined);
-    expect(failed.map((c) => c.name)).toEqual(['wrong reason: not delivered', 'wrong reason: reason NO_ROUTE', 'wrong path: path [h1, h2, h1, h2]']);
+    expect(failed.map((c) => c.name)).toEqual([
+      'wrong reason: not delivered',
+      'wrong reason: reason NO_ROUTE',
+      'wrong path: path [h1, h2, h1, h2]',
+    ]);
     expect(failed[0].file).toBe('test/harness/run/fixtures/failing.yaml');
     expect(failed[0].line).toBe('16');
     expect(failed[1].failure!['#text']).toMatch(/^test\/harness\/run\/fixtures\/failing\.yaml:16:5: expected NO_ROUTE/);
@@ -41,7 +59,9 @@ describe('junitXml', () => {
         {
           ...doc.runs[0],
           name: 'a<b>&"c"',
-          checks: [{ id: 'setup', kind: 'error', name: "it's <broken>", ok: false, message: 'bad \u0001 byte & </testcase>', line: 1, column: 1 }],
+          checks: [
+            { id: 'setup', kind: 'error', name: "it's <broken>", ok: false, message: 'bad \u0001 byte & </testcase>', line: 1, column: 1 },
+          ],
         },
       ],
     };

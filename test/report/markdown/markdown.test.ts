@@ -5,7 +5,11 @@ import { ModelEngine } from '../../../harness/run/engine.ts';
 import { runAll } from '../../../harness/run/index.ts';
 import { markdownSummary } from '../../../report/markdown.ts';
 
-const run = (files: string[]) => runAll(files.map((f) => loadScenario(f)), { target: 'model', engine: (cp) => new ModelEngine(cp) });
+const run = (files: string[]) =>
+  runAll(
+    files.map((f) => loadScenario(f)),
+    { target: 'model', engine: (cp) => new ModelEngine(cp) },
+  );
 
 describe('markdownSummary', () => {
   it('a passing run: a heading that says so and one table row per scenario', () => {
@@ -18,7 +22,9 @@ describe('markdownSummary', () => {
   it('a failing run lists each failure with file:line:column', () => {
     const md = markdownSummary(run(['test/harness/run/fixtures/failing.yaml']));
     expect(md).toMatch(/❌ 0 of 1 scenarios passed/);
-    expect(md).toMatch(/^- \*\*failing\*\* `test\/harness\/run\/fixtures\/failing\.yaml:16:5` ✗ wrong reason: reason NO_ROUTE — expected NO_ROUTE/m);
+    expect(md).toMatch(
+      /^- \*\*failing\*\* `test\/harness\/run\/fixtures\/failing\.yaml:16:5` ✗ wrong reason: reason NO_ROUTE — expected NO_ROUTE/m,
+    );
     // The path check's message contains no pipe, but names do get escaped in the table.
     expect(md.split('\n').filter((l) => l.startsWith('- ')).length).toBe(3);
   });

@@ -11,7 +11,9 @@ import { runScenario } from '../../../harness/run/run.ts';
 import { renderTrace } from '../../../report/trace/render.ts';
 
 const UPDATE = process.env.TWINPLANE_UPDATE_GOLDEN === '1';
-const SHIPPED = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();
+const SHIPPED = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('golden minimal traces', () => {
   it.each(SHIPPED)('%s', (f) => {

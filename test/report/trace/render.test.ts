@@ -42,7 +42,10 @@ describe('trace levels', () => {
   });
 
   it('diffLines: encapsulation adds outer lines and keeps the inner ones', () => {
-    const inner = ether({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' }).ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }).icmpEcho({ id: 1, seq: 1 }).build();
+    const inner = ether({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' })
+      .ipv4({ src: '10.0.0.1', dst: '10.0.0.2' })
+      .icmpEcho({ id: 1, seq: 1 })
+      .build();
     const outer = ether({ src: '02:00:00:00:01:01', dst: '02:00:00:00:01:02' })
       .ipv4({ src: '192.168.0.1', dst: '192.168.0.2' })
       .udp({ sport: 50000, checksum: 0 })

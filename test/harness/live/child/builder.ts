@@ -16,13 +16,26 @@ const say = (o: object): void => void process.stdout.write(JSON.stringify(o) + '
 const prefix = openRun();
 say({ prefix });
 const topo = Topology.build(
-  { hosts: [{ name: 'h', ip: '192.168.251.1', mac: '02:00:c0:a8:fb:01' }, { name: 'g', ip: '192.168.251.2', mac: '02:00:c0:a8:fb:02' }], endpoints: [] },
+  {
+    hosts: [
+      { name: 'h', ip: '192.168.251.1', mac: '02:00:c0:a8:fb:01' },
+      { name: 'g', ip: '192.168.251.2', mac: '02:00:c0:a8:fb:02' },
+    ],
+    endpoints: [],
+  },
   { prefix },
 );
 const cap = await LiveCapture.start(topo.host('h').bridgePort, mkdtempSync(join(tmpdir(), 'tp-child-')), { maxSeconds: 60 });
 say({ capturePid: cap.pid });
 for (let i = 0; i < ENDPOINTS; i++) {
-  topo.addEndpoint({ name: `ep${i}`, host: 'h', ip: `10.30.0.${10 + i}`, mac: `02:00:0a:1e:00:${(10 + i).toString(16).padStart(2, '0')}`, prefixLen: 24, gateway: '10.30.0.1' });
+  topo.addEndpoint({
+    name: `ep${i}`,
+    host: 'h',
+    ip: `10.30.0.${10 + i}`,
+    mac: `02:00:0a:1e:00:${(10 + i).toString(16).padStart(2, '0')}`,
+    prefixLen: 24,
+    gateway: '10.30.0.1',
+  });
   say({ endpoint: i });
   await delay(0);
 }
