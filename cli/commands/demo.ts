@@ -6,17 +6,17 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from '../args.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { engineFor, isTarget, loadScenarios, runAll, writeReportDir } from '../../harness/run/index.ts';
-import type { RunTarget } from '../../report/json-schema/run.ts';
+import { engineFor, isEngineTarget, loadScenarios, runAll, writeReportDir } from '../../harness/run/index.ts';
+import type { EngineTarget } from '../../harness/run/targets.ts';
 import { runText } from '../../report/trace/run-text.ts';
 import { progress } from './run.ts';
 
 export const DEMO_SCENARIO = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));
 export const DEFAULT_OUT = 'out/demo';
 
-async function pickTarget(flag: unknown): Promise<{ target: RunTarget; notices: string[] }> {
+async function pickTarget(flag: unknown): Promise<{ target: EngineTarget; notices: string[] }> {
   if (flag !== undefined) {
-    if (!isTarget(flag)) throw new UserError(`--target must be model, xdp or both, not '${String(flag)}'`);
+    if (!isEngineTarget(flag)) throw new UserError(`--target must be model, xdp or both, not '${String(flag)}'`);
     return { target: flag, notices: [] };
   }
   const { checkBpf, MODEL_ONLY_HINT } = await import('../../harness/privileges.ts');

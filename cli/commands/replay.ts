@@ -6,17 +6,17 @@ import { EXIT, UserError, describeFsError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { XDP_ACTION, reasonName } from '../../model/dataplane/tables.ts';
 import { ReplayError, replayCluster, replayHop, replayPoint } from '../../harness/run/replay.ts';
-import { isTarget } from '../../harness/run/targets.ts';
+import { isEngineTarget } from '../../harness/run/targets.ts';
 import { CaptureFileWriter, readCaptureFile } from '../../report/capture/files.ts';
 import { CaptureError, LINKTYPE_ETHERNET } from '../../report/capture/types.ts';
 import { xdpVerdict } from '../../report/capture/writer.ts';
-import type { RunTarget } from '../../report/json-schema/run.ts';
+import type { EngineTarget } from '../../harness/run/targets.ts';
 import { packetSummary } from '../../report/trace/frame.ts';
 import { loadOrThrow } from './run.ts';
 
-async function chooseTarget(flag: unknown, io: Io): Promise<RunTarget> {
+async function chooseTarget(flag: unknown, io: Io): Promise<EngineTarget> {
   if (flag !== undefined) {
-    if (!isTarget(flag)) throw new UserError(`--target must be model, xdp or both, not '${String(flag)}'`);
+    if (!isEngineTarget(flag)) throw new UserError(`--target must be model, xdp or both, not '${String(flag)}'`);
     return flag;
   }
   const { checkBpf } = await import('../../harness/privileges.ts');

@@ -3,15 +3,16 @@
 import type { Command } from '../args.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { engineFor, isTarget, loadScenarios, runAll, writeJunit, writeReportDir } from '../../harness/run/index.ts';
-import type { RunDoc, RunTarget } from '../../report/json-schema/run.ts';
+import { engineFor, isEngineTarget, loadScenarios, runAll, writeJunit, writeReportDir } from '../../harness/run/index.ts';
+import type { RunDoc } from '../../report/json-schema/run.ts';
+import type { EngineTarget } from '../../harness/run/targets.ts';
 import { runText } from '../../report/trace/run-text.ts';
 
 export const TARGET_HELP = 'model (default), xdp (every hop in the kernel), or both (hop by hop, any difference fails)';
 
-export function parseTarget(v: unknown): RunTarget {
+export function parseTarget(v: unknown): EngineTarget {
   if (v === undefined) return 'model';
-  if (!isTarget(v)) throw new UserError(`--target must be model, xdp or both, not '${String(v)}'`);
+  if (!isEngineTarget(v)) throw new UserError(`--target must be model, xdp or both, not '${String(v)}'`);
   return v;
 }
 
@@ -42,7 +43,7 @@ export function progress(label: string): { update(text: string): void; done(): v
   };
 }
 
-export async function runScenarios(paths: readonly string[], target: RunTarget): Promise<RunDoc> {
+export async function runScenarios(paths: readonly string[], target: EngineTarget): Promise<RunDoc> {
   const scenarios = loadOrThrow(paths);
   const choice = await engineFor(target);
   if (!choice.ok) throw new UserError(`cannot run on ${target}: ${choice.reason} (use --target model to run the model only)`);

@@ -3,7 +3,7 @@
 // runner plays the pods' stacks on top and does not care which engine answers.
 import { Cluster, type Hop, type Path } from '../../model/cluster/cluster.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
-import type { RunTarget } from '../../report/json-schema/run.ts';
+import type { RunTarget } from '../../model/target.ts';
 
 /** What the kernel did on one hop of a `both` run, next to the model's verdict. */
 export interface KernelHop {

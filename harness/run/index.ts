@@ -1,5 +1,6 @@
 // Running scenarios end to end: load, pick the engine, run each, gather one RunDoc.
-import { RUN_DOC_VERSION, type RunDoc, type RunTarget } from '../../report/json-schema/run.ts';
+import { RUN_DOC_VERSION, type RunDoc } from '../../report/json-schema/run.ts';
+import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { Engine } from './engine.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
@@ -27,5 +28,5 @@ export function runAll(scenarios: readonly Scenario[], opts: RunAllOptions): Run
 
 export { runScenario } from './run.ts';
 export { loadScenarios } from './load.ts';
-export { engineFor, isTarget, TARGETS } from './targets.ts';
+export { engineFor, isEngineTarget, ENGINE_TARGETS, type EngineTarget } from './targets.ts';
 export { writeReportDir, writeJunit, writePcapng } from './outputs.ts';

@@ -6,7 +6,7 @@ import type { ControlPlane, Host } from '../../model/control/plane.ts';
 import { agent } from '../../model/dataplane/agent.ts';
 import { transit } from '../../model/dataplane/transit.ts';
 import type { RunResult } from '../../model/dataplane/verdict.ts';
-import type { RunTarget } from '../../report/json-schema/run.ts';
+import type { EngineTarget } from './targets.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { KernelHop } from './engine.ts';
 import { applyStep, buildControlPlane } from './world.ts';
@@ -54,7 +54,7 @@ export const modelHop: HopFn = (host, program, ingress, frame) => ({
 });
 
 /** The hop function for a target: the model, or a kernel engine's hop (loaded lazily). */
-export async function replayHop(cp: ControlPlane, target: RunTarget): Promise<{ hop: HopFn; close(): void }> {
+export async function replayHop(cp: ControlPlane, target: EngineTarget): Promise<{ hop: HopFn; close(): void }> {
   if (target === 'model') return { hop: modelHop, close() {} };
   const { KernelEngine } = await import('./xdp-engine.ts');
   const eng = new KernelEngine(cp, target);

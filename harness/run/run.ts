@@ -4,7 +4,8 @@
 // plane refuses becomes a failed check at that step; the run stops there.
 import { cidrToString, ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
-import type { CheckDoc, PacketDoc, RunTarget, ScenarioRunDoc, SendDoc, StepDoc, TopologyDoc } from '../../report/json-schema/run.ts';
+import type { CheckDoc, PacketDoc, ScenarioRunDoc, SendDoc, StepDoc, TopologyDoc } from '../../report/json-schema/run.ts';
+import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { Names } from './docs.ts';
 import type { Engine } from './engine.ts';

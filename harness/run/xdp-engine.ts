@@ -14,14 +14,13 @@ import type { HostState } from '../../model/dataplane/state.ts';
 import { transit } from '../../model/dataplane/transit.ts';
 import { pointName } from '../../model/dataplane/tables.ts';
 import type { RunResult } from '../../model/dataplane/verdict.ts';
-import type { RunTarget } from '../../report/json-schema/run.ts';
 import { type DataplaneInstance, type KernelRun, loadInstances } from '../dataplane/instance.ts';
 import { LEARNT_MAPS, kernelLearnt, modelLearnt, restoreLearnt, writeHostState } from '../dataplane/mapwriter.ts';
 import { compareLearnt, compareRuns } from '../diff/compare.ts';
 import { renderEntry } from '../diff/render.ts';
 import { ensureIfindexes } from '../netns.ts';
 import type { Engine, EnginePath, KernelHop } from './engine.ts';
-import type { EngineChoice } from './targets.ts';
+import type { EngineChoice, EngineTarget } from './targets.ts';
 import { walk } from './walk.ts';
 
 const ACTIONS = new Set(['ABORTED', 'DROP', 'PASS', 'TX', 'REDIRECT']);
@@ -143,7 +142,7 @@ export class KernelEngine implements Engine {
   }
 }
 
-export function kernelEngineFactory(target: RunTarget): EngineChoice {
+export function kernelEngineFactory(target: EngineTarget): EngineChoice {
   if (target === 'model') throw new Error('kernelEngineFactory: the model needs no kernel');
   return { ok: true, factory: (cp) => new KernelEngine(cp, target) };
 }

@@ -6,8 +6,8 @@
 /** Bumped when a field changes meaning or disappears (additions keep the version). */
 export const RUN_DOC_VERSION = 'twinplane-run/1';
 
-export type RunTarget = 'model' | 'xdp' | 'both';
-export type ActionName = 'ABORTED' | 'DROP' | 'PASS' | 'TX' | 'REDIRECT';
+import type { Action } from '../../model/dataplane/tables.ts';
+import type { RunTarget } from '../../model/target.ts';
 
 export interface LookupDoc {
   readonly map: string;
@@ -24,7 +24,7 @@ export interface PointDoc {
 
 /** What the kernel said for the same hop, in a `both` run. */
 export interface KernelHopDoc {
-  readonly action: ActionName;
+  readonly action: Action;
   readonly reason: string;
   readonly target: number;
   readonly points: readonly string[];
@@ -40,7 +40,7 @@ export interface HopDoc {
   readonly ingress: number;
   /** 'underlay' or 'veth <endpoint>'. */
   readonly ingressName: string;
-  readonly action: ActionName;
+  readonly action: Action;
   readonly reason: string;
   readonly target: number;
   /** Where a REDIRECT goes: 'underlay' or 'veth <endpoint>'. */
