@@ -3,24 +3,15 @@
 // seven headers; emit = writing the outer headers around an existing inner frame (what an
 // encapsulating hop does); dissect = the human-readable walk.
 import { emit, note, rate } from './emit.ts';
-import {
-  type GeneveRepr as GeneveReprT,
-  EthernetFrame,
-  EthernetRepr,
-  GeneveHeader,
-  GeneveRepr,
-  Ipv4Packet,
-  Ipv4Repr,
-  TcpPacket,
-  TcpRepr,
-  UdpPacket,
-  UdpRepr,
-  dissect,
-  encodeTwinplaneOption,
-  ether,
-  ipv4,
-  mac,
-} from '../model/wire/index.ts';
+import { ipv4, mac } from '../model/wire/addr.ts';
+import { ether } from '../model/wire/builder.ts';
+import { dissect } from '../model/wire/dissect.ts';
+import { EthernetFrame, EthernetRepr } from '../model/wire/ethernet.ts';
+import { type GeneveRepr as GeneveReprT, GeneveHeader, GeneveRepr } from '../model/wire/geneve.ts';
+import { encodeTwinplaneOption } from '../model/wire/geneve-options.ts';
+import { Ipv4Packet, Ipv4Repr } from '../model/wire/ipv4.ts';
+import { TcpPacket, TcpRepr } from '../model/wire/tcp.ts';
+import { UdpPacket, UdpRepr } from '../model/wire/udp.ts';
 
 const hostLoc = { kind: 'host-location', hostIp: ipv4('10.0.0.1'), hostMac: mac('02:00:00:00:00:01') } as const;
 const innerFrame = ether({ src: '02:00:00:00:01:02', dst: '02:00:00:00:01:03' })

@@ -4,8 +4,7 @@
 // Each path is measured with and without lookup tracing (traces cost string building).
 // The host state is reset every batch where a path learns, so every run does the same work.
 import { emit, note, rate } from './emit.ts';
-import { agent } from '../model/dataplane/agent.ts';
-import { transit } from '../model/dataplane/transit.ts';
+import { agent, transit } from '../model/dataplane/dataplane.ts';
 import { epKey, hostLoc } from '../model/dataplane/state.ts';
 import { Cluster } from '../model/cluster/cluster.ts';
 import { icmpEcho, resolve, tcpFrame } from '../model/cluster/frames.ts';
@@ -45,7 +44,7 @@ const icmpA = icmpEcho(cl, 'a', cp.endpoint('b').ip, { dstMac: bMac });
 resolve(cl, 'a', vip);
 const svcA = tcpFrame(cl, 'a', vip, { sport: 40001, dport: 80 });
 cl.send('a', svcA); // installs the flow on h1
-h1.ep_cache.set(epKey(100, cp.endpoint('b').ip), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
+h1.map('ep_cache').set(epKey(100, cp.endpoint('b').ip), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
 
 const BATCH = 256;
 let sink = 0;

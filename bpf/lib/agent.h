@@ -9,7 +9,7 @@
 
 #include "verdict.h"
 #include "parse.h"
-#include "geneve.h"
+#include "gnv.h"
 #include "encap.h"
 #include "rewrite.h"
 
@@ -246,7 +246,7 @@ static __always_inline int agent_encap(struct xdp_md *ctx, struct tp_verdict *v,
 	if (encap_write_outer(ctx, &a->cfg, &a->next, a->iface.vni & TP_VNI_MASK, sport, ip_len,
 			      TP_OPT_HOST_LOC_WORDS + 1, 0))
 		return -TP_R_ADJUST_FAILED;
-	if (encap_write_hostloc(ctx, TP_OUTER_HLEN, a->cfg.ip, a->cfg.mac))
+	if (encap_write_hostloc(ctx, TP_OUTER_HLEN, a->cfg.ip, a->cfg.mac, a->cfg.opt_class))
 		return -TP_R_ADJUST_FAILED;
 	if (a->next.ip == a->cfg.ip)
 		return agent_tail_call(ctx, v);

@@ -12,11 +12,6 @@
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
 
-#ifndef IPPROTO_TCP
-#define IPPROTO_TCP 6 /* the L4 protocols whose ports and checksums we rewrite */
-#define IPPROTO_UDP 17 /* (same reason) */
-#endif
-
 /* csum16_add: 16-bit one's-complement add with end-around carry. */
 static __always_inline __u16 csum16_add(__u16 csum, __u16 addend)
 {

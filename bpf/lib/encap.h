@@ -7,7 +7,7 @@
 #ifndef TWINPLANE_ENCAP_H
 #define TWINPLANE_ENCAP_H
 
-#include "geneve.h"
+#include "gnv.h"
 #include "maps.h"
 
 /* This host's configuration (cfg[0]). */
@@ -17,8 +17,6 @@ static __always_inline struct tp_host_cfg *host_cfg_get(void)
 
 	return bpf_map_lookup_elem(&cfg, &key);
 }
-
-#define TP_IP_VER_IHL5 0x45 /* version 4, IHL 5: we never write IP options */
 
 /* Full IPv4 header checksum of the outer header (at TP_ETH_HLEN, ihl4 bytes), written in. */
 static __always_inline int outer_ip_csum(const struct xdp_md *ctx, __u32 ihl4)
@@ -75,7 +73,7 @@ static __always_inline int encap_write_outer(const struct xdp_md *ctx, const str
 	wr16(ip + 4, 0);
 	wr16(ip + 6, TP_IP_DF);
 	ip[8] = TP_OUTER_TTL;
-	ip[9] = IPPROTO_UDP;
+	ip[9] = TP_IPPROTO_UDP;
 	wr16(ip + 10, 0);
 	wr_be32(ip + 12, cfg->ip);
 	wr_be32(ip + 16, next->ip);
@@ -100,13 +98,13 @@ static __always_inline int encap_write_outer(const struct xdp_md *ctx, const str
 
 /* Writes a host-location option (header and data) naming (ip, mac) at offset `off`. */
 static __always_inline int encap_write_hostloc(const struct xdp_md *ctx, __u32 off, __be32 ip,
-					       const __u8 *mac)
+					       const __u8 *mac, __u16 opt_class)
 {
 	__u8 *o = pkt_ptr(ctx, off, TP_OPT_HOST_LOC_LEN);
 
 	if (!o)
 		return -1;
-	wr16(o, TP_OPT_CLASS);
+	wr16(o, opt_class);
 	o[2] = TP_OPT_HOST_LOC;
 	o[3] = TP_OPT_HOST_LOC_WORDS;
 	wr_be32(o + 4, ip);
@@ -145,9 +143,6 @@ static __always_inline int encap_rewrite_outer(const struct xdp_md *ctx, const s
 	return 0;
 }
 
-/* Outer headers in front of the options, at most: Ethernet + IPv4 with options + UDP + Geneve. */
-#define TP_OUTER_MAX_HLEN (TP_ETH_HLEN + TP_IPV4_MAX_HLEN + TP_UDP_HLEN + TP_GNV_HLEN) /* 90 */
-
 /*
  * Inserts the service-rewrite option `svc` in front of the existing options: the outer
  * headers (everything before g->opt_off) move TP_OPT_SVC_LEN bytes towards the front,
@@ -155,7 +150,7 @@ static __always_inline int encap_rewrite_outer(const struct xdp_md *ctx, const s
  * to the send. 0 or a negative reason.
  */
 static __always_inline int encap_insert_svc(struct xdp_md *ctx, const struct tp_gnv *g,
-					    const struct tp_svc_opt *svc)
+					    const struct tp_svc_opt *svc, __u16 opt_class)
 {
 	__u32 hlen = g->opt_off;
 	__u8 *ip, *udp, *gnv, *o, *from, *to;
@@ -190,7 +185,7 @@ static __always_inline int encap_insert_svc(struct xdp_md *ctx, const struct tp_
 	gnv[1] |= TP_GNV_C_BIT;
 
 	o = gnv + TP_GNV_HLEN;
-	wr16(o, TP_OPT_CLASS);
+	wr16(o, opt_class);
 	o[2] = TP_OPT_SVC;
 	o[3] = TP_OPT_SVC_WORDS;
 	__builtin_memcpy(o + TP_GNV_OPT_HLEN, svc, sizeof(*svc));

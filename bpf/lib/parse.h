@@ -14,37 +14,11 @@
 #include "csum.h"
 #include "jhash.h"
 
-/* Header sizes, from the protocols' definitions. */
-#define TP_ETH_HLEN 14     /* dst MAC, src MAC, EtherType */
-#define TP_IPV4_HLEN 20    /* IPv4 header without options (IHL 5) */
-#define TP_IPV4_MAX_HLEN 60 /* IHL is 4 bits of 4-byte words */
-#define TP_UDP_HLEN 8      /* ports, length, checksum */
-#define TP_TCP_HLEN 20     /* TCP header without options: what a port/checksum rewrite needs */
-#define TP_ARP_LEN 28      /* Ethernet/IPv4 ARP body */
-#define TP_ARP_FRAME_LEN (TP_ETH_HLEN + TP_ARP_LEN) /* 42: an ARP frame without link padding */
-#define TP_L4_PORTS_LEN 4  /* source and destination port: what the flow tuple reads */
-
-/* EtherTypes, host order. */
-#define TP_ETH_P_IP 0x0800     /* IPv4: the only L3 we carry */
-#define TP_ETH_P_ARP 0x0806    /* ARP: answered by bouncers */
-#define TP_ETH_P_8021Q 0x8100  /* VLAN tag: refused from pods */
-#define TP_ETH_P_8021AD 0x88a8 /* QinQ service tag: refused from pods */
-
-/* ARP constants (RFC 826) for Ethernet/IPv4. */
-#define TP_ARP_HTYPE_ETH 1  /* hardware type Ethernet */
-#define TP_ARP_OP_REQUEST 1 /* who-has: goes to a bouncer */
-#define TP_ARP_OP_REPLY 2   /* is-at: what the bouncer sends back */
-
-/* IPv4 flags/fragment field: MF bit and offset; DF (0x4000) and the reserved bit are not fragments. */
-#define TP_IP_MF_OFFSET 0x3fff /* MF bit and fragment offset: non-zero = a fragment */
-#define TP_IP_DF 0x4000        /* don't fragment: set on every outer header (MTU is checked) */
-
 /*
- * Largest offset any header access starts at: outer 14 + 60 (IPv4 with options) + 8 (UDP)
- * + 8 (Geneve) + 252 (options) + inner 14 + 60 = 416, plus the L4 header; rounded up. The
- * bound is what lets the verifier accept packet pointers at computed offsets.
+ * Header sizes, EtherTypes, ARP and IPv4 codes and TP_PKT_OFF_MAX (the bound that lets the
+ * verifier accept packet pointers at computed offsets) come from tables.gen.h, with why each
+ * is what it is in model/dataplane/consts.ts.
  */
-#define TP_PKT_OFF_MAX 512
 
 /* Frame length in bytes. */
 static __always_inline __u32 pkt_len(const struct xdp_md *ctx)
@@ -205,7 +179,7 @@ static __always_inline int parse_ipv4(const struct xdp_md *ctx, __u32 l3_off, st
 	p->t.daddr = rd_be32(ip + 16);
 	p->t.sport = 0;
 	p->t.dport = 0;
-	if ((p->t.proto == IPPROTO_TCP || p->t.proto == IPPROTO_UDP) && !p->frag &&
+	if ((p->t.proto == TP_IPPROTO_TCP || p->t.proto == TP_IPPROTO_UDP) && !p->frag &&
 	    ihl4 + TP_L4_PORTS_LEN <= tot_len) {
 		l4 = pkt_ptr(ctx, l3_off + ihl4, TP_L4_PORTS_LEN);
 		if (!l4)
@@ -223,7 +197,7 @@ static __always_inline __u32 flow_hash(const struct tp_tuple *t, __u32 seed)
 			    ((__u32)bpf_ntohs(t->sport) << 16) | bpf_ntohs(t->dport), seed ^ t->proto);
 }
 
-/* pair_hash(seed) = jhash_2words(saddr, daddr, seed): addresses only, both directions alike. */
+/* pair_hash(seed) = jhash_2words(saddr, daddr, seed): the addresses only, whatever the protocol and ports. */
 static __always_inline __u32 pair_hash(const struct tp_tuple *t, __u32 seed)
 {
 	return jhash_2words(bpf_ntohl(t->saddr), bpf_ntohl(t->daddr), seed);

@@ -10,13 +10,10 @@
 
 #include "parse.h"
 
-#define TP_TCP_CSUM_OFF 16 /* TCP checksum field */
-#define TP_UDP_CSUM_OFF 6  /* UDP checksum field */
-
 /* Whether the rewrites touch the L4 header: TCP or UDP, and not a fragment. */
 static __always_inline int rewrite_has_ports(const struct tp_pkt *p)
 {
-	return (p->t.proto == IPPROTO_TCP || p->t.proto == IPPROTO_UDP) && !p->frag;
+	return (p->t.proto == TP_IPPROTO_TCP || p->t.proto == TP_IPPROTO_UDP) && !p->frag;
 }
 
 /* The L4 check of a rewrite: a TCP (20 bytes) or UDP (8) header inside the total length. */
@@ -26,7 +23,7 @@ static __always_inline int rewrite_l4_check(const struct tp_pkt *p)
 
 	if (!rewrite_has_ports(p))
 		return 0;
-	need = p->t.proto == IPPROTO_TCP ? TP_TCP_HLEN : TP_UDP_HLEN;
+	need = p->t.proto == TP_IPPROTO_TCP ? TP_TCP_HLEN : TP_UDP_HLEN;
 	if (p->ihl4 + need > p->tot_len)
 		return -TP_R_L4_MALFORMED;
 	return 0;
@@ -43,7 +40,7 @@ static __always_inline int rewrite_addr(const struct xdp_md *ctx, struct tp_pkt 
 	__u8 *ip, *l4, *eth;
 	__u32 from, to = bpf_ntohl(addr);
 	__u16 check, pfrom;
-	int is_udp = p->t.proto == IPPROTO_UDP;
+	int is_udp = p->t.proto == TP_IPPROTO_UDP;
 
 	ip = pkt_ptr(ctx, p->l3_off, TP_IPV4_HLEN);
 	if (!ip)

@@ -11,7 +11,6 @@
 #include <linux/types.h>
 #include "tables.gen.h"
 
-#define TP_ETH_ALEN 6 /* a MAC address is 6 bytes (Ethernet) */
 
 /* cfg (ARRAY, key 0): this host. */
 struct tp_host_cfg {
@@ -19,6 +18,8 @@ struct tp_host_cfg {
 	__u8 mac[TP_ETH_ALEN];   /* underlay MAC */
 	__u16 mtu;               /* underlay IP MTU; 0 = no check */
 	__u32 underlay_ifindex;  /* where encapsulated frames leave */
+	__u16 opt_class;         /* the Geneve option class of our two options */
+	__u16 pad;
 };
 
 /* A host's underlay location: the host-location option's payload, and next hops. */
@@ -62,8 +63,6 @@ struct tp_net_key {
 	__be32 ip;
 };
 
-/* prefixlen of a lookup key: the VNI's 32 bits and the whole address. */
-#define TP_NET_LOOKUP_PREFIXLEN 64
 
 struct tp_net_val {
 	__u32 net_id;

@@ -10,18 +10,9 @@
 
 #include "verdict.h"
 #include "parse.h"
-#include "geneve.h"
+#include "gnv.h"
 #include "encap.h"
 #include "rewrite.h"
-
-/* Where transit_endpoint sends the packet next. */
-enum tp_transit_next {
-	TP_NEXT_DELIVER = 1, /* step 8 */
-	TP_NEXT_BOUNCE,      /* step 9 */
-	TP_NEXT_SERVICE,     /* step 10 */
-	TP_NEXT_ROUTE,       /* step 11 */
-	TP_NEXT_FORWARD,     /* step 12 */
-};
 
 /* What the transit knows about the packet it is handling. */
 struct tp_transit {
@@ -34,7 +25,7 @@ struct tp_transit {
 	__u32 reason;              /* reason of the send */
 	__u8 forward;              /* the send is a forward (outer TTL checked) */
 	__u8 acted;                /* transit_svc_client rewrote the packet */
-	__u8 step;                 /* enum tp_transit_next */
+	__u8 step;                 /* where transit_endpoint sends it next: TP_NEXT_* */
 };
 
 static __always_inline int transit_pass(struct tp_out *out, __u32 reason)
@@ -62,7 +53,7 @@ static __always_inline int transit_outer(struct xdp_md *ctx, struct tp_verdict *
 	if ((ip[0] >> 4) != 4 || ihl4 < TP_IPV4_HLEN || TP_ETH_HLEN + ihl4 > len || tot_len < ihl4 ||
 	    tot_len > len - TP_ETH_HLEN)
 		return transit_pass(out, TP_R_PASS_NOT_IPV4);
-	if (ip[9] != IPPROTO_UDP)
+	if (ip[9] != TP_IPPROTO_UDP)
 		return transit_pass(out, TP_R_PASS_NOT_UDP);
 	if (rd_be32(ip + 16) != t->cfg.ip)
 		return transit_pass(out, TP_R_PASS_NOT_FOR_HOST);
@@ -118,7 +109,7 @@ static __always_inline int transit_geneve(struct xdp_md *ctx, struct tp_verdict 
 static __always_inline int transit_options(struct xdp_md *ctx, struct tp_verdict *v, struct tp_transit *t)
 {
 	verdict_point(v, TP_DP_TRANSIT_OPTIONS);
-	return geneve_walk_options(ctx, &t->g);
+	return geneve_walk_options(ctx, &t->g, t->cfg.opt_class);
 }
 
 /* 4. The inner frame: after the options, to the end of UDP (= the end of the cut frame). */
@@ -194,7 +185,7 @@ static __always_inline int transit_arp(struct xdp_md *ctx, struct tp_verdict *v,
 	if (encap_write_outer(ctx, &t->cfg, &t->next, t->g.vni, flow_sport(&rt), reply_len - TP_ETH_HLEN,
 			      with_opt ? TP_OPT_HOST_LOC_WORDS + 1 : 0, 0))
 		return -TP_R_ADJUST_FAILED;
-	if (with_opt && encap_write_hostloc(ctx, TP_OUTER_HLEN, tgt_ip, tgt_mac))
+	if (with_opt && encap_write_hostloc(ctx, TP_OUTER_HLEN, tgt_ip, tgt_mac, t->cfg.opt_class))
 		return -TP_R_ADJUST_FAILED;
 	in = pkt_ptr(ctx, io, TP_ARP_FRAME_LEN);
 	if (!in)
@@ -239,7 +230,7 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 		return 0;
 	if (t->p.t.proto != s->proto)
 		return -TP_R_SVC_MISMATCH;
-	if ((t->p.t.proto == IPPROTO_TCP || t->p.t.proto == IPPROTO_UDP) && t->p.t.dport != s->vip_port)
+	if ((t->p.t.proto == TP_IPPROTO_TCP || t->p.t.proto == TP_IPPROTO_UDP) && t->p.t.dport != s->vip_port)
 		return -TP_R_SVC_MISMATCH;
 	ret = rewrite_l4_check(&t->p);
 	if (ret)
@@ -452,7 +443,7 @@ static __always_inline int transit_service(struct xdp_md *ctx, struct tp_verdict
 	mac_copy(opt.backend_mac, bk->mac);
 	opt.host_ip = bk->host.ip;
 	mac_copy(opt.host_mac, bk->host.mac);
-	ret = encap_insert_svc(ctx, &t->g, &opt);
+	ret = encap_insert_svc(ctx, &t->g, &opt, t->cfg.opt_class);
 	if (ret)
 		return ret;
 	t->next.ip = t->g.hl.ip;

@@ -5,7 +5,7 @@
  * at the single exit of the program, where counters[reason] is incremented.
  *
  * Convention of every step function: return 0 to go on, a negative reason (-TP_R_*) to
- * drop, or TP_DONE once it has filled the tp_out with a non-drop verdict.
+ * drop, or TP_DONE (tables.gen.h) once it has filled the tp_out with a non-drop verdict.
  */
 #ifndef TWINPLANE_VERDICT_H
 #define TWINPLANE_VERDICT_H
@@ -13,9 +13,6 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
-
-/* A step returned a final, non-drop verdict (in struct tp_out): leave through the exit. */
-#define TP_DONE 1
 
 /* The verdict a run leaves with when it does not drop. */
 struct tp_out {

@@ -4,7 +4,7 @@
 import type { Command } from '../args.ts';
 import { EXIT, UserError, describeFsError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { XDP_ACTION, reasonName } from '../../model/dataplane/tables.ts';
+import { XDP_ACTION, pointName, reasonName } from '../../model/dataplane/tables.ts';
 import { ReplayError, replayCluster, replayHop, replayPoint } from '../../harness/run/replay.ts';
 import { isEngineTarget } from '../../harness/run/targets.ts';
 import { CaptureFileWriter, readCaptureFile } from '../../report/capture/files.ts';
@@ -104,7 +104,7 @@ export const command: Command = {
         if (out) {
           try {
             const verdicts = [xdpVerdict(XDP_ACTION[v.action]), ...(k ? [xdpVerdict(XDP_ACTION[k.action])] : [])];
-            const comment = `#${n} ${point.host.name} ${point.program} on ${point.ingressName}: ${v.action}${where} ${reasonName(v.reason)} [${v.points.map((x) => x.name).join(' → ')}]${kText}`;
+            const comment = `#${n} ${point.host.name} ${point.program} on ${point.ingressName}: ${v.action}${where} ${reasonName(v.reason)} [${v.points.map(pointName).join(' → ')}]${kText}`;
             await out.write({ data: p.data, timestampNs: p.timestampNs, flags: 1, verdicts, comments: [comment] });
             if (v.output !== null && v.action !== 'PASS')
               await out.write({

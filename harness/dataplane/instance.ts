@@ -180,7 +180,7 @@ export function ifindexesOf(states: Iterable<HostState>): number[] {
   for (const st of states) {
     const u = st.config.underlay_ifindex;
     if (u > 1) out.add(u);
-    if (st.has('ifaces')) for (const [i] of st.ifaces.entries()) if (i > 1) out.add(i);
+    if (st.has('ifaces')) for (const [i] of st.map('ifaces').entries()) if (i > 1) out.add(i);
   }
   return [...out].sort((a, b) => a - b);
 }

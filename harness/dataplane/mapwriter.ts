@@ -165,7 +165,7 @@ export function resetCounters(inst: DataplaneInstance): void {
 /** The model's counters as (reason, count) pairs, non-zero only, by reason. */
 export function modelCounters(state: HostState): Array<[number, number]> {
   if (!state.has('counters')) return [];
-  return [...state.counters.entries()].filter(([, n]) => n !== 0).sort((a, b) => a[0] - b[0]);
+  return [...state.map('counters').entries()].filter(([, n]) => n !== 0).sort((a, b) => a[0] - b[0]);
 }
 
 /** Bytes as lowercase hex: how learnt entries are keyed and compared. */

@@ -33,7 +33,7 @@ function samePoints(model: RunResult, kernel: KernelRun): boolean {
   const m = model.points;
   const k = kernel.points;
   if (model.nPoints !== kernel.nPoints || m.length !== k.length) return false;
-  for (let i = 0; i < m.length; i++) if (m[i].id !== k[i]) return false;
+  for (let i = 0; i < m.length; i++) if (m[i] !== k[i]) return false;
   return true;
 }
 
@@ -58,7 +58,7 @@ export function compareRuns(input: Uint8Array, model: RunResult, kernel: KernelR
     });
   }
   if (!samePoints(model, kernel)) {
-    const mIds = model.points.map((p) => p.id);
+    const mIds = model.points;
     out.push({
       kind: 'points',
       text: `decision points: model [${tracePoints(mIds)}] (${model.nPoints}), kernel [${tracePoints(kernel.points)}] (${kernel.nPoints})`,

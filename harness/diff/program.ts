@@ -3,9 +3,8 @@
 // the kernel on one loaded instance holding the same state; then verdicts, traces, output
 // bytes, learnt map entries and the counter of the run are compared. Between cases only
 // what a run can change is reset (ep_cache, flows, rflows), and only when it changed.
-import { agent } from '../../model/dataplane/agent.ts';
-import { transit } from '../../model/dataplane/transit.ts';
-import { type HostState, cloneHostState } from '../../model/dataplane/state.ts';
+import { agent, transit } from '../../model/dataplane/dataplane.ts';
+import type { HostState } from '../../model/dataplane/state.ts';
 import type { RunOptions, RunResult } from '../../model/dataplane/verdict.ts';
 import { reasonName } from '../../model/dataplane/tables.ts';
 import { MAP_SPECS } from '../../model/dataplane/state.ts';
@@ -70,8 +69,8 @@ export class ProgramDiffer {
 
   /** Makes `state` the host state of the following cases (writes every kernel map). */
   load(state: HostState): void {
-    this.work = cloneHostState(state);
-    this.work.counters.clear();
+    this.work = state.clone();
+    this.work.map('counters').clear();
     writeHostState(this.inst, this.work, { counters: false });
     // Kernel counters are never rewritten after the first load (256 updates per host cost
     // more than a topology's cases): the shadow follows them across loads instead.
@@ -172,8 +171,8 @@ export class ProgramDiffer {
    * case) moved.
    */
   private explain(out: ProgramOutcome, fast: RunResult): void {
-    const traced = runModel(cloneHostState(this.work), out.case, { lookups: true });
-    const ids = (r: RunResult): string => `${r.action} ${r.reason} ${r.target} ${r.nPoints} ${r.points.map((p) => p.id).join(',')}`;
+    const traced = runModel(this.work.clone(), out.case, { lookups: true });
+    const ids = (r: RunResult): string => `${r.action} ${r.reason} ${r.target} ${r.nPoints} ${r.points.join(',')}`;
     if (ids(traced) !== ids(fast)) {
       out.diffs.push({
         kind: 'crash',

@@ -13,7 +13,8 @@ function mac(b: Uint8Array): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-export function renderRecord(def: StructDef, rec: Record<string, unknown>): string {
+export function renderRecord(def: StructDef, value: unknown): string {
+  const rec = value as Record<string, unknown>;
   const parts: string[] = [];
   for (const f of def.fields) {
     const v = rec[f.name];

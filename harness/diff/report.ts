@@ -76,21 +76,21 @@ function verdictLine(s: Side): string {
 
 function pointIds(s: Side): number[] {
   if (isErr(s)) return [];
-  return 'tailCalls' in s ? s.points.map((p) => p.id) : s.points;
+  return s.points;
 }
 
 /** The two decision traces in two columns; `≠` marks the first row where they part. */
 export function tracesSideBySide(model: Side, kernel: Side): string[] {
   const m = pointIds(model);
   const k = pointIds(kernel);
-  const lookups = !isErr(model) && 'tailCalls' in model ? model.points : [];
+  const lookups = !isErr(model) && 'tailCalls' in model ? (model.lookups ?? []) : [];
   const width = Math.max(12, ...m.map((id) => pointName(id).length));
   const rows = [`  #  ${'model'.padEnd(width)}  kernel`];
   for (let i = 0; i < Math.max(m.length, k.length); i++) {
     const a = m[i] !== undefined ? pointName(m[i]) : '-';
     const b = k[i] !== undefined ? pointName(k[i]) : '-';
     const mark = m[i] === k[i] ? ' ' : '≠';
-    const look = lookups[i]?.lookups.map((l) => `${l.map}[${l.key}] = ${l.result}`).join('; ');
+    const look = lookups[i]?.map((l) => `${l.map}[${l.key}] = ${l.result}`).join('; ');
     rows.push(`${mark}${String(i).padStart(2)}  ${a.padEnd(width)}  ${b}${look ? `      (model: ${look})` : ''}`);
   }
   return rows;

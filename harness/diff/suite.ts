@@ -107,7 +107,7 @@ export class ProgramSuite {
     (this.batch[h] ??= []).push(c);
     const o = this.differs[h].run(c);
     this.last[h] = o;
-    this.coverage.add(isRun(o.model) ? o.model.points.map((p) => p.id) : [], isRun(o.kernel) ? o.kernel.points : [], [
+    this.coverage.add(isRun(o.model) ? o.model.points : [], isRun(o.kernel) ? o.kernel.points : [], [
       ...(isRun(o.model) ? [o.model.reason] : []),
       ...(isRun(o.kernel) ? [o.kernel.reason] : []),
     ]);

@@ -138,7 +138,7 @@ export interface PathSuiteState {
 
 function sideIds(r: RunResult | KernelRun | { error: string }): number[] {
   if ('error' in r) return [];
-  return 'tailCalls' in r ? r.points.map((p) => p.id) : r.points;
+  return r.points;
 }
 
 /**
@@ -176,11 +176,7 @@ export function pathCheck(s: PathSuiteState, suiteName: string): (t: { topo: Top
       const c = d.send(send.pod, send.frame);
       s.hops += c.kernel.length;
       c.model.hops.forEach((h, j) =>
-        s.coverage.add(
-          h.verdict.points.map((p) => p.id),
-          j < c.kernel.length ? sideIds(c.kernel[j].run) : [],
-          [h.verdict.reason],
-        ),
+        s.coverage.add(h.verdict.points, j < c.kernel.length ? sideIds(c.kernel[j].run) : [], [h.verdict.reason]),
       );
       for (let j = c.model.hops.length; j < c.kernel.length; j++) s.coverage.add([], sideIds(c.kernel[j].run));
       if (c.model.outcome.kind === 'delivered') delivered = { pod: c.model.outcome.pod, frame: c.model.outcome.frame };

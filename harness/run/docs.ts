@@ -3,7 +3,7 @@
 // still shows by name in this packet's trace).
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
 import type { MapUpdate } from '../../model/dataplane/verdict.ts';
-import { reasonName } from '../../model/dataplane/tables.ts';
+import { pointName, reasonName } from '../../model/dataplane/tables.ts';
 import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { HopDoc, OutcomeDoc, PacketDoc, PacketRole } from '../../report/json-schema/run.ts';
 import { packetSummary, toHex } from '../../report/trace/frame.ts';
@@ -70,7 +70,7 @@ export function hopDoc(hop: EngineHop, names: Names): HopDoc {
     target: v.target,
     ...(v.action === 'REDIRECT' ? { targetName: names.iface(host, v.target) } : {}),
     ...(next !== undefined ? { nextHost: next } : {}),
-    points: v.points.map((p) => ({ name: p.name, lookups: p.lookups.map((l) => ({ ...l })) })),
+    points: v.points.map((id, i) => ({ name: pointName(id), lookups: (v.lookups?.[i] ?? []).map((l) => ({ ...l })) })),
     updates: v.updates.map(updateText),
     tailCalls: v.tailCalls,
     frameIn: toHex(hop.frameIn),

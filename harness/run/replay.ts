@@ -3,8 +3,7 @@
 // scenario's cluster after its control-plane steps (its sends are not played); it carries
 // from packet to packet as on a real host, so learnt entries of packet 1 serve packet 2.
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
-import { agent } from '../../model/dataplane/agent.ts';
-import { transit } from '../../model/dataplane/transit.ts';
+import { agent, transit } from '../../model/dataplane/dataplane.ts';
 import type { RunResult } from '../../model/dataplane/verdict.ts';
 import type { EngineTarget } from './targets.ts';
 import type { Scenario } from '../scenario/types.ts';

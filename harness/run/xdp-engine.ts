@@ -9,9 +9,8 @@
 //          kernel's learnt maps are reset to the model's, so one bug is reported once.
 import { Cluster } from '../../model/cluster/cluster.ts';
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
-import { agent } from '../../model/dataplane/agent.ts';
+import { agent, transit } from '../../model/dataplane/dataplane.ts';
 import type { HostState } from '../../model/dataplane/state.ts';
-import { transit } from '../../model/dataplane/transit.ts';
 import { pointName } from '../../model/dataplane/tables.ts';
 import type { RunResult } from '../../model/dataplane/verdict.ts';
 import { type DataplaneInstance, type KernelRun, loadInstances } from '../dataplane/instance.ts';
@@ -34,7 +33,8 @@ export function kernelAsRun(k: KernelRun): RunResult {
     reason: k.reason,
     target: action === 'REDIRECT' ? k.target : 0,
     output: sends ? k.output : null,
-    points: k.points.map((id) => ({ id, name: pointName(id), lookups: [] })),
+    points: k.points,
+    lookups: null,
     nPoints: k.nPoints,
     updates: [],
     tailCalls: 0,
@@ -125,7 +125,7 @@ export class KernelEngine implements Engine {
       action: kv.action,
       reason: kv.reason,
       target: kv.target,
-      points: kv.points.map((p) => p.name),
+      points: kv.points.map(pointName),
       output: kv.output,
       mismatches: [...mismatches, ...learnt],
     };

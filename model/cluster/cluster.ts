@@ -3,8 +3,7 @@
 // destination. `send` follows a frame hop by hop until it reaches a pod, is dropped, is
 // passed to a host's stack, is lost on the underlay, or the hop bound is hit.
 
-import { agent } from '../dataplane/agent.ts';
-import { transit } from '../dataplane/transit.ts';
+import { agent, transit } from '../dataplane/dataplane.ts';
 import type { RunResult } from '../dataplane/verdict.ts';
 import type { ControlPlane, Endpoint, Host } from '../control/plane.ts';
 import { type PathOutcome, type WalkHop, type Walked, switchTable, walk } from './walk.ts';

@@ -15,22 +15,19 @@ import {
   prefixMask,
 } from '../wire/addr.ts';
 import { CONSTS } from '../dataplane/consts.ts';
-import {
-  type BackendRec,
-  type EpKeyRec,
-  type EpValRec,
-  type FlowKeyRec,
-  HostState,
-  type HostLocRec,
-  type IfaceRec,
-  type MapName,
-  type NetKeyRec,
-  type NetValRec,
-  type SvcKeyRec,
-  type VpcValRec,
-  epKey,
-  hostLoc,
-} from '../dataplane/state.ts';
+import { HostState, type MapKey, type MapName, type MapValue, epKey, hostLoc } from '../dataplane/state.ts';
+import type {
+  BackendRec,
+  EpKeyRec,
+  EpValRec,
+  FlowKeyRec,
+  HostLocRec,
+  IfaceRec,
+  NetKeyRec,
+  NetValRec,
+  SvcKeyRec,
+  VpcValRec,
+} from '../dataplane/structs.ts';
 import { maglevTable } from './maglev.ts';
 import { WriteCounter } from './writes.ts';
 
@@ -47,6 +44,8 @@ export interface HostSpec {
   underlayIfindex?: number;
   /** Underlay IP MTU; 0 = unchecked (default 0). */
   mtu?: number;
+  /** Geneve option class of our two options (default CONSTS.OPT_CLASS_MIZAR). */
+  optClass?: number;
 }
 export interface VpcSpec {
   name: string;
@@ -93,6 +92,7 @@ export interface Host {
   readonly mac: Mac;
   readonly underlayIfindex: number;
   readonly mtu: number;
+  readonly optClass: number;
   readonly state: HostState;
   readonly loc: HostLocRec;
   /** Next free veth ifindex. */
@@ -222,15 +222,15 @@ export class ControlPlane {
     this.measuring?.add(h.name, map);
   }
 
-  private write<K, V>(h: Host, map: MapName, key: K, value: V): void {
-    (h.state.map(map) as unknown as { set(k: K, v: V): void }).set(key, value);
+  private write<N extends MapName>(h: Host, map: N, key: MapKey<N>, value: MapValue<N>): void {
+    h.state.map(map).set(key, value);
     this.count(h, map);
   }
 
   /** A delete counts as a write when the entry existed (deleting nothing changes nothing). */
-  private remove<K>(h: Host, map: MapName, key: K): void {
+  private remove<N extends MapName>(h: Host, map: N, key: MapKey<N>): void {
     if (!h.state.has(map)) return;
-    if ((h.state.map(map) as unknown as { delete(k: K): boolean }).delete(key)) this.count(h, map);
+    if (h.state.map(map).delete(key)) this.count(h, map);
   }
 
   // --- lookups --------------------------------------------------------------------------
@@ -294,13 +294,14 @@ export class ControlPlane {
       mac,
       underlayIfindex: spec.underlayIfindex ?? 2,
       mtu: spec.mtu ?? 0,
+      optClass: spec.optClass ?? CONSTS.OPT_CLASS_MIZAR,
       state: new HostState(),
       loc: hostLoc(ip, mac),
       nextIfindex: 100,
     };
     this.hosts.set(h.name, h);
     this.hostsByIp.set(ip, h);
-    this.write(h, 'cfg', 0, { ip, mac, mtu: h.mtu, underlay_ifindex: h.underlayIfindex });
+    this.write(h, 'cfg', 0, { ip, mac, mtu: h.mtu, underlay_ifindex: h.underlayIfindex, opt_class: h.optClass, pad: 0 });
     return h;
   }
 
@@ -439,7 +440,7 @@ export class ControlPlane {
     const n = e.network;
     const v = n.vpc;
     const idx = ifindex ?? h.nextIfindex++;
-    if (h.state.ifaces.peek(idx) !== undefined)
+    if (h.state.map('ifaces').peek(idx) !== undefined)
       throw new ControlPlaneError(`endpoint ${e.name}: ifindex ${idx} on host ${h.name} is taken`);
     e.host = h;
     e.ifindex = idx;
@@ -507,13 +508,13 @@ export class ControlPlane {
   private dropFlows(h: Host, vni: number, ip: Ipv4, asClient: boolean): void {
     if (h.state.has('flows')) {
       const doomed: FlowKeyRec[] = [];
-      for (const [k, val] of h.state.flows.entries())
+      for (const [k, val] of h.state.map('flows').entries())
         if (k.vni === vni && (val.daddr === ip || (asClient && k.saddr === ip))) doomed.push(k);
       for (const k of doomed) this.remove(h, 'flows', k);
     }
     if (h.state.has('rflows')) {
       const doomed: FlowKeyRec[] = [];
-      for (const k of h.state.rflows.entries())
+      for (const k of h.state.map('rflows').entries())
         if (k[0].vni === vni && (k[0].saddr === ip || (asClient && k[0].daddr === ip))) doomed.push(k[0]);
       for (const k of doomed) this.remove(h, 'rflows', k);
     }

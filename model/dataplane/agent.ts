@@ -1,224 +1,228 @@
-// agent: XDP on each host-side veth (the pod's egress), docs/dataplane.md section 4.1, step
-// by step. One function per decision point, named after it, like the C.
+// agent: XDP on each host-side veth, the pod's egress (docs/dataplane.md 4.1; bpf/lib/agent.h
+// line for line). One function per decision point, named as in the spec; each returns 0 to
+// go on, DONE with a verdict in `out`, or a negative drop reason. agent_steps lists the steps
+// in the C's order (a test compares the two).
 
-import * as constsNs from './consts.ts';
-import * as encapNs from './encap.ts';
-import * as fmt from './fmt.ts';
-import * as optionsNs from './options.ts';
-import type { FlowTuple, Pkt } from './parse.ts';
-import * as parseNs from './parse.ts';
-import * as rewriteNs from './rewrite.ts';
-import type { HostState, IfaceRec } from './state.ts';
-import * as stateNs from './state.ts';
-import * as tablesNs from './tables.ts';
-import * as transitNs from './transit.ts';
-import type { Outcome, RunOptions, RunResult } from './verdict.ts';
-import * as verdictNs from './verdict.ts';
-
-// Hot imports are bound to locals once: the dev loader (tsx) compiles every imported
-// binding into a getter call, which dominated the per-packet cost.
-const { CONSTS } = constsNs;
-const { OUTER_FIXED, outerSport, writeOuter } = encapNs;
-const { HOST_LOC_OPT_LEN, writeHostLocOpt } = optionsNs;
-const {
-  ARP_LEN,
-  ETH_HLEN,
-  ETH_P_8021AD,
-  ETH_P_8021Q,
-  ETH_P_ARP,
-  ETH_P_IP,
-  adjustHead,
-  arpEthIpv4,
-  arpTuple,
-  cutTo,
-  flowHash,
-  ipv4Ok,
-  ipv4Tuple,
-  l4HeaderOk,
-  macEq,
-  output,
-  pairHash,
-  pktFrom,
-  pktLen,
+import { CONSTS } from './consts.ts';
+import { encap_write_hostloc, encap_write_outer, host_cfg_get } from './encap.ts';
+import { bpf_tail_call, bpf_xdp_adjust_head, bpf_xdp_adjust_tail } from './helpers.ts';
+import {
+  type PktInfo,
+  type XdpCtx,
+  flow_sport,
+  mac_copy,
+  mac_eq,
+  pair_hash,
+  parse_arp,
+  parse_ipv4,
+  pkt_info,
+  pkt_len,
+  pkt_ptr,
   rd16,
-  rd32,
-  wrMac,
-} = parseNs;
-const { rewriteDst, rewriteSrc, route } = rewriteNs;
-const { epKey, flowKey, hostLocAt } = stateNs;
-const { POINT, REASON } = tablesNs;
-const { finishRun, transitRun } = transitNs;
-const { Run, drop } = verdictNs;
-type Run = verdictNs.Run;
-type NextHop = stateNs.NextHop;
+} from './parse.ts';
+import { rewrite_addr, rewrite_l4_check, rewrite_route } from './rewrite.ts';
+import { type NextHop, epKey, flowKey, hostLocAt } from './state.ts';
+import type { HostCfgRec, IfaceRec } from './structs.ts';
+import { POINT as P, REASON as R, XDP_ACTION } from './tables.ts';
+import { type Out, type Run, TAIL_CALLED, traced, out_new, out_set, verdict_finish, verdict_point, verdict_reset } from './verdict.ts';
 
-const P = POINT;
-const R = REASON;
+const { ARP_FRAME_LEN, ARP_OP_REQUEST, DONE, ENCAP_LEN, ETH_HLEN, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, MAX_BOUNCERS } = CONSTS;
 
-interface Ctx {
-  host: HostState;
-  p: Pkt;
-  run: Run;
-  ingress: number;
+/** What the agent knows about the packet it is handling (struct tp_agent). */
+interface Agent {
+  cfg: HostCfgRec;
   iface: IfaceRec;
+  p: PktInfo;
+  /** Next hop of the encapsulated packet. */
+  next: NextHop;
+  /** Reason of the encapsulation. */
+  reason: number;
+  /** Step 5 found an established service flow. */
+  flow_hit: boolean;
+  have_next: boolean;
 }
 
-export function agent(host: HostState, frame: Uint8Array, ingressIfindex: number, options?: RunOptions): RunResult {
-  const run = new Run(options?.lookups !== false);
-  return finishRun(host, run, agent_iface(host, frame, ingressIfindex, run));
+const NO_IFACE: IfaceRec = { vni: 0, ip: 0, mac: new Uint8Array(6), pad: 0, net_id: 0 };
+const NO_NEXT: NextHop = { ip: 0, mac: new Uint8Array(6) };
+
+/** 1. The endpoint configured on the ingress veth. */
+function agent_iface(ctx: XdpCtx, v: Run, a: Agent): number {
+  verdict_point(v, P.agent_iface);
+  const iface = traced(v, 'ifaces', ctx.ingress_ifindex, v.m.ifaces.get(ctx.ingress_ifindex));
+  if (iface === undefined) return -R.NO_IFACE;
+  a.iface = iface;
+  return 0;
 }
 
-// --- 1. agent_iface ---------------------------------------------------------------------
-
-function agent_iface(host: HostState, frame: Uint8Array, ingress: number, run: Run): Outcome {
-  run.enter(P.agent_iface);
-  const iface = host.ifaces.get(ingress);
-  if (run.traceLookups) run.lookup('ifaces', `ifindex=${ingress}`, iface ? fmt.ifaceStr(iface) : 'miss');
-  if (iface === undefined) return drop(R.NO_IFACE);
-  return agent_eth({ host, p: pktFrom(frame), run, ingress, iface });
+/** 2. Ethernet: length, VLAN, source MAC, EtherType (sets p.is_arp). */
+function agent_eth(ctx: XdpCtx, v: Run, a: Agent): number {
+  verdict_point(v, P.agent_eth);
+  const eth = pkt_ptr(ctx, 0, ETH_HLEN);
+  if (eth < 0) return -R.ETH_TRUNCATED;
+  const proto = rd16(ctx.b, eth + 12);
+  if (proto === ETH_P_8021Q || proto === ETH_P_8021AD) return -R.VLAN_NOT_ALLOWED;
+  if (!mac_eq(ctx.b, eth + 6, a.iface.mac)) return -R.SPOOFED_SRC;
+  if (proto === ETH_P_ARP) a.p.is_arp = true;
+  else if (proto === ETH_P_IP) a.p.is_arp = false;
+  else return -R.BAD_ETHERTYPE;
+  return 0;
 }
 
-// --- 2. agent_eth -----------------------------------------------------------------------
-
-function agent_eth(c: Ctx): Outcome {
-  c.run.enter(P.agent_eth);
-  const { p, iface } = c;
-  const b = p.b;
-  if (pktLen(p) < ETH_HLEN) return drop(R.ETH_TRUNCATED);
-  const type = rd16(b, p.s + 12);
-  if (type === ETH_P_8021Q || type === ETH_P_8021AD) return drop(R.VLAN_NOT_ALLOWED);
-  if (!macEq(b, p.s + 6, iface.mac)) return drop(R.SPOOFED_SRC);
-  if (type === ETH_P_ARP) return agent_arp(c);
-  if (type === ETH_P_IP) return agent_ip(c);
-  return drop(R.BAD_ETHERTYPE);
+/** 3. ARP request from the pod: checks, cut to 42 bytes; it then goes to a bouncer. */
+function agent_arp(ctx: XdpCtx, v: Run, a: Agent): number {
+  verdict_point(v, P.agent_arp);
+  if (parse_arp(ctx, ETH_HLEN, a.p)) return -R.ARP_MALFORMED;
+  if (a.p.arp_op !== ARP_OP_REQUEST) return -R.ARP_BAD_OP;
+  if (!mac_eq(a.p.sha, 0, a.iface.mac) || a.p.t.saddr !== a.iface.ip) return -R.SPOOFED_SRC;
+  const len = pkt_len(ctx);
+  if (len > ARP_FRAME_LEN && bpf_xdp_adjust_tail(ctx, ARP_FRAME_LEN - len)) return -R.ADJUST_FAILED;
+  a.reason = R.ENCAP_TO_BOUNCER;
+  return 0;
 }
 
-// --- 3. agent_arp -----------------------------------------------------------------------
-
-function agent_arp(c: Ctx): Outcome {
-  c.run.enter(P.agent_arp);
-  const { p, iface } = c;
-  const b = p.b;
-  const arp = p.s + ETH_HLEN;
-  if (pktLen(p) - ETH_HLEN < ARP_LEN || !arpEthIpv4(b, arp)) return drop(R.ARP_MALFORMED);
-  if (rd16(b, arp + 6) !== 1) return drop(R.ARP_BAD_OP);
-  if (!macEq(b, arp + 8, iface.mac) || rd32(b, arp + 14) !== iface.ip) return drop(R.SPOOFED_SRC);
-  cutTo(p, ETH_HLEN + ARP_LEN);
-  // ARP requests always go to a bouncer, which answers them.
-  return agent_bouncer(c, arpTuple(b, arp));
+/** 4. IPv4 checks and source address; cut to 14 + total length; the flow tuple. */
+function agent_ip(ctx: XdpCtx, v: Run, a: Agent): number {
+  verdict_point(v, P.agent_ip);
+  if (parse_ipv4(ctx, ETH_HLEN, a.p)) return -R.IP_MALFORMED;
+  if (a.p.t.saddr !== a.iface.ip) return -R.SPOOFED_SRC;
+  const len = pkt_len(ctx);
+  const want = ETH_HLEN + a.p.tot_len;
+  if (len > want && bpf_xdp_adjust_tail(ctx, want - len)) return -R.ADJUST_FAILED;
+  return 0;
 }
 
-// --- 4. agent_ip ------------------------------------------------------------------------
-
-function agent_ip(c: Ctx): Outcome {
-  c.run.enter(P.agent_ip);
-  const { p, iface } = c;
-  const ip = p.s + ETH_HLEN;
-  if (!ipv4Ok(p.b, ip, pktLen(p) - ETH_HLEN)) return drop(R.IP_MALFORMED);
-  if (rd32(p.b, ip + 12) !== iface.ip) return drop(R.SPOOFED_SRC);
-  cutTo(p, ETH_HLEN + rd16(p.b, ip + 2));
-  return agent_flow(c, ipv4Tuple(p.b, ip));
+/** 5. Established service flow: rewrite the destination to the backend. */
+function agent_flow(ctx: XdpCtx, v: Run, a: Agent): number {
+  verdict_point(v, P.agent_flow);
+  const t = a.p.t;
+  const key = flowKey(a.iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
+  const f = traced(v, 'flows', key, v.m.flows.get(key));
+  if (f === undefined) return 0;
+  let ret = rewrite_l4_check(a.p);
+  if (ret) return ret;
+  ret = rewrite_addr(ctx, a.p, false, f.daddr, f.dport, f.dmac);
+  if (ret) return ret;
+  a.flow_hit = true;
+  a.next = f.host;
+  return 0;
 }
 
-// --- 5. agent_flow ----------------------------------------------------------------------
-
-function agent_flow(c: Ctx, t: FlowTuple): Outcome {
-  const { p, iface, run, host } = c;
-  run.enter(P.agent_flow);
-  const fwd = host.flows.get(flowKey(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto));
-  if (run.traceLookups)
-    run.lookup('flows', fmt.flowKeyStr(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), fwd ? fmt.flowFwdStr(fwd) : 'miss');
-  let next: NextHop | null = null;
-  if (fwd !== undefined) {
-    const ip = p.s + ETH_HLEN;
-    if (!l4HeaderOk(p.b, ip, t)) return drop(R.L4_MALFORMED);
-    rewriteDst(p.b, p.s, ip, t, fwd.daddr, fwd.dport, fwd.dmac);
-    next = fwd.host;
+/** 6. Destination on this host: deliver without encapsulation (routing across subnets). */
+function agent_local(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
+  verdict_point(v, P.agent_local);
+  const key = epKey(a.iface.vni, a.p.t.daddr);
+  const e = traced(v, 'endpoints', key, v.m.endpoints.get(key));
+  if (e === undefined || e.kind !== CONSTS.EP_LOCAL) return 0;
+  let ret: number;
+  if (e.net_id !== a.iface.net_id) {
+    ret = rewrite_route(ctx, a.p, e.gw_mac);
+    if (ret) return ret;
   }
-  return agent_local(c, t, next);
+  // A service reply from a backend on the client's own host never crosses transit: un-NAT
+  // here, exactly as transit_deliver does for replies from other hosts.
+  const t = a.p.t;
+  const rkey = flowKey(a.iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
+  const r = traced(v, 'rflows', rkey, v.m.rflows.get(rkey));
+  if (r !== undefined) {
+    ret = rewrite_l4_check(a.p);
+    if (ret) return ret;
+    ret = rewrite_addr(ctx, a.p, true, r.saddr, r.sport, r.smac);
+    if (ret) return ret;
+  }
+  const eth = pkt_ptr(ctx, 0, ETH_HLEN);
+  if (eth < 0) return -R.ETH_TRUNCATED; // unreachable: parsed
+  mac_copy(ctx.b, eth, e.mac);
+  out_set(out, XDP_ACTION.REDIRECT, R.DELIVERED_LOCAL, e.ifindex);
+  return DONE;
 }
 
-// --- 6. agent_local ---------------------------------------------------------------------
+/** 7. The learnt host of the destination. */
+function agent_cache(_ctx: XdpCtx, v: Run, a: Agent): number {
+  verdict_point(v, P.agent_cache);
+  const key = epKey(a.iface.vni, a.p.t.daddr);
+  const loc = traced(v, 'ep_cache', key, v.m.ep_cache.get(key));
+  if (loc === undefined) return 0;
+  a.next = loc;
+  a.have_next = true;
+  a.reason = R.ENCAP_TO_HOST;
+  return 0;
+}
 
-function agent_local(c: Ctx, t: FlowTuple, flowNext: NextHop | null): Outcome {
-  const { p, iface, run, host } = c;
-  run.enter(P.agent_local);
-  const ep = host.endpoints.get(epKey(iface.vni, t.daddr));
-  if (run.traceLookups) run.lookup('endpoints', fmt.epKeyStr(iface.vni, t.daddr), ep ? fmt.epValStr(ep) : 'miss');
-  if (ep !== undefined && ep.kind === CONSTS.EP_LOCAL) {
-    // Another subnet on this host: the agent acts as the router.
-    if (ep.net_id !== iface.net_id && !route(p.b, p.s, p.s + ETH_HLEN, ep.gw_mac)) return drop(R.INNER_TTL_EXCEEDED);
-    // A service reply from a backend on the client's own host never crosses transit: un-NAT
-    // here, exactly as transit_deliver does for replies from other hosts.
-    const rk = flowKey(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
-    const rev = host.rflows.get(rk);
-    if (run.traceLookups)
-      run.lookup('rflows', fmt.flowKeyStr(iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), rev ? fmt.flowRevStr(rev) : 'miss');
-    if (rev !== undefined) {
-      if (!l4HeaderOk(p.b, p.s + ETH_HLEN, t)) return drop(R.L4_MALFORMED);
-      rewriteSrc(p.b, p.s, p.s + ETH_HLEN, t, rev.saddr, rev.sport, rev.smac);
+/** 8. A bouncer of the pod's own subnet, chosen by the address pair. */
+function agent_bouncer(_ctx: XdpCtx, v: Run, a: Agent): number {
+  verdict_point(v, P.agent_bouncer);
+  const nk = { prefixlen: CONSTS.NET_LOOKUP_PREFIXLEN, vni: a.iface.vni, ip: a.iface.ip };
+  const net = traced(v, 'networks', nk, v.m.networks.get(nk));
+  if (net === undefined || net.n_bouncers === 0) return -R.NO_BOUNCER;
+  const n = net.n_bouncers < MAX_BOUNCERS ? net.n_bouncers : MAX_BOUNCERS;
+  const i = pair_hash(a.p.t, CONSTS.SEED_BOUNCER) % n;
+  if (i >= MAX_BOUNCERS) return -R.NO_BOUNCER; // unreachable: i < n <= MAX_BOUNCERS (the C needs it for the verifier)
+  a.next = hostLocAt(net.bouncers, i);
+  if (!a.p.is_arp) a.reason = R.ENCAP_TO_BOUNCER;
+  return 0;
+}
+
+/** 10. The outer destination is this host: continue in transit. */
+function agent_tail_call(ctx: XdpCtx, v: Run): number {
+  verdict_point(v, P.agent_tail_call);
+  v.flags |= CONSTS.VF_CONTINUE;
+  if (bpf_tail_call(ctx, v, CONSTS.PROG_TRANSIT) === TAIL_CALLED) return TAIL_CALLED;
+  v.flags &= ~CONSTS.VF_CONTINUE;
+  return -R.TAIL_CALL_FAILED;
+}
+
+/** 9. Geneve encapsulation with the host-location option, then out (or into transit). */
+function agent_encap(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
+  const inner_len = pkt_len(ctx);
+  const ip_len = inner_len + ENCAP_LEN - ETH_HLEN;
+  verdict_point(v, P.agent_encap);
+  if (a.cfg.mtu !== 0 && ip_len > a.cfg.mtu) return -R.MTU_EXCEEDED;
+  const sport = flow_sport(a.p.t);
+  if (bpf_xdp_adjust_head(ctx, -ENCAP_LEN)) return -R.ADJUST_FAILED;
+  if (encap_write_outer(ctx, a.cfg, a.next, a.iface.vni & CONSTS.VNI_MASK, sport, ip_len, CONSTS.OPT_HOST_LOC_WORDS + 1, 0))
+    return -R.ADJUST_FAILED;
+  if (encap_write_hostloc(ctx, CONSTS.OUTER_HLEN, a.cfg.ip, a.cfg.mac, a.cfg.opt_class)) return -R.ADJUST_FAILED;
+  if (a.next.ip === a.cfg.ip) return agent_tail_call(ctx, v);
+  out_set(out, XDP_ACTION.REDIRECT, a.reason, a.cfg.underlay_ifindex);
+  return DONE;
+}
+
+function agentSteps(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
+  let ret = agent_iface(ctx, v, a);
+  if (ret) return ret;
+  ret = agent_eth(ctx, v, a);
+  if (ret) return ret;
+  if (a.p.is_arp) {
+    ret = agent_arp(ctx, v, a);
+    if (ret) return ret;
+  } else {
+    ret = agent_ip(ctx, v, a);
+    if (ret) return ret;
+    ret = agent_flow(ctx, v, a);
+    if (ret) return ret;
+    ret = agent_local(ctx, v, a, out);
+    if (ret) return ret;
+    if (a.flow_hit) {
+      a.reason = R.ENCAP_TO_BACKEND;
+      a.have_next = true;
+    } else {
+      ret = agent_cache(ctx, v, a);
+      if (ret) return ret;
     }
-    wrMac(p.b, p.s, ep.mac);
-    return { action: 'REDIRECT', reason: R.DELIVERED_LOCAL, target: ep.ifindex, output: output(p) };
   }
-  // 7. An established service flow goes to the backend's host; else agent_cache.
-  if (flowNext !== null) return agent_encap(c, t, flowNext, R.ENCAP_TO_BACKEND);
-  return agent_cache(c, t);
+  if (!a.have_next) {
+    ret = agent_bouncer(ctx, v, a);
+    if (ret) return ret;
+  }
+  return agent_encap(ctx, v, a, out);
 }
 
-// --- 7. agent_cache ---------------------------------------------------------------------
-
-function agent_cache(c: Ctx, t: FlowTuple): Outcome {
-  const { iface, run, host } = c;
-  run.enter(P.agent_cache);
-  const loc = host.ep_cache.get(epKey(iface.vni, t.daddr));
-  if (run.traceLookups) run.lookup('ep_cache', fmt.epKeyStr(iface.vni, t.daddr), loc ? fmt.hostLocStr(loc) : 'miss');
-  if (loc !== undefined) return agent_encap(c, t, loc, R.ENCAP_TO_HOST);
-  return agent_bouncer(c, t);
-}
-
-// --- 8. agent_bouncer -------------------------------------------------------------------
-
-function agent_bouncer(c: Ctx, t: FlowTuple): Outcome {
-  const { iface, run, host } = c;
-  run.enter(P.agent_bouncer);
-  // The pod's own subnet, found by its own address.
-  const net = host.networks.get({ prefixlen: 64, vni: iface.vni, ip: iface.ip });
-  if (run.traceLookups) run.lookup('networks', fmt.epKeyStr(iface.vni, iface.ip), net ? fmt.netValStr(net) : 'miss');
-  if (net === undefined || net.n_bouncers === 0) return drop(R.NO_BOUNCER);
-  const n = Math.min(net.n_bouncers, CONSTS.MAX_BOUNCERS);
-  return agent_encap(c, t, hostLocAt(net.bouncers, pairHash(t, CONSTS.SEED_BOUNCER) % n), R.ENCAP_TO_BOUNCER);
-}
-
-// --- 9. agent_encap ---------------------------------------------------------------------
-
-function agent_encap(c: Ctx, t: FlowTuple, next: NextHop, reason: number): Outcome {
-  const { p, iface, run, host } = c;
-  run.enter(P.agent_encap);
-  const cfg = host.config;
-  const innerLen = pktLen(p);
-  adjustHead(p, -(OUTER_FIXED + HOST_LOC_OPT_LEN));
-  writeOuter(p.b, p.s, {
-    dstMac: next.mac,
-    srcMac: cfg.mac,
-    srcIp: cfg.ip,
-    dstIp: next.ip,
-    sport: outerSport(flowHash(t, CONSTS.SEED_SPORT)),
-    vni: iface.vni & 0xffffff,
-    optBytes: HOST_LOC_OPT_LEN,
-    critical: false,
-    innerLen,
-  });
-  writeHostLocOpt(p.b, p.s + OUTER_FIXED, cfg.ip, cfg.mac);
-  if (cfg.mtu !== 0 && pktLen(p) - ETH_HLEN > cfg.mtu) return drop(R.MTU_EXCEEDED);
-  if (next.ip === cfg.ip) return agent_tail_call(c);
-  return { action: 'REDIRECT', reason, target: cfg.underlay_ifindex, output: output(p) };
-}
-
-// --- 10. agent_tail_call ----------------------------------------------------------------
-
-function agent_tail_call(c: Ctx): Outcome {
-  c.run.enter(P.agent_tail_call);
-  if (!c.run.tailCall()) return drop(R.TAIL_CALL_FAILED);
-  return transitRun(c.host, c.p, c.ingress, c.run);
+/** The agent program: a fresh record, the steps, the one exit. */
+export function agent_main(ctx: XdpCtx, v: Run): number {
+  const hc = host_cfg_get(v);
+  verdict_reset(v);
+  const a: Agent = { cfg: hc, iface: NO_IFACE, p: pkt_info(), next: NO_NEXT, reason: 0, flow_hit: false, have_next: false };
+  const out = out_new();
+  const ret = agentSteps(ctx, v, a, out);
+  return verdict_finish(v, ret, out);
 }

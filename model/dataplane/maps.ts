@@ -24,44 +24,54 @@ export const U64_DEF = struct('__u64', 8, [['value', u64le, 0]]);
 export const u32Layout: Layout<number> = {
   def: U32_DEF,
   encode: (v) => encode(U32_DEF, { value: v }),
-  decode: (b) => decode(U32_DEF, b).value as number,
+  decode: (b) => decode(U32_DEF, b).value,
 };
 
 /** Per-CPU counters are summed by the harness; the model keeps one number per reason. */
 export const u64Layout: Layout<number> = {
   def: U64_DEF,
   encode: (v) => encode(U64_DEF, { value: BigInt(v) }),
-  decode: (b) => Number(decode(U64_DEF, b).value as bigint),
+  decode: (b) => Number(decode(U64_DEF, b).value),
 };
 
-export function recordLayout<T extends object>(def: StructDef): Layout<T> {
-  return {
-    def,
-    encode: (v) => encode(def, v as Record<string, unknown>),
-    decode: (b) => decode(def, b) as T,
-  };
+export function recordLayout<V>(def: StructDef<V>): Layout<V> {
+  return { def, encode: (v) => encode(def, v), decode: (b) => decode(def, b) };
 }
 
-/** What every model map offers, whatever its kernel type. */
-export interface ModelMap<K, V> {
+/**
+ * Every model map seen as the kernel sees it: encoded keys and values. Generic code (the
+ * harness's map writer, differ and live sync) works through this, typed code through
+ * `ModelMap<K, V>`; both are the same object.
+ */
+export interface RawMap {
   readonly name: string;
   readonly type: MapType;
-  readonly keyLayout: Layout<K>;
-  readonly valueLayout: Layout<V>;
   readonly keyDef: StructDef;
   readonly valueDef: StructDef;
   readonly maxEntries: number;
+  readonly size: number;
+  /** Explicitly written entries (arrays: only indexes ever set), encoded, in insertion order. */
+  rawEntries(): Array<[Uint8Array, Uint8Array]>;
+  /** The entry under exactly these key bytes, without side effects (LPM: exact prefix). */
+  rawPeek(key: Uint8Array): Uint8Array | undefined;
+  rawSet(key: Uint8Array, value: Uint8Array): void;
+  rawDelete(key: Uint8Array): boolean;
+  clear(): void;
+}
+
+/** What every model map offers, whatever its kernel type. */
+export interface ModelMap<K, V> extends RawMap {
+  readonly keyLayout: Layout<K>;
+  readonly valueLayout: Layout<V>;
   /** A program's lookup (on LRU maps this marks the entry as recently used). */
   get(key: K): V | undefined;
-  /** Inspection without side effects (tests, harness). */
+  /** Inspection without side effects (tests, harness); LPM: the exact prefix. */
   peek(key: K): V | undefined;
   /** Throws MapFullError where the kernel would answer E2BIG (full HASH/LPM, index out of range). */
   set(key: K, value: V): void;
   delete(key: K): boolean;
   /** Explicitly written entries (arrays: only indexes ever set), in insertion order. */
   entries(): IterableIterator<[K, V]>;
-  readonly size: number;
-  clear(): void;
   /** An independent copy holding the same (immutable) records. */
   clone(): ModelMap<K, V>;
 }
@@ -73,18 +83,37 @@ export class MapFullError extends Error {
 }
 
 /** The shared, per-kind part of a map: one object per map kind, not per host. */
-export interface MapSpec<K, V> {
+export interface MapSpec<K, V, T extends MapType = MapType> {
   readonly name: string;
-  readonly type: MapType;
+  readonly type: T;
   readonly keyLayout: Layout<K>;
   readonly valueLayout: Layout<V>;
   readonly maxEntries: number;
   /** The internal id of a key: equal ids iff equal kernel key bytes. */
-  readonly id: (key: K) => string | number;
+  id(key: K): string | number;
 }
 
 abstract class SpecMap<K, V> {
   constructor(readonly spec: MapSpec<K, V>) {}
+  abstract peek(key: K): V | undefined;
+  abstract set(key: K, value: V): void;
+  abstract delete(key: K): boolean;
+  abstract entries(): IterableIterator<[K, V]>;
+  rawEntries(): Array<[Uint8Array, Uint8Array]> {
+    const out: Array<[Uint8Array, Uint8Array]> = [];
+    for (const [k, v] of this.entries()) out.push([this.spec.keyLayout.encode(k), this.spec.valueLayout.encode(v)]);
+    return out;
+  }
+  rawPeek(key: Uint8Array): Uint8Array | undefined {
+    const v = this.peek(this.spec.keyLayout.decode(key));
+    return v === undefined ? undefined : this.spec.valueLayout.encode(v);
+  }
+  rawSet(key: Uint8Array, value: Uint8Array): void {
+    this.set(this.spec.keyLayout.decode(key), this.spec.valueLayout.decode(value));
+  }
+  rawDelete(key: Uint8Array): boolean {
+    return this.delete(this.spec.keyLayout.decode(key));
+  }
   get name(): string {
     return this.spec.name;
   }
@@ -198,11 +227,13 @@ export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> 
 /**
  * ARRAY and PERCPU_ARRAY: every index below maxEntries exists in the kernel and reads as
  * zeros until written, so `get` of an unwritten index returns the zero value and only an
- * index out of range misses. `entries()` lists the indexes ever written (what a harness
- * needs to write); delete is refused by the kernel (EINVAL) and here resets to zero.
+ * index out of range misses. `entries()` lists the indexes written (what a harness needs to
+ * write); delete is refused by the kernel (EINVAL) and here resets the slot to zero.
  */
 export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<number, V> {
-  private store: Map<number, V> | null = null;
+  // A JS array, holes for unwritten slots: a program's index lookup is one element load.
+  private store: Array<V | undefined> | null = null;
+  private count = 0;
 
   constructor(
     spec: MapSpec<number, V>,
@@ -212,12 +243,13 @@ export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<num
   }
 
   get size(): number {
-    return this.store === null ? 0 : this.store.size;
+    return this.count;
   }
 
   get(index: number): V | undefined {
     if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
-    return this.store?.get(index) ?? this.zero;
+    if (this.store === null) return this.zero;
+    return this.store[index] ?? this.zero;
   }
 
   peek(index: number): V | undefined {
@@ -227,25 +259,37 @@ export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<num
   set(index: number, value: V): void {
     if (!(index >= 0 && index < this.spec.maxEntries && Number.isInteger(index)))
       throw new MapFullError(this.spec.name, this.spec.maxEntries);
-    (this.store ??= new Map()).set(index, value);
+    const store = (this.store ??= []);
+    if (store[index] === undefined) this.count++;
+    store[index] = value;
   }
 
   delete(index: number): boolean {
-    return this.store !== null && this.store.delete(index);
+    if (this.store === null || this.store[index] === undefined) return false;
+    this.store[index] = undefined;
+    this.count--;
+    return true;
   }
 
+  /** The written indexes in index order. */
   *entries(): IterableIterator<[number, V]> {
     if (this.store === null) return;
-    yield* this.store.entries();
+    const s = this.store;
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i];
+      if (v !== undefined) yield [i, v];
+    }
   }
 
   clear(): void {
     this.store = null;
+    this.count = 0;
   }
 
   clone(): ArrayMapModel<V> {
     const c = new ArrayMapModel(this.spec, this.zero);
-    if (this.store !== null) c.store = new Map(this.store);
+    if (this.store !== null) c.store = this.store.slice();
+    c.count = this.count;
     return c;
   }
 }
@@ -301,12 +345,8 @@ export class LpmMapModel<K extends LpmKey, V> extends SpecMap<K, V> implements M
     return undefined;
   }
 
+  /** Exact-key access: the kernel's update, delete and dump address entries by prefix, not by match. */
   peek(key: K): V | undefined {
-    return this.get(key);
-  }
-
-  /** Exact-key access (the kernel's update/delete address entries by prefix, not by match). */
-  getExact(key: K): V | undefined {
     return this.byLen?.get(key.prefixlen)?.get(LpmMapModel.maskedId(key.prefixlen, key.vni, key.ip))?.value;
   }
 

@@ -1,24 +1,31 @@
-// Bounds-checked reads and the flow tuple. Programs work on a `Pkt`: the frame copied into a
-// buffer with headroom, so prepending headers (bpf_xdp_adjust_head with a negative delta)
-// moves `start` instead of copying. Every read is preceded by the same length check the C
-// needs for the verifier; out-of-range typed-array reads never happen.
+// Bounds-checked packet access and the parsing both programs share (bpf/lib/parse.h, line for
+// line): Ethernet, ARP, the IPv4 checks of agent step 4 (transit applies them to the inner
+// frame), the flow tuple and the two hashes taken over it (docs/dataplane.md section 2,
+// "Hashes"). Offsets are relative to the start of the frame, as in C; `pkt_ptr` answers an
+// absolute index into the context's buffer, or -1 where the C gets NULL.
 
-import * as jhashNs from '../hash/jhash.ts';
+import { jhash2words, jhash3words } from '../hash/jhash.ts';
+import { CONSTS } from './consts.ts';
 
-// Hot imports are bound to locals once: the dev loader (tsx) compiles every imported
-// binding into a getter call, which dominated the per-packet cost.
-const { jhash2words, jhash3words } = jhashNs;
+const { ETH_ALEN, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, L4_PORTS_LEN, PKT_OFF_MAX } = CONSTS;
 
-/** Room in front of the frame: the encapsulation (66) plus a service-rewrite option (36). */
-export const HEADROOM = 128;
-
-export interface Pkt {
+/**
+ * struct xdp_md with the frame it describes: the bytes live in b[data, data_end). The
+ * buffer has room in front (bpf_xdp_adjust_head with a negative delta moves `data`).
+ */
+export interface XdpCtx {
   b: Uint8Array;
-  /** Index of the first byte of the frame in b. */
-  s: number;
-  /** Index past the last byte. */
-  e: number;
+  data: number;
+  data_end: number;
+  ingress_ifindex: number;
 }
+
+/**
+ * Room in front of the frame: more than the most a run grows one (the encapsulation, 66, plus
+ * a service-rewrite option, 36), as the kernel's 256 bytes are. Half the kernel's, because
+ * every run copies its frame into a fresh buffer and smaller buffers cost less.
+ */
+export const HEADROOM = 128;
 
 // Packet buffers are carved from 1 MiB slabs that are never reused: a view costs far less
 // than a fresh ArrayBuffer per run, and a slab is freed once no output refers to it.
@@ -39,154 +46,215 @@ export function allocBuffer(n: number): Uint8Array {
   return b;
 }
 
-export function pktFrom(frame: Uint8Array): Pkt {
-  const b = allocBuffer(HEADROOM + frame.length);
-  b.set(frame, HEADROOM);
-  return { b, s: HEADROOM, e: HEADROOM + frame.length };
+// Every run works in one scratch buffer and one context (runs never overlap: a tail call
+// continues the same run) and copies out only the frame it sends: a fresh buffer per run
+// cost more than the run itself.
+let scratch = new Uint8Array(4096);
+const theCtx: XdpCtx = { b: scratch, data: 0, data_end: 0, ingress_ifindex: 0 };
+
+/** The context of a run on `frame` arriving on `ingress_ifindex` (the frame is copied in). */
+export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number): XdpCtx {
+  if (scratch.length < HEADROOM + frame.length + HEADROOM) scratch = new Uint8Array(2 * (HEADROOM + frame.length));
+  scratch.set(frame, HEADROOM);
+  const ctx = theCtx;
+  ctx.b = scratch;
+  ctx.data = HEADROOM;
+  ctx.data_end = HEADROOM + frame.length;
+  ctx.ingress_ifindex = ingress_ifindex;
+  return ctx;
 }
 
-export function pktLen(p: Pkt): number {
-  return p.e - p.s;
+/** The frame as it stands, copied out of the run's buffer (the next run reuses that). */
+export function pkt_bytes(ctx: XdpCtx): Uint8Array {
+  const n = ctx.data_end - ctx.data;
+  const out = allocBuffer(n);
+  out.set(ctx.b.subarray(ctx.data, ctx.data_end));
+  return out;
 }
 
-/** bpf_xdp_adjust_head(delta): negative grows the front. */
-export function adjustHead(p: Pkt, delta: number): void {
-  const ns = p.s + delta;
-  if (ns < 0) {
-    // Headroom ran out (only after many tail calls): move the frame to a larger buffer.
-    const nb = allocBuffer(HEADROOM - delta + (p.e - p.s));
-    nb.set(p.b.subarray(p.s, p.e), HEADROOM - delta);
-    p.e = HEADROOM - delta + (p.e - p.s);
-    p.s = HEADROOM;
-    p.b = nb;
-    return;
+/** Frame length in bytes. */
+export function pkt_len(ctx: XdpCtx): number {
+  return ctx.data_end - ctx.data;
+}
+
+/** Index of `len` bytes at `off` of the frame in ctx.b, or -1 when they are not all inside it. */
+export function pkt_ptr(ctx: XdpCtx, off: number, len: number): number {
+  if (off > PKT_OFF_MAX) return -1;
+  const p = ctx.data + off;
+  if (p + len > ctx.data_end) return -1;
+  return p;
+}
+
+export function rd16(b: Uint8Array, p: number): number {
+  return (b[p] << 8) | b[p + 1];
+}
+
+export function wr16(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 8;
+  b[p + 1] = v;
+}
+
+/** A network-order 32-bit field as its numeric value (the model keeps every __be32 so). */
+export function rd_be32(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+}
+
+export function wr_be32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
+}
+
+/** Whether the 6 bytes at b[p] equal `mac`. */
+export function mac_eq(b: Uint8Array, p: number, mac: Uint8Array): boolean {
+  return b[p] === mac[0] && b[p + 1] === mac[1] && b[p + 2] === mac[2] && b[p + 3] === mac[3] && b[p + 4] === mac[4] && b[p + 5] === mac[5];
+}
+
+/** Writes `mac` at b[p]. */
+export function mac_copy(b: Uint8Array, p: number, mac: Uint8Array): void {
+  b[p] = mac[0];
+  b[p + 1] = mac[1];
+  b[p + 2] = mac[2];
+  b[p + 3] = mac[3];
+  b[p + 4] = mac[4];
+  b[p + 5] = mac[5];
+}
+
+// MACs copied out of frames live in small blocks of their own: a slice() would allocate an
+// ArrayBuffer per MAC, and a view of the packet slab would keep a whole 1 MiB slab alive for
+// as long as a learnt entry holds the MAC. A 4 KiB block pins at most 4 KiB.
+const MAC_BLOCK = 4096;
+let macBlock = new ArrayBuffer(MAC_BLOCK);
+let macUsed = 0;
+
+/** The 6 bytes at b[p] as a MAC of their own (what C copies into a struct field). */
+export function mac_read(b: Uint8Array, p: number): Uint8Array {
+  if (macUsed + ETH_ALEN > MAC_BLOCK) {
+    macBlock = new ArrayBuffer(MAC_BLOCK);
+    macUsed = 0;
   }
-  p.s = ns;
+  const m = new Uint8Array(macBlock, macUsed, ETH_ALEN);
+  macUsed += ETH_ALEN;
+  m[0] = b[p];
+  m[1] = b[p + 1];
+  m[2] = b[p + 2];
+  m[3] = b[p + 3];
+  m[4] = b[p + 4];
+  m[5] = b[p + 5];
+  return m;
 }
 
-/** Cut the frame to `len` bytes (bpf_xdp_adjust_tail with a negative delta). */
-export function cutTo(p: Pkt, len: number): void {
-  if (p.s + len < p.e) p.e = p.s + len;
-}
-
-/** The frame as it stands: a view of this run's own buffer (no copy; nothing reuses it). */
-export function output(p: Pkt): Uint8Array {
-  return p.b.subarray(p.s, p.e);
-}
-
-// --- Byte access on absolute indexes of p.b (callers have checked the bounds) -----------
-
-export function rd16(b: Uint8Array, i: number): number {
-  return (b[i] << 8) | b[i + 1];
-}
-export function rd32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-}
-export function wr16(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 8;
-  b[i + 1] = v;
-}
-export function wr32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 24;
-  b[i + 1] = v >>> 16;
-  b[i + 2] = v >>> 8;
-  b[i + 3] = v;
-}
-export function macEq(b: Uint8Array, i: number, m: Uint8Array): boolean {
-  return b[i] === m[0] && b[i + 1] === m[1] && b[i + 2] === m[2] && b[i + 3] === m[3] && b[i + 4] === m[4] && b[i + 5] === m[5];
-}
-export function wrMac(b: Uint8Array, i: number, m: Uint8Array): void {
-  b[i] = m[0];
-  b[i + 1] = m[1];
-  b[i + 2] = m[2];
-  b[i + 3] = m[3];
-  b[i + 4] = m[4];
-  b[i + 5] = m[5];
-}
-export function rdMac(b: Uint8Array, i: number): Uint8Array {
-  return b.slice(i, i + 6);
-}
-
-export const ETH_HLEN = 14;
-export const ETH_P_IP = 0x0800;
-export const ETH_P_ARP = 0x0806;
-export const ETH_P_8021Q = 0x8100;
-export const ETH_P_8021AD = 0x88a8;
-export const ARP_LEN = 28;
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-
-/**
- * The checks of agent step 4 on an IPv4 header at b[ip], with `avail` bytes from there to
- * the end of the frame: enough bytes, version 4, IHL >= 5, IHL*4 <= total length <= avail.
- */
-export function ipv4Ok(b: Uint8Array, ip: number, avail: number): boolean {
-  if (avail < 20) return false;
-  const vihl = b[ip];
-  if (vihl >> 4 !== 4) return false;
-  const hl = (vihl & 0x0f) * 4;
-  if (hl < 20) return false;
-  const tot = rd16(b, ip + 2);
-  return hl <= tot && tot <= avail;
-}
-
-/** The flow tuple of section 2, plus where the L4 header is and whether it is a fragment. */
-export interface FlowTuple {
+/** The flow tuple (section 2): ports are 0 unless TCP/UDP, unfragmented, 4 bytes of L4. */
+export interface Tuple {
   saddr: number;
   daddr: number;
-  proto: number;
   sport: number;
   dport: number;
-  /** MF set or fragment offset non-zero. */
+  proto: number;
+}
+
+/** What the parse of a (possibly inner) ARP or IPv4 frame found: struct tp_pkt. */
+export interface PktInfo {
+  t: Tuple;
+  /** Offset of the ARP / IPv4 header in the frame. */
+  l3_off: number;
+  /** IPv4 header length in bytes. */
+  ihl4: number;
+  /** IPv4 total length. */
+  tot_len: number;
+  /** ARP operation. */
+  arp_op: number;
+  is_arp: boolean;
+  /** IPv4 MF set or offset != 0. */
   frag: boolean;
-  /** Absolute index of the L4 header in b (IPv4 only). */
-  l4: number;
-  /** IP total length (IPv4 only). */
-  tot: number;
+  ttl: number;
+  /** ARP sender hardware address. */
+  sha: Uint8Array;
 }
 
-/** Tuple of a checked IPv4 header at b[ip]. */
-export function ipv4Tuple(b: Uint8Array, ip: number): FlowTuple {
-  const hl = (b[ip] & 0x0f) * 4;
-  const tot = rd16(b, ip + 2);
-  const proto = b[ip + 9];
-  const frag = (rd16(b, ip + 6) & 0x3fff) !== 0;
-  let sport = 0;
-  let dport = 0;
-  if ((proto === IPPROTO_TCP || proto === IPPROTO_UDP) && !frag && hl + 4 <= tot) {
-    sport = rd16(b, ip + hl);
-    dport = rd16(b, ip + hl + 2);
+const NO_MAC = new Uint8Array(ETH_ALEN);
+
+/** A zeroed tp_pkt (C: `struct tp_pkt p = {}`). */
+export function pkt_info(): PktInfo {
+  return {
+    t: { saddr: 0, daddr: 0, sport: 0, dport: 0, proto: 0 },
+    l3_off: 0,
+    ihl4: 0,
+    tot_len: 0,
+    arp_op: 0,
+    is_arp: false,
+    frag: false,
+    ttl: 0,
+    sha: NO_MAC,
+  };
+}
+
+/** ARP at l3_off: -1 unless 28 bytes of Ethernet/IPv4 ARP. Fills tuple (spa, tpa), op, sha. */
+export function parse_arp(ctx: XdpCtx, l3_off: number, p: PktInfo): number {
+  if (pkt_len(ctx) < l3_off + CONSTS.ARP_LEN) return -1;
+  const arp = pkt_ptr(ctx, l3_off, CONSTS.ARP_LEN);
+  if (arp < 0) return -1;
+  const b = ctx.b;
+  if (rd16(b, arp) !== CONSTS.ARP_HTYPE_ETH || rd16(b, arp + 2) !== CONSTS.ETH_P_IP || b[arp + 4] !== ETH_ALEN || b[arp + 5] !== 4)
+    return -1;
+  p.is_arp = true;
+  p.l3_off = l3_off;
+  p.arp_op = rd16(b, arp + 6);
+  p.sha = mac_read(b, arp + 8);
+  p.t.saddr = rd_be32(b, arp + 14);
+  p.t.daddr = rd_be32(b, arp + 24);
+  p.t.sport = 0;
+  p.t.dport = 0;
+  p.t.proto = 0;
+  return 0;
+}
+
+/**
+ * IPv4 at l3_off, the checks of agent step 4: at least 20 bytes, version 4, IHL >= 5,
+ * IHL*4 <= total length <= bytes after the Ethernet header. -1 when any fails. Fills the
+ * header facts and the flow tuple.
+ */
+export function parse_ipv4(ctx: XdpCtx, l3_off: number, p: PktInfo): number {
+  const avail = pkt_len(ctx) - l3_off; // callers guarantee l3_off <= frame length
+  if (pkt_len(ctx) < l3_off + IPV4_HLEN) return -1;
+  const ip = pkt_ptr(ctx, l3_off, IPV4_HLEN);
+  if (ip < 0) return -1;
+  const b = ctx.b;
+  const ihl4 = (b[ip] & 0x0f) * 4;
+  const tot_len = rd16(b, ip + 2);
+  if (b[ip] >> 4 !== 4 || ihl4 < IPV4_HLEN || ihl4 > tot_len || tot_len > avail) return -1;
+  p.is_arp = false;
+  p.l3_off = l3_off;
+  p.ihl4 = ihl4;
+  p.tot_len = tot_len;
+  p.frag = (rd16(b, ip + 6) & CONSTS.IP_MF_OFFSET) !== 0;
+  p.ttl = b[ip + 8];
+  p.t.proto = b[ip + 9];
+  p.t.saddr = rd_be32(b, ip + 12);
+  p.t.daddr = rd_be32(b, ip + 16);
+  p.t.sport = 0;
+  p.t.dport = 0;
+  if ((p.t.proto === IPPROTO_TCP || p.t.proto === IPPROTO_UDP) && !p.frag && ihl4 + L4_PORTS_LEN <= tot_len) {
+    const l4 = pkt_ptr(ctx, l3_off + ihl4, L4_PORTS_LEN);
+    if (l4 < 0) return -1; // unreachable: total length lies inside the frame
+    p.t.sport = rd16(b, l4);
+    p.t.dport = rd16(b, l4 + 2);
   }
-  return { saddr: rd32(b, ip + 12), daddr: rd32(b, ip + 16), proto, sport, dport, frag, l4: ip + hl, tot };
+  return 0;
 }
 
-/** ARP's tuple: (spa, tpa, 0, 0, 0); b[arp] is a checked 28-byte ARP body. */
-export function arpTuple(b: Uint8Array, arp: number): FlowTuple {
-  return { saddr: rd32(b, arp + 14), daddr: rd32(b, arp + 24), proto: 0, sport: 0, dport: 0, frag: false, l4: 0, tot: 0 };
-}
-
-export function flowHash(t: FlowTuple, seed: number): number {
+/** flow_hash(seed) = jhash_3words(saddr, daddr, sport << 16 | dport, seed ^ proto). */
+export function flow_hash(t: Tuple, seed: number): number {
   return jhash3words(t.saddr, t.daddr, ((t.sport << 16) | t.dport) >>> 0, (seed ^ t.proto) >>> 0);
 }
 
-export function pairHash(t: FlowTuple, seed: number): number {
+/** pair_hash(seed) = jhash_2words(saddr, daddr, seed): the addresses only, whatever the protocol and ports. */
+export function pair_hash(t: Tuple, seed: number): number {
   return jhash2words(t.saddr, t.daddr, seed);
 }
 
-/** ARP for Ethernet/IPv4: htype 1, ptype 0x0800, hlen 6, plen 4 (b[arp] has 28 bytes). */
-export function arpEthIpv4(b: Uint8Array, arp: number): boolean {
-  return rd16(b, arp) === 1 && rd16(b, arp + 2) === ETH_P_IP && b[arp + 4] === 6 && b[arp + 5] === 4;
-}
-
-/** Rewrites of TCP/UDP ports and L4 checksums apply to unfragmented TCP and UDP only. */
-export function hasPorts(t: FlowTuple): boolean {
-  return (t.proto === IPPROTO_TCP || t.proto === IPPROTO_UDP) && !t.frag;
-}
-
-/** The L4 header a rewrite needs (TCP 20, UDP 8 bytes) lies inside the IP total length. */
-export function l4HeaderOk(b: Uint8Array, ip: number, t: FlowTuple): boolean {
-  if (!hasPorts(t)) return true;
-  const need = t.proto === IPPROTO_TCP ? 20 : 8;
-  return t.l4 - ip + need <= t.tot;
+/** The outer UDP source port of a flow: 49152 + 14 bits of its hash. */
+export function flow_sport(t: Tuple): number {
+  return CONSTS.SPORT_BASE | (flow_hash(t, CONSTS.SEED_SPORT) & CONSTS.SPORT_MASK);
 }

@@ -1,68 +1,80 @@
-// The rewrites of docs section 4.3 on an inner (or local) IPv4 packet. Checksums change
-// incrementally (RFC 1624, as Linux's csum_replace2/4 do it, see model/wire/checksum.ts) and
-// unconditionally: the update runs even when the old and new values are equal, so both
+// The rewrites of docs/dataplane.md 4.3, shared by both programs (bpf/lib/rewrite.h, line for
+// line), on an IPv4 frame whose IPv4 header is at p.l3_off (its Ethernet header just before
+// it): destination or source rewrite (address, TCP/UDP port, MAC, checksums updated
+// incrementally) and the route (TTL - 1, gateway source MAC). Checksums change
+// unconditionally: the update runs even when old and new values are equal, so both
 // implementations take the same branch-free path and produce the same one's-complement zero.
 
-import * as checksumNs from '../wire/checksum.ts';
-import type { FlowTuple } from './parse.ts';
-import * as parseNs from './parse.ts';
+import { CONSTS } from './consts.ts';
+import { csum_replace2, csum_replace4, l4_csum_addr, l4_csum_port } from './csum.ts';
+import { type PktInfo, type XdpCtx, mac_copy, pkt_ptr, rd16, rd_be32, wr16, wr_be32 } from './parse.ts';
+import { REASON as R } from './tables.ts';
 
-// Hot imports are bound to locals once: the dev loader (tsx) compiles every imported
-// binding into a getter call, which dominated the per-packet cost.
-const { csumReplace32, ipv4CsumAfterTtl, l4CsumAfterAddr, l4CsumAfterPort } = checksumNs;
-const { IPPROTO_TCP, IPPROTO_UDP, hasPorts, rd16, rd32, wr16, wr32, wrMac } = parseNs;
+const { ETH_HLEN, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, TCP_CSUM_OFF, TCP_HLEN, UDP_CSUM_OFF, UDP_HLEN } = CONSTS;
 
-/** Offset of the L4 checksum field in its header. */
-function l4CsumAt(proto: number): number {
-  return proto === IPPROTO_TCP ? 16 : 6;
+/** Whether the rewrites touch the L4 header: TCP or UDP, and not a fragment. */
+export function rewrite_has_ports(p: PktInfo): boolean {
+  return (p.t.proto === IPPROTO_TCP || p.t.proto === IPPROTO_UDP) && !p.frag;
+}
+
+/** The L4 check of a rewrite: a TCP (20 bytes) or UDP (8) header inside the total length. */
+export function rewrite_l4_check(p: PktInfo): number {
+  if (!rewrite_has_ports(p)) return 0;
+  const need = p.t.proto === IPPROTO_TCP ? TCP_HLEN : UDP_HLEN;
+  if (p.ihl4 + need > p.tot_len) return -R.L4_MALFORMED;
+  return 0;
 }
 
 /**
- * Rewrites one address (12 = source, 16 = destination, from the IP header at b[ip]), the
- * matching port (0 = source, 2 = destination, for unfragmented TCP/UDP) and the Ethernet
- * address (b[eth + 0] destination, b[eth + 6] source). Callers have checked l4HeaderOk.
+ * Rewrites the destination (is_src false) or the source (is_src true) of the packet to
+ * (addr, port, mac). The caller ran rewrite_l4_check. 0 or a negative reason.
  */
-function rewrite(b: Uint8Array, eth: number, ip: number, t: FlowTuple, addrAt: 12 | 16, addr: number, port: number, mac: Uint8Array): void {
-  const oldAddr = rd32(b, ip + addrAt);
-  wr32(b, ip + addrAt, addr);
-  wr16(b, ip + 10, csumReplace32(rd16(b, ip + 10), oldAddr, addr >>> 0));
-  if (hasPorts(t)) {
-    const isUdp = t.proto === IPPROTO_UDP;
-    const ck = t.l4 + l4CsumAt(t.proto);
-    const portAt = t.l4 + (addrAt === 12 ? 0 : 2);
-    const oldPort = rd16(b, portAt);
-    wr16(b, portAt, port);
-    let sum = rd16(b, ck);
-    sum = l4CsumAfterAddr(sum, oldAddr, addr >>> 0, isUdp);
-    sum = l4CsumAfterPort(sum, oldPort, port, isUdp);
-    wr16(b, ck, sum);
+export function rewrite_addr(ctx: XdpCtx, p: PktInfo, is_src: boolean, addr: number, port: number, mac: Uint8Array): number {
+  const aoff = is_src ? 12 : 16;
+  const poff = is_src ? 0 : 2;
+  const moff = is_src ? 6 : 0;
+  const is_udp = p.t.proto === IPPROTO_UDP;
+
+  const ip = pkt_ptr(ctx, p.l3_off, IPV4_HLEN);
+  if (ip < 0) return -R.L4_MALFORMED; // unreachable: the header was parsed
+  const b = ctx.b;
+  const from = rd_be32(b, ip + aoff);
+  const to = addr >>> 0;
+  wr_be32(b, ip + aoff, addr);
+  wr16(b, ip + 10, csum_replace4(rd16(b, ip + 10), from, to));
+
+  if (rewrite_has_ports(p)) {
+    const l4 = pkt_ptr(ctx, p.l3_off + p.ihl4, is_udp ? UDP_HLEN : TCP_HLEN);
+    if (l4 < 0) return -R.L4_MALFORMED;
+    const c = l4 + (is_udp ? UDP_CSUM_OFF : TCP_CSUM_OFF);
+    let check = l4_csum_addr(rd16(b, c), from, to, is_udp);
+    const pfrom = rd16(b, l4 + poff);
+    wr16(b, l4 + poff, port);
+    check = l4_csum_port(check, pfrom, port, is_udp);
+    wr16(b, c, check);
+    if (is_src) p.t.sport = port;
+    else p.t.dport = port;
   }
-  wrMac(b, eth + (addrAt === 12 ? 6 : 0), mac);
+  if (is_src) p.t.saddr = to;
+  else p.t.daddr = to;
+
+  const eth = pkt_ptr(ctx, p.l3_off - ETH_HLEN, ETH_HLEN);
+  if (eth < 0) return -R.L4_MALFORMED;
+  mac_copy(b, eth + moff, mac);
+  return 0;
 }
 
-/** "rewrite destination": daddr, dport (TCP/UDP), destination MAC. Updates the tuple too. */
-export function rewriteDst(b: Uint8Array, eth: number, ip: number, t: FlowTuple, daddr: number, dport: number, dmac: Uint8Array): void {
-  rewrite(b, eth, ip, t, 16, daddr, dport, dmac);
-  t.daddr = daddr >>> 0;
-  if (hasPorts(t)) t.dport = dport;
-}
-
-/** "rewrite source": saddr, sport (TCP/UDP), source MAC. Updates the tuple too. */
-export function rewriteSrc(b: Uint8Array, eth: number, ip: number, t: FlowTuple, saddr: number, sport: number, smac: Uint8Array): void {
-  rewrite(b, eth, ip, t, 12, saddr, sport, smac);
-  t.saddr = saddr >>> 0;
-  if (hasPorts(t)) t.sport = sport;
-}
-
-/**
- * "route": inner TTL - 1 with the checksum updated incrementally and the source MAC set to
- * the destination subnet's gateway MAC. False (nothing changed) when the TTL is <= 1.
- */
-export function route(b: Uint8Array, eth: number, ip: number, gwMac: Uint8Array): boolean {
+/** Route: inner TTL <= 1 drops, else TTL - 1 (checksum updated) and source MAC := gw_mac. */
+export function rewrite_route(ctx: XdpCtx, p: PktInfo, gw_mac: Uint8Array): number {
+  const ip = pkt_ptr(ctx, p.l3_off, IPV4_HLEN);
+  if (ip < 0) return -R.INNER_TTL_EXCEEDED; // unreachable: the header was parsed
+  const b = ctx.b;
   const ttl = b[ip + 8];
-  if (ttl <= 1) return false;
+  if (ttl <= 1) return -R.INNER_TTL_EXCEEDED;
   b[ip + 8] = ttl - 1;
-  wr16(b, ip + 10, ipv4CsumAfterTtl(rd16(b, ip + 10), ttl, ttl - 1, b[ip + 9]));
-  wrMac(b, eth + 6, gwMac);
-  return true;
+  wr16(b, ip + 10, csum_replace2(rd16(b, ip + 10), (ttl << 8) | b[ip + 9], ((ttl - 1) << 8) | b[ip + 9]));
+  const eth = pkt_ptr(ctx, p.l3_off - ETH_HLEN, ETH_HLEN);
+  if (eth < 0) return -R.INNER_TTL_EXCEEDED;
+  mac_copy(b, eth + 6, gw_mac);
+  return 0;
 }

@@ -1,7 +1,9 @@
-// One host's data-plane state: one model map per BPF map of docs/dataplane.md section 3,
-// keyed and valued by plain records named as in structs.ts (encode(EpVal, rec) gives the
-// kernel's bytes). Maps are created on first use, so a host with no entries costs a few
-// dozen bytes: the control plane holds 100,000 of them.
+// One host's data-plane state: one model map per BPF map of docs/dataplane.md section 3
+// (bpf/lib/maps.h), keyed and valued by the records of structs.ts. `MAP_SPECS` is the one
+// declaration of each map (kernel name, type, key and value layout, size); the typed access
+// `host.map('endpoints')` and the byte-level `host.raw(name)` both derive from it. Maps are
+// created on first use, so a host with no entries costs a few dozen bytes: the control plane
+// holds 100,000 of them.
 
 import { CONSTS } from './consts.ts';
 import {
@@ -19,113 +21,32 @@ import {
   SvcKey,
   SvcVal,
   VpcVal,
+  type EpKeyRec,
+  type FlowKeyRec,
+  type HostCfgRec,
+  type HostLocRec,
+  type SvcKeyRec,
 } from './structs.ts';
 import {
   ArrayMapModel,
   HashMapModel,
   type Layout,
+  type LpmKey,
   LpmMapModel,
   type MapSpec,
+  type MapType,
   type ModelMap,
+  type RawMap,
   recordLayout,
   u32Layout,
   u64Layout,
 } from './maps.ts';
-
-// --- Records (field names = structs.ts) ------------------------------------------------
-
-export interface HostCfgRec {
-  ip: number;
-  mac: Uint8Array;
-  mtu: number;
-  underlay_ifindex: number;
-}
-export interface HostLocRec {
-  ip: number;
-  mac: Uint8Array;
-  pad: number;
-}
-export interface IfaceRec {
-  vni: number;
-  ip: number;
-  mac: Uint8Array;
-  pad: number;
-  net_id: number;
-}
-export interface EpKeyRec {
-  vni: number;
-  ip: number;
-}
-export interface EpValRec {
-  kind: number;
-  flags: number;
-  mac: Uint8Array;
-  host_ip: number;
-  host_mac: Uint8Array;
-  gw_mac: Uint8Array;
-  ifindex: number;
-  net_id: number;
-}
-export interface NetKeyRec {
-  prefixlen: number;
-  vni: number;
-  ip: number;
-}
-export interface NetValRec {
-  net_id: number;
-  gw_mac: Uint8Array;
-  n_bouncers: number;
-  bouncers: HostLocRec[];
-}
-export interface VpcValRec {
-  n_dividers: number;
-  dividers: HostLocRec[];
-}
-export interface SvcKeyRec {
-  vni: number;
-  vip: number;
-  port: number;
-  proto: number;
-  pad: number;
-}
-export interface SvcValRec {
-  svc_id: number;
-  target_port: number;
-  n_backends: number;
-}
-export interface BackendRec {
-  ip: number;
-  mac: Uint8Array;
-  pad: number;
-  host: HostLocRec;
-}
-export interface FlowKeyRec {
-  vni: number;
-  saddr: number;
-  daddr: number;
-  sport: number;
-  dport: number;
-  proto: number;
-  pad: Uint8Array;
-}
-export interface FlowFwdRec {
-  daddr: number;
-  dport: number;
-  dmac: Uint8Array;
-  host: HostLocRec;
-}
-export interface FlowRevRec {
-  saddr: number;
-  sport: number;
-  smac: Uint8Array;
-}
 
 /** Where a frame goes next on the underlay: an (IP, MAC) pair, as in tp_host_loc. */
 export type NextHop = Pick<HostLocRec, 'ip' | 'mac'>;
 
 /** The three pad bytes of every flow key; shared, never written. */
 export const FLOW_PAD: Uint8Array = new Uint8Array(3);
-const ZERO_MAC: Uint8Array = new Uint8Array(6);
 
 /**
  * Slot i of a bouncer/divider array. The kernel's value always has MAX_BOUNCERS slots and
@@ -181,135 +102,122 @@ function flowKeyId(k: FlowKeyRec): string {
 }
 const numId = (k: number): number => k >>> 0;
 
-function spec<K, V>(
+function spec<K, V, T extends MapType>(
   name: string,
-  type: MapSpec<K, V>['type'],
+  type: T,
   keyLayout: Layout<K>,
   valueLayout: Layout<V>,
   maxEntries: number,
   id: (k: K) => string | number,
-): MapSpec<K, V> {
+): MapSpec<K, V, T> {
   return { name, type, keyLayout, valueLayout, maxEntries, id };
 }
 
 const C = CONSTS;
-/** One spec per map, shared by every host. Names are the kernel's map names. */
+const u32 = u32Layout;
+const rec = recordLayout;
+/** One spec per map of bpf/lib/maps.h, shared by every host. Names are the kernel's map names. */
 export const MAP_SPECS = {
-  cfg: spec<number, HostCfgRec>('cfg', 'ARRAY', u32Layout, recordLayout(HostCfg), 1, numId),
-  ifaces: spec<number, IfaceRec>('ifaces', 'HASH', u32Layout, recordLayout(Iface), C.MAP_IFACES, numId),
-  endpoints: spec<EpKeyRec, EpValRec>('endpoints', 'HASH', recordLayout(EpKey), recordLayout(EpVal), C.MAP_ENDPOINTS, epKeyId),
-  networks: spec<NetKeyRec, NetValRec>('networks', 'LPM_TRIE', recordLayout(NetKey), recordLayout(NetVal), C.MAP_NETWORKS, () => 0),
-  vpcs: spec<number, VpcValRec>('vpcs', 'HASH', u32Layout, recordLayout(VpcVal), C.MAP_VPCS, numId),
-  services: spec<SvcKeyRec, SvcValRec>('services', 'HASH', recordLayout(SvcKey), recordLayout(SvcVal), C.MAP_SERVICES, svcKeyId),
-  maglev: spec<number, number>('maglev', 'ARRAY', u32Layout, u32Layout, C.MAX_SERVICES * C.MAGLEV_M, numId),
-  backends: spec<number, BackendRec>('backends', 'ARRAY', u32Layout, recordLayout(Backend), C.MAX_SERVICES * C.MAX_BACKENDS, numId),
-  ep_cache: spec<EpKeyRec, HostLocRec>('ep_cache', 'LRU_HASH', recordLayout(EpKey), recordLayout(HostLoc), C.MAP_EP_CACHE, epKeyId),
-  flows: spec<FlowKeyRec, FlowFwdRec>('flows', 'LRU_HASH', recordLayout(FlowKey), recordLayout(FlowFwd), C.MAP_FLOWS, flowKeyId),
-  rflows: spec<FlowKeyRec, FlowRevRec>('rflows', 'LRU_HASH', recordLayout(FlowKey), recordLayout(FlowRev), C.MAP_FLOWS, flowKeyId),
-  counters: spec<number, number>('counters', 'PERCPU_ARRAY', u32Layout, u64Layout, C.MAP_COUNTERS, numId),
+  cfg: spec('cfg', 'ARRAY', u32, rec(HostCfg), 1, numId),
+  ifaces: spec('ifaces', 'HASH', u32, rec(Iface), C.MAP_IFACES, numId),
+  endpoints: spec('endpoints', 'HASH', rec(EpKey), rec(EpVal), C.MAP_ENDPOINTS, epKeyId),
+  networks: spec('networks', 'LPM_TRIE', rec(NetKey), rec(NetVal), C.MAP_NETWORKS, () => 0),
+  vpcs: spec('vpcs', 'HASH', u32, rec(VpcVal), C.MAP_VPCS, numId),
+  services: spec('services', 'HASH', rec(SvcKey), rec(SvcVal), C.MAP_SERVICES, svcKeyId),
+  maglev: spec('maglev', 'ARRAY', u32, u32, C.MAX_SERVICES * C.MAGLEV_M, numId),
+  backends: spec('backends', 'ARRAY', u32, rec(Backend), C.MAX_SERVICES * C.MAX_BACKENDS, numId),
+  ep_cache: spec('ep_cache', 'LRU_HASH', rec(EpKey), rec(HostLoc), C.MAP_EP_CACHE, epKeyId),
+  flows: spec('flows', 'LRU_HASH', rec(FlowKey), rec(FlowFwd), C.MAP_FLOWS, flowKeyId),
+  rflows: spec('rflows', 'LRU_HASH', rec(FlowKey), rec(FlowRev), C.MAP_FLOWS, flowKeyId),
+  counters: spec('counters', 'PERCPU_ARRAY', u32, u64Layout, C.MAP_COUNTERS, numId),
 } as const;
 
 export type MapName = keyof typeof MAP_SPECS;
 export const MAP_NAMES = Object.keys(MAP_SPECS) as MapName[];
 
-const ZERO_CFG: HostCfgRec = { ip: 0, mac: ZERO_MAC, mtu: 0, underlay_ifindex: 0 };
-const ZERO_HOSTLOC: HostLocRec = { ip: 0, mac: ZERO_MAC, pad: 0 };
-const ZERO_BACKEND: BackendRec = { ip: 0, mac: ZERO_MAC, pad: 0, host: ZERO_HOSTLOC };
+type SpecOf<N extends MapName> = (typeof MAP_SPECS)[N];
+/** The key record of map N (a number for arrays and u32-keyed hashes). */
+export type MapKey<N extends MapName> = SpecOf<N> extends MapSpec<infer K, infer _V, infer _T> ? K : never;
+/** The value record of map N. */
+export type MapValue<N extends MapName> = SpecOf<N> extends MapSpec<infer _K, infer V, infer _T> ? V : never;
+/** Map N of a host, typed by its records. */
+export type HostMap<N extends MapName> = ModelMap<MapKey<N>, MapValue<N>>;
+
+type AnyMap = ModelMap<unknown, unknown>;
+
+/** The model of a map of `s`'s kernel type; arrays read unwritten slots as the zero record. */
+function makeMap(s: MapSpec<unknown, unknown>): AnyMap {
+  switch (s.type) {
+    case 'ARRAY':
+    case 'PERCPU_ARRAY':
+      return new ArrayMapModel(s as MapSpec<number, unknown>, s.valueLayout.decode(new Uint8Array(s.valueLayout.def.size)));
+    case 'LPM_TRIE':
+      return new LpmMapModel(s as MapSpec<LpmKey, unknown>);
+    case 'HASH':
+    case 'LRU_HASH':
+      return new HashMapModel(s);
+  }
+}
+
+/** Every map of a host by kernel name, typed by its records. */
+export type HostMaps = { readonly [N in MapName]: HostMap<N> };
 
 /**
- * The maps of one host (one loaded instance of the object). Each map is created on first
- * access; `presentMaps()` lists only those created, so walking 100,000 hosts stays cheap.
+ * The maps of one host (one loaded instance of the object). Programs read them as fields
+ * (`host.maps.endpoints`): every host's `maps` has one shape, so each lookup site stays
+ * monomorphic. An empty map holds no store (its entries are allocated on the first write),
+ * so a host costs a few hundred bytes: the control plane holds 100,000 of them.
  */
 export class HostState {
-  private _cfg?: ArrayMapModel<HostCfgRec>;
-  private _ifaces?: HashMapModel<number, IfaceRec>;
-  private _endpoints?: HashMapModel<EpKeyRec, EpValRec>;
-  private _networks?: LpmMapModel<NetKeyRec, NetValRec>;
-  private _vpcs?: HashMapModel<number, VpcValRec>;
-  private _services?: HashMapModel<SvcKeyRec, SvcValRec>;
-  private _maglev?: ArrayMapModel<number>;
-  private _backends?: ArrayMapModel<BackendRec>;
-  private _ep_cache?: HashMapModel<EpKeyRec, HostLocRec>;
-  private _flows?: HashMapModel<FlowKeyRec, FlowFwdRec>;
-  private _rflows?: HashMapModel<FlowKeyRec, FlowRevRec>;
-  private _counters?: ArrayMapModel<number>;
+  readonly maps: HostMaps;
 
-  get cfg(): ArrayMapModel<HostCfgRec> {
-    return (this._cfg ??= new ArrayMapModel(MAP_SPECS.cfg, ZERO_CFG));
+  constructor() {
+    const maps: Partial<Record<MapName, AnyMap>> = {};
+    // Always in MAP_NAMES order, so every host's maps object has the same hidden class.
+    for (const n of MAP_NAMES) maps[n] = makeMap(MAP_SPECS[n]);
+    this.maps = maps as HostMaps;
   }
-  get ifaces(): HashMapModel<number, IfaceRec> {
-    return (this._ifaces ??= new HashMapModel(MAP_SPECS.ifaces));
+
+  /** Map `name`, typed by its key and value records (generic code; programs use `maps`). */
+  map<N extends MapName>(name: N): HostMap<N> {
+    return this.maps[name];
   }
-  get endpoints(): HashMapModel<EpKeyRec, EpValRec> {
-    return (this._endpoints ??= new HashMapModel(MAP_SPECS.endpoints));
-  }
-  get networks(): LpmMapModel<NetKeyRec, NetValRec> {
-    return (this._networks ??= new LpmMapModel(MAP_SPECS.networks));
-  }
-  get vpcs(): HashMapModel<number, VpcValRec> {
-    return (this._vpcs ??= new HashMapModel(MAP_SPECS.vpcs));
-  }
-  get services(): HashMapModel<SvcKeyRec, SvcValRec> {
-    return (this._services ??= new HashMapModel(MAP_SPECS.services));
-  }
-  get maglev(): ArrayMapModel<number> {
-    return (this._maglev ??= new ArrayMapModel(MAP_SPECS.maglev, 0));
-  }
-  get backends(): ArrayMapModel<BackendRec> {
-    return (this._backends ??= new ArrayMapModel(MAP_SPECS.backends, ZERO_BACKEND));
-  }
-  get ep_cache(): HashMapModel<EpKeyRec, HostLocRec> {
-    return (this._ep_cache ??= new HashMapModel(MAP_SPECS.ep_cache));
-  }
-  get flows(): HashMapModel<FlowKeyRec, FlowFwdRec> {
-    return (this._flows ??= new HashMapModel(MAP_SPECS.flows));
-  }
-  get rflows(): HashMapModel<FlowKeyRec, FlowRevRec> {
-    return (this._rflows ??= new HashMapModel(MAP_SPECS.rflows));
-  }
-  get counters(): ArrayMapModel<number> {
-    return (this._counters ??= new ArrayMapModel(MAP_SPECS.counters, 0));
+
+  /** Map `name` as encoded bytes: what generic code (the harness) reads and writes. */
+  raw(name: MapName): RawMap {
+    return this.maps[name];
   }
 
   /** The host's configuration (the zero record until written, as the kernel's array reads). */
   get config(): HostCfgRec {
-    return this.cfg.get(0)!;
+    return this.maps.cfg.get(0)!;
   }
 
-  /** A map by kernel name, for the harness and generic code. */
-  map(name: MapName): ModelMap<unknown, unknown> {
-    return this[name] as unknown as ModelMap<unknown, unknown>;
-  }
-
-  /** Only the maps that were ever touched (created), by name. */
-  presentMaps(): Array<[MapName, ModelMap<unknown, unknown>]> {
-    const out: Array<[MapName, ModelMap<unknown, unknown>]> = [];
+  /** The maps that hold entries, by name (walking 100,000 mostly empty hosts stays cheap). */
+  presentMaps(): Array<[MapName, RawMap]> {
+    const out: Array<[MapName, RawMap]> = [];
     for (const n of MAP_NAMES) {
-      const m = (this as unknown as Record<string, ModelMap<unknown, unknown> | undefined>)[`_${n}`];
-      if (m !== undefined) out.push([n, m]);
+      const m = this.maps[n];
+      if (m.size > 0) out.push([n, m]);
     }
     return out;
   }
 
-  /** Whether a map was ever created (an untouched map is empty). */
+  /** Whether map `name` holds any entry (arrays: any index ever written). */
   has(name: MapName): boolean {
-    return (this as unknown as Record<string, unknown>)[`_${name}`] !== undefined;
+    return this.maps[name].size > 0;
   }
-}
 
-/** A deep-enough copy for tests: maps are copied, the immutable records shared. */
-export function cloneHostState(h: HostState): HostState {
-  const c = new HostState();
-  const src = h as unknown as Record<string, ModelMap<unknown, unknown> | undefined>;
-  const dst = c as unknown as Record<string, ModelMap<unknown, unknown> | undefined>;
-  for (const n of MAP_NAMES) {
-    const m = src[`_${n}`];
-    if (m !== undefined) dst[`_${n}`] = m.clone();
+  /** A deep-enough copy: maps are copied, the immutable records shared. */
+  clone(): HostState {
+    const c = new HostState();
+    const to = c.maps as Record<MapName, AnyMap>;
+    for (const n of MAP_NAMES) if (this.maps[n].size > 0) to[n] = this.maps[n].clone();
+    return c;
   }
-  return c;
 }
 
 /** Sets this host's cfg entry. */
 export function setHostConfig(h: HostState, cfg: HostCfgRec): void {
-  h.cfg.set(0, cfg);
+  h.map('cfg').set(0, cfg);
 }

@@ -5,21 +5,25 @@
 //
 // Byte order: 'be' fields hold bytes as on the wire (IPv4 addresses, L4 ports, what C
 // keeps in __be32/__be16); 'le' fields are host-order numbers (x86-64 __u32).
-import { array, bytes, nested, struct, u16be, u16le, u32be, u32le, u64le, u8 } from '../layout/struct.ts';
+import { type Rec, array, bytes, nested, struct, u16be, u16le, u32be, u32le, u64le, u8 } from '../layout/struct.ts';
 import { CONSTS } from './consts.ts';
 
+const MAC = bytes(CONSTS.ETH_ALEN);
+
 /** cfg (ARRAY, 1 entry, key u32 0): this host. */
-export const HostCfg = struct('tp_host_cfg', 16, [
+export const HostCfg = struct('tp_host_cfg', 20, [
   ['ip', u32be, 0],
-  ['mac', bytes(6), 4],
+  ['mac', MAC, 4],
   ['mtu', u16le, 10], // underlay IP MTU; 0 = no check
   ['underlay_ifindex', u32le, 12],
+  ['opt_class', u16le, 16], // the Geneve option class of our two options
+  ['pad', u16le, 18],
 ]);
 
 /** A host's underlay location: the host-location option's payload, and next hops. */
 export const HostLoc = struct('tp_host_loc', 12, [
   ['ip', u32be, 0],
-  ['mac', bytes(6), 4],
+  ['mac', MAC, 4],
   ['pad', u16le, 10],
 ]);
 
@@ -27,7 +31,7 @@ export const HostLoc = struct('tp_host_loc', 12, [
 export const Iface = struct('tp_iface', 20, [
   ['vni', u32le, 0],
   ['ip', u32be, 4],
-  ['mac', bytes(6), 8],
+  ['mac', MAC, 8],
   ['pad', u16le, 14],
   ['net_id', u32le, 16],
 ]);
@@ -42,10 +46,10 @@ export const EpKey = struct('tp_ep_key', 8, [
 export const EpVal = struct('tp_ep_val', 32, [
   ['kind', u8, 0], // EP_LOCAL / EP_REMOTE / EP_GATEWAY / EP_VIP
   ['flags', u8, 1],
-  ['mac', bytes(6), 2], // the address's own MAC (endpoint, gateway or VIP MAC)
+  ['mac', MAC, 2], // the address's own MAC (endpoint, gateway or VIP MAC)
   ['host_ip', u32be, 8], // REMOTE: the endpoint's host
-  ['host_mac', bytes(6), 12],
-  ['gw_mac', bytes(6), 18], // MAC of the gateway of the address's subnet (routing source MAC)
+  ['host_mac', MAC, 12],
+  ['gw_mac', MAC, 18], // MAC of the gateway of the address's subnet (routing source MAC)
   ['ifindex', u32le, 24], // LOCAL: the host-side veth
   ['net_id', u32le, 28], // subnet id (LOCAL, REMOTE, GATEWAY)
 ]);
@@ -59,7 +63,7 @@ export const NetKey = struct('tp_net_key', 12, [
 
 export const NetVal = struct('tp_net_val', 12 + 12 * CONSTS.MAX_BOUNCERS, [
   ['net_id', u32le, 0],
-  ['gw_mac', bytes(6), 4],
+  ['gw_mac', MAC, 4],
   ['n_bouncers', u16le, 10],
   ['bouncers', array(HostLoc, CONSTS.MAX_BOUNCERS), 12],
 ]);
@@ -88,7 +92,7 @@ export const SvcVal = struct('tp_svc_val', 8, [
 /** backends (ARRAY, index svc_id * MAX_BACKENDS + i). */
 export const Backend = struct('tp_backend', 24, [
   ['ip', u32be, 0],
-  ['mac', bytes(6), 4],
+  ['mac', MAC, 4],
   ['pad', u16le, 10],
   ['host', nested(HostLoc), 12],
 ]);
@@ -108,7 +112,7 @@ export const FlowKey = struct('tp_flow_key', 20, [
 export const FlowFwd = struct('tp_flow_fwd', 24, [
   ['daddr', u32be, 0],
   ['dport', u16be, 4],
-  ['dmac', bytes(6), 6],
+  ['dmac', MAC, 6],
   ['host', nested(HostLoc), 12],
 ]);
 
@@ -116,10 +120,10 @@ export const FlowFwd = struct('tp_flow_fwd', 24, [
 export const FlowRev = struct('tp_flow_rev', 12, [
   ['saddr', u32be, 0],
   ['sport', u16be, 4],
-  ['smac', bytes(6), 6],
+  ['smac', MAC, 6],
 ]);
 
-/** verdict (PERCPU_ARRAY, 1 entry): the record every run leaves for the harness. */
+/** verdict (mmapable ARRAY, key = CPU): the record every run leaves for the harness. */
 export const Verdict = struct('tp_verdict', 28 + CONSTS.MAX_POINTS, [
   ['action', u32le, 0],
   ['reason', u32le, 4],
@@ -131,6 +135,23 @@ export const Verdict = struct('tp_verdict', 28 + CONSTS.MAX_POINTS, [
   /** Writes the run made to ep_cache, flows and rflows (failed ones included). */
   ['learnt', u32le, 24],
   ['points', bytes(CONSTS.MAX_POINTS), 28],
+]);
+
+/**
+ * The service-rewrite option's data as on the wire (docs section 2), struct tp_svc_opt of
+ * bpf/lib/gnv.h. Not a map type, so not in the object's BTF: the option tests pin its bytes.
+ */
+export const SvcOpt = struct('tp_svc_opt', 32, [
+  ['vip', u32be, 0],
+  ['backend_ip', u32be, 4],
+  ['vip_port', u16be, 8],
+  ['backend_port', u16be, 10],
+  ['proto', u8, 12],
+  ['rsvd', u8, 13],
+  ['backend_mac', MAC, 14],
+  ['host_ip', u32be, 20],
+  ['host_mac', MAC, 24],
+  ['rsvd2', u16le, 30],
 ]);
 
 /** counters (PERCPU_ARRAY, MAP_COUNTERS entries of u64, index = reason id). */
@@ -153,3 +174,22 @@ export const ALL_STRUCTS = [
   FlowRev,
   Verdict,
 ] as const;
+
+// --- The records these layouts decode to (one declaration: the rows above) -------------
+
+export type HostCfgRec = Rec<typeof HostCfg>;
+export type HostLocRec = Rec<typeof HostLoc>;
+export type IfaceRec = Rec<typeof Iface>;
+export type EpKeyRec = Rec<typeof EpKey>;
+export type EpValRec = Rec<typeof EpVal>;
+export type NetKeyRec = Rec<typeof NetKey>;
+export type NetValRec = Rec<typeof NetVal>;
+export type VpcValRec = Rec<typeof VpcVal>;
+export type SvcKeyRec = Rec<typeof SvcKey>;
+export type SvcValRec = Rec<typeof SvcVal>;
+export type BackendRec = Rec<typeof Backend>;
+export type FlowKeyRec = Rec<typeof FlowKey>;
+export type FlowFwdRec = Rec<typeof FlowFwd>;
+export type FlowRevRec = Rec<typeof FlowRev>;
+export type VerdictRec = Rec<typeof Verdict>;
+export type SvcOptRec = Rec<typeof SvcOpt>;

@@ -113,35 +113,37 @@ export interface PointRow {
   readonly id: number;
   readonly name: string;
   readonly program: 'agent' | 'transit';
+  /** The step of docs/dataplane.md 4.1 (agent) or 4.2 (transit) the point belongs to. */
+  readonly step: number;
   readonly text: string;
 }
 
 /** Decision points, in the order a program can visit them. Names appear in traces. */
 export const POINTS = [
-  { id: 1, name: 'agent_iface', program: 'agent', text: 'look up the endpoint configured on the ingress veth' },
-  { id: 2, name: 'agent_eth', program: 'agent', text: 'Ethernet: length, VLAN, source MAC, EtherType' },
-  { id: 3, name: 'agent_arp', program: 'agent', text: 'ARP request from the pod: checks, then to a bouncer' },
-  { id: 4, name: 'agent_ip', program: 'agent', text: 'IPv4 header checks and source address' },
-  { id: 5, name: 'agent_flow', program: 'agent', text: 'established service flow: rewrite to the backend' },
-  { id: 6, name: 'agent_local', program: 'agent', text: 'destination on this host: redirect to its veth' },
-  { id: 7, name: 'agent_cache', program: 'agent', text: 'learnt host of the destination' },
-  { id: 8, name: 'agent_bouncer', program: 'agent', text: "choose a bouncer of the pod's subnet" },
-  { id: 9, name: 'agent_encap', program: 'agent', text: 'Geneve encapsulation with the host-location option' },
-  { id: 10, name: 'agent_tail_call', program: 'agent', text: 'outer destination is this host: continue in transit' },
-  { id: 20, name: 'transit_outer', program: 'transit', text: 'is this Geneve addressed to this host?' },
-  { id: 21, name: 'transit_geneve', program: 'transit', text: 'Geneve header checks' },
-  { id: 22, name: 'transit_options', program: 'transit', text: 'walk the option TLVs' },
-  { id: 23, name: 'transit_inner', program: 'transit', text: 'parse the inner Ethernet and ARP/IPv4' },
-  { id: 24, name: 'transit_arp', program: 'transit', text: 'bouncer: answer an ARP request' },
-  { id: 25, name: 'transit_svc_client', program: 'transit', text: "client's host: store the service flow and rewrite" },
-  { id: 26, name: 'transit_endpoint', program: 'transit', text: 'look up the inner destination' },
-  { id: 27, name: 'transit_deliver', program: 'transit', text: 'local endpoint: learn, un-NAT, decapsulate, redirect' },
-  { id: 28, name: 'transit_bounce', program: 'transit', text: "bouncer: forward to the endpoint's host" },
-  { id: 29, name: 'transit_service', program: 'transit', text: 'VIP: Maglev backend choice, bounce to the client' },
-  { id: 30, name: 'transit_route', program: 'transit', text: 'divider: route between subnets of the VPC' },
-  { id: 31, name: 'transit_forward', program: 'transit', text: 'unknown here: to a bouncer or a divider' },
-  { id: 32, name: 'transit_send', program: 'transit', text: 'rewrite the outer headers and send' },
-  { id: 33, name: 'transit_tail_call', program: 'transit', text: 'next hop is this host: process again' },
+  { id: 1, name: 'agent_iface', program: 'agent', step: 1, text: 'look up the endpoint configured on the ingress veth' },
+  { id: 2, name: 'agent_eth', program: 'agent', step: 2, text: 'Ethernet: length, VLAN, source MAC, EtherType' },
+  { id: 3, name: 'agent_arp', program: 'agent', step: 3, text: 'ARP request from the pod: checks, then to a bouncer' },
+  { id: 4, name: 'agent_ip', program: 'agent', step: 4, text: 'IPv4 header checks and source address' },
+  { id: 5, name: 'agent_flow', program: 'agent', step: 5, text: 'established service flow: rewrite to the backend' },
+  { id: 6, name: 'agent_local', program: 'agent', step: 6, text: 'destination on this host: redirect to its veth' },
+  { id: 7, name: 'agent_cache', program: 'agent', step: 7, text: 'learnt host of the destination' },
+  { id: 8, name: 'agent_bouncer', program: 'agent', step: 8, text: "choose a bouncer of the pod's subnet" },
+  { id: 9, name: 'agent_encap', program: 'agent', step: 9, text: 'Geneve encapsulation with the host-location option' },
+  { id: 10, name: 'agent_tail_call', program: 'agent', step: 10, text: 'outer destination is this host: continue in transit' },
+  { id: 20, name: 'transit_outer', program: 'transit', step: 1, text: 'is this Geneve addressed to this host?' },
+  { id: 21, name: 'transit_geneve', program: 'transit', step: 2, text: 'Geneve header checks' },
+  { id: 22, name: 'transit_options', program: 'transit', step: 3, text: 'walk the option TLVs' },
+  { id: 23, name: 'transit_inner', program: 'transit', step: 4, text: 'parse the inner Ethernet and ARP/IPv4' },
+  { id: 24, name: 'transit_arp', program: 'transit', step: 5, text: 'bouncer: answer an ARP request' },
+  { id: 25, name: 'transit_svc_client', program: 'transit', step: 6, text: "client's host: store the service flow and rewrite" },
+  { id: 26, name: 'transit_endpoint', program: 'transit', step: 7, text: 'look up the inner destination' },
+  { id: 27, name: 'transit_deliver', program: 'transit', step: 8, text: 'local endpoint: learn, un-NAT, decapsulate, redirect' },
+  { id: 28, name: 'transit_bounce', program: 'transit', step: 9, text: "bouncer: forward to the endpoint's host" },
+  { id: 29, name: 'transit_service', program: 'transit', step: 10, text: 'VIP: Maglev backend choice, bounce to the client' },
+  { id: 30, name: 'transit_route', program: 'transit', step: 11, text: 'divider: route between subnets of the VPC' },
+  { id: 31, name: 'transit_forward', program: 'transit', step: 12, text: 'unknown here: to a bouncer or a divider' },
+  { id: 32, name: 'transit_send', program: 'transit', step: 13, text: 'rewrite the outer headers and send' },
+  { id: 33, name: 'transit_tail_call', program: 'transit', step: 13, text: 'next hop is this host: process again' },
 ] as const satisfies readonly PointRow[];
 
 export const RETIRED_POINTS: readonly number[] = [];
@@ -154,4 +156,9 @@ export const POINT: Readonly<Record<PointName, number>> = Object.fromEntries(POI
 const pointById = new Map<number, PointRow>(POINTS.map((p) => [p.id, p]));
 export function pointName(id: number): string {
   return pointById.get(id)?.name ?? `point_${id}`;
+}
+const stepByName = new Map<string, number>(POINTS.map((p) => [p.name, p.step]));
+/** The spec's step number of a point (traces number points by it), or undefined for an unknown name. */
+export function pointStep(name: string): number | undefined {
+  return stepByName.get(name);
 }

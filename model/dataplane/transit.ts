@@ -1,442 +1,551 @@
-// transit: XDP on the underlay NIC, docs/dataplane.md section 4.2, step by step. One
-// function per decision point, named after it, so a model trace and a kernel trace line up.
+// transit: XDP on the underlay NIC (docs/dataplane.md 4.2; bpf/lib/transit.h line for line):
+// bouncer, divider and decapsulation for local endpoints. One function per decision point,
+// named as in the spec; each returns 0 to go on, DONE with a verdict in `out`, or a negative
+// drop reason. Steps that pick a next hop leave it in t.next and end in transit_send.
+// transit_steps lists the steps in the C's order (a test compares the two).
 
-import * as constsNs from './consts.ts';
-import * as encapNs from './encap.ts';
-import * as fmt from './fmt.ts';
-import type { OptionsFound } from './options.ts';
-import * as optionsNs from './options.ts';
-import type { FlowTuple, Pkt } from './parse.ts';
-import * as parseNs from './parse.ts';
-import * as rewriteNs from './rewrite.ts';
-import type { EpValRec, HostState, HostCfgRec, VpcValRec } from './state.ts';
-import * as stateNs from './state.ts';
-import * as tablesNs from './tables.ts';
-import type { Outcome, RunOptions, RunResult } from './verdict.ts';
-import * as verdictNs from './verdict.ts';
+import { CONSTS } from './consts.ts';
+import { encap_insert_svc, encap_rewrite_outer, encap_write_hostloc, encap_write_outer, host_cfg_get } from './encap.ts';
+import { type Gnv, geneve_walk_options, gnv_new } from './gnv.ts';
+import { bpf_tail_call, bpf_xdp_adjust_head, bpf_xdp_adjust_tail } from './helpers.ts';
+import {
+  type PktInfo,
+  type Tuple,
+  type XdpCtx,
+  flow_hash,
+  flow_sport,
+  mac_copy,
+  mac_read,
+  pair_hash,
+  parse_arp,
+  parse_ipv4,
+  pkt_info,
+  pkt_len,
+  pkt_ptr,
+  rd16,
+  rd_be32,
+  wr16,
+  wr_be32,
+} from './parse.ts';
+import { rewrite_addr, rewrite_l4_check, rewrite_route } from './rewrite.ts';
+import { type NextHop, epKey, flowKey, hostLoc, hostLocAt } from './state.ts';
+import type { EpValRec, HostCfgRec, NetValRec, SvcOptRec } from './structs.ts';
+import { POINT as P, REASON as R, XDP_ACTION } from './tables.ts';
+import {
+  type Out,
+  type Run,
+  TAIL_CALLED,
+  traced,
+  out_new,
+  out_set,
+  verdict_finish,
+  verdict_learn,
+  verdict_point,
+  verdict_reset,
+} from './verdict.ts';
 
-// Hot imports are bound to locals once: the dev loader (tsx) compiles every imported
-// binding into a getter call, which dominated the per-packet cost.
-const { CONSTS } = constsNs;
-const { OUTER_FIXED, outerSport, rewriteOuter, writeOuter } = encapNs;
-const { OPT_HDR, SVC_OPT_LEN, hostLocIp, hostLocMac, readSvcOpt, walkOptions, writeHostLocData, writeHostLocOpt, writeSvcOpt } = optionsNs;
 const {
-  allocBuffer,
-  ARP_LEN,
+  ARP_FRAME_LEN,
+  ARP_HTYPE_ETH,
+  ARP_OP_REPLY,
+  ARP_OP_REQUEST,
+  DONE,
+  EP_LOCAL,
+  EP_REMOTE,
+  EP_VIP,
+  ETH_ALEN,
   ETH_HLEN,
   ETH_P_ARP,
   ETH_P_IP,
+  ETH_P_TEB,
+  GENEVE_MAX_OPT_WORDS,
+  GENEVE_PORT,
+  GNV_HLEN,
+  GNV_O_BIT,
+  GNV_OPT_HLEN,
+  GNV_OPTLEN_MASK,
+  GNV_VER_SHIFT,
+  IP_MF_OFFSET,
   IPPROTO_TCP,
   IPPROTO_UDP,
-  adjustHead,
-  arpEthIpv4,
-  arpTuple,
-  cutTo,
-  flowHash,
-  ipv4Ok,
-  ipv4Tuple,
-  l4HeaderOk,
-  output,
-  pairHash,
-  pktFrom,
-  pktLen,
-  rd16,
-  rd32,
-  rdMac,
-  wr16,
-  wrMac,
-  HEADROOM,
-} = parseNs;
-const { rewriteDst, rewriteSrc, route } = rewriteNs;
-const { epKey, flowKey, hostLoc, hostLocAt } = stateNs;
-const { POINT, REASON } = tablesNs;
-const { Run, drop } = verdictNs;
-type Run = verdictNs.Run;
-type NextHop = stateNs.NextHop;
+  IPV4_HLEN,
+  MAGLEV_M,
+  MAX_BACKENDS,
+  MAX_BOUNCERS,
+  MAX_DIVIDERS,
+  NEXT_BOUNCE,
+  NEXT_DELIVER,
+  NEXT_FORWARD,
+  NEXT_ROUTE,
+  NEXT_SERVICE,
+  OPT_HOST_LOC_LEN,
+  OPT_HOST_LOC_WORDS,
+  OPT_SVC_WORDS,
+  OUTER_HLEN,
+  UDP_HLEN,
+} = CONSTS;
 
-const P = POINT;
-const R = REASON;
-
-/** What transit knows about the packet once the Geneve header is checked. */
-interface Ctx {
-  host: HostState;
+/** What the transit knows about the packet it is handling (struct tp_transit). */
+interface Transit {
   cfg: HostCfgRec;
-  p: Pkt;
-  run: Run;
-  ingress: number;
-  vni: number;
-  opts: OptionsFound;
-  /** Opt_len in words. */
-  optWords: number;
-  /** Absolute index of the inner Ethernet header. */
-  ie: number;
-  /** Absolute index of the inner IPv4 header (-1 for ARP). */
-  iip: number;
-  t: FlowTuple;
+  g: Gnv;
+  p: PktInfo;
+  /** The destination's endpoints entry (step 7). */
+  ep: EpValRec;
+  /** Next hop of a send. */
+  next: NextHop;
+  /** Outer IPv4 total length. */
+  outer_len: number;
+  /** Reason of the send. */
+  reason: number;
+  /** The send is a forward (outer TTL checked). */
+  forward: boolean;
+  /** transit_svc_client rewrote the packet. */
+  acted: boolean;
+  /** Where transit_endpoint sends the packet next (NEXT_*). */
+  step: number;
 }
 
-export function transit(host: HostState, frame: Uint8Array, ingressIfindex: number, options?: RunOptions): RunResult {
-  const run = new Run(options?.lookups !== false);
-  const o = transitRun(host, pktFrom(frame), ingressIfindex, run);
-  return finishRun(host, run, o);
+const NO_MAC = new Uint8Array(ETH_ALEN);
+const NO_EP: EpValRec = { kind: 0, flags: 0, mac: NO_MAC, host_ip: 0, host_mac: NO_MAC, gw_mac: NO_MAC, ifindex: 0, net_id: 0 };
+const NO_NEXT: NextHop = { ip: 0, mac: NO_MAC };
+
+function transit_pass(out: Out, reason: number): number {
+  out_set(out, XDP_ACTION.PASS, reason, 0);
+  return DONE;
 }
 
-/** Counts the verdict and closes the record: what the programs do when they return. */
-export function finishRun(host: HostState, run: Run, o: Outcome): RunResult {
-  const c = host.counters;
-  c.set(o.reason, (c.get(o.reason) ?? 0) + 1);
-  return run.finish(o.action, o.reason, o.target, o.output);
-}
-
-function pass(p: Pkt, reason: number): Outcome {
-  return { action: 'PASS', reason, target: 0, output: output(p) };
-}
-
-/** Entry of transit, also the target of every tail call (the record continues). */
-export function transitRun(host: HostState, p: Pkt, ingress: number, run: Run): Outcome {
-  const cfg = host.config;
-  // --- transit_outer: is this Geneve for this host? Any "no" passes untouched.
-  run.enter(P.transit_outer);
-  const b = p.b;
-  const eth = p.s;
-  const len = pktLen(p);
-  if (len < ETH_HLEN || rd16(b, eth + 12) !== ETH_P_IP) return pass(p, R.PASS_NOT_IPV4);
-  const ip = eth + ETH_HLEN;
-  const avail = len - ETH_HLEN;
-  if (avail < 20 || b[ip] >> 4 !== 4) return pass(p, R.PASS_NOT_IPV4);
-  const hl = (b[ip] & 0x0f) * 4;
-  const tot = rd16(b, ip + 2);
-  if (hl < 20 || hl > avail || tot < hl || tot > avail) return pass(p, R.PASS_NOT_IPV4);
-  if (b[ip + 9] !== IPPROTO_UDP) return pass(p, R.PASS_NOT_UDP);
-  if (rd32(b, ip + 16) !== cfg.ip) return pass(p, R.PASS_NOT_FOR_HOST);
-  if ((rd16(b, ip + 6) & 0x3fff) !== 0) return pass(p, R.PASS_OUTER_FRAGMENT);
-  if (hl + 8 > tot) return pass(p, R.PASS_NOT_UDP);
-  const udp = ip + hl;
-  if (rd16(b, udp + 2) !== CONSTS.GENEVE_PORT) return pass(p, R.PASS_NOT_GENEVE);
-
-  // --- transit_geneve
-  run.enter(P.transit_geneve);
-  cutTo(p, ETH_HLEN + tot);
-  const ulen = rd16(b, udp + 4);
-  if (ulen !== tot - hl || ulen < 16) return drop(R.GENEVE_MALFORMED);
-  const g = udp + 8;
-  if (b[g] >> 6 !== 0) return drop(R.GENEVE_BAD_VERSION);
-  if (b[g + 1] & 0x80) return drop(R.GENEVE_OAM);
-  if (rd16(b, g + 2) !== CONSTS.ETH_P_TEB) return drop(R.GENEVE_BAD_PROTO);
-  const optWords = b[g] & 0x3f;
-  const optBytes = optWords * 4;
-  if (8 + optBytes > ulen - 8) return drop(R.OPT_OVERRUN);
-  const vni = (b[g + 4] << 16) | (b[g + 5] << 8) | b[g + 6];
-
-  // --- transit_options
-  run.enter(P.transit_options);
-  const opts = walkOptions(b, g + 8, optBytes);
-  if (opts.reason !== 0) return drop(opts.reason);
-
-  // --- transit_inner: from after the options to the end of UDP.
-  run.enter(P.transit_inner);
-  const ie = g + 8 + optBytes;
-  const innerLen = udp + ulen - ie;
-  if (innerLen < ETH_HLEN) return drop(R.INNER_MALFORMED);
-  const type = rd16(b, ie + 12);
-  if (type === ETH_P_ARP) {
-    const arp = ie + ETH_HLEN;
-    if (innerLen - ETH_HLEN < ARP_LEN || !arpEthIpv4(b, arp)) return drop(R.INNER_MALFORMED);
-    const op = rd16(b, arp + 6);
-    const ctx: Ctx = { host, cfg, p, run, ingress, vni, opts, optWords, ie, iip: -1, t: arpTuple(b, arp) };
-    if (op === 1) return transit_arp(ctx);
-    if (op === 2) return transit_endpoint(ctx);
-    return drop(R.ARP_BAD_OP);
+/** 1. Is this Geneve for this host? Every "no" passes the frame untouched. */
+function transit_outer(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
+  const len = pkt_len(ctx);
+  verdict_point(v, P.transit_outer);
+  const eth = pkt_ptr(ctx, 0, ETH_HLEN);
+  const b = ctx.b;
+  if (eth < 0 || rd16(b, eth + 12) !== ETH_P_IP) return transit_pass(out, R.PASS_NOT_IPV4);
+  const ip = pkt_ptr(ctx, ETH_HLEN, IPV4_HLEN);
+  if (ip < 0) return transit_pass(out, R.PASS_NOT_IPV4);
+  const ihl4 = (b[ip] & 0x0f) * 4;
+  const tot_len = rd16(b, ip + 2);
+  if (b[ip] >> 4 !== 4 || ihl4 < IPV4_HLEN || ETH_HLEN + ihl4 > len || tot_len < ihl4 || tot_len > len - ETH_HLEN) {
+    return transit_pass(out, R.PASS_NOT_IPV4);
   }
-  if (type !== ETH_P_IP) return drop(R.INNER_BAD_ETHERTYPE);
-  const iip = ie + ETH_HLEN;
-  if (!ipv4Ok(b, iip, innerLen - ETH_HLEN)) return drop(R.INNER_MALFORMED);
-  const ctx: Ctx = { host, cfg, p, run, ingress, vni, opts, optWords, ie, iip, t: ipv4Tuple(b, iip) };
-  if (opts.svc >= 0) return transit_svc_client(ctx);
-  return transit_endpoint(ctx);
+  if (b[ip + 9] !== IPPROTO_UDP) return transit_pass(out, R.PASS_NOT_UDP);
+  if (rd_be32(b, ip + 16) !== t.cfg.ip) return transit_pass(out, R.PASS_NOT_FOR_HOST);
+  if (rd16(b, ip + 6) & IP_MF_OFFSET) return transit_pass(out, R.PASS_OUTER_FRAGMENT);
+  if (tot_len - ihl4 < UDP_HLEN) return transit_pass(out, R.PASS_NOT_UDP);
+  const udp = pkt_ptr(ctx, ETH_HLEN + ihl4, UDP_HLEN);
+  if (udp < 0) return transit_pass(out, R.PASS_NOT_UDP); // unreachable: inside total length
+  if (rd16(b, udp + 2) !== GENEVE_PORT) return transit_pass(out, R.PASS_NOT_GENEVE);
+  t.g.ihl4 = ihl4;
+  t.outer_len = tot_len;
+  return 0;
 }
 
-function lookupEp(c: Ctx, addr: number): EpValRec | undefined {
-  const v = c.host.endpoints.get(epKey(c.vni, addr));
-  if (c.run.traceLookups) c.run.lookup('endpoints', fmt.epKeyStr(c.vni, addr), v ? fmt.epValStr(v) : 'miss');
-  return v;
+/** 2. Geneve header checks; the frame is cut to the outer IPv4 total length. */
+function transit_geneve(ctx: XdpCtx, v: Run, t: Transit): number {
+  const len = pkt_len(ctx);
+  const want = ETH_HLEN + t.outer_len;
+  verdict_point(v, P.transit_geneve);
+  if (len > want && bpf_xdp_adjust_tail(ctx, want - len)) return -R.ADJUST_FAILED;
+  const udp = pkt_ptr(ctx, ETH_HLEN + t.g.ihl4, UDP_HLEN);
+  if (udp < 0) return -R.GENEVE_MALFORMED; // unreachable: checked by transit_outer
+  const b = ctx.b;
+  const udp_len = rd16(b, udp + 4);
+  if (udp_len !== t.outer_len - t.g.ihl4 || udp_len < UDP_HLEN + GNV_HLEN) return -R.GENEVE_MALFORMED;
+  const gnv = pkt_ptr(ctx, ETH_HLEN + t.g.ihl4 + UDP_HLEN, GNV_HLEN);
+  if (gnv < 0) return -R.GENEVE_MALFORMED;
+  if (b[gnv] >> GNV_VER_SHIFT !== 0) return -R.GENEVE_BAD_VERSION;
+  if (b[gnv + 1] & GNV_O_BIT) return -R.GENEVE_OAM;
+  if (rd16(b, gnv + 2) !== ETH_P_TEB) return -R.GENEVE_BAD_PROTO;
+  const opt_words = b[gnv] & GNV_OPTLEN_MASK;
+  if (GNV_HLEN + opt_words * 4 > udp_len - UDP_HLEN) return -R.OPT_OVERRUN;
+  t.g.vni = (b[gnv + 4] << 16) | (b[gnv + 5] << 8) | b[gnv + 6];
+  t.g.opt_off = ETH_HLEN + t.g.ihl4 + UDP_HLEN + GNV_HLEN;
+  t.g.opt_bytes = opt_words * 4;
+  t.g.inner_off = t.g.opt_off + t.g.opt_bytes;
+  return 0;
 }
 
-/** ep_cache learning: the source's host, when the option names another host than this one. */
-function learn(c: Ctx, saddr: number, locIp: number, locMac: Uint8Array): void {
-  if (locIp === c.cfg.ip) return;
-  const k = epKey(c.vni, saddr);
-  const v = hostLoc(locIp, locMac);
-  c.host.ep_cache.set(k, v);
-  c.run.update('ep_cache', k, v);
+/** 3. The option walk; remembers the host-location and service-rewrite options. */
+function transit_options(ctx: XdpCtx, v: Run, t: Transit): number {
+  verdict_point(v, P.transit_options);
+  return geneve_walk_options(ctx, t.g, t.cfg.opt_class);
 }
 
-// --- 5. transit_arp -------------------------------------------------------------------
-
-function transit_arp(c: Ctx): Outcome {
-  c.run.enter(P.transit_arp);
-  const { p, cfg } = c;
-  const b = p.b;
-  const arp = c.ie + ETH_HLEN;
-  const tpa = rd32(b, arp + 24);
-  const ep = lookupEp(c, tpa);
-  if (ep === undefined) return drop(R.ARP_UNKNOWN_TARGET);
-  if (c.opts.hostLoc < 0) return drop(R.NO_HOST_LOC);
-  const asker: NextHop = { ip: hostLocIp(b, c.opts.hostLoc), mac: hostLocMac(b, c.opts.hostLoc) };
-  const sha = rdMac(b, arp + 8);
-  const spa = rd32(b, arp + 14);
-  const withLoc = ep.kind === CONSTS.EP_LOCAL || ep.kind === CONSTS.EP_REMOTE;
-  const optBytes = withLoc ? OPT_HDR + CONSTS.OPT_HOST_LOC_WORDS * 4 : 0;
-  // The reply replaces the request: a fresh frame of exactly the reply's size.
-  const size = OUTER_FIXED + optBytes + ETH_HLEN + ARP_LEN;
-  const nb = allocBuffer(HEADROOM + size);
-  const s = HEADROOM;
-  const tuple: FlowTuple = { saddr: tpa, daddr: spa, proto: 0, sport: 0, dport: 0, frag: false, l4: 0, tot: 0 };
-  writeOuter(nb, s, {
-    dstMac: asker.mac,
-    srcMac: cfg.mac,
-    srcIp: cfg.ip,
-    dstIp: asker.ip,
-    sport: outerSport(flowHash(tuple, CONSTS.SEED_SPORT)),
-    vni: c.vni,
-    optBytes,
-    critical: false,
-    innerLen: ETH_HLEN + ARP_LEN,
-  });
-  if (withLoc) {
-    const local = ep.kind === CONSTS.EP_LOCAL;
-    writeHostLocOpt(nb, s + OUTER_FIXED, local ? cfg.ip : ep.host_ip, local ? cfg.mac : ep.host_mac);
+/** 4. The inner frame: after the options, to the end of UDP (= the end of the cut frame). */
+function transit_inner(ctx: XdpCtx, v: Run, t: Transit): number {
+  const io = t.g.inner_off;
+  verdict_point(v, P.transit_inner);
+  if (pkt_len(ctx) < io + ETH_HLEN) return -R.INNER_MALFORMED;
+  const eth = pkt_ptr(ctx, io, ETH_HLEN);
+  if (eth < 0) return -R.INNER_MALFORMED;
+  const proto = rd16(ctx.b, eth + 12);
+  // The C copies the destination MAC here (mac_copy(t->p.dmac, eth)); its one reader,
+  // transit_svc_client, takes it from the frame before anything rewrites it.
+  if (proto === ETH_P_ARP) {
+    if (parse_arp(ctx, io + ETH_HLEN, t.p)) return -R.INNER_MALFORMED;
+    if (t.p.arp_op !== ARP_OP_REQUEST && t.p.arp_op !== ARP_OP_REPLY) return -R.ARP_BAD_OP;
+    return 0;
   }
-  const ie = s + OUTER_FIXED + optBytes;
-  wrMac(nb, ie, sha);
-  wrMac(nb, ie + 6, ep.mac);
-  wr16(nb, ie + 12, ETH_P_ARP);
-  const a = ie + ETH_HLEN;
-  wr16(nb, a, 1);
-  wr16(nb, a + 2, ETH_P_IP);
-  nb[a + 4] = 6;
-  nb[a + 5] = 4;
-  wr16(nb, a + 6, 2);
-  wrMac(nb, a + 8, ep.mac);
-  writeU32(nb, a + 14, tpa);
-  wrMac(nb, a + 18, sha);
-  writeU32(nb, a + 24, spa);
-  p.b = nb;
-  p.s = s;
-  p.e = s + size;
-  return transit_send(c, asker, R.ARP_REPLY, false);
+  if (proto === ETH_P_IP) {
+    if (parse_ipv4(ctx, io + ETH_HLEN, t.p)) return -R.INNER_MALFORMED;
+    return 0;
+  }
+  return -R.INNER_BAD_ETHERTYPE;
 }
 
-function writeU32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 24;
-  b[i + 1] = v >>> 16;
-  b[i + 2] = v >>> 8;
-  b[i + 3] = v;
+/** 5. Bouncer: answer an ARP request in place, to the asking host. */
+function transit_arp(ctx: XdpCtx, v: Run, t: Transit): number {
+  const spa = t.p.t.saddr;
+  const tpa = t.p.t.daddr;
+  const len = pkt_len(ctx);
+  verdict_point(v, P.transit_arp);
+  const key = epKey(t.g.vni, tpa);
+  const ep = traced(v, 'endpoints', key, v.m.endpoints.get(key));
+  if (ep === undefined) return -R.ARP_UNKNOWN_TARGET;
+  const e = (t.ep = ep);
+  if (!t.g.have_hl) return -R.NO_HOST_LOC;
+  const sha = t.p.sha;
+  const with_opt = e.kind === EP_LOCAL || e.kind === EP_REMOTE;
+  let tgt_ip: number;
+  let tgt_mac: Uint8Array;
+  if (e.kind === EP_LOCAL) {
+    tgt_ip = t.cfg.ip;
+    tgt_mac = t.cfg.mac;
+  } else {
+    tgt_ip = e.host_ip;
+    tgt_mac = e.host_mac;
+  }
+  const rt: Tuple = { saddr: tpa, daddr: spa, sport: 0, dport: 0, proto: 0 };
+  const io = OUTER_HLEN + (with_opt ? OPT_HOST_LOC_LEN : 0);
+  const reply_len = io + ARP_FRAME_LEN;
+  if (len !== reply_len && bpf_xdp_adjust_tail(ctx, reply_len - len)) return -R.ADJUST_FAILED;
+
+  t.next = { ip: t.g.hl.ip, mac: t.g.hl.mac };
+  if (encap_write_outer(ctx, t.cfg, t.next, t.g.vni, flow_sport(rt), reply_len - ETH_HLEN, with_opt ? OPT_HOST_LOC_WORDS + 1 : 0, 0)) {
+    return -R.ADJUST_FAILED;
+  }
+  if (with_opt && encap_write_hostloc(ctx, OUTER_HLEN, tgt_ip, tgt_mac, t.cfg.opt_class)) return -R.ADJUST_FAILED;
+  let inn = pkt_ptr(ctx, io, ARP_FRAME_LEN);
+  if (inn < 0) return -R.ADJUST_FAILED;
+  const b = ctx.b;
+  mac_copy(b, inn, sha);
+  mac_copy(b, inn + 6, e.mac);
+  wr16(b, inn + 12, ETH_P_ARP);
+  inn += ETH_HLEN;
+  wr16(b, inn, ARP_HTYPE_ETH);
+  wr16(b, inn + 2, ETH_P_IP);
+  b[inn + 4] = ETH_ALEN;
+  b[inn + 5] = 4;
+  wr16(b, inn + 6, ARP_OP_REPLY);
+  mac_copy(b, inn + 8, e.mac);
+  wr_be32(b, inn + 14, tpa);
+  mac_copy(b, inn + 18, sha);
+  wr_be32(b, inn + 24, spa);
+
+  t.forward = false;
+  t.reason = R.ARP_REPLY;
+  return 0;
 }
 
-// --- 6. transit_svc_client ---------------------------------------------------------------
+/** 6. The client's host: store the service flow, rewrite it to the backend. */
+function transit_svc_client(ctx: XdpCtx, v: Run, t: Transit): number {
+  const s = t.g.svc!;
+  verdict_point(v, P.transit_svc_client);
+  if (t.p.t.daddr !== s.vip) return 0;
+  const key = epKey(t.g.vni, t.p.t.saddr);
+  const ep = traced(v, 'endpoints', key, v.m.endpoints.get(key));
+  if (ep === undefined || ep.kind !== EP_LOCAL) return 0;
+  if (t.p.t.proto !== s.proto) return -R.SVC_MISMATCH;
+  if ((t.p.t.proto === IPPROTO_TCP || t.p.t.proto === IPPROTO_UDP) && t.p.t.dport !== s.vip_port) return -R.SVC_MISMATCH;
+  let ret = rewrite_l4_check(t.p);
+  if (ret) return ret;
 
-function transit_svc_client(c: Ctx): Outcome {
-  c.run.enter(P.transit_svc_client);
-  const { p, t, run } = c;
-  const b = p.b;
-  const so = readSvcOpt(b, c.opts.svc);
-  if (t.daddr !== so.vip) return transit_endpoint(c);
-  const src = lookupEp(c, t.saddr);
-  if (src === undefined || src.kind !== CONSTS.EP_LOCAL) return transit_endpoint(c);
-  const ported = t.proto === IPPROTO_TCP || t.proto === IPPROTO_UDP;
-  if (t.proto !== so.proto || (ported && t.dport !== so.vipPort)) return drop(R.SVC_MISMATCH);
-  if (!l4HeaderOk(b, c.iip, t)) return drop(R.L4_MALFORMED);
-  const fk = flowKey(c.vni, t.saddr, so.vip, t.sport, so.vipPort, t.proto);
-  const fv = { daddr: so.backendIp, dport: so.backendPort, dmac: so.backendMac, host: hostLoc(so.hostIp, so.hostMac) };
-  c.host.flows.set(fk, fv);
-  run.update('flows', fk, fv);
-  const rk = flowKey(c.vni, so.backendIp, t.saddr, so.backendPort, t.sport, t.proto);
-  const rv = { saddr: so.vip, sport: so.vipPort, smac: rdMac(b, c.ie) };
-  c.host.rflows.set(rk, rv);
-  run.update('rflows', rk, rv);
-  rewriteDst(b, c.ie, c.iip, t, so.backendIp, so.backendPort, so.backendMac);
-  return transit_send(c, { ip: so.hostIp, mac: so.hostMac }, R.SERVICE_REWRITE, true);
+  const fk = flowKey(t.g.vni, t.p.t.saddr, s.vip, t.p.t.sport, s.vip_port, t.p.t.proto);
+  verdict_learn(v, 'flows', fk, { daddr: s.backend_ip, dport: s.backend_port, dmac: s.backend_mac, host: hostLoc(s.host_ip, s.host_mac) });
+  const rk = flowKey(t.g.vni, s.backend_ip, t.p.t.saddr, s.backend_port, t.p.t.sport, t.p.t.proto);
+  verdict_learn(v, 'rflows', rk, { saddr: s.vip, sport: s.vip_port, smac: mac_read(ctx.b, ctx.data + t.g.inner_off) });
+
+  ret = rewrite_addr(ctx, t.p, false, s.backend_ip, s.backend_port, s.backend_mac);
+  if (ret) return ret;
+  t.next = { ip: s.host_ip, mac: s.host_mac };
+  t.forward = true;
+  t.reason = R.SERVICE_REWRITE;
+  t.acted = true;
+  return 0;
 }
 
-// --- 7. transit_endpoint ----------------------------------------------------------------
+/** Whether `ip` is this host. */
+function is_me(t: Transit, ip: number): boolean {
+  return ip === t.cfg.ip;
+}
 
-function transit_endpoint(c: Ctx): Outcome {
-  c.run.enter(P.transit_endpoint);
-  const arpReply = c.iip < 0;
-  const ep = lookupEp(c, c.t.daddr);
-  if (ep !== undefined) {
-    switch (ep.kind) {
-      case CONSTS.EP_LOCAL:
-        return transit_deliver(c, ep);
-      case CONSTS.EP_REMOTE:
-        return arpReply ? drop(R.ARP_NOT_LOCAL) : transit_bounce(c, ep);
-      case CONSTS.EP_VIP:
-        return arpReply ? drop(R.ARP_NOT_LOCAL) : transit_service(c);
-      case CONSTS.EP_GATEWAY:
-        return drop(R.DST_GATEWAY);
-      default:
-        break; // an unknown kind is treated as a miss
+/** 7. The inner destination: local, known elsewhere, a VIP, or unknown here. */
+function transit_endpoint(_ctx: XdpCtx, v: Run, t: Transit): number {
+  const vni = t.g.vni;
+  const arp_reply = t.p.is_arp; // requests never get here
+  verdict_point(v, P.transit_endpoint);
+  const key = epKey(vni, t.p.t.daddr);
+  const ep = traced(v, 'endpoints', key, v.m.endpoints.get(key));
+  if (ep !== undefined && ep.kind >= EP_LOCAL && ep.kind <= EP_VIP) {
+    t.ep = ep;
+    switch (t.ep.kind) {
+      case EP_LOCAL:
+        t.step = NEXT_DELIVER;
+        return 0;
+      case EP_REMOTE:
+        if (arp_reply) return -R.ARP_NOT_LOCAL;
+        t.step = NEXT_BOUNCE;
+        return 0;
+      case EP_VIP:
+        if (arp_reply) return -R.ARP_NOT_LOCAL;
+        t.step = NEXT_SERVICE;
+        return 0;
+      default: // EP_GATEWAY
+        return -R.DST_GATEWAY;
     }
   }
-  if (arpReply) return drop(R.ARP_NOT_LOCAL);
-  const vpc = c.host.vpcs.get(c.vni);
-  if (c.run.traceLookups) c.run.lookup('vpcs', `vni=${c.vni}`, vpc ? fmt.vpcValStr(vpc) : 'miss');
-  if (vpc !== undefined && isDivider(vpc, c.cfg.ip)) return transit_route(c);
-  return transit_forward(c, vpc);
+  if (arp_reply) return -R.ARP_NOT_LOCAL;
+  t.step = NEXT_FORWARD;
+  const vpc = traced(v, 'vpcs', vni, v.m.vpcs.get(vni));
+  if (vpc === undefined) return 0;
+  const n = vpc.n_dividers < MAX_DIVIDERS ? vpc.n_dividers : MAX_DIVIDERS;
+  for (let i = 0; i < MAX_DIVIDERS; i++) {
+    if (i < n && is_me(t, hostLocAt(vpc.dividers, i).ip)) t.step = NEXT_ROUTE;
+  }
+  return 0;
 }
 
-function isDivider(vpc: VpcValRec, ip: number): boolean {
-  const n = Math.min(vpc.n_dividers, CONSTS.MAX_DIVIDERS);
-  for (let i = 0; i < n; i++) if (hostLocAt(vpc.dividers, i).ip === ip) return true;
-  return false;
+/** Learns the host-location option's host for (vni, ip) unless it names this host. */
+function transit_learn(v: Run, t: Transit, ip: number): void {
+  if (!t.g.have_hl || is_me(t, t.g.hl.ip)) return;
+  verdict_learn(v, 'ep_cache', epKey(t.g.vni, ip), hostLoc(t.g.hl.ip, t.g.hl.mac));
 }
 
-// --- 8. transit_deliver -----------------------------------------------------------------
-
-function transit_deliver(c: Ctx, ep: EpValRec): Outcome {
-  c.run.enter(P.transit_deliver);
-  const { p, t, run } = c;
-  const b = p.b;
-  if (c.opts.hostLoc >= 0) learn(c, t.saddr, hostLocIp(b, c.opts.hostLoc), hostLocMac(b, c.opts.hostLoc));
-  if (c.iip >= 0) {
-    const rk = flowKey(c.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
-    const rev = c.host.rflows.get(rk);
-    if (run.traceLookups)
-      run.lookup('rflows', fmt.flowKeyStr(c.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto), rev ? fmt.flowRevStr(rev) : 'miss');
-    if (rev !== undefined) {
-      if (!l4HeaderOk(b, c.iip, t)) return drop(R.L4_MALFORMED);
-      rewriteSrc(b, c.ie, c.iip, t, rev.saddr, rev.sport, rev.smac);
+/** 8. Local endpoint: learn, un-NAT, decapsulate, redirect to its veth. */
+function transit_deliver(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
+  verdict_point(v, P.transit_deliver);
+  transit_learn(v, t, t.p.t.saddr);
+  if (!t.p.is_arp) {
+    const pt = t.p.t;
+    const fk = flowKey(t.g.vni, pt.saddr, pt.daddr, pt.sport, pt.dport, pt.proto);
+    const r = traced(v, 'rflows', fk, v.m.rflows.get(fk));
+    if (r !== undefined) {
+      let ret = rewrite_l4_check(t.p);
+      if (ret) return ret;
+      ret = rewrite_addr(ctx, t.p, true, r.saddr, r.sport, r.smac);
+      if (ret) return ret;
     }
   }
-  // Decapsulate: the inner frame runs to the end of UDP, which is where the frame was cut.
-  p.s = c.ie;
-  wrMac(b, c.ie, ep.mac);
-  return { action: 'REDIRECT', reason: R.DECAP_DELIVER, target: ep.ifindex, output: output(p) };
+  if (bpf_xdp_adjust_head(ctx, t.g.inner_off)) return -R.ADJUST_FAILED;
+  const eth = pkt_ptr(ctx, 0, ETH_HLEN);
+  if (eth < 0) return -R.ADJUST_FAILED;
+  mac_copy(ctx.b, eth, t.ep.mac);
+  out_set(out, XDP_ACTION.REDIRECT, R.DECAP_DELIVER, t.ep.ifindex);
+  return DONE;
 }
 
-// --- 9. transit_bounce ------------------------------------------------------------------
-
-function transit_bounce(c: Ctx, ep: EpValRec): Outcome {
-  c.run.enter(P.transit_bounce);
-  wrMac(c.p.b, c.ie, ep.mac);
-  return transit_send(c, { ip: ep.host_ip, mac: ep.host_mac }, R.BOUNCE_TO_HOST, true);
+/** 9. Bouncer: forward to the endpoint's host. */
+function transit_bounce(ctx: XdpCtx, v: Run, t: Transit): number {
+  verdict_point(v, P.transit_bounce);
+  const eth = pkt_ptr(ctx, t.g.inner_off, ETH_HLEN);
+  if (eth < 0) return -R.INNER_MALFORMED; // unreachable: parsed
+  mac_copy(ctx.b, eth, t.ep.mac);
+  t.next = { ip: t.ep.host_ip, mac: t.ep.host_mac };
+  t.forward = true;
+  t.reason = R.BOUNCE_TO_HOST;
+  return 0;
 }
 
-// --- 10. transit_service ----------------------------------------------------------------
+/** 10. VIP: Maglev backend choice, bounced to the client's host with a rewrite option. */
+function transit_service(ctx: XdpCtx, v: Run, t: Transit): number {
+  verdict_point(v, P.transit_service);
+  if (t.p.frag) return -R.SVC_FRAGMENT;
+  const sk = { vni: t.g.vni, vip: t.p.t.daddr, port: t.p.t.dport, proto: t.p.t.proto, pad: 0 };
+  const s = traced(v, 'services', sk, v.m.services.get(sk));
+  if (s === undefined) return -R.NO_SERVICE_PORT;
+  if (s.n_backends === 0) return -R.NO_BACKEND;
+  if (!t.g.have_hl) return -R.NO_HOST_LOC;
+  if (t.g.have_svc) return -R.SVC_LOOP;
+  if (t.g.opt_bytes / 4 + OPT_SVC_WORDS + 1 > GENEVE_MAX_OPT_WORDS) return -R.OPT_NO_ROOM;
+  // u32 arithmetic (wraps like the C's); an index past the array misses.
+  let key = (Math.imul(s.svc_id, MAGLEV_M) + (flow_hash(t.p.t, CONSTS.SEED_MAGLEV) % MAGLEV_M)) >>> 0;
+  const idx = traced(v, 'maglev', key, v.m.maglev.get(key));
+  if (idx === undefined) return -R.NO_BACKEND;
+  const i = idx;
+  if (i >= s.n_backends) return -R.NO_BACKEND;
+  key = (Math.imul(s.svc_id, MAX_BACKENDS) + i) >>> 0;
+  const bk = traced(v, 'backends', key, v.m.backends.get(key));
+  if (bk === undefined) return -R.NO_BACKEND;
 
-function transit_service(c: Ctx): Outcome {
-  c.run.enter(P.transit_service);
-  const { p, t, run, host } = c;
-  if (t.frag) return drop(R.SVC_FRAGMENT);
-  const port = t.proto === IPPROTO_TCP || t.proto === IPPROTO_UDP ? t.dport : 0;
-  const sk = { vni: c.vni, vip: t.daddr, port, proto: t.proto, pad: 0 };
-  const sv = host.services.get(sk);
-  if (run.traceLookups) run.lookup('services', `vni=${c.vni} ${fmt.ip(t.daddr)}:${port} proto=${t.proto}`, sv ? fmt.svcValStr(sv) : 'miss');
-  if (sv === undefined) return drop(R.NO_SERVICE_PORT);
-  if (sv.n_backends === 0) return drop(R.NO_BACKEND);
-  if (c.opts.hostLoc < 0) return drop(R.NO_HOST_LOC);
-  if (c.opts.svc >= 0) return drop(R.SVC_LOOP);
-  if (c.optWords + CONSTS.OPT_SVC_WORDS + 1 > CONSTS.GENEVE_MAX_OPT_WORDS) return drop(R.OPT_NO_ROOM);
-  const slot = flowHash(t, CONSTS.SEED_MAGLEV) % CONSTS.MAGLEV_M;
-  // u32 arithmetic, as in C: svc_id * M + slot wraps.
-  const mi = (Math.imul(sv.svc_id, CONSTS.MAGLEV_M) + slot) >>> 0;
-  const i = host.maglev.get(mi);
-  if (run.traceLookups) run.lookup('maglev', `${mi}`, i === undefined ? 'miss' : `${i}`);
-  if (i === undefined || i >= sv.n_backends) return drop(R.NO_BACKEND);
-  const bi = (Math.imul(sv.svc_id, CONSTS.MAX_BACKENDS) + i) >>> 0;
-  const be = host.backends.get(bi);
-  if (run.traceLookups) run.lookup('backends', `${bi}`, be ? fmt.backendStr(be) : 'miss');
-  if (be === undefined) return drop(R.NO_BACKEND);
-  const client: NextHop = { ip: hostLocIp(p.b, c.opts.hostLoc), mac: hostLocMac(p.b, c.opts.hostLoc) };
-  // Insert the option before the existing ones: the outer headers move 36 bytes forward.
-  const hdr = c.ie - c.optWords * 4 - p.s; // Ethernet + IPv4 (IHL*4) + UDP + Geneve
-  adjustHead(p, -SVC_OPT_LEN);
-  const b = p.b;
-  b.copyWithin(p.s, p.s + SVC_OPT_LEN, p.s + SVC_OPT_LEN + hdr);
-  writeSvcOpt(b, p.s + hdr, {
-    vip: t.daddr,
-    backendIp: be.ip,
-    vipPort: port,
-    backendPort: sv.target_port !== 0 ? sv.target_port : port,
-    proto: t.proto,
-    backendMac: be.mac,
-    hostIp: be.host.ip,
-    hostMac: be.host.mac,
-  });
-  const ip = p.s + ETH_HLEN;
-  const udp = ip + (b[ip] & 0x0f) * 4;
-  const g = udp + 8;
-  b[g] = (b[g] & 0xc0) | ((c.optWords + CONSTS.OPT_SVC_WORDS + 1) & 0x3f);
-  b[g + 1] |= 0x40;
-  wr16(b, udp + 4, rd16(b, udp + 4) + SVC_OPT_LEN);
-  wr16(b, ip + 2, rd16(b, ip + 2) + SVC_OPT_LEN);
-  return transit_send(c, client, R.SERVICE_BOUNCE, true);
+  const opt: SvcOptRec = {
+    vip: t.p.t.daddr,
+    backend_ip: bk.ip,
+    vip_port: t.p.t.dport,
+    backend_port: s.target_port ? s.target_port : t.p.t.dport,
+    proto: t.p.t.proto,
+    rsvd: 0,
+    backend_mac: bk.mac,
+    host_ip: bk.host.ip,
+    host_mac: bk.host.mac,
+    rsvd2: 0,
+  };
+  const ret = encap_insert_svc(ctx, t.g, opt, t.cfg.opt_class);
+  if (ret) return ret;
+  t.next = { ip: t.g.hl.ip, mac: t.g.hl.mac };
+  t.forward = true;
+  t.reason = R.SERVICE_BOUNCE;
+  return 0;
 }
 
-// --- 11. transit_route (the divider) -----------------------------------------------------
+/** Picks bouncer pair_hash(SEED_BOUNCER) % n of a subnet into t.next; -1 when it has none. */
+function pick_bouncer(t: Transit, net: NetValRec): number {
+  const n = net.n_bouncers < MAX_BOUNCERS ? net.n_bouncers : MAX_BOUNCERS;
+  if (n === 0) return -1;
+  const i = pair_hash(t.p.t, CONSTS.SEED_BOUNCER) % n;
+  if (i >= MAX_BOUNCERS) return -1; // unreachable: i < n (the C needs it for the verifier)
+  const b = hostLocAt(net.bouncers, i);
+  t.next = { ip: b.ip, mac: b.mac };
+  return 0;
+}
 
-function transit_route(c: Ctx): Outcome {
-  c.run.enter(P.transit_route);
-  const { p, t, run, host, cfg } = c;
-  const b = p.b;
-  if (c.opts.hostLoc < 0) return drop(R.NO_HOST_LOC);
-  const dst = host.networks.get({ prefixlen: 64, vni: c.vni, ip: t.daddr });
-  if (run.traceLookups) run.lookup('networks', fmt.epKeyStr(c.vni, t.daddr), dst ? fmt.netValStr(dst) : 'miss');
-  if (dst === undefined) return drop(R.NO_ROUTE);
-  const src = host.networks.get({ prefixlen: 64, vni: c.vni, ip: t.saddr });
-  if (run.traceLookups) run.lookup('networks', fmt.epKeyStr(c.vni, t.saddr), src ? fmt.netValStr(src) : 'miss');
+/** 11. The divider: route between subnets of the VPC. */
+function transit_route(ctx: XdpCtx, v: Run, t: Transit): number {
+  verdict_point(v, P.transit_route);
+  if (!t.g.have_hl) return -R.NO_HOST_LOC;
+  const nk = { prefixlen: CONSTS.NET_LOOKUP_PREFIXLEN, vni: t.g.vni, ip: t.p.t.daddr };
+  const dst = traced(v, 'networks', nk, v.m.networks.get(nk));
+  if (dst === undefined) return -R.NO_ROUTE;
+  nk.ip = t.p.t.saddr;
+  const src = traced(v, 'networks', nk, v.m.networks.get(nk));
   if (src === undefined || src.net_id !== dst.net_id) {
-    if (!route(b, c.ie, c.iip, dst.gw_mac)) return drop(R.INNER_TTL_EXCEEDED);
+    const ret = rewrite_route(ctx, t.p, dst.gw_mac);
+    if (ret) return ret;
   }
-  learn(c, t.saddr, hostLocIp(b, c.opts.hostLoc), hostLocMac(b, c.opts.hostLoc));
-  writeHostLocData(b, c.opts.hostLoc, cfg.ip, cfg.mac);
-  const cached = host.ep_cache.get(epKey(c.vni, t.daddr));
-  if (run.traceLookups) run.lookup('ep_cache', fmt.epKeyStr(c.vni, t.daddr), cached ? fmt.hostLocStr(cached) : 'miss');
-  if (cached !== undefined) return transit_send(c, cached, R.ROUTE_TO_HOST, true);
-  const n = Math.min(dst.n_bouncers, CONSTS.MAX_BOUNCERS);
-  if (n === 0) return drop(R.NO_BOUNCER);
-  const bn = hostLocAt(dst.bouncers, pairHash(t, CONSTS.SEED_BOUNCER) % n);
-  if (bn.ip === cfg.ip) return drop(R.UNKNOWN_DEST);
-  return transit_send(c, bn, R.ROUTE_TO_BOUNCER, true);
+  transit_learn(v, t, t.p.t.saddr);
+  const d = pkt_ptr(ctx, t.g.hl_off + GNV_OPT_HLEN, OPT_HOST_LOC_WORDS * 4);
+  if (d < 0) return -R.OPT_OVERRUN; // unreachable: the walk read it
+  wr_be32(ctx.b, d, t.cfg.ip);
+  mac_copy(ctx.b, d + 4, t.cfg.mac);
+  wr16(ctx.b, d + 10, 0);
+
+  const key = epKey(t.g.vni, t.p.t.daddr);
+  const loc = traced(v, 'ep_cache', key, v.m.ep_cache.get(key));
+  if (loc !== undefined) {
+    t.next = loc;
+    t.reason = R.ROUTE_TO_HOST;
+  } else {
+    if (pick_bouncer(t, dst)) return -R.NO_BOUNCER;
+    if (is_me(t, t.next.ip)) return -R.UNKNOWN_DEST;
+    t.reason = R.ROUTE_TO_BOUNCER;
+  }
+  t.forward = true;
+  return 0;
 }
 
-// --- 12. transit_forward ----------------------------------------------------------------
-
-function transit_forward(c: Ctx, vpc: VpcValRec | undefined): Outcome {
-  c.run.enter(P.transit_forward);
-  const { t, run, host, cfg } = c;
-  const dst = host.networks.get({ prefixlen: 64, vni: c.vni, ip: t.daddr });
-  if (run.traceLookups) run.lookup('networks', fmt.epKeyStr(c.vni, t.daddr), dst ? fmt.netValStr(dst) : 'miss');
+/** 12. Unknown here: to a bouncer of the destination's subnet, or to a divider. */
+function transit_forward(_ctx: XdpCtx, v: Run, t: Transit): number {
+  const vni = t.g.vni;
+  verdict_point(v, P.transit_forward);
+  const nk = { prefixlen: CONSTS.NET_LOOKUP_PREFIXLEN, vni, ip: t.p.t.daddr };
+  const dst = traced(v, 'networks', nk, v.m.networks.get(nk));
   if (dst !== undefined) {
-    const n = Math.min(dst.n_bouncers, CONSTS.MAX_BOUNCERS);
-    for (let i = 0; i < n; i++) if (hostLocAt(dst.bouncers, i).ip === cfg.ip) return drop(R.UNKNOWN_DEST);
-    if (n === 0) return drop(R.NO_BOUNCER);
-    return transit_send(c, hostLocAt(dst.bouncers, pairHash(t, CONSTS.SEED_BOUNCER) % n), R.FORWARD_TO_BOUNCER, true);
+    const n = dst.n_bouncers < MAX_BOUNCERS ? dst.n_bouncers : MAX_BOUNCERS;
+    for (let i = 0; i < MAX_BOUNCERS; i++) {
+      if (i < n && is_me(t, hostLocAt(dst.bouncers, i).ip)) return -R.UNKNOWN_DEST;
+    }
+    if (pick_bouncer(t, dst)) return -R.NO_BOUNCER;
+    t.reason = R.FORWARD_TO_BOUNCER;
+  } else {
+    const vpc = traced(v, 'vpcs', vni, v.m.vpcs.get(vni));
+    if (vpc === undefined || vpc.n_dividers === 0) return -R.NO_ROUTE;
+    const n = vpc.n_dividers < MAX_DIVIDERS ? vpc.n_dividers : MAX_DIVIDERS;
+    const i = pair_hash(t.p.t, CONSTS.SEED_DIVIDER) % n;
+    if (i >= MAX_DIVIDERS) return -R.NO_ROUTE; // unreachable: i < n (the C needs it for the verifier)
+    const d = hostLocAt(vpc.dividers, i);
+    t.next = { ip: d.ip, mac: d.mac };
+    t.reason = R.FORWARD_TO_DIVIDER;
   }
-  const nd = vpc === undefined ? 0 : Math.min(vpc.n_dividers, CONSTS.MAX_DIVIDERS);
-  if (nd === 0) return drop(R.NO_ROUTE);
-  return transit_send(c, hostLocAt(vpc!.dividers, pairHash(t, CONSTS.SEED_DIVIDER) % nd), R.FORWARD_TO_DIVIDER, true);
+  t.forward = true;
+  return 0;
 }
 
-// --- 13. transit_send -------------------------------------------------------------------
+/** 13. Outer rewrite and send: out the underlay, or once more through transit. */
+function transit_send(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
+  verdict_point(v, P.transit_send);
+  const ret = encap_rewrite_outer(ctx, t.cfg, t.next, t.forward);
+  if (ret) return ret;
+  if (is_me(t, t.next.ip)) {
+    verdict_point(v, P.transit_tail_call);
+    v.flags |= CONSTS.VF_CONTINUE;
+    if (bpf_tail_call(ctx, v, CONSTS.PROG_TRANSIT) === TAIL_CALLED) return TAIL_CALLED;
+    v.flags &= ~CONSTS.VF_CONTINUE;
+    return -R.TAIL_CALL_FAILED;
+  }
+  if (ctx.ingress_ifindex === t.cfg.underlay_ifindex) out_set(out, XDP_ACTION.TX, t.reason, 0);
+  else out_set(out, XDP_ACTION.REDIRECT, t.reason, t.cfg.underlay_ifindex);
+  return DONE;
+}
 
-function transit_send(c: Ctx, next: NextHop, reason: number, forward: boolean): Outcome {
-  c.run.enter(P.transit_send);
-  const { p, cfg } = c;
-  const b = p.b;
-  const ip = p.s + ETH_HLEN;
-  if (forward) {
-    const ttl = b[ip + 8];
-    if (ttl <= 1) return drop(R.TTL_EXCEEDED);
-    b[ip + 8] = ttl - 1;
+function transitSteps(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
+  let ret = transit_outer(ctx, v, t, out);
+  if (ret) return ret;
+  ret = transit_geneve(ctx, v, t);
+  if (ret) return ret;
+  ret = transit_options(ctx, v, t);
+  if (ret) return ret;
+  ret = transit_inner(ctx, v, t);
+  if (ret) return ret;
+  if (t.p.is_arp && t.p.arp_op === ARP_OP_REQUEST) {
+    ret = transit_arp(ctx, v, t);
+    if (ret) return ret;
+    return transit_send(ctx, v, t, out);
   }
-  rewriteOuter(b, p.s, cfg.mac, next.mac, cfg.ip, next.ip);
-  if (next.ip === cfg.ip) {
-    c.run.enter(P.transit_tail_call);
-    if (!c.run.tailCall()) return drop(R.TAIL_CALL_FAILED);
-    return transitRun(c.host, p, c.ingress, c.run);
+  if (!t.p.is_arp && t.g.have_svc) {
+    ret = transit_svc_client(ctx, v, t);
+    if (ret) return ret;
+    if (t.acted) return transit_send(ctx, v, t, out);
   }
-  if (c.ingress === cfg.underlay_ifindex) return { action: 'TX', reason, target: 0, output: output(p) };
-  return { action: 'REDIRECT', reason, target: cfg.underlay_ifindex, output: output(p) };
+  ret = transit_endpoint(ctx, v, t);
+  if (ret) return ret;
+  switch (t.step) {
+    case NEXT_DELIVER:
+      return transit_deliver(ctx, v, t, out);
+    case NEXT_BOUNCE:
+      ret = transit_bounce(ctx, v, t);
+      break;
+    case NEXT_SERVICE:
+      ret = transit_service(ctx, v, t);
+      break;
+    case NEXT_ROUTE:
+      ret = transit_route(ctx, v, t);
+      break;
+    default:
+      ret = transit_forward(ctx, v, t);
+      break;
+  }
+  if (ret) return ret;
+  return transit_send(ctx, v, t, out);
+}
+
+/** The transit program: continue the record after a tail call, else a fresh one; one exit. */
+export function transit_main(ctx: XdpCtx, v: Run): number {
+  const hc = host_cfg_get(v);
+  if (v.flags & CONSTS.VF_CONTINUE) v.flags &= ~CONSTS.VF_CONTINUE;
+  else verdict_reset(v);
+  const t: Transit = {
+    cfg: hc,
+    g: gnv_new(),
+    p: pkt_info(),
+    ep: NO_EP,
+    next: NO_NEXT,
+    outer_len: 0,
+    reason: 0,
+    forward: false,
+    acted: false,
+    step: 0,
+  };
+  const out = out_new();
+  const ret = transitSteps(ctx, v, t, out);
+  return verdict_finish(v, ret, out);
 }

@@ -1,16 +1,19 @@
-// The verdict record of one run, as the C keeps it in the per-CPU `verdict` map: the
-// decision points visited in order (continued across tail calls), the final action, reason
-// and redirect target, plus what only the model can say (lookups, map updates).
+// The verdict record (docs/dataplane.md section 4; bpf/lib/verdict.h line for line): every
+// decision point a run enters is appended in order, and the final action, reason and
+// redirect target are written once, at the single exit of the program, where
+// counters[reason] is incremented. The model's record also keeps what only it can say: the
+// lookups of each point (when traced) and the learnt writes, as records.
+//
+// Convention of every step function: return 0 to go on, a negative reason (-R.X) to drop,
+// or DONE once it has filled the Out with a non-drop verdict.
 
 import { CONSTS } from './consts.ts';
-import { type Action, POINTS, REASON, XDP_ACTION } from './tables.ts';
+import { type XdpCtx, pkt_bytes } from './parse.ts';
+import { renderKey, renderValue } from './fmt.ts';
+import type { HostMaps, HostState, MapKey, MapName, MapValue } from './state.ts';
+import { ACTION_BY_CODE, type Action, REASON, XDP_ACTION } from './tables.ts';
 
-/**
- * The kernel's MAX_TAIL_CALL_CNT (33 since Linux 5.17): a chain of tail calls may make 33
- * of them; the 34th fails as if the slot were empty. Not in consts.ts (the C does not
- * choose it), but the model must fail at the same call the kernel does.
- */
-export const MAX_TAIL_CALL_CNT = 33;
+const { DONE, MAX_POINTS } = CONSTS;
 
 export interface Lookup {
   map: string;
@@ -19,18 +22,11 @@ export interface Lookup {
   result: string;
 }
 
-export interface PointVisit {
-  id: number;
-  name: string;
-  lookups: Lookup[];
-}
+/** The maps a run learns into (bpf/lib/verdict.h verdict_learn). */
+export type LearntMap = 'ep_cache' | 'flows' | 'rflows';
 
-export interface MapUpdate {
-  map: string;
-  op: 'update' | 'delete';
-  key: Record<string, unknown>;
-  value?: Record<string, unknown>;
-}
+/** One learnt write of a run: the map and the records written. */
+export type MapUpdate = { [N in LearntMap]: { map: N; op: 'update'; key: MapKey<N>; value: MapValue<N> } }[LearntMap];
 
 export interface RunResult {
   action: Action;
@@ -39,85 +35,181 @@ export interface RunResult {
   target: number;
   /** TX/REDIRECT: the frame sent; PASS: the input itself; DROP/ABORTED: null. */
   output: Uint8Array | null;
-  /** The first MAX_POINTS decision points, as the verdict record stores them. */
-  points: PointVisit[];
+  /** The first MAX_POINTS decision point ids, as the verdict record stores them. */
+  points: number[];
   /** Every point entered (the record's n_points), which may exceed points.length. */
   nPoints: number;
+  /** Per stored point, the map lookups it made; null when the run was not traced. */
+  lookups: Lookup[][] | null;
   updates: MapUpdate[];
   /** Tail calls made (agent -> transit, transit -> transit). */
   tailCalls: number;
 }
 
 export interface RunOptions {
-  /** Record map lookups in the points (default true). Off for benchmarks of the bare path. */
+  /** Record map lookups in the trace (default true). Off for the bare path (benchmarks, differ). */
   lookups?: boolean;
 }
 
-const NO_LOOKUPS: Lookup[] = [];
-const pointName: string[] = [];
-for (const p of POINTS) pointName[p.id] = p.name;
-
-/** The run in progress: what the C keeps in its verdict record and stack. */
-export class Run {
-  readonly points: PointVisit[] = [];
-  nPoints = 0;
-  readonly updates: MapUpdate[] = [];
-  tailCalls = 0;
-  private cur: PointVisit | null = null;
-
-  constructor(readonly traceLookups: boolean) {}
-
-  enter(id: number): void {
-    this.nPoints++;
-    if (this.points.length < CONSTS.MAX_POINTS) {
-      // Without lookup tracing every point shares one empty list (never written).
-      this.cur = { id, name: pointName[id], lookups: this.traceLookups ? [] : NO_LOOKUPS };
-      this.points.push(this.cur);
-    } else {
-      this.cur = null;
-    }
-  }
-
-  lookup(map: string, key: string, result: string): void {
-    if (this.cur !== null && this.traceLookups) this.cur.lookups.push({ map, key, result });
-  }
-
-  update(map: string, key: object, value: object): void {
-    this.updates.push({ map, op: 'update', key: key as Record<string, unknown>, value: value as Record<string, unknown> });
-  }
-
-  /** Tries a tail call; false when the kernel's limit refuses it. */
-  tailCall(): boolean {
-    if (this.tailCalls >= MAX_TAIL_CALL_CNT) return false;
-    this.tailCalls++;
-    return true;
-  }
-
-  finish(action: Action, reason: number, target: number, output: Uint8Array | null): RunResult {
-    return {
-      action,
-      reason,
-      target: action === 'REDIRECT' ? target : 0,
-      output,
-      points: this.points,
-      nPoints: this.nPoints,
-      updates: this.updates,
-      tailCalls: this.tailCalls,
-    };
-  }
-}
-
-/** A program's outcome before it is turned into a RunResult. */
-export interface Outcome {
-  action: Action;
+/** The verdict a run leaves with when it does not drop (struct tp_out). */
+export interface Out {
+  action: number;
   reason: number;
   target: number;
-  output: Uint8Array | null;
 }
 
-export function drop(reason: number): Outcome {
-  return { action: 'DROP', reason, target: 0, output: null };
+export function out_new(): Out {
+  return { action: 0, reason: 0, target: 0 };
 }
 
-export const XDP_CODE = XDP_ACTION;
-export const R = REASON;
+export function out_set(out: Out, action: number, reason: number, target: number): void {
+  out.action = action;
+  out.reason = reason;
+  out.target = target;
+}
+
+const NO_UPDATES: MapUpdate[] = [];
+
+/**
+ * The run in progress on one host: struct tp_verdict, plus the model's own observations.
+ * One object serves every run (runs never overlap); what a RunResult keeps of it (points,
+ * lookups, updates) is handed over in fresh arrays.
+ */
+export class Run {
+  action = 0;
+  reason = 0;
+  target = 0;
+  /** Stored decision point ids (the first MAX_POINTS). */
+  points: number[] = [];
+  n_points = 0;
+  flags = 0;
+  count = 0;
+  learnt = 0;
+  /** Lookups per stored point, when traced. */
+  lookups: Lookup[][] | null = null;
+  updates: MapUpdate[] = NO_UPDATES;
+  tailCalls = 0;
+  /** The host's maps (the C's globals of the object). */
+  m: HostMaps;
+
+  constructor(public host: HostState) {
+    this.m = host.maps;
+  }
+}
+
+let theRun: Run | undefined;
+
+/** The record for a new run on `host` (everything a previous run left is gone). */
+export function run_begin(host: HostState, traced: boolean): Run {
+  const v = (theRun ??= new Run(host));
+  v.host = host;
+  v.m = host.maps;
+  v.action = v.reason = v.target = v.n_points = v.flags = v.count = v.learnt = v.tailCalls = 0;
+  v.points = [];
+  v.lookups = traced ? [] : null;
+  v.updates = NO_UPDATES;
+  return v;
+}
+
+/** A fresh record: the agent on every entry, the transit unless continuing a tail call. */
+export function verdict_reset(v: Run): void {
+  v.action = 0;
+  v.reason = 0;
+  v.target = 0;
+  if (v.n_points !== 0) v.points = [];
+  v.n_points = 0;
+  v.flags = 0;
+  v.count = 0;
+  v.learnt = 0;
+  if (v.lookups !== null && v.lookups.length !== 0) v.lookups = [];
+}
+
+/** Appends decision point `id`; past MAX_POINTS points are counted but not stored. */
+export function verdict_point(v: Run, id: number): void {
+  const n = v.n_points;
+  if (n < MAX_POINTS) {
+    v.points.push(id);
+    if (v.lookups !== null) v.lookups.push([]);
+  }
+  v.n_points = n + 1;
+}
+
+/**
+ * A lookup's result, recorded under the current point when the run is traced: every
+ * bpf_map_lookup_elem of the C is `traced(v, 'endpoints', key, v.m.endpoints.get(key))` here.
+ * The lookup itself stays at its call site, so each site sees one map and stays monomorphic.
+ */
+export function traced<N extends MapName>(v: Run, name: N, key: MapKey<N>, r: MapValue<N> | undefined): MapValue<N> | undefined {
+  if (v.lookups !== null && v.n_points <= MAX_POINTS) {
+    v.lookups[v.lookups.length - 1]?.push({
+      map: name,
+      key: renderKey(name, key),
+      result: r === undefined ? 'miss' : renderValue(name, r),
+    });
+  }
+  return r;
+}
+
+/**
+ * Every write to a learnt map (ep_cache, flows, rflows) goes through here and is counted in
+ * the record: a harness compares the count with the kernel's on every run, without reading
+ * the maps. A failed update counts too (docs: failed learnt updates are ignored; the model's
+ * LRU maps never refuse one).
+ */
+export function verdict_learn<N extends LearntMap>(v: Run, map: N, key: MapKey<N>, value: MapValue<N>): void {
+  v.learnt += 1;
+  v.m[map].set(key, value);
+  if (v.updates === NO_UPDATES) v.updates = [];
+  v.updates.push({ map, op: 'update', key, value } as MapUpdate);
+}
+
+/**
+ * What the model's bpf_tail_call returns when the called program ran to its end and closed
+ * the record itself (a real tail call never comes back; the model's returns through here).
+ */
+export const TAIL_CALLED = -0x10000;
+
+/**
+ * The one exit of both programs: `ret` is what the run's steps returned (negative = drop
+ * with that reason, DONE = `out` holds the verdict). Writes the record, counts the reason
+ * once and returns the XDP action.
+ */
+export function verdict_finish(v: Run, ret: number, out: Out): number {
+  if (ret === TAIL_CALLED) return v.action;
+  let action = XDP_ACTION.DROP;
+  let reason = REASON.UNSPEC;
+  let target = 0;
+  if (ret < 0) {
+    reason = -ret;
+  } else if (ret === DONE) {
+    action = out.action;
+    reason = out.reason;
+    target = action === XDP_ACTION.REDIRECT ? out.target : 0;
+  }
+  v.action = action;
+  v.reason = reason;
+  v.target = target;
+  const counters = v.m.counters;
+  const count = counters.get(reason);
+  if (count !== undefined) {
+    counters.set(reason, count + 1);
+    v.count = (count + 1) >>> 0;
+  }
+  return action;
+}
+
+/** The run as its caller sees it: the record, and the frame the program left (when it sends one). */
+export function run_result(v: Run, action: number, ctx: XdpCtx): RunResult {
+  const a = ACTION_BY_CODE[action] ?? 'ABORTED';
+  return {
+    action: a,
+    reason: v.reason,
+    target: a === 'REDIRECT' ? v.target : 0,
+    output: a === 'DROP' || a === 'ABORTED' ? null : pkt_bytes(ctx),
+    points: v.points,
+    nPoints: v.n_points,
+    lookups: v.lookups,
+    updates: v.updates,
+    tailCalls: v.tailCalls,
+  };
+}

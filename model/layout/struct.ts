@@ -7,8 +7,22 @@
 // 'be' = network order (bytes exactly as on the wire, what C sees in a __be32).
 
 export type Scalar =
-  { kind: 'u8' } | { kind: 'u16'; order: 'le' | 'be' } | { kind: 'u32'; order: 'le' | 'be' } | { kind: 'u64'; order: 'le' };
-export type FieldType = Scalar | { kind: 'bytes'; len: number } | { kind: 'struct'; of: StructDef; count: number };
+  | { readonly kind: 'u8' }
+  | { readonly kind: 'u16'; readonly order: 'le' | 'be' }
+  | { readonly kind: 'u32'; readonly order: 'le' | 'be' }
+  | { readonly kind: 'u64'; readonly order: 'le' };
+export interface BytesType {
+  readonly kind: 'bytes';
+  readonly len: number;
+}
+/** A nested struct (`count` 1, `many` false) or an array of them (`many` true). */
+export interface StructType<V = unknown, Many extends boolean = boolean> {
+  readonly kind: 'struct';
+  readonly of: StructDef<V>;
+  readonly count: number;
+  readonly many: Many;
+}
+export type FieldType = Scalar | BytesType | StructType;
 
 export interface FieldDef {
   readonly name: string;
@@ -17,22 +31,45 @@ export interface FieldDef {
   readonly size: number;
 }
 
-export interface StructDef {
+/**
+ * A C struct's layout. `V` is the plain record a value of it decodes to, derived from the
+ * field rows by `struct()`, so a record type is never written by hand beside its layout.
+ */
+export interface StructDef<V = unknown> {
   /** The C name (`struct <name>`) this layout must match in BTF. */
   readonly name: string;
   readonly size: number;
   readonly fields: readonly FieldDef[];
+  /** Type-level only: the record type (never set at run time). */
+  readonly __record?: V;
 }
 
-export const u8: Scalar = { kind: 'u8' };
-export const u16le: Scalar = { kind: 'u16', order: 'le' };
-export const u16be: Scalar = { kind: 'u16', order: 'be' };
-export const u32le: Scalar = { kind: 'u32', order: 'le' };
-export const u32be: Scalar = { kind: 'u32', order: 'be' };
-export const u64le: Scalar = { kind: 'u64', order: 'le' };
-export const bytes = (len: number): FieldType => ({ kind: 'bytes', len });
-export const array = (of: StructDef, count: number): FieldType => ({ kind: 'struct', of, count });
-export const nested = (of: StructDef): FieldType => ({ kind: 'struct', of, count: 1 });
+/** The record type of a struct definition: `Rec<typeof HostCfg>`. */
+export type Rec<S> = S extends StructDef<infer V> ? V : never;
+
+export const u8 = { kind: 'u8' } as const satisfies Scalar;
+export const u16le = { kind: 'u16', order: 'le' } as const satisfies Scalar;
+export const u16be = { kind: 'u16', order: 'be' } as const satisfies Scalar;
+export const u32le = { kind: 'u32', order: 'le' } as const satisfies Scalar;
+export const u32be = { kind: 'u32', order: 'be' } as const satisfies Scalar;
+export const u64le = { kind: 'u64', order: 'le' } as const satisfies Scalar;
+export const bytes = (len: number): BytesType => ({ kind: 'bytes', len });
+export const array = <V>(of: StructDef<V>, count: number): StructType<V, true> => ({ kind: 'struct', of, count, many: true });
+export const nested = <V>(of: StructDef<V>): StructType<V, false> => ({ kind: 'struct', of, count: 1, many: false });
+
+/** The TypeScript value of one field type. */
+type FieldValue<T> = T extends { kind: 'u64' }
+  ? bigint
+  : T extends BytesType
+    ? Uint8Array
+    : T extends StructType<infer V, infer Many>
+      ? Many extends true
+        ? V[]
+        : V
+      : number;
+
+type Row = readonly [string, FieldType, number];
+type RecordOf<R extends readonly Row[]> = { [E in R[number] as E[0]]: FieldValue<E[1]> };
 
 function sizeOf(t: FieldType): number {
   switch (t.kind) {
@@ -54,9 +91,9 @@ function sizeOf(t: FieldType): number {
 /**
  * Declares a struct from `[name, type, offset]` rows. Offsets are written out (not
  * computed) because they are the contract with C; the declaration checks that fields do
- * not overlap and fit in `size`.
+ * not overlap and fit in `size`. The rows also give the record type (see `Rec`).
  */
-export function struct(name: string, size: number, rows: ReadonlyArray<readonly [string, FieldType, number]>): StructDef {
+export function struct<const R extends readonly Row[]>(name: string, size: number, rows: R): StructDef<RecordOf<R>> {
   const fields: FieldDef[] = [];
   let end = 0;
   for (const [fname, type, offset] of rows) {
@@ -72,37 +109,59 @@ export function struct(name: string, size: number, rows: ReadonlyArray<readonly 
 /** Field values: numbers for scalars up to 32 bits, bigint for u64, Uint8Array for bytes. */
 export type Value = number | bigint | Uint8Array | Record<string, unknown> | ReadonlyArray<Record<string, unknown>>;
 
-export function encode(def: StructDef, value: Readonly<Record<string, unknown>>, out?: Uint8Array, at = 0): Uint8Array {
+/** Encodes a record (missing fields read as zero) into the struct's bytes. */
+export function encode<V>(def: StructDef<V>, value: V | Readonly<Record<string, unknown>>, out?: Uint8Array, at = 0): Uint8Array {
   const buf = out ?? new Uint8Array(def.size);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  for (const f of def.fields) writeField(dv, buf, at + f.offset, f, value[f.name]);
+  const rec = value as Readonly<Record<string, unknown>>;
+  for (const f of def.fields) writeField(buf, at + f.offset, f, rec[f.name]);
   return buf;
 }
 
-export function decode(def: StructDef, buf: Uint8Array, at = 0): Record<string, unknown> {
+/** Decodes the struct's bytes at `at` into its record; the field rows guarantee the shape. */
+export function decode<V>(def: StructDef<V>, buf: Uint8Array, at = 0): V {
   if (buf.byteLength < at + def.size) {
     throw new RangeError(`struct ${def.name}: need ${def.size} bytes at ${at}, have ${buf.byteLength - at}`);
   }
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const out: Record<string, unknown> = {};
-  for (const f of def.fields) out[f.name] = readField(dv, buf, at + f.offset, f);
-  return out;
+  for (const f of def.fields) out[f.name] = readField(buf, at + f.offset, f);
+  return out as V;
 }
 
-function writeField(dv: DataView, buf: Uint8Array, at: number, f: FieldDef, v: unknown): void {
+// Byte arithmetic rather than a DataView, as in readField.
+function writeField(buf: Uint8Array, at: number, f: FieldDef, v: unknown): void {
   const t = f.type;
   switch (t.kind) {
     case 'u8':
-      dv.setUint8(at, Number(v ?? 0));
+      buf[at] = Number(v ?? 0);
       return;
-    case 'u16':
-      dv.setUint16(at, Number(v ?? 0), t.order === 'le');
+    case 'u16': {
+      const n = Number(v ?? 0);
+      if (t.order === 'le') {
+        buf[at] = n;
+        buf[at + 1] = n >>> 8;
+      } else {
+        buf[at] = n >>> 8;
+        buf[at + 1] = n;
+      }
       return;
-    case 'u32':
-      dv.setUint32(at, Number(v ?? 0) >>> 0, t.order === 'le');
+    }
+    case 'u32': {
+      const n = Number(v ?? 0) >>> 0;
+      if (t.order === 'le') {
+        buf[at] = n;
+        buf[at + 1] = n >>> 8;
+        buf[at + 2] = n >>> 16;
+        buf[at + 3] = n >>> 24;
+      } else {
+        buf[at] = n >>> 24;
+        buf[at + 1] = n >>> 16;
+        buf[at + 2] = n >>> 8;
+        buf[at + 3] = n;
+      }
       return;
+    }
     case 'u64':
-      dv.setBigUint64(at, BigInt((v as bigint | number | undefined) ?? 0), true);
+      new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setBigUint64(at, BigInt((v as bigint | number | undefined) ?? 0), true);
       return;
     case 'bytes': {
       const src = (v as Uint8Array | undefined) ?? new Uint8Array(t.len);
@@ -111,7 +170,7 @@ function writeField(dv: DataView, buf: Uint8Array, at: number, f: FieldDef, v: u
       return;
     }
     case 'struct': {
-      if (t.count === 1 && !Array.isArray(v)) {
+      if (!t.many) {
         encode(t.of, (v as Record<string, unknown> | undefined) ?? {}, buf, at);
         return;
       }
@@ -123,22 +182,25 @@ function writeField(dv: DataView, buf: Uint8Array, at: number, f: FieldDef, v: u
   }
 }
 
-function readField(dv: DataView, buf: Uint8Array, at: number, f: FieldDef): unknown {
+// Byte arithmetic rather than a DataView: programs decode option data per packet.
+function readField(buf: Uint8Array, at: number, f: FieldDef): unknown {
   const t = f.type;
   switch (t.kind) {
     case 'u8':
-      return dv.getUint8(at);
+      return buf[at];
     case 'u16':
-      return dv.getUint16(at, t.order === 'le');
+      return t.order === 'le' ? buf[at] | (buf[at + 1] << 8) : (buf[at] << 8) | buf[at + 1];
     case 'u32':
-      return dv.getUint32(at, t.order === 'le');
+      return t.order === 'le'
+        ? (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0
+        : ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0;
     case 'u64':
-      return dv.getBigUint64(at, true);
+      return new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(at, true);
     case 'bytes':
       return buf.slice(at, at + t.len);
     case 'struct': {
-      if (t.count === 1) return decode(t.of, buf, at);
-      const items: Record<string, unknown>[] = [];
+      if (!t.many) return decode(t.of, buf, at);
+      const items: unknown[] = [];
       for (let i = 0; i < t.count; i++) items.push(decode(t.of, buf, at + i * t.of.size));
       return items;
     }

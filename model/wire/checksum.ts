@@ -1,7 +1,6 @@
-// The internet checksum (RFC 1071) and its incremental update (RFC 1624). The incremental
-// helpers reproduce Linux's csum_replace2/csum_replace4 step by step, because the XDP
-// programs use those: the model must produce the same bytes, including which of the two
-// one's-complement zeros (0x0000 / 0xffff) comes out.
+// The internet checksum (RFC 1071) of whole headers and segments, for building and checking
+// frames. The incremental updates the programs make (RFC 1624, as Linux's csum_replace2/4)
+// live beside them in model/dataplane/csum.ts.
 
 import type { Ipv4 } from './addr.ts';
 
@@ -71,66 +70,4 @@ export function icmpChecksum(message: Uint8Array): number {
 /** Data with a valid checksum stored in it sums to 0xffff (negative zero). */
 export function checksumValid(bytes: Uint8Array, initial = 0): boolean {
   return onesSum(bytes, initial) === 0xffff;
-}
-
-// --- Incremental update, mirroring include/net/checksum.h ---------------------------------
-
-/** csum16_add: 16-bit one's-complement add with end-around carry. */
-function csum16Add(csum: number, addend: number): number {
-  const res = (csum + addend) & 0xffff;
-  return (res + (res < addend ? 1 : 0)) & 0xffff;
-}
-
-/**
- * RFC 1624 eqn. 3 as csum_replace2 does it: HC' = ~(~HC + ~m + m'), for a 16-bit field
- * changing from `from` to `to` under checksum `check`.
- */
-export function csumReplace16(check: number, from: number, to: number): number {
-  return ~csum16Add(csum16Add(~check & 0xffff, ~from & 0xffff), to & 0xffff) & 0xffff;
-}
-
-/** 32-bit one's-complement add with end-around carry (csum_add). */
-function csumAdd32(a: number, b: number): number {
-  const res = (a + b) >>> 0;
-  return (res + (res < b ? 1 : 0)) >>> 0;
-}
-
-/** csum_fold: 32-bit partial sum to a complemented 16-bit checksum. */
-function csumFold(sum: number): number {
-  const s = (sum + (((sum >>> 16) | (sum << 16)) >>> 0)) >>> 0;
-  return ~(s >>> 16) & 0xffff;
-}
-
-/** csum_replace4: a 32-bit field (an IPv4 address) changes from `from` to `to`. */
-export function csumReplace32(check: number, from: number, to: number): number {
-  const unfolded = ~(check & 0xffff) >>> 0;
-  const tmp = csumAdd32(unfolded, ~from >>> 0);
-  return csumFold(csumAdd32(tmp, to >>> 0));
-}
-
-/** IPv4 header checksum after the TTL byte changes; TTL shares its 16-bit word with the protocol. */
-export function ipv4CsumAfterTtl(check: number, oldTtl: number, newTtl: number, protocol: number): number {
-  return csumReplace16(check, ((oldTtl & 0xff) << 8) | (protocol & 0xff), ((newTtl & 0xff) << 8) | (protocol & 0xff));
-}
-
-/**
- * UDP keeps 0 ("no checksum") as 0 and never lets an update produce 0: the kernel's
- * CSUM_MANGLED_0 rule. TCP and ICMP take the update as it comes.
- */
-function l4Fixup(check: number, updated: number, isUdp: boolean): number {
-  if (!isUdp) return updated;
-  if (check === 0) return 0;
-  return updated === 0 ? 0xffff : updated;
-}
-
-/** L4 checksum after an IPv4 address in the pseudo-header (or in the segment) is rewritten. */
-export function l4CsumAfterAddr(check: number, from: Ipv4, to: Ipv4, isUdp: boolean): number {
-  if (isUdp && check === 0) return 0;
-  return l4Fixup(check, csumReplace32(check, from, to), isUdp);
-}
-
-/** L4 checksum after a port (any 16-bit field inside the segment) is rewritten. */
-export function l4CsumAfterPort(check: number, from: number, to: number, isUdp: boolean): number {
-  if (isUdp && check === 0) return 0;
-  return l4Fixup(check, csumReplace16(check, from, to), isUdp);
 }

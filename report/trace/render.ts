@@ -5,7 +5,7 @@
 //              whole output frame (outer and inner headers).
 //   detailed — per hop the input frame, every decision point with its map lookups
 //              (key → value or miss), the map updates, the verdict and the output frame.
-import { POINTS, REASONS } from '../../model/dataplane/tables.ts';
+import { POINTS, REASONS, pointStep } from '../../model/dataplane/tables.ts';
 import type { HopDoc, OutcomeDoc, PacketDoc } from '../json-schema/run.ts';
 import { diffLines, layerLinesHex, renderLines } from './frame.ts';
 
@@ -94,8 +94,8 @@ function summaryHop(h: HopDoc, st: TraceStyle): string[] {
 function detailedHop(h: HopDoc, st: TraceStyle): string[] {
   const out = [st.bold(`${h.host} ${h.program}, in ${h.ingressName} (ifindex ${h.ingress})`), '  in:'];
   out.push(...renderLines(layerLinesHex(h.frameIn), '    '));
-  h.points.forEach((p, i) => {
-    out.push(`  ${i + 1}. ${p.name}: ${pointText.get(p.name) ?? ''}`);
+  h.points.forEach((p) => {
+    out.push(`  ${pointStep(p.name) ?? '?'}. ${p.name}: ${pointText.get(p.name) ?? ''}`);
     for (const l of p.lookups) out.push(`       ${l.map}[${l.key}] → ${l.result}`);
   });
   if (h.tailCalls > 0) out.push(`  tail calls: ${h.tailCalls}`);

@@ -74,7 +74,11 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
 
   beforeAll(() => {
     [host] = loadInstances(['A'], { ifindexes: [UNDERLAY, VETH1, VETH2] });
-    put('cfg', u32le(0), encode(HostCfg, { ip: HOST_A.ip, mac: HOST_A.mac, mtu: 1500, underlay_ifindex: UNDERLAY }));
+    put(
+      'cfg',
+      u32le(0),
+      encode(HostCfg, { ip: HOST_A.ip, mac: HOST_A.mac, mtu: 1500, underlay_ifindex: UNDERLAY, opt_class: CONSTS.OPT_CLASS_MIZAR, pad: 0 }),
+    );
     put('ifaces', u32le(VETH1), encode(Iface, { vni: VNI, ip: POD1.ip, mac: POD1.mac, net_id: NET_ID }));
     put('ifaces', u32le(VETH2), encode(Iface, { vni: VNI, ip: POD2.ip, mac: POD2.mac, net_id: NET_ID }));
     put(
@@ -302,7 +306,18 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
     const self = loadInstances(['S'], { ifindexes: [UNDERLAY, VETH1, VETH2] })[0];
     try {
       const sput = (map: string, key: Uint8Array, value: Uint8Array): void => self.map(map).update(key, value);
-      sput('cfg', u32le(0), encode(HostCfg, { ip: HOST_A.ip, mac: HOST_A.mac, mtu: 1500, underlay_ifindex: UNDERLAY }));
+      sput(
+        'cfg',
+        u32le(0),
+        encode(HostCfg, {
+          ip: HOST_A.ip,
+          mac: HOST_A.mac,
+          mtu: 1500,
+          underlay_ifindex: UNDERLAY,
+          opt_class: CONSTS.OPT_CLASS_MIZAR,
+          pad: 0,
+        }),
+      );
       sput('ifaces', u32le(VETH1), encode(Iface, { vni: VNI, ip: POD1.ip, mac: POD1.mac, net_id: NET_ID }));
       for (const [pod, veth] of [
         [POD1, VETH1],

@@ -5,7 +5,8 @@
 // plain random bytes. Both programs must agree on all of it.
 import fc from 'fast-check';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
-import { HostState, type HostLocRec, flowKey } from '../../../model/dataplane/state.ts';
+import { HostState, flowKey } from '../../../model/dataplane/state.ts';
+import type { HostCfgRec, HostLocRec } from '../../../model/dataplane/structs.ts';
 import { ether } from '../../../model/wire/builder.ts';
 import { IFINDEX_POOL } from './topology.ts';
 
@@ -21,7 +22,7 @@ const hostLoc: fc.Arbitrary<HostLocRec> = fc.record({
 });
 
 export interface RandomState {
-  cfg: { ip: number; mac: Uint8Array; mtu: number; underlay_ifindex: number };
+  cfg: HostCfgRec;
   ifaces: Array<{ ifindex: number; vni: number; ip: number; mac: Uint8Array; net_id: number }>;
   endpoints: Array<{
     vni: number;
@@ -71,6 +72,8 @@ export function randomState(): fc.Arbitrary<RandomState> {
       mac: macArb,
       mtu: fc.constantFrom(0, 0, 1500, 100, 60),
       underlay_ifindex: fc.constantFrom(2, 2, 3),
+      opt_class: fc.constant<number>(CONSTS.OPT_CLASS_MIZAR),
+      pad: fc.constant(0),
     }),
     ifaces: fc.array(
       fc.record({ ifindex: fc.constantFrom(...IFINDEX_POOL), vni: vniArb, ip: ipArb, mac: macArb, net_id: fc.nat({ max: 3 }) }),
@@ -160,10 +163,10 @@ const padLocs = (a: HostLocRec[], n: number): HostLocRec[] => [...a, ...Array.fr
 /** The HostState a RandomState describes (entries written as they are, valid or not). */
 export function buildRandomState(r: RandomState): HostState {
   const h = new HostState();
-  h.cfg.set(0, r.cfg);
-  for (const i of r.ifaces) h.ifaces.set(i.ifindex, { vni: i.vni, ip: i.ip, mac: i.mac, pad: 0, net_id: i.net_id });
+  h.map('cfg').set(0, r.cfg);
+  for (const i of r.ifaces) h.map('ifaces').set(i.ifindex, { vni: i.vni, ip: i.ip, mac: i.mac, pad: 0, net_id: i.net_id });
   for (const e of r.endpoints) {
-    h.endpoints.set(
+    h.map('endpoints').set(
       { vni: e.vni, ip: e.ip },
       {
         kind: e.kind,
@@ -179,23 +182,23 @@ export function buildRandomState(r: RandomState): HostState {
   }
   for (const n of r.networks) {
     const mask = n.plen === 0 ? 0 : (0xffffffff << (32 - n.plen)) >>> 0;
-    h.networks.set(
+    h.map('networks').set(
       { prefixlen: 32 + n.plen, vni: n.vni, ip: (n.ip & mask) >>> 0 },
       { net_id: n.net_id, gw_mac: n.gw_mac, n_bouncers: n.n_bouncers, bouncers: padLocs(n.bouncers, CONSTS.MAX_BOUNCERS) },
     );
   }
-  for (const v of r.vpcs) h.vpcs.set(v.vni, { n_dividers: v.n_dividers, dividers: padLocs(v.dividers, CONSTS.MAX_DIVIDERS) });
+  for (const v of r.vpcs) h.map('vpcs').set(v.vni, { n_dividers: v.n_dividers, dividers: padLocs(v.dividers, CONSTS.MAX_DIVIDERS) });
   for (const s of r.services)
-    h.services.set(
+    h.map('services').set(
       { vni: s.vni, vip: s.vip, port: s.port, proto: s.proto, pad: 0 },
       { svc_id: s.svc_id, target_port: s.target_port, n_backends: s.n_backends },
     );
-  for (const m of r.maglev) h.maglev.set(m.svc * CONSTS.MAGLEV_M + m.slot, m.value >>> 0);
-  for (const b of r.backends) h.backends.set(b.i, { ip: b.ip, mac: b.mac, pad: 0, host: b.host });
-  for (const c of r.ep_cache) h.ep_cache.set({ vni: c.vni, ip: c.ip }, c.loc);
+  for (const m of r.maglev) h.map('maglev').set(m.svc * CONSTS.MAGLEV_M + m.slot, m.value >>> 0);
+  for (const b of r.backends) h.map('backends').set(b.i, { ip: b.ip, mac: b.mac, pad: 0, host: b.host });
+  for (const c of r.ep_cache) h.map('ep_cache').set({ vni: c.vni, ip: c.ip }, c.loc);
   for (const f of r.flows) {
-    if (f.rev) h.rflows.set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { saddr: f.daddr, sport: f.dport, smac: f.dmac });
-    else h.flows.set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { daddr: f.daddr, dport: f.dport, dmac: f.dmac, host: f.host });
+    if (f.rev) h.map('rflows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { saddr: f.daddr, sport: f.dport, smac: f.dmac });
+    else h.map('flows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { daddr: f.daddr, dport: f.dport, dmac: f.dmac, host: f.host });
   }
   return h;
 }

@@ -169,7 +169,7 @@ function seed(t: Topology): void {
     const a = t.eps[s.a % t.eps.length];
     if (s.kind === 'ep_cache') {
       const where = t.hosts[s.b % t.hosts.length];
-      h.state.ep_cache.set({ vni: a.network.vpc.vni, ip: a.ip }, where.loc);
+      h.state.map('ep_cache').set({ vni: a.network.vpc.vni, ip: a.ip }, where.loc);
       continue;
     }
     const svc = t.svcs[s.b % Math.max(1, t.svcs.length)];
@@ -195,8 +195,8 @@ function seedFlow(
   bport: number,
   vipMac: Uint8Array,
 ): void {
-  st.flows.set(flowKey(vni, client, vip, sport, vport, proto), { daddr: be.ip, dport: bport, dmac: be.mac, host: be.host.loc });
-  st.rflows.set(flowKey(vni, be.ip, client, bport, sport, proto), { saddr: vip, sport: vport, smac: vipMac });
+  st.map('flows').set(flowKey(vni, client, vip, sport, vport, proto), { daddr: be.ip, dport: bport, dmac: be.mac, host: be.host.loc });
+  st.map('rflows').set(flowKey(vni, be.ip, client, bport, sport, proto), { saddr: vip, sport: vport, smac: vipMac });
 }
 
 /** Short description for reports. */
@@ -218,14 +218,14 @@ export function describeTopology(t: Topology): string[] {
 /** Remembers every host's learnt maps; the returned function puts them back (cheap: small maps). */
 export function snapshotLearnt(t: Topology): () => void {
   const names = ['ep_cache', 'flows', 'rflows'] as const;
-  const saved = t.hosts.map((h) => names.map((n) => [...h.state.map(n).entries()]));
+  const saved = t.hosts.map((h) => names.map((n) => h.state.raw(n).rawEntries()));
   return () => {
     t.hosts.forEach((h, i) =>
       names.forEach((n, j) => {
         if (!h.state.has(n) && saved[i][j].length === 0) return;
-        const m = h.state.map(n) as unknown as { clear(): void; set(k: unknown, v: unknown): void };
+        const m = h.state.raw(n);
         m.clear();
-        for (const [k, v] of saved[i][j]) m.set(k, v);
+        for (const [k, v] of saved[i][j]) m.rawSet(k, v);
       }),
     );
   };

@@ -77,14 +77,14 @@ describeBpf('map writer', () => {
       writeHostState(inst, b);
       expect(readMap(inst, 'services')).toEqual([]);
       expect(readMap<number, number>(inst, 'maglev').filter(([, v]) => v !== 0)).toEqual([]);
-      expect(modelBytes('endpoints', readMap(inst, 'endpoints'))).toEqual(modelBytes('endpoints', b.endpoints.entries()));
+      expect(modelBytes('endpoints', readMap(inst, 'endpoints'))).toEqual(modelBytes('endpoints', b.map('endpoints').entries()));
     });
   });
 
   it('restoreLearnt puts learnt maps back to the baseline, touching only what changed', () => {
     const st = cluster(false).host('a').state;
     const loc = { ip: 0xc0a80102, mac: new Uint8Array([2, 0, 0, 0, 0, 2]), pad: 0 };
-    st.ep_cache.set({ vni: 7, ip: 0x0a00010b }, loc);
+    st.map('ep_cache').set({ vni: 7, ip: 0x0a00010b }, loc);
     writeHostState(inst, st);
     const baseline = modelLearnt(st);
     const fk = flowKey(7, 0x0a00010a, 0x0a0001c8, 1234, 80, 6);

@@ -38,7 +38,7 @@ describeBpf('scenarios on the kernel', () => {
         e.sync = () => {
           sync();
           for (const ep of cp.endpoints.values()) {
-            for (const b of ep.network.bouncers) if (b !== ep.host) b.state.endpoints.delete(epKey(ep.network.vpc.vni, ep.ip));
+            for (const b of ep.network.bouncers) if (b !== ep.host) b.state.map('endpoints').delete(epKey(ep.network.vpc.vni, ep.ip));
           }
         };
         return e;

@@ -23,13 +23,21 @@ describe('control plane', () => {
     expect(w.summary()).toEqual({ total: 5, hosts: 3, maps: { endpoints: 3, ifaces: 1, networks: 1 } });
     expect([w.host('h5', 'ifaces'), w.host('h5', 'endpoints'), w.host('h5', 'networks')]).toEqual([1, 1, 1]);
     expect([w.host('h0', 'endpoints'), w.host('h1', 'endpoints')], 'one REMOTE entry per bouncer').toEqual([1, 1]);
-    const remote = cp.host('h0').state.endpoints.peek(epKey(1, ipv4('10.64.0.10')));
+    const remote = cp
+      .host('h0')
+      .state.map('endpoints')
+      .peek(epKey(1, ipv4('10.64.0.10')));
     expect(remote?.kind).toBe(CONSTS.EP_REMOTE);
     expect(remote?.host_ip).toBe(cp.host('h5').ip);
     // On a bouncer, LOCAL wins: no REMOTE entry written over it.
     const w2 = cp.measure(() => cp.createEndpoint({ name: 'f', network: 'n', ip: '10.64.0.11', host: 'h0' }));
     expect(w2.total, 'host writes 3, the other bouncer 1').toBe(4);
-    expect(cp.host('h0').state.endpoints.peek(epKey(1, ipv4('10.64.0.11')))?.kind).toBe(CONSTS.EP_LOCAL);
+    expect(
+      cp
+        .host('h0')
+        .state.map('endpoints')
+        .peek(epKey(1, ipv4('10.64.0.11')))?.kind,
+    ).toBe(CONSTS.EP_LOCAL);
   });
 
   it('provisioning cost: writes per endpoint creation are identical for 10, 1,000 and 100,000 hosts', () => {
@@ -99,28 +107,31 @@ describe('control plane', () => {
     const a2 = ip('a2');
     const h1 = cp.host('h1').state;
     const h4 = cp.host('h4').state;
-    h1.ep_cache.set(epKey(VNI_BLUE, a2), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
-    h4.ep_cache.set(epKey(VNI_BLUE, a2), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
-    h1.flows.set(flowKey(VNI_BLUE, ip('a1'), ipv4('192.168.1.100'), 1, 80, 6), {
+    h1.map('ep_cache').set(epKey(VNI_BLUE, a2), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
+    h4.map('ep_cache').set(epKey(VNI_BLUE, a2), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
+    h1.map('flows').set(flowKey(VNI_BLUE, ip('a1'), ipv4('192.168.1.100'), 1, 80, 6), {
       daddr: a2,
       dport: 8080,
       dmac: cp.endpoint('a2').mac,
       host: cp.host('h2').loc,
     });
-    h1.rflows.set(flowKey(VNI_BLUE, a2, ip('a1'), 8080, 1, 6), { saddr: ipv4('192.168.1.100'), sport: 80, smac: new Uint8Array(6) });
+    h1.map('rflows').set(flowKey(VNI_BLUE, a2, ip('a1'), 8080, 1, 6), { saddr: ipv4('192.168.1.100'), sport: 80, smac: new Uint8Array(6) });
     const w = cp.measure(() => cp.deleteEndpoint('a2'));
-    expect(cp.host('h2').state.endpoints.peek(epKey(VNI_BLUE, a2))).toBeUndefined();
-    expect(cp.host('h3').state.endpoints.peek(epKey(VNI_BLUE, a2)), "the bouncer's REMOTE entry is gone").toBeUndefined();
-    expect(h1.ep_cache.peek(epKey(VNI_BLUE, a2)), 'ep_cache invalidated on the client host').toBeUndefined();
-    expect(h4.ep_cache.peek(epKey(VNI_BLUE, a2)), 'and on the divider').toBeUndefined();
-    expect([h1.flows.size, h1.rflows.size], 'flows naming it are invalidated').toEqual([0, 0]);
+    expect(cp.host('h2').state.map('endpoints').peek(epKey(VNI_BLUE, a2))).toBeUndefined();
+    expect(cp.host('h3').state.map('endpoints').peek(epKey(VNI_BLUE, a2)), "the bouncer's REMOTE entry is gone").toBeUndefined();
+    expect(h1.map('ep_cache').peek(epKey(VNI_BLUE, a2)), 'ep_cache invalidated on the client host').toBeUndefined();
+    expect(h4.map('ep_cache').peek(epKey(VNI_BLUE, a2)), 'and on the divider').toBeUndefined();
+    expect([h1.map('flows').size, h1.map('rflows').size], 'flows naming it are invalidated').toEqual([0, 0]);
     expect(w.map('ep_cache')).toBe(2);
     expect(
       cp.service('web').backends.map((b) => b.name),
       'services drop it as a backend',
     ).toEqual(['b1']);
-    expect(cp.host('h3').state.services.peek({ vni: VNI_BLUE, vip: ipv4('192.168.1.100'), port: 80, proto: 6, pad: 0 })?.n_backends).toBe(
-      1,
-    );
+    expect(
+      cp
+        .host('h3')
+        .state.map('services')
+        .peek({ vni: VNI_BLUE, vip: ipv4('192.168.1.100'), port: 80, proto: 6, pad: 0 })?.n_backends,
+    ).toBe(1);
   });
 });

@@ -1,10 +1,10 @@
 // One focused test per agent decision point (docs/dataplane.md 4.1), on the shared address
 // book. Outputs are decoded with the wire codecs and checked field by field.
 import { describe, expect, it } from 'vitest';
-import { agent } from '../../../model/dataplane/agent.ts';
+import { agent } from '../../../model/dataplane/dataplane.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { epKey, flowKey, hostLoc } from '../../../model/dataplane/state.ts';
-import { REASON, reasonName } from '../../../model/dataplane/tables.ts';
+import { REASON, pointName, reasonName } from '../../../model/dataplane/tables.ts';
 import { arpRequest, icmpEcho, tcpFrame, udpFrame, CANARY } from '../../../model/cluster/frames.ts';
 import { ipv4, mac } from '../../../model/wire/addr.ts';
 import { ether } from '../../../model/wire/builder.ts';
@@ -25,7 +25,7 @@ function setup(opts: { mtu?: number } = {}) {
   return { ...book, run, icmp };
 }
 
-const names = (r: { points: Array<{ name: string }> }) => r.points.map((p) => p.name);
+const names = (r: { points: readonly number[] }) => r.points.map(pointName);
 const why = (r: { reason: number }) => reasonName(r.reason);
 
 describe('agent', () => {
@@ -36,7 +36,7 @@ describe('agent', () => {
     expect(r.action).toBe('DROP');
     expect(r.output).toBeNull();
     expect(names(r)).toEqual(['agent_iface']);
-    expect(cp.host('h1').state.counters.get(REASON.NO_IFACE), 'counter of the reason counts the run once').toBe(1);
+    expect(cp.host('h1').state.map('counters').get(REASON.NO_IFACE), 'counter of the reason counts the run once').toBe(1);
   });
 
   it('agent_eth: runts, VLAN tags, spoofed source MACs and non-ARP/IPv4 frames are dropped', () => {
@@ -150,7 +150,7 @@ describe('agent', () => {
     const vip = ipv4('192.168.1.100');
     const h1 = cp.host('h1').state;
     const be = cp.endpoint('b1');
-    h1.flows.set(flowKey(VNI_BLUE, ip('a1'), vip, 40000, 80, 6), {
+    h1.map('flows').set(flowKey(VNI_BLUE, ip('a1'), vip, 40000, 80, 6), {
       daddr: be.ip,
       dport: 8080,
       dmac: be.mac,
@@ -223,7 +223,9 @@ describe('agent', () => {
 
   it('agent_cache: a learnt destination host gets the packet directly', () => {
     const { cp, run, icmp } = setup();
-    cp.host('h1').state.ep_cache.set(epKey(VNI_BLUE, ip('a2')), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
+    cp.host('h1')
+      .state.map('ep_cache')
+      .set(epKey(VNI_BLUE, ip('a2')), hostLoc(cp.host('h2').ip, cp.host('h2').mac));
     const r = run('a1', icmp('a1', ip('a2')));
     expect(why(r)).toBe('ENCAP_TO_HOST');
     expect(names(r)).toEqual(['agent_iface', 'agent_eth', 'agent_ip', 'agent_flow', 'agent_local', 'agent_cache', 'agent_encap']);
@@ -237,7 +239,7 @@ describe('agent', () => {
     expect(why(r)).toBe('ENCAP_TO_BOUNCER');
     expect(outer(r.output).dst).toBe(HOSTS.h3.ip);
     const h1 = cp.host('h1').state;
-    h1.networks.clear();
+    h1.map('networks').clear();
     const d = run('a1', icmp('a1', ip('a2')));
     expect(why(d), 'without its subnet the agent knows no bouncer').toBe('NO_BOUNCER');
     expect(names(d)).toEqual(['agent_iface', 'agent_eth', 'agent_ip', 'agent_flow', 'agent_local', 'agent_cache', 'agent_bouncer']);
@@ -295,7 +297,9 @@ describe('agent', () => {
     expect(why(r)).toBe('DECAP_DELIVER');
     expect(r.target, "the ARP reply reaches the asking pod's veth").toBe(e.ifindex);
     expect(hexMac(r.output!, 6), "reply from a2's MAC").toBe(PODS.a2.mac);
-    expect(e.host.state.ep_cache.peek(epKey(VNI_BLUE, ip('a2')))?.ip, 'the asking host learnt where a2 lives').toBe(ipv4(HOSTS.h2.ip));
+    expect(e.host.state.map('ep_cache').peek(epKey(VNI_BLUE, ip('a2')))?.ip, 'the asking host learnt where a2 lives').toBe(
+      ipv4(HOSTS.h2.ip),
+    );
   });
 
   it('agent_tail_call: the kernel refuses the 34th tail call of a chain (TAIL_CALL_FAILED)', () => {
@@ -303,11 +307,13 @@ describe('agent', () => {
     // A REMOTE entry naming this very host makes the bouncer bounce to itself forever.
     const h1 = cp.host('h1');
     const a2 = cp.endpoint('a2');
-    h1.state.networks.set(
-      { prefixlen: 56, vni: VNI_BLUE, ip: ipv4('192.168.1.0') },
-      { net_id: 1, gw_mac: new Uint8Array(6), n_bouncers: 1, bouncers: [h1.loc] },
-    );
-    h1.state.endpoints.set(epKey(VNI_BLUE, a2.ip), {
+    h1.state
+      .map('networks')
+      .set(
+        { prefixlen: 56, vni: VNI_BLUE, ip: ipv4('192.168.1.0') },
+        { net_id: 1, gw_mac: new Uint8Array(6), n_bouncers: 1, bouncers: [h1.loc] },
+      );
+    h1.state.map('endpoints').set(epKey(VNI_BLUE, a2.ip), {
       kind: CONSTS.EP_REMOTE,
       flags: 0,
       mac: a2.mac,

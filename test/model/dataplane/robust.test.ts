@@ -2,8 +2,8 @@
 // hosts holding every role. Each run still ends with exactly one verdict and one count.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agent } from '../../../model/dataplane/agent.ts';
-import { transit } from '../../../model/dataplane/transit.ts';
+import { agent } from '../../../model/dataplane/dataplane.ts';
+import { transit } from '../../../model/dataplane/dataplane.ts';
 import type { RunResult } from '../../../model/dataplane/verdict.ts';
 import type { HostState } from '../../../model/dataplane/state.ts';
 import { REASONS } from '../../../model/dataplane/tables.ts';
@@ -15,7 +15,7 @@ const KNOWN_REASONS = new Set<number>(REASONS.map((r) => r.id));
 
 function totalCount(h: HostState): number {
   let n = 0;
-  for (const [, v] of h.counters.entries()) n += v;
+  for (const [, v] of h.map('counters').entries()) n += v;
   return n;
 }
 
@@ -99,8 +99,8 @@ describe('programs never throw', () => {
     // claims; the kernel's value always has MAX_* slots (zeros). The model must not throw.
     const h = book.cp.host(transitFrames[0].host);
     const st = h.state;
-    for (const [k, v] of [...st.vpcs.entries()]) st.vpcs.set(k, { ...v, n_dividers: 4, dividers: v.dividers.slice(0, 1) });
-    for (const [k, v] of [...st.networks.entries()]) st.networks.set(k, { ...v, n_bouncers: 4, bouncers: [] });
+    for (const [k, v] of [...st.map('vpcs').entries()]) st.map('vpcs').set(k, { ...v, n_dividers: 4, dividers: v.dividers.slice(0, 1) });
+    for (const [k, v] of [...st.map('networks').entries()]) st.map('networks').set(k, { ...v, n_bouncers: 4, bouncers: [] });
     for (const t of transitFrames) checkResult(transit(st, t.frame, UNDERLAY_IFINDEX), t.frame);
     for (const f of agentFrames) checkResult(agent(a1.host.state, f, a1.ifindex), f);
   });

@@ -1,7 +1,7 @@
 // The host state's maps: kernel semantics the programs rely on (LPM longest match, array
 // zero reads, LRU eviction), and (key, value) records that encode to the kernel's bytes.
 import { describe, expect, it } from 'vitest';
-import { HostState, MAP_NAMES, MAP_SPECS, cloneHostState, epKey, flowKey, hostLoc } from '../../../model/dataplane/state.ts';
+import { HostState, MAP_NAMES, MAP_SPECS, epKey, flowKey, hostLoc } from '../../../model/dataplane/state.ts';
 import { MapFullError } from '../../../model/dataplane/maps.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { EpKey, EpVal, NetKey } from '../../../model/dataplane/structs.ts';
@@ -14,50 +14,55 @@ const net = (id: number) => ({ net_id: id, gw_mac: new Uint8Array(6), n_bouncers
 describe('host state maps', () => {
   it('networks (LPM_TRIE): the longest matching prefix under the same VNI wins', () => {
     const h = new HostState();
-    h.networks.set({ prefixlen: 32 + 16, vni: 7, ip: ipv4('10.1.0.0') }, net(1));
-    h.networks.set({ prefixlen: 32 + 24, vni: 7, ip: ipv4('10.1.2.0') }, net(2));
-    h.networks.set({ prefixlen: 32 + 24, vni: 8, ip: ipv4('10.1.3.0') }, net(3));
-    const at = (vni: number, a: string) => h.networks.get({ prefixlen: 64, vni, ip: ipv4(a) })?.net_id;
+    h.map('networks').set({ prefixlen: 32 + 16, vni: 7, ip: ipv4('10.1.0.0') }, net(1));
+    h.map('networks').set({ prefixlen: 32 + 24, vni: 7, ip: ipv4('10.1.2.0') }, net(2));
+    h.map('networks').set({ prefixlen: 32 + 24, vni: 8, ip: ipv4('10.1.3.0') }, net(3));
+    const at = (vni: number, a: string) => h.map('networks').get({ prefixlen: 64, vni, ip: ipv4(a) })?.net_id;
     expect(at(7, '10.1.2.9'), '/24 beats /16').toBe(2);
     expect(at(7, '10.1.3.9'), 'the /24 of VNI 8 is not seen under VNI 7').toBe(1);
     expect(at(8, '10.1.3.1')).toBe(3);
     expect(at(8, '10.1.2.1'), 'VNI 8 has no /16').toBeUndefined();
     expect(at(7, '10.2.0.1')).toBeUndefined();
-    expect(h.networks.get({ prefixlen: 48, vni: 7, ip: ipv4('10.1.2.9') })?.net_id, "a lookup key's prefixlen limits the match").toBe(1);
-    expect(() => h.networks.set({ prefixlen: 65, vni: 7, ip: 0 }, net(9)), 'prefixlen above 64 is EINVAL').toThrow();
-    expect(h.networks.size).toBe(3);
-    expect(h.networks.delete({ prefixlen: 56, vni: 7, ip: ipv4('10.1.2.0') })).toBe(true);
+    expect(
+      h.map('networks').get({ prefixlen: 48, vni: 7, ip: ipv4('10.1.2.9') })?.net_id,
+      "a lookup key's prefixlen limits the match",
+    ).toBe(1);
+    expect(() => h.map('networks').set({ prefixlen: 65, vni: 7, ip: 0 }, net(9)), 'prefixlen above 64 is EINVAL').toThrow();
+    expect(h.map('networks').size).toBe(3);
+    expect(h.map('networks').delete({ prefixlen: 56, vni: 7, ip: ipv4('10.1.2.0') })).toBe(true);
     expect(at(7, '10.1.2.9')).toBe(1);
   });
 
   it('arrays read zeros where never written and miss only out of range', () => {
     const h = new HostState();
-    expect(h.maglev.get(5), 'an unwritten slot reads 0').toBe(0);
-    expect(h.maglev.get(CONSTS.MAX_SERVICES * CONSTS.MAGLEV_M), 'past max_entries misses').toBeUndefined();
+    expect(h.map('maglev').get(5), 'an unwritten slot reads 0').toBe(0);
+    expect(h.map('maglev').get(CONSTS.MAX_SERVICES * CONSTS.MAGLEV_M), 'past max_entries misses').toBeUndefined();
     expect(h.config.ip, 'cfg reads as zeros before the control plane writes it').toBe(0);
-    expect([...h.maglev.entries()], 'entries lists written indexes only').toEqual([]);
-    expect(() => h.maglev.set(CONSTS.MAX_SERVICES * CONSTS.MAGLEV_M, 1)).toThrow(MapFullError);
+    expect([...h.map('maglev').entries()], 'entries lists written indexes only').toEqual([]);
+    expect(() => h.map('maglev').set(CONSTS.MAX_SERVICES * CONSTS.MAGLEV_M, 1)).toThrow(MapFullError);
   });
 
   it('HASH maps refuse an entry past max_entries; LRU maps evict the least recently used', () => {
     const h = new HostState();
-    for (let i = 0; i < CONSTS.MAP_IFACES; i++) h.ifaces.set(i, { vni: 1, ip: i, mac: new Uint8Array(6), pad: 0, net_id: 1 });
-    expect(() => h.ifaces.set(9999, { vni: 1, ip: 0, mac: new Uint8Array(6), pad: 0, net_id: 1 }), 'a full HASH map answers E2BIG').toThrow(
-      MapFullError,
-    );
-    for (let i = 0; i < CONSTS.MAP_EP_CACHE; i++) h.ep_cache.set(epKey(1, i), hostLoc(i, new Uint8Array(6)));
-    expect(h.ep_cache.get(epKey(1, 0))?.ip, 'touch entry 0: now the most recent').toBe(0);
-    h.ep_cache.set(epKey(1, 99999), hostLoc(1, new Uint8Array(6)));
-    expect(h.ep_cache.size).toBe(CONSTS.MAP_EP_CACHE);
-    expect(h.ep_cache.peek(epKey(1, 0)), 'the touched entry survives').toBeDefined();
-    expect(h.ep_cache.peek(epKey(1, 1)), 'the least recently used entry was evicted').toBeUndefined();
+    for (let i = 0; i < CONSTS.MAP_IFACES; i++) h.map('ifaces').set(i, { vni: 1, ip: i, mac: new Uint8Array(6), pad: 0, net_id: 1 });
+    expect(
+      () => h.map('ifaces').set(9999, { vni: 1, ip: 0, mac: new Uint8Array(6), pad: 0, net_id: 1 }),
+      'a full HASH map answers E2BIG',
+    ).toThrow(MapFullError);
+    for (let i = 0; i < CONSTS.MAP_EP_CACHE; i++) h.map('ep_cache').set(epKey(1, i), hostLoc(i, new Uint8Array(6)));
+    expect(h.map('ep_cache').get(epKey(1, 0))?.ip, 'touch entry 0: now the most recent').toBe(0);
+    h.map('ep_cache').set(epKey(1, 99999), hostLoc(1, new Uint8Array(6)));
+    expect(h.map('ep_cache').size).toBe(CONSTS.MAP_EP_CACHE);
+    expect(h.map('ep_cache').peek(epKey(1, 0)), 'the touched entry survives').toBeDefined();
+    expect(h.map('ep_cache').peek(epKey(1, 1)), 'the least recently used entry was evicted').toBeUndefined();
   });
 
   it('records encode to the kernel layout and decode back to equal records', () => {
     const { cp } = addressBook({ withService: true });
     let pairs = 0;
     for (const host of cp.hosts.values()) {
-      for (const [name, m] of host.state.presentMaps()) {
+      for (const [name] of host.state.presentMaps()) {
+        const m = host.state.map(name);
         for (const [k, v] of m.entries()) {
           const kb = m.keyLayout.encode(k);
           const vb = m.valueLayout.encode(v);
@@ -73,7 +78,9 @@ describe('host state maps', () => {
     const h2 = cp.host('h2');
     const key = epKey(100, ipv4('192.168.1.11'));
     expect([...encode(EpKey, { ...key })], 'vni little-endian, ip as on the wire').toEqual([100, 0, 0, 0, 192, 168, 1, 11]);
-    expect(decode(EpVal, encode(EpVal, h2.state.endpoints.peek(key)! as unknown as Record<string, unknown>)).kind).toBe(CONSTS.EP_LOCAL);
+    expect(decode(EpVal, encode(EpVal, h2.state.map('endpoints').peek(key)! as unknown as Record<string, unknown>)).kind).toBe(
+      CONSTS.EP_LOCAL,
+    );
     expect(NetKey.size).toBe(12);
   });
 
@@ -85,11 +92,21 @@ describe('host state maps', () => {
       expect(m.type).toBe(MAP_SPECS[n].type);
       expect(m.maxEntries).toBeGreaterThan(0);
     }
-    expect(h.flows.type).toBe('LRU_HASH');
-    h.flows.set(flowKey(1, 1, 2, 3, 4, 6), { daddr: 9, dport: 9, dmac: mac('02:00:00:00:00:09'), host: hostLoc(1, new Uint8Array(6)) });
-    const c = cloneHostState(h);
-    c.flows.clear();
-    expect(h.flows.size, 'clearing a clone leaves the original').toBe(1);
-    expect(cloneHostState(h).flows.peek(flowKey(1, 1, 2, 3, 4, 6))?.daddr).toBe(9);
+    expect(h.map('flows').type).toBe('LRU_HASH');
+    h.map('flows').set(flowKey(1, 1, 2, 3, 4, 6), {
+      daddr: 9,
+      dport: 9,
+      dmac: mac('02:00:00:00:00:09'),
+      host: hostLoc(1, new Uint8Array(6)),
+    });
+    const c = h.clone();
+    c.map('flows').clear();
+    expect(h.map('flows').size, 'clearing a clone leaves the original').toBe(1);
+    expect(
+      h
+        .clone()
+        .map('flows')
+        .peek(flowKey(1, 1, 2, 3, 4, 6))?.daddr,
+    ).toBe(9);
   });
 });

@@ -1,10 +1,10 @@
 // One focused test per transit decision point (docs/dataplane.md 4.2), on the shared
 // address book, with Geneve frames built as another host would send them.
 import { describe, expect, it } from 'vitest';
-import { transit } from '../../../model/dataplane/transit.ts';
+import { transit } from '../../../model/dataplane/dataplane.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { epKey, flowKey, hostLoc } from '../../../model/dataplane/state.ts';
-import { reasonName } from '../../../model/dataplane/tables.ts';
+import { pointName, reasonName } from '../../../model/dataplane/tables.ts';
 import { CANARY } from '../../../model/cluster/frames.ts';
 import { ipv4, mac } from '../../../model/wire/addr.ts';
 import { ether } from '../../../model/wire/builder.ts';
@@ -15,7 +15,7 @@ import { HOSTS, PODS, type PodName, UNDERLAY_IFINDEX, VNI_BLUE, VNI_RED, WEB, ad
 import { type HostName, dotted, geneve, hexMac, hostLocOf, outer, u16 } from '../support/frames.ts';
 
 const why = (r: { reason: number }) => reasonName(r.reason);
-const names = (r: { points: Array<{ name: string }> }) => r.points.map((p) => p.name);
+const names = (r: { points: readonly number[] }) => r.points.map(pointName);
 const PREFIX = ['transit_outer', 'transit_geneve', 'transit_options', 'transit_inner'];
 
 /** What pod `from` sends to `to` (ICMP echo with the canary), with the given MACs. */
@@ -218,8 +218,8 @@ describe('transit', () => {
     expect(why(r)).toBe('SERVICE_REWRITE');
     expect(names(r)).toEqual([...PREFIX, 'transit_svc_client', 'transit_send']);
     const st = cp.host('h1').state;
-    expect(st.flows.peek(flowKey(VNI_BLUE, ip('a1'), ipv4(WEB.vip), 40000, 80, 6))?.daddr, 'forward flow stored').toBe(be.ip);
-    const rev = st.rflows.peek(flowKey(VNI_BLUE, be.ip, ip('a1'), 8080, 40000, 6));
+    expect(st.map('flows').peek(flowKey(VNI_BLUE, ip('a1'), ipv4(WEB.vip), 40000, 80, 6))?.daddr, 'forward flow stored').toBe(be.ip);
+    const rev = st.map('rflows').peek(flowKey(VNI_BLUE, be.ip, ip('a1'), 8080, 40000, 6));
     expect(rev?.saddr, 'reverse flow un-NATs to the VIP').toBe(ipv4(WEB.vip));
     expect(rev?.sport).toBe(80);
     expect(hexMac(rev!.smac, 0), 'with the destination MAC the client used').toBe('02:76:69:00:00:00');
@@ -255,11 +255,17 @@ describe('transit', () => {
     const want = inner.slice();
     want.set(mac(PODS.a2.mac), 0);
     expect(r.output, 'inner frame with the destination MAC set').toEqual(want);
-    expect(cp.host('h2').state.ep_cache.peek(epKey(VNI_BLUE, ip('a1')))?.ip, "the source's host is learnt").toBe(ipv4(HOSTS.h1.ip));
+    expect(
+      cp
+        .host('h2')
+        .state.map('ep_cache')
+        .peek(epKey(VNI_BLUE, ip('a1')))?.ip,
+      "the source's host is learnt",
+    ).toBe(ipv4(HOSTS.h1.ip));
     expect(r.updates).toHaveLength(1);
     // Un-NAT: a reply from a backend to its client becomes a reply from the VIP.
     const h2 = cp.host('h2').state;
-    h2.rflows.set(flowKey(VNI_BLUE, ip('a1'), ip('a2'), 5300, 4000, 17), {
+    h2.map('rflows').set(flowKey(VNI_BLUE, ip('a1'), ip('a2'), 5300, 4000, 17), {
       saddr: ipv4(WEB.vip),
       sport: 53,
       smac: mac('02:76:69:00:00:00'),
@@ -365,8 +371,16 @@ describe('transit', () => {
     expect(checksumValid(o.inner.subarray(14, 34))).toBe(true);
     expect(hexMac(o.inner, 6), "inner source MAC := destination subnet's gateway MAC").toBe(hexMac(cp.network('blue-b').gatewayMac, 0));
     expect(dotted(o.options[0].data, 0), 'the divider names itself').toBe(HOSTS.h4.ip);
-    expect(cp.host('h4').state.ep_cache.peek(epKey(VNI_BLUE, ip('a1')))?.ip, 'and learns the source').toBe(ipv4(HOSTS.h1.ip));
-    cp.host('h4').state.ep_cache.set(epKey(VNI_BLUE, ip('b1')), hostLoc(ipv4(HOSTS.h2.ip), mac(HOSTS.h2.mac)));
+    expect(
+      cp
+        .host('h4')
+        .state.map('ep_cache')
+        .peek(epKey(VNI_BLUE, ip('a1')))?.ip,
+      'and learns the source',
+    ).toBe(ipv4(HOSTS.h1.ip));
+    cp.host('h4')
+      .state.map('ep_cache')
+      .set(epKey(VNI_BLUE, ip('b1')), hostLoc(ipv4(HOSTS.h2.ip), mac(HOSTS.h2.mac)));
     const r2 = run('h4', geneve('h3', 'h4', VNI_BLUE, inner, { options: [hostLocOf('h1')] }));
     expect(why(r2)).toBe('ROUTE_TO_HOST');
     expect(outer(r2.output).dst).toBe(HOSTS.h2.ip);

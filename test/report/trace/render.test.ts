@@ -36,6 +36,18 @@ describe('trace levels', () => {
     expect(t).toMatch(/^ {2}verdict: REDIRECT to underlay \(ifindex 2\), ENCAP_TO_BOUNCER: /m);
   });
 
+  it("detailed: points carry the spec's step numbers (docs 4.1 / 4.2), not the visit order", () => {
+    const t = renderPacket(across, 'detailed').join('\n');
+    // agent 4.1: flow is step 5, local 6, cache 7 (the bouncer, 8, follows a cache miss).
+    expect(t).toMatch(/^ {2}5\. agent_flow: .*\n(?: {7}.*\n)* {2}6\. agent_local: .*\n(?: {7}.*\n)* {2}7\. agent_cache: /m);
+    expect(t).toMatch(/^ {2}9\. agent_encap: /m);
+    // The ARP of the same flow is answered on the bouncer: transit step 5, sent by step 13.
+    const arp = run.packets.find((p) => p.flow === 'ping across subnets' && p.role === 'arp')!;
+    const a = renderPacket(arp, 'detailed').join('\n');
+    expect(a).toMatch(/^ {2}5\. transit_arp: /m);
+    expect(a).toMatch(/^ {2}13\. transit_send: /m);
+  });
+
   it('a drop ends with where and why', () => {
     const t = renderPacket(refused, 'minimal').join('\n');
     expect(t).toMatch(/^=> dropped by node-2 transit: NO_ROUTE$/m);

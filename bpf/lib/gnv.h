@@ -1,31 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Geneve (RFC 8926) header and option TLVs, and the option walk of docs/dataplane.md
- * section 2: options in order, each inside opt_len, our two options checked for length and
- * duplicates, unknown critical options refused, other unknown options skipped.
+ * section 2: options in order, each inside opt_len, our two options (of this host's option
+ * class) checked for length and duplicates, unknown critical options refused, other unknown
+ * options skipped. Header bits and sizes (TP_GNV_*, TP_OPT_*, TP_OUTER_HLEN, TP_ENCAP_LEN)
+ * come from tables.gen.h.
  */
-#ifndef TWINPLANE_GENEVE_H
-#define TWINPLANE_GENEVE_H
+#ifndef TWINPLANE_GNV_H
+#define TWINPLANE_GNV_H
 
 #include "parse.h"
-
-#define TP_GNV_HLEN 8           /* ver/opt_len, flags, protocol, VNI, reserved */
-#define TP_GNV_OPT_HLEN 4       /* option class, type, length */
-#define TP_GNV_VER_SHIFT 6      /* version: top 2 bits of byte 0 */
-#define TP_GNV_OPTLEN_MASK 0x3f /* opt_len: low 6 bits of byte 0, 4-byte words */
-#define TP_GNV_O_BIT 0x80       /* byte 1: control (OAM) packet */
-#define TP_GNV_C_BIT 0x40       /* byte 1: a critical option is present */
-#define TP_OPT_LEN_MASK 0x1f    /* option length: low 5 bits, words after the option header */
-#define TP_VNI_MASK 0xffffff    /* the VNI is 24 bits */
-
-/* Option sizes in bytes, header included. */
-#define TP_OPT_HOST_LOC_LEN (TP_GNV_OPT_HLEN + TP_OPT_HOST_LOC_WORDS * 4) /* 16 */
-#define TP_OPT_SVC_LEN (TP_GNV_OPT_HLEN + TP_OPT_SVC_WORDS * 4)           /* 36 */
-
-/* Outer headers we originate: Ethernet + IPv4 (no options) + UDP + Geneve = 50 bytes. */
-#define TP_OUTER_HLEN (TP_ETH_HLEN + TP_IPV4_HLEN + TP_UDP_HLEN + TP_GNV_HLEN) /* 50 */
-/* The agent's encapsulation overhead: outer headers + host-location option = 66 bytes. */
-#define TP_ENCAP_LEN (TP_OUTER_HLEN + TP_OPT_HOST_LOC_LEN) /* 66 */
 
 /* Data of the service-rewrite option, as on the wire (32 bytes). */
 struct tp_svc_opt {
@@ -58,8 +42,9 @@ struct tp_gnv {
 /*
  * Walks the opt_bytes of options at opt_off (which lie inside the frame): 0, or a negative
  * reason. At most TP_GENEVE_MAX_OPT_WORDS options fit in opt_len, each taking >= 4 bytes.
+ * `opt_class` is this host's class of our two options (cfg.opt_class).
  */
-static __always_inline int geneve_walk_options(const struct xdp_md *ctx, struct tp_gnv *g)
+static __always_inline int geneve_walk_options(const struct xdp_md *ctx, struct tp_gnv *g, __u16 opt_class)
 {
 	__u32 pos = 0, len, cls;
 	__u8 *o, *d;
@@ -78,7 +63,7 @@ static __always_inline int geneve_walk_options(const struct xdp_md *ctx, struct 
 		len = (__u32)(o[3] & TP_OPT_LEN_MASK) * 4;
 		if (pos + TP_GNV_OPT_HLEN + len > g->opt_bytes)
 			return -TP_R_OPT_OVERRUN;
-		if (cls == TP_OPT_CLASS && type == TP_OPT_HOST_LOC) {
+		if (cls == opt_class && type == TP_OPT_HOST_LOC) {
 			if (len != TP_OPT_HOST_LOC_WORDS * 4)
 				return -TP_R_OPT_BAD_LENGTH;
 			if (g->have_hl)
@@ -89,7 +74,7 @@ static __always_inline int geneve_walk_options(const struct xdp_md *ctx, struct 
 			__builtin_memcpy(&g->hl, d, sizeof(g->hl));
 			g->have_hl = 1;
 			g->hl_off = g->opt_off + pos;
-		} else if (cls == TP_OPT_CLASS && type == TP_OPT_SVC) {
+		} else if (cls == opt_class && type == TP_OPT_SVC) {
 			if (len != TP_OPT_SVC_WORDS * 4)
 				return -TP_R_OPT_BAD_LENGTH;
 			if (g->have_svc)
@@ -107,4 +92,4 @@ static __always_inline int geneve_walk_options(const struct xdp_md *ctx, struct 
 	return 0;
 }
 
-#endif /* TWINPLANE_GENEVE_H */
+#endif /* TWINPLANE_GNV_H */
