@@ -3,6 +3,8 @@
 // mode compares is decoded (the model's codecs do the full job in reports). Never reads
 // past the frame: a short or odd frame yields undefined or a partial summary.
 
+import { GENEVE_CLASS_TWINPLANE } from '../../model/wire/geneve-options.ts';
+
 export interface InnerSummary {
   readonly kind: 'arp' | 'ipv4' | 'other';
   readonly srcMac: string;
@@ -106,7 +108,7 @@ export function summarizeInner(b: Uint8Array, off = 0): InnerSummary | undefined
   return ip;
 }
 
-const OUR_CLASS = 0x0111;
+const OUR_CLASS = GENEVE_CLASS_TWINPLANE;
 
 /** A Geneve frame (outer Ethernet/IPv4/UDP 6081); undefined for anything else. */
 export function summarizeGeneve(b: Uint8Array): GeneveSummary | undefined {

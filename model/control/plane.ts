@@ -44,7 +44,7 @@ export interface HostSpec {
   underlayIfindex?: number;
   /** Underlay IP MTU; 0 = unchecked (default 0). */
   mtu?: number;
-  /** Geneve option class of our two options (default CONSTS.OPT_CLASS_MIZAR). */
+  /** Geneve option class of our two options (default: the control plane's, CONSTS.OPT_CLASS_DEFAULT unless set). */
   optClass?: number;
 }
 export interface VpcSpec {
@@ -202,6 +202,15 @@ export class ControlPlane {
   private readonly svcIds: (Service | undefined)[] = new Array(CONSTS.MAX_SERVICES);
   private readonly macs = new MacPool();
 
+  /**
+   * `optionClass`: the Geneve option class every host uses for our options unless its spec
+   * names one (RFC 8926's experimental 0xFFF0 by default; 0x0111 for the original system's).
+   */
+  constructor(readonly optionClass: number = CONSTS.OPT_CLASS_DEFAULT) {
+    if (!(Number.isInteger(optionClass) && optionClass >= 0 && optionClass <= 0xffff))
+      throw new ControlPlaneError(`option class ${optionClass} is not a 16-bit number`);
+  }
+
   // --- write accounting -----------------------------------------------------------------
 
   /** Runs `fn` and returns the writes it made, per host and per map. */
@@ -294,7 +303,7 @@ export class ControlPlane {
       mac,
       underlayIfindex: spec.underlayIfindex ?? 2,
       mtu: spec.mtu ?? 0,
-      optClass: spec.optClass ?? CONSTS.OPT_CLASS_MIZAR,
+      optClass: spec.optClass ?? this.optionClass,
       state: new HostState(),
       loc: hostLoc(ip, mac),
       nextIfindex: 100,

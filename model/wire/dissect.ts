@@ -8,7 +8,7 @@ import { ArpOp, ArpPacket, arpOpName } from './arp.ts';
 import { checksumValid, pseudoHeaderSum, tcpChecksum, udpChecksum } from './checksum.ts';
 import { EthernetFrame, EtherType, etherTypeName } from './ethernet.ts';
 import { ETH_P_TEB, GENEVE_HEADER_LEN, GENEVE_UDP_PORT, GeneveHeader, isCriticalOption, walkGeneveOptions } from './geneve.ts';
-import { decodeTwinplaneOption, geneveOptionName, twinplaneOptionSummary } from './geneve-options.ts';
+import { GENEVE_CLASS_TWINPLANE, decodeTwinplaneOption, geneveOptionName, twinplaneOptionSummary } from './geneve-options.ts';
 import { ICMP_HEADER_LEN, IcmpPacket, IcmpType, icmpTypeName } from './icmp.ts';
 import { IPV4_HEADER_LEN, IpProtocol, Ipv4Packet, ipProtocolName } from './ipv4.ts';
 import { hex } from './result.ts';
@@ -39,7 +39,11 @@ const MAX_DEPTH = 8;
 
 class Walk {
   readonly layers: DissectedLayer[] = [];
-  constructor(readonly frame: Uint8Array) {}
+  constructor(
+    readonly frame: Uint8Array,
+    /** The Geneve option class whose options are ours (host-loc, svc-rewrite). */
+    readonly optionClass: number,
+  ) {}
 
   push(
     name: string,
@@ -316,12 +320,12 @@ function geneve(w: Walk, off: number, end: number, depth: number): void {
   let anyCritical = false;
   walked.options.forEach((o, i) => {
     anyCritical ||= isCriticalOption(o.type);
-    const ours = decodeTwinplaneOption(o);
+    const ours = decodeTwinplaneOption(o, 0, w.optionClass);
     let text: string;
     if (ours !== undefined && ours.ok) {
       text = twinplaneOptionSummary(ours.value);
     } else {
-      text = `${geneveOptionName(o.class, o.type)} len=${o.lengthWords}`;
+      text = `${geneveOptionName(o.class, o.type, w.optionClass)} len=${o.lengthWords}`;
       if (ours !== undefined) problems.push(ours.error.message);
       else if (isCriticalOption(o.type)) problems.push(`unknown critical option class ${hex(o.class)} type ${hex(o.type, 2)}`);
     }
@@ -338,8 +342,13 @@ function geneve(w: Walk, off: number, end: number, depth: number): void {
   else w.data(innerOff, end);
 }
 
-export function dissect(frame: Uint8Array): DissectedLayer[] {
-  const w = new Walk(frame);
+export interface DissectOptions {
+  /** The class of our Geneve options (default GENEVE_CLASS_TWINPLANE, 0xFFF0). */
+  readonly optionClass?: number;
+}
+
+export function dissect(frame: Uint8Array, opts: DissectOptions = {}): DissectedLayer[] {
+  const w = new Walk(frame, opts.optionClass ?? GENEVE_CLASS_TWINPLANE);
   try {
     ethernet(w, 0, frame.length, 0);
   } catch (e) {

@@ -1,14 +1,19 @@
-// twinplane's own Geneve options, class 0x0111. Both have fixed lengths; the C side reads
-// them at the same offsets (see the field tables), so any change here is a wire change.
+// twinplane's own Geneve options. Their class is a setting of the data plane (cfg.opt_class):
+// by default 0xFFF0, in RFC 8926's experimental range; 0x0111 (what the original system
+// used, assigned by IANA to IBM) for captures of that era. Both options have fixed lengths;
+// the C side reads them at the same offsets (see the field tables), so any change here is a
+// wire change.
 
 import { type Ipv4, type Mac, ipv4ToString, macToString, readIpv4, readMac, writeIpv4, writeMac } from './addr.ts';
 import { type GeneveOption, GENEVE_OPT_HEADER_LEN, isCriticalOption } from './geneve.ts';
 import { ipProtocolName } from './ipv4.ts';
+import { CONSTS } from '../dataplane/consts.ts';
 import { type Parsed, fail, hex, ok, wireError } from './result.ts';
 
 export { ETH_P_TEB, GENEVE_UDP_PORT } from './geneve.ts';
 
-export const GENEVE_CLASS_TWINPLANE = 0x0111;
+/** The class our options carry unless a scenario or flag names another. */
+export const GENEVE_CLASS_TWINPLANE: number = CONSTS.OPT_CLASS_DEFAULT;
 /** Not critical: a receiver that does not know it can still deliver the packet. */
 export const OPT_HOST_LOCATION = 0x01;
 /** Critical: delivering without applying the rewrite would reach the wrong backend. */
@@ -116,33 +121,38 @@ export const ServiceRewrite = {
   },
 };
 
-/** The raw TLV for one of our options, ready for GeneveRepr.options. */
-export function encodeTwinplaneOption(opt: TwinplaneOption): GeneveOption {
+/** The raw TLV for one of our options (of class `cls`), ready for GeneveRepr.options. */
+export function encodeTwinplaneOption(opt: TwinplaneOption, cls: number = GENEVE_CLASS_TWINPLANE): GeneveOption {
   if (opt.kind === 'host-location') {
     const data = new Uint8Array(HOST_LOCATION_DATA_LEN);
     HostLocation.emit(opt, data);
-    return { class: GENEVE_CLASS_TWINPLANE, type: OPT_HOST_LOCATION, data };
+    return { class: cls, type: OPT_HOST_LOCATION, data };
   }
   const data = new Uint8Array(SERVICE_REWRITE_DATA_LEN);
   ServiceRewrite.emit(opt, data);
-  return { class: GENEVE_CLASS_TWINPLANE, type: OPT_SERVICE_REWRITE, data };
+  return { class: cls, type: OPT_SERVICE_REWRITE, data };
 }
 
 /**
  * Our option from a raw TLV: undefined when the TLV is not one of ours (class or type),
  * a failure when it is ours but has the wrong length.
  */
-export function decodeTwinplaneOption(opt: GeneveOption, base = 0): Parsed<TwinplaneOption> | undefined {
-  if (opt.class !== GENEVE_CLASS_TWINPLANE) return undefined;
+export function decodeTwinplaneOption(
+  opt: GeneveOption,
+  base = 0,
+  cls: number = GENEVE_CLASS_TWINPLANE,
+): Parsed<TwinplaneOption> | undefined {
+  if (opt.class !== cls) return undefined;
   // Offsets in errors point at the data, past the option header.
   if (opt.type === OPT_HOST_LOCATION) return HostLocation.parse(opt.data, base + GENEVE_OPT_HEADER_LEN);
   if (opt.type === OPT_SERVICE_REWRITE) return ServiceRewrite.parse(opt.data, base + GENEVE_OPT_HEADER_LEN);
   return undefined;
 }
 
-export function geneveOptionName(cls: number, type: number): string {
-  if (cls === GENEVE_CLASS_TWINPLANE && type === OPT_HOST_LOCATION) return 'host-loc';
-  if (cls === GENEVE_CLASS_TWINPLANE && type === OPT_SERVICE_REWRITE) return 'svc-rewrite';
+/** `host-loc`, `svc-rewrite`, or the class and type of another option (`ours` = our class). */
+export function geneveOptionName(cls: number, type: number, ours: number = GENEVE_CLASS_TWINPLANE): string {
+  if (cls === ours && type === OPT_HOST_LOCATION) return 'host-loc';
+  if (cls === ours && type === OPT_SERVICE_REWRITE) return 'svc-rewrite';
   return `opt(class=${hex(cls)},type=${hex(type, 2)}${isCriticalOption(type) ? ',critical' : ''})`;
 }
 

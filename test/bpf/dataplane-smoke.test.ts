@@ -77,7 +77,14 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
     put(
       'cfg',
       u32le(0),
-      encode(HostCfg, { ip: HOST_A.ip, mac: HOST_A.mac, mtu: 1500, underlay_ifindex: UNDERLAY, opt_class: CONSTS.OPT_CLASS_MIZAR, pad: 0 }),
+      encode(HostCfg, {
+        ip: HOST_A.ip,
+        mac: HOST_A.mac,
+        mtu: 1500,
+        underlay_ifindex: UNDERLAY,
+        opt_class: CONSTS.OPT_CLASS_DEFAULT,
+        pad: 0,
+      }),
     );
     put('ifaces', u32le(VETH1), encode(Iface, { vni: VNI, ip: POD1.ip, mac: POD1.mac, net_id: NET_ID }));
     put('ifaces', u32le(VETH2), encode(Iface, { vni: VNI, ip: POD2.ip, mac: POD2.mac, net_id: NET_ID }));
@@ -150,7 +157,7 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
     // Outer bytes spelled out once, independently of the builder.
     expect(hex(r.output.subarray(12, 24))).toBe('0800' + '4500' + '005e' + '0000' + '4000' + '4011');
     expect(hex(r.output.subarray(36, 50))).toBe('17c1' + '004a' + '0000' + '04006558' + '000064' + '00');
-    expect(hex(r.output.subarray(50, 66))).toBe('01110103' + 'c0a80101' + '020000000101' + '0000');
+    expect(hex(r.output.subarray(50, 66))).toBe('fff00103' + 'c0a80101' + '020000000101' + '0000');
   });
 
   it('agent: a packet to a pod on the same host is redirected to its veth, not encapsulated', () => {
@@ -314,7 +321,7 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
           mac: HOST_A.mac,
           mtu: 1500,
           underlay_ifindex: UNDERLAY,
-          opt_class: CONSTS.OPT_CLASS_MIZAR,
+          opt_class: CONSTS.OPT_CLASS_DEFAULT,
           pad: 0,
         }),
       );

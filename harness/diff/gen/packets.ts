@@ -3,6 +3,7 @@
 // VIPs and unknown addresses), crafted Geneve frames for transit, and the mutations that
 // turn valid frames into adversarial ones (bit flips, truncation, lying lengths, VLAN tags).
 import fc from 'fast-check';
+import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { ether, type GeneveOptionSpec, type PacketBuilder } from '../../../model/wire/builder.ts';
 import type { Endpoint } from '../../../model/control/plane.ts';
 import { MAX_FRAME, MIN_FRAME } from '../../testrun.ts';
@@ -154,7 +155,8 @@ export function craftSpec(): fc.Arbitrary<CraftSpec> {
       weight: 1,
       arbitrary: fc.record({
         t: fc.constant('unk' as const),
-        cls: fc.constantFrom(0x0111, 0x0111, 0x0102, 0xffff),
+        // Our class (as an unknown type of ours), the original system's (foreign by default), others.
+        cls: fc.constantFrom(CONSTS.OPT_CLASS_DEFAULT, CONSTS.OPT_CLASS_DEFAULT, CONSTS.OPT_CLASS_MIZAR, 0x0102, 0xffff),
         type: fc.constantFrom(0x01, 0x82, 0x02, 0x85, 0x7f, 0x80),
         words: fc.constantFrom(0, 1, 3, 8, 2, 20, 31),
       }),

@@ -101,7 +101,7 @@ describe('agent', () => {
     expect([o.dport, o.udpLen, o.udpCsum]).toEqual([6081, 74, 0]);
     expect([o.version, o.optLen, o.oam, o.critical, o.protocol, o.vni]).toEqual([0, 4, false, false, 0x6558, VNI_BLUE]);
     expect(o.options.length).toBe(1);
-    expect(o.options[0].class).toBe(0x0111);
+    expect(o.options[0].class).toBe(0xfff0);
     expect(o.options[0].type).toBe(0x01);
     expect(dotted(o.options[0].data, 0), 'host location names this host').toBe(HOSTS.h1.ip);
     expect(hexMac(o.options[0].data, 4)).toBe(HOSTS.h1.mac);

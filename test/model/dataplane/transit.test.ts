@@ -124,7 +124,7 @@ describe('transit', () => {
       run('h2', geneve('h1', 'h2', VNI_BLUE, inner, { options }));
     const unknownCrit = { class: 0x0222, type: 0x81, data: new Uint8Array(4) };
     const unknownPlain = { class: 0x0222, type: 0x01, data: new Uint8Array(8) };
-    const ourOther = { class: 0x0111, type: 0x85, data: new Uint8Array(0) };
+    const ourOther = { class: 0xfff0, type: 0x85, data: new Uint8Array(0) };
     expect(why(send([unknownCrit, hostLocOf('h1')])), 'an option we do not know with the critical bit').toBe('OPT_CRITICAL_UNKNOWN');
     expect(why(send([hostLocOf('h1'), ourOther])), 'an unknown type of our own class, critical').toBe('OPT_CRITICAL_UNKNOWN');
     const r = send([unknownPlain, hostLocOf('h1')]);
@@ -134,7 +134,7 @@ describe('transit', () => {
     expect(r.output, 'delivered as the pod sent it, destination MAC set').toEqual(want);
     expect(names(r)).toEqual([...PREFIX, 'transit_endpoint', 'transit_deliver']);
     expect(why(send([hostLocOf('h1'), hostLocOf('h1')]))).toBe('OPT_DUPLICATE');
-    expect(why(send([{ class: 0x0111, type: 0x01, data: new Uint8Array(8) }])), 'host location of 2 words').toBe('OPT_BAD_LENGTH');
+    expect(why(send([{ class: 0xfff0, type: 0x01, data: new Uint8Array(8) }])), 'host location of 2 words').toBe('OPT_BAD_LENGTH');
     // An option whose length runs past opt_len.
     const f = geneve('h1', 'h2', VNI_BLUE, inner);
     f[53] = 5;

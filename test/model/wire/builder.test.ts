@@ -71,8 +71,8 @@ describe('builder', () => {
     expect(gen.optLen).toBe(4 + 9);
     const r = parseGeneve(gen.bytes);
     expect(r.ok && r.value.options.map((o) => [o.class, o.type, o.data.length])).toEqual([
-      [0x0111, 0x01, 12],
-      [0x0111, 0x82, 32],
+      [0xfff0, 0x01, 12],
+      [0xfff0, 0x82, 32],
     ]);
   });
 

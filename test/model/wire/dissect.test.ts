@@ -136,7 +136,7 @@ describe('dissect', () => {
   });
 
   it('flags our option with a wrong length and a critical option without the C bit', () => {
-    const f = overlay([{ class: 0x0111, type: 0x82, data: new Uint8Array(8) }])
+    const f = overlay([{ class: 0xfff0, type: 0x82, data: new Uint8Array(8) }])
       .payload('x')
       .build();
     f[14 + 20 + 8 + 1] = 0; // clear C

@@ -57,7 +57,7 @@ codecLaws<Uint8Array, ServiceRewriteOption>({
 
 describe('twinplane Geneve options', () => {
   it('has the agreed class, types and constants', () => {
-    expect(GENEVE_CLASS_TWINPLANE).toBe(0x0111);
+    expect(GENEVE_CLASS_TWINPLANE, 'the default class lies in the experimental range (RFC 8926 section 8)').toBe(0xfff0);
     expect(OPT_HOST_LOCATION).toBe(0x01);
     expect(OPT_SERVICE_REWRITE).toBe(0x82);
     expect(GENEVE_UDP_PORT).toBe(6081);
@@ -66,10 +66,10 @@ describe('twinplane Geneve options', () => {
 
   it('encodes to TLVs of 3 and 8 words and decodes them back', () => {
     const h = encodeTwinplaneOption(hostLoc);
-    expect(h).toMatchObject({ class: 0x0111, type: 0x01 });
+    expect(h).toMatchObject({ class: 0xfff0, type: 0x01 });
     expect(h.data.length).toBe(12);
     const s = encodeTwinplaneOption(svc);
-    expect(s).toMatchObject({ class: 0x0111, type: 0x82 });
+    expect(s).toMatchObject({ class: 0xfff0, type: 0x82 });
     expect(s.data.length).toBe(32);
     expect(decodeTwinplaneOption(h)).toEqual({ ok: true, value: hostLoc });
     expect(decodeTwinplaneOption(s)).toEqual({ ok: true, value: svc });
@@ -77,12 +77,12 @@ describe('twinplane Geneve options', () => {
 
   it('leaves other options alone and rejects ours with the wrong length', () => {
     expect(decodeTwinplaneOption({ class: 0x0102, type: 0x01, data: new Uint8Array(12) })).toBeUndefined();
-    expect(decodeTwinplaneOption({ class: 0x0111, type: 0x05, data: new Uint8Array(4) })).toBeUndefined();
-    expect(decodeTwinplaneOption({ class: 0x0111, type: 0x01, data: new Uint8Array(8) }, 10)).toEqual({
+    expect(decodeTwinplaneOption({ class: 0xfff0, type: 0x05, data: new Uint8Array(4) })).toBeUndefined();
+    expect(decodeTwinplaneOption({ class: 0xfff0, type: 0x01, data: new Uint8Array(8) }, 10)).toEqual({
       ok: false,
       error: { layer: 'Geneve', field: 'host-loc', offset: 14, message: 'host-loc: data 8 bytes, expected 12' },
     });
-    expect(decodeTwinplaneOption({ class: 0x0111, type: 0x82, data: new Uint8Array(36) })?.ok).toBe(false);
+    expect(decodeTwinplaneOption({ class: 0xfff0, type: 0x82, data: new Uint8Array(36) })?.ok).toBe(false);
   });
 
   it('ignores non-zero reserved bytes on receipt but writes zeros', () => {
@@ -92,8 +92,8 @@ describe('twinplane Geneve options', () => {
   });
 
   it('names and summarises options', () => {
-    expect(geneveOptionName(0x0111, 0x01)).toBe('host-loc');
-    expect(geneveOptionName(0x0111, 0x82)).toBe('svc-rewrite');
+    expect(geneveOptionName(0xfff0, 0x01)).toBe('host-loc');
+    expect(geneveOptionName(0xfff0, 0x82)).toBe('svc-rewrite');
     expect(geneveOptionName(0x0102, 0x85)).toBe('opt(class=0x0102,type=0x85,critical)');
     expect(twinplaneOptionSummary(hostLoc)).toBe('host-loc 10.0.0.1 02:00:00:00:00:01');
     expect(twinplaneOptionSummary(svc)).toBe('svc-rewrite 10.1.0.100:80→10.1.0.5:8080 tcp via 10.0.0.3');

@@ -10,17 +10,17 @@ import {
 } from '../../../model/wire/geneve.ts';
 import { arbU16, arbU8, codecLaws, hexBytes } from './laws.ts';
 
-// Written out from RFC 8926 §3.4/§3.5 with our host-location option (class 0x0111, type
+// Written out from RFC 8926 §3.4/§3.5 with our host-location option (class 0xfff0, type
 // 0x01, 3 words): VNI 100, protocol 0x6558, opt_len 4 words, then 6 bytes of inner frame.
 const hostLocData = hexBytes('0a000001 020000000001 0000');
-const withHostLoc = hexBytes('04 00 6558 000064 00' + '0111 01 03' + '0a000001 020000000001 0000' + '020000000102');
+const withHostLoc = hexBytes('04 00 6558 000064 00' + 'fff0 01 03' + '0a000001 020000000001 0000' + '020000000102');
 
 // O and C set, VNI 0x123456, reserved byte 0xff, a service-rewrite option (critical, 8 words)
 // and an unknown option with one reserved bit set: opt_len 4 + 32 + 4 + 4 = 44 bytes = 11 words.
 const svcData = hexBytes('0a010064 0a010005 0050 1f90 06 00 020000000105 0a000003 020000000003 0000');
 const busy = hexBytes(
   '0b c0 6558 123456 ff' +
-    '0111 82 08' +
+    'fff0 82 08' +
     '0a010064 0a010005 0050 1f90 06 00 020000000105 0a000003 020000000003 0000' +
     '0102 85 21 cafef00d',
 );
@@ -49,7 +49,7 @@ codecLaws<GeneveHeader, GeneveRepr>({
     protocol: 0x6558,
     vni: 100,
     reserved: 0,
-    options: [{ class: 0x0111, type: 0x01, data: hostLocData }],
+    options: [{ class: 0xfff0, type: 0x01, data: hostLocData }],
   },
   ...codec,
   arbitrary: fc.record({
@@ -76,7 +76,7 @@ codecLaws<GeneveHeader, GeneveRepr>({
     vni: 0x123456,
     reserved: 0xff,
     options: [
-      { class: 0x0111, type: 0x82, data: svcData },
+      { class: 0xfff0, type: 0x82, data: svcData },
       { class: 0x0102, type: 0x85, data: hexBytes('cafef00d'), reserved: 1 },
     ],
   },

@@ -147,7 +147,7 @@ describe('tshark agrees with the builder', () => {
     expect(packets.length).toBe(5);
   });
 
-  it('sees the outer headers, VNI and host-location option (class 0x0111, type 0x01, 16 bytes with header)', () => {
+  it('sees the outer headers, VNI and host-location option (class 0xfff0, type 0x01, 16 bytes with header)', () => {
     for (const p of packets) {
       expect(p['eth.src'][0]).toBe(host1.mac);
       expect(p['eth.dst'][0]).toBe(host2.mac);
@@ -156,7 +156,7 @@ describe('tshark agrees with the builder', () => {
       expect(p['udp.srcport'][0]).toBe('49321');
       expect(p['udp.dstport'][0]).toBe('6081');
       expect(p['geneve.vni']).toEqual(['0x000064']);
-      expect(p['geneve.option.class'][0]).toBe('0x0111');
+      expect(p['geneve.option.class'][0]).toBe('0xfff0');
       expect(p['geneve.option.type'][0]).toBe('0x01');
       // tshark's geneve.option.length counts bytes: first the whole options area, then each
       // option including its 4-byte header.
@@ -165,7 +165,7 @@ describe('tshark agrees with the builder', () => {
   });
 
   it('sees the service-rewrite option as critical, 36 bytes with header, and the C bit', () => {
-    expect(tcp['geneve.option.class']).toEqual(['0x0111', '0x0111']);
+    expect(tcp['geneve.option.class']).toEqual(['0xfff0', '0xfff0']);
     expect(tcp['geneve.option.type']).toEqual(['0x01', '0x82']);
     expect(tcp['geneve.flags.critical']).toEqual(['1']);
   });
