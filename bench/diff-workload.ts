@@ -3,7 +3,7 @@
 // two VPCs, bouncers, a divider, a service — and seeded case lists per program.
 import fc from 'fast-check';
 import { type DataplaneInstance, loadInstances } from '../harness/dataplane/instance.ts';
-import { ProgramDiffer, type ProgramCase } from '../harness/diff/program.ts';
+import { ProgramDiffer, type ProgramCase } from '../harness/engine/program.ts';
 import { IFINDEX_POOL, MAX_HOSTS, type TopoSpec, type Topology, buildTopology } from '../harness/diff/gen/topology.ts';
 import { mutate, mutation, podFrame, podPkt } from '../harness/diff/gen/packets.ts';
 import { TransitSource, transitCase } from '../harness/diff/gen/transit-cases.ts';

@@ -140,6 +140,11 @@ export class DataplaneInstance {
     };
   }
 
+  /** Entries of the counters map (one per reason id). */
+  get counterSlots(): number {
+    return this.map('counters').info.maxEntries;
+  }
+
   /** counters[reason] in this CPU's slot (the runs of this thread). */
   counter(reason: number): number {
     const m = this.map('counters');

@@ -10,8 +10,8 @@ import { XDP_ACTION, pointName, reasonName } from '../../model/dataplane/tables.
 import type { RunResult } from '../../model/dataplane/verdict.ts';
 import { encodeCapture, xdpVerdict, type PacketToWrite } from '../../report/capture/writer.ts';
 import type { KernelRun } from '../dataplane/instance.ts';
-import type { Difference } from './compare.ts';
-import { firstByteDiff } from './compare.ts';
+import type { Difference } from '../engine/compare.ts';
+import { firstByteDiff } from '../engine/compare.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MISMATCH_DIR = join(ROOT, 'build', 'mismatch');

@@ -5,7 +5,7 @@ import { type DataplaneInstance, loadInstances } from '../dataplane/instance.ts'
 import type { HostState } from '../../model/dataplane/state.ts';
 import { Coverage } from './coverage.ts';
 import { type KnownDivergence, KnownTracker } from './known.ts';
-import { type ProgramCase, type ProgramOutcome, ProgramDiffer, isRun } from './program.ts';
+import { type ProgramCase, type ProgramOutcome, ProgramDiffer, hopSides } from '../engine/program.ts';
 import type { Failure } from './property.ts';
 
 export interface HostCase {
@@ -63,8 +63,7 @@ export class ProgramSuite {
           return {
             where: `host h${h}: case ${culprit.index} of its batch left learnt entries behind (found by the end-of-batch read, then replayed case by case)`,
             input: culprit.o.case.frame,
-            model: culprit.o.model,
-            kernel: culprit.o.kernel,
+            ...hopSides(culprit.o),
             diffs: culprit.o.diffs,
             context: context(),
           };
@@ -72,8 +71,7 @@ export class ProgramSuite {
         return {
           where: `host h${h} after its batch: learnt entries no case accounted for (no single case reproduces them; last case shown)`,
           input: o.case.frame,
-          model: o.model,
-          kernel: o.kernel,
+          ...hopSides(o),
           diffs,
           context: context(),
         };
@@ -107,9 +105,9 @@ export class ProgramSuite {
     (this.batch[h] ??= []).push(c);
     const o = this.differs[h].run(c);
     this.last[h] = o;
-    this.coverage.add(isRun(o.model) ? o.model.points : [], isRun(o.kernel) ? o.kernel.points : [], [
-      ...(isRun(o.model) ? [o.model.reason] : []),
-      ...(isRun(o.kernel) ? [o.kernel.reason] : []),
+    this.coverage.add(o.model?.points ?? [], o.kernel?.points ?? [], [
+      ...(o.model !== null ? [o.model.reason] : []),
+      ...(o.kernel !== null ? [o.kernel.reason] : []),
     ]);
     return o;
   }
@@ -122,15 +120,14 @@ export class ProgramSuite {
       program: o.case.program,
       ingress: o.case.ingress,
       input: o.case.frame,
-      model: o.model,
-      kernel: o.kernel,
+      ...hopSides(o),
       diffs: o.diffs,
     });
     if (k !== undefined) {
       this.knownHits++;
       return null;
     }
-    return { where, input: o.case.frame, model: o.model, kernel: o.kernel, diffs: o.diffs, context: context() };
+    return { where, input: o.case.frame, ...hopSides(o), diffs: o.diffs, context: context() };
   }
 
   close(): void {

@@ -6,10 +6,12 @@ import type { ProgramSuite } from './suite.ts';
 import type { Failure } from './property.ts';
 import { IFINDEX_POOL, type TopoSpec, applyOp, buildTopology, describeTopology, topoSpec } from './gen/topology.ts';
 import type { DataplaneInstance, KernelRun } from '../dataplane/instance.ts';
-import type { RunResult } from '../../model/dataplane/verdict.ts';
 import type { Coverage } from './coverage.ts';
 import type { KnownTracker } from './known.ts';
-import { PathDiffer, describePaths } from './path.ts';
+import { type BatchFinding, Engine, type EnginePath } from '../engine/engine.ts';
+import type { EngineHop } from '../engine/hop.ts';
+import { hopSides } from '../engine/program.ts';
+import { reasonName } from '../../model/dataplane/tables.ts';
 import { type Mutation, type PodPkt, mutate, mutation, podFrame, podPkt, validPodPkt } from './gen/packets.ts';
 import { type TransitCase, TransitSource, transitCase } from './gen/transit-cases.ts';
 
@@ -136,28 +138,66 @@ export interface PathSuiteState {
   sends: number;
 }
 
-function sideIds(r: RunResult | KernelRun | { error: string }): number[] {
-  if ('error' in r) return [];
-  return r.points;
+/** Text of a path's two sides, one line per hop (then the kernel's own continuation), for reports. */
+export function describePaths(c: EnginePath): string[] {
+  const lines: string[] = [];
+  const side = (h: EngineHop, k: KernelRun | null): string =>
+    `${h.program}@${h.host} ${k === null ? (h.note ?? 'not run') : `${k.action} ${reasonName(k.reason)}`}`;
+  c.hops.forEach((h, i) => {
+    const m = h.model;
+    const mv = m !== null ? `${h.program}@${h.host} ${m.action} ${reasonName(m.reason)}` : '-';
+    lines.push(`${i === c.firstBad ? '≠' : ' '} hop ${i}: model ${mv} | kernel ${side(h, h.kernel)}`);
+  });
+  c.kernelTail.forEach((h, i) => lines.push(`  then the kernel alone, hop ${c.firstBad + 1 + i}: ${side(h, h.kernel)}`));
+  lines.push(`model outcome: ${JSON.stringify(c.outcome, (_k, v) => (v instanceof Uint8Array ? `${v.length} bytes` : v))}`);
+  return lines;
+}
+
+function batchFailure(found: readonly BatchFinding[], t: ReturnType<typeof buildTopology>, when: string): Failure | null {
+  const f = found[0];
+  if (f === undefined) return null;
+  const c = f.culprit;
+  if (c !== undefined) {
+    const at = c.path.firstBad >= 0 ? c.path.firstBad : c.path.hops.length - 1;
+    const h = c.path.hops[at];
+    return {
+      where: `${when}: send ${c.index} of the batch (from pod ${c.pod}) left learnt entries behind (found by the end-of-batch read, then replayed send by send)`,
+      input: h?.frameIn ?? c.frame,
+      ...(h !== undefined ? hopSides(h) : { model: { error: 'no hop' }, kernel: { error: 'no hop' } }),
+      diffs: f.diffs,
+      context: [...describePaths(c.path), ...describeTopology(t)],
+    };
+  }
+  return {
+    where: `${when}: learnt entries no send accounted for (no single send reproduces them)`,
+    input: new Uint8Array(14),
+    model: { error: 'see the learnt maps' },
+    kernel: { error: 'see the learnt maps' },
+    diffs: f.diffs,
+    context: describeTopology(t),
+  };
 }
 
 /**
  * One scenario: a topology, then steps (pod sends, replies to what was delivered, repeats,
- * control-plane operations). Learnt state carries over between steps, as in a cluster.
+ * control-plane operations). Learnt state carries over between steps, as in a cluster; the
+ * engine's batch ends before every control-plane operation and at the end.
  */
 export function pathCheck(s: PathSuiteState, suiteName: string): (t: { topo: TopoSpec; steps: PathStep[] }) => Failure | null {
   return ({ topo: spec, steps }) => {
     const t = buildTopology(spec);
-    const d = new PathDiffer(t.cp, s.instances);
+    const e = new Engine(t.cp, 'both', { instances: s.instances });
     let last: { pod: string; frame: Uint8Array } | null = null;
     let delivered: { pod: string; frame: Uint8Array } | null = null;
     for (let i = 0; i < steps.length; i++) {
       const st = steps[i];
       let send: { pod: string; frame: Uint8Array } | null = null;
       if (st.t === 'op') {
+        const bad = batchFailure(e.endBatch(), t, `before step ${i} (${JSON.stringify(st.op)})`);
+        if (bad !== null) return bad;
         if (applyOp(t, st.op)) {
-          t.eps = t.eps.filter((e) => t.cp.endpoints.has(e.name));
-          d.sync();
+          t.eps = t.eps.filter((x) => t.cp.endpoints.has(x.name));
+          e.sync();
         }
         continue;
       }
@@ -173,44 +213,37 @@ export function pathCheck(s: PathSuiteState, suiteName: string): (t: { topo: Top
       if (send === null) continue;
       last = send;
       s.sends++;
-      const c = d.send(send.pod, send.frame);
-      s.hops += c.kernel.length;
-      c.model.hops.forEach((h, j) =>
-        s.coverage.add(h.verdict.points, j < c.kernel.length ? sideIds(c.kernel[j].run) : [], [h.verdict.reason]),
-      );
-      for (let j = c.model.hops.length; j < c.kernel.length; j++) s.coverage.add([], sideIds(c.kernel[j].run));
-      if (c.model.outcome.kind === 'delivered') delivered = { pod: c.model.outcome.pod, frame: c.model.outcome.frame };
-      if (c.diffs.length === 0) continue;
-      const at = c.firstBad >= 0 ? c.firstBad : Math.max(0, c.kernel.length - 1);
-      const mh = c.model.hops[at];
-      const kh = c.kernel[at];
-      const input = kh?.frameIn ?? mh?.frameIn ?? send.frame;
-      const model = mh?.verdict ?? { error: 'the model path has no such hop' };
-      const kernel = kh?.run ?? { error: 'the kernel path has no such hop' };
-      const program = kh?.program ?? mh?.program ?? 'agent';
+      const c = e.send(send.pod, send.frame, { traced: true, kernelTail: true });
+      s.hops += c.hops.length;
+      for (const h of c.hops) s.coverage.add(h.model?.points ?? [], h.kernel?.points ?? [], [h.verdict.reason]);
+      for (const h of c.kernelTail) s.coverage.add([], h.kernel?.points ?? []);
+      if (c.outcome.kind === 'delivered') delivered = { pod: c.outcome.pod, frame: c.outcome.frame };
+      if (c.firstBad < 0) continue;
+      const h = c.hops[c.firstBad];
+      const sides = hopSides(h);
       const known = s.known.explain({
         suite: suiteName,
-        program,
-        ingress: kh?.ingress ?? mh?.ingress ?? 0,
-        input,
-        model,
-        kernel,
-        diffs: c.diffs,
+        program: h.program,
+        ingress: h.ingress,
+        input: h.frameIn,
+        ...sides,
+        diffs: h.diffs,
       });
       if (known !== undefined) return null; // the scenario's state has diverged: stop it here
       return {
-        where: `step ${i} (${st.t}) from pod ${send.pod}, hop ${at} (${program} on ${kh?.host ?? mh?.host})`,
-        input,
-        model,
-        kernel,
-        diffs: c.diffs,
+        where: `step ${i} (${st.t}) from pod ${send.pod}, hop ${c.firstBad} (${h.program} on ${h.host})`,
+        input: h.frameIn,
+        ...sides,
+        diffs: h.diffs,
         context: [...describePaths(c), ...describeTopology(t), `steps ${JSON.stringify(steps.slice(0, i + 1))}`],
       };
     }
-    const counters = [...d.compareLearnt(), ...d.compareCounters()];
+    const bad = batchFailure(e.endBatch(), t, 'end of scenario');
+    if (bad !== null) return bad;
+    const counters = e.compareCounters();
     if (counters.length > 0) {
       return {
-        where: 'end of scenario: learnt maps and counters of every host',
+        where: 'end of scenario: counters of every host',
         input: new Uint8Array(14),
         model: { error: 'see counters' },
         kernel: { error: 'see counters' },

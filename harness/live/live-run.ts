@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlaneError } from '../../model/control/plane.ts';
 import type { PacketDoc, ScenarioRunDoc } from '../../report/json-schema/run.ts';
-import { ModelEngine } from '../run/engine.ts';
+import { Engine } from '../engine/engine.ts';
 import { runScenario } from '../run/run.ts';
 import { stepSummary } from '../run/world.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -66,7 +66,7 @@ function modelPackets(doc: ScenarioRunDoc, sendIndex: number): PacketDoc[] {
 
 export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): Promise<LiveRunResult> {
   const log = opts.log ?? (() => {});
-  const model = runScenario(s, { engine: (cp) => new ModelEngine(cp), target: 'model', probe: false });
+  const model = runScenario(s, { engine: (cp) => new Engine(cp, 'model'), target: 'model', probe: false });
   const captureDir = opts.captureDir ?? mkdtempSync(join(tmpdir(), 'twinplane-live-'));
   const notes: string[] = [];
   if (s.invariants.length > 0)

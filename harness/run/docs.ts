@@ -7,7 +7,8 @@ import { pointName, reasonName } from '../../model/dataplane/tables.ts';
 import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { HopDoc, OutcomeDoc, PacketDoc, PacketRole } from '../../report/json-schema/run.ts';
 import { packetSummary, toHex } from '../../report/trace/frame.ts';
-import type { EngineHop, EnginePath } from './engine.ts';
+import type { EnginePath } from '../engine/engine.ts';
+import { type EngineHop, kernelAsRun } from '../engine/hop.ts';
 
 const IP_FIELDS = new Set(['ip', 'saddr', 'daddr', 'vip', 'host_ip']);
 
@@ -59,7 +60,9 @@ export function hopDoc(hop: EngineHop, names: Names): HopDoc {
   const v = hop.verdict;
   const leaves = v.action === 'TX' || (v.action === 'REDIRECT' && v.target === host.underlayIfindex);
   const next = leaves && v.output ? names.hostByMac(v.output) : undefined;
-  const k = hop.kernel;
+  // The kernel's side, next to the model's (target both); on xdp the verdict is the kernel's.
+  const k = hop.model !== null ? hop.kernel : null;
+  const kernelSide = k !== null || (hop.model !== null && hop.note !== undefined);
   return {
     host: hop.host,
     program: hop.program,
@@ -75,16 +78,27 @@ export function hopDoc(hop: EngineHop, names: Names): HopDoc {
     tailCalls: v.tailCalls,
     frameIn: toHex(hop.frameIn),
     frameOut: hop.frameOut ? toHex(hop.frameOut) : null,
-    ...(k
+    ...(kernelSide
       ? {
-          kernel: {
-            action: k.action,
-            reason: reasonName(k.reason),
-            target: k.target,
-            points: [...k.points],
-            frameOut: k.output ? toHex(k.output) : null,
-            mismatches: [...k.mismatches],
-          },
+          kernel:
+            k !== null
+              ? {
+                  action: kernelAsRun(k).action,
+                  reason: reasonName(k.reason),
+                  target: k.action === 'REDIRECT' ? k.target : 0,
+                  points: k.points.map(pointName),
+                  frameOut: k.action === 'DROP' || k.action === 'ABORTED' ? null : toHex(k.output),
+                  mismatches: hop.diffs.map((d) => d.text),
+                }
+              : {
+                  action: v.action,
+                  reason: reasonName(v.reason),
+                  target: v.target,
+                  points: [],
+                  frameOut: null,
+                  mismatches: [],
+                  note: hop.note!,
+                },
         }
       : {}),
   };

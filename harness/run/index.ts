@@ -2,7 +2,7 @@
 import { RUN_DOC_VERSION, type RunDoc } from '../../report/json-schema/run.ts';
 import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
-import type { Engine } from './engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
 import { runScenario } from './run.ts';
 

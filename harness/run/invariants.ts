@@ -46,7 +46,8 @@ function sample(eps: Endpoint[], pairLimit: number): Endpoint[] {
 function probe(pods: Pods, a: Endpoint, b: Endpoint, id: number): { cell: CellDoc; sent: Sent[] } {
   const flow = `probe ${a.name} → ${b.name}`;
   const sent: Sent[] = [];
-  const r = pods.resolve(a.name, b.ip, flow);
+  // Untraced: a probe's packets are reported only when it fails, with their decision points.
+  const r = pods.resolve(a.name, b.ip, flow, false);
   if (r.arp) sent.push(r.arp);
   let reachedB = false;
   let leak = false;
@@ -57,16 +58,17 @@ function probe(pods: Pods, a: Endpoint, b: Endpoint, id: number): { cell: CellDo
       .icmpEcho({ id, seq: 1 })
       .payload('twinplane-probe')
       .build();
-    const s = pods.send(a.name, frame, flow, 'request');
+    const s = pods.send(a.name, frame, flow, 'request', false);
     sent.push(s);
-    const o = s.doc.outcome;
+    const o = s.path.outcome;
     if (o.kind === 'delivered') {
-      reachedB = o.endpoint === b.name;
-      leak = vpcOf(pods.pod(o.endpoint)) !== vpcOf(a);
+      reachedB = o.pod === b.name;
+      leak = vpcOf(pods.pod(o.pod)) !== vpcOf(a);
     }
-    for (const x of pods.answer(s, flow)) {
+    for (const x of pods.answer(s, flow, false)) {
       sent.push(x);
-      if (x.doc.role === 'reply' && x.doc.outcome.kind === 'delivered' && x.doc.outcome.endpoint === a.name) replied = true;
+      const xo = x.path.outcome;
+      if (x.role === 'reply' && xo.kind === 'delivered' && xo.pod === a.name) replied = true;
     }
   }
   const same = vpcOf(a) === vpcOf(b);
@@ -88,7 +90,9 @@ export function probeMatrix(pods: Pods, cp: ControlPlane, invariants: readonly I
       const { cell, sent } = probe(pods, a, b, id++ & 0xffff);
       if (cell === 'leak') leaks.push(`${a.name} → ${b.name}`);
       if (cell === 'broken') broken.push(`${a.name} → ${b.name}`);
-      if (cell === 'leak' || cell === 'broken') for (const s of sent) kept.push({ ...s.doc, id: base + kept.length });
+      // Kept: the probes that failed, and any whose hops the kernel disagreed on.
+      if (cell === 'leak' || cell === 'broken' || sent.some((s) => s.path.firstBad >= 0))
+        for (const s of sent) kept.push({ ...s.doc, id: base + kept.length });
       return cell;
     }),
   );

@@ -6,12 +6,34 @@ import type { Endpoint } from '../../model/control/plane.ts';
 import { type Ipv4, MAC_BROADCAST, type Mac, cidrContains, readIpv4 } from '../../model/wire/addr.ts';
 import { ether } from '../../model/wire/builder.ts';
 import type { PacketDoc, PacketRole } from '../../report/json-schema/run.ts';
-import { type Names, packetDoc } from './docs.ts';
-import type { Engine, EnginePath } from './engine.ts';
+import { type Names, type PacketMeta, packetDoc } from './docs.ts';
+import type { Engine, EnginePath } from '../engine/engine.ts';
 
-export interface Sent {
-  readonly doc: PacketDoc;
-  readonly path: EnginePath;
+/**
+ * A packet the runner sent and where it went. Its report document is built when first asked
+ * for: most probe packets are never reported, and building a document (every hop's frames in
+ * hex) costs more than running the packet.
+ */
+export class Sent {
+  private built?: PacketDoc;
+  constructor(
+    private readonly meta: PacketMeta,
+    private readonly frame: Uint8Array,
+    readonly path: EnginePath,
+    private readonly names: Names,
+  ) {}
+
+  get id(): number {
+    return this.meta.id;
+  }
+
+  get role(): PacketRole {
+    return this.meta.role;
+  }
+
+  get doc(): PacketDoc {
+    return (this.built ??= packetDoc(this.meta, this.frame, this.path, this.names));
+  }
 }
 
 const TCP_SYN = 0x02;
@@ -21,6 +43,8 @@ export class Pods {
   nextId = 1;
   /** Every packet sent, in order; the runner decides which it keeps in the report. */
   onSent: (s: Sent) => void = () => {};
+  /** Ids of the packets sent since the engine's batch began (the runner resets it). */
+  batchPackets: number[] = [];
 
   constructor(
     readonly engine: Engine,
@@ -35,14 +59,15 @@ export class Pods {
     return this.engine.cluster.stack(pod).arp;
   }
 
-  /** Puts a frame on the pod's veth and follows it to its end. */
-  send(from: string, frame: Uint8Array, flow: string, role: PacketRole): Sent {
-    const path = this.engine.send(from, frame);
-    const out = path.outcome;
-    // A pod's stack learns from the ARP replies it receives (the model cluster does this
-    // itself; a kernel engine does not know pods' stacks).
-    if (out.kind === 'delivered' && isArpReply(out.frame)) this.arp(out.pod).set(readIpv4(out.frame, 28), out.frame.slice(22, 28));
-    const sent = { doc: packetDoc({ id: this.nextId++, flow, role, from }, frame, path, this.names), path };
+  /**
+   * Puts a frame on the pod's veth and follows it to its end (the engine's pod stacks learn
+   * from the ARP replies pods receive). `traced` records the model's lookups (default on;
+   * the invariant probes turn it off: only failing probes are kept, as points).
+   */
+  send(from: string, frame: Uint8Array, flow: string, role: PacketRole, traced = true): Sent {
+    const path = this.engine.send(from, frame, { traced });
+    const sent = new Sent({ id: this.nextId++, flow, role, from }, frame, path, this.names);
+    this.batchPackets.push(sent.id);
     this.onSent(sent);
     return sent;
   }
@@ -69,10 +94,10 @@ export class Pods {
    * The MAC to send to `dst` with, ARPing first when the cache has none. Returns the ARP
    * packet it sent (if any) and the MAC (undefined when the ARP went unanswered).
    */
-  resolve(from: string, dst: Ipv4, flow: string): { arp?: Sent; mac?: Mac } {
+  resolve(from: string, dst: Ipv4, flow: string, traced = true): { arp?: Sent; mac?: Mac } {
     const have = this.cachedMac(from, dst);
     if (have !== undefined) return { mac: have };
-    const arp = this.send(from, this.arpRequest(from, this.nextHop(from, dst)), flow, 'arp');
+    const arp = this.send(from, this.arpRequest(from, this.nextHop(from, dst)), flow, 'arp', traced);
     return { arp, mac: this.cachedMac(from, dst) };
   }
 
@@ -80,23 +105,19 @@ export class Pods {
    * What the receiving pod's stack sends back for a delivered request (ARP first if it must),
    * or nothing when the packet calls for no answer or was not addressed to the pod.
    */
-  answer(delivered: Sent, flow: string): Sent[] {
+  answer(delivered: Sent, flow: string, traced = true): Sent[] {
     const o = delivered.path.outcome;
     if (o.kind !== 'delivered') return [];
     const to = this.pod(o.pod);
     const reply = replyFrame(o.frame, to.ip);
     if (reply === undefined) return [];
     const out: Sent[] = [];
-    const r = this.resolve(to.name, reply.dst, flow);
+    const r = this.resolve(to.name, reply.dst, flow, traced);
     if (r.arp) out.push(r.arp);
     if (r.mac === undefined) return out;
-    out.push(this.send(to.name, reply.build(to.mac, r.mac), flow, 'reply'));
+    out.push(this.send(to.name, reply.build(to.mac, r.mac), flow, 'reply', traced));
     return out;
   }
-}
-
-export function isArpReply(f: Uint8Array): boolean {
-  return f.length >= 42 && f[12] === 0x08 && f[13] === 0x06 && f[20] === 0 && f[21] === 2;
 }
 
 interface Reply {

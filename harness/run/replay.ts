@@ -3,11 +3,11 @@
 // scenario's cluster after its control-plane steps (its sends are not played); it carries
 // from packet to packet as on a real host, so learnt entries of packet 1 serve packet 2.
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
-import { agent, transit } from '../../model/dataplane/dataplane.ts';
+import { pointName } from '../../model/dataplane/tables.ts';
 import type { RunResult } from '../../model/dataplane/verdict.ts';
-import type { EngineTarget } from './targets.ts';
+import { type EngineHop, kernelAsRun } from '../engine/hop.ts';
 import type { Scenario } from '../scenario/types.ts';
-import type { KernelHop } from './engine.ts';
+import type { EngineTarget } from './targets.ts';
 import { applyStep, buildControlPlane } from './world.ts';
 
 export class ReplayError extends Error {}
@@ -20,9 +20,22 @@ export interface ReplayPoint {
   readonly ingressName: string;
 }
 
+/** What the kernel did on a replayed packet, next to the model's verdict (target both). */
+export interface KernelHop {
+  readonly action: RunResult['action'];
+  readonly reason: number;
+  readonly target: number;
+  readonly points: readonly string[];
+  readonly output: Uint8Array | null;
+  /** Empty when kernel and model agree. */
+  readonly mismatches: readonly string[];
+}
+
 export interface ReplayResult {
   readonly verdict: RunResult;
   readonly kernel?: KernelHop;
+  /** Why the kernel did not run this packet (a frame the test run cannot take): the model's verdict stands. */
+  readonly note?: string;
 }
 
 export type HopFn = (host: Host, program: 'agent' | 'transit', ingress: number, frame: Uint8Array) => ReplayResult;
@@ -48,15 +61,32 @@ export function replayPoint(cp: ControlPlane, hostName: string, iface: string): 
   return { host, program: 'agent', ingress: pod.ifindex, ingressName: `veth ${pod.name}` };
 }
 
-export const modelHop: HopFn = (host, program, ingress, frame) => ({
-  verdict: program === 'agent' ? agent(host.state, frame, ingress) : transit(host.state, frame, ingress),
-});
+function replayResult(h: EngineHop): ReplayResult {
+  const k = h.model !== null ? h.kernel : null;
+  return {
+    verdict: h.verdict,
+    ...(k !== null
+      ? {
+          kernel: {
+            action: kernelAsRun(k).action,
+            reason: k.reason,
+            target: k.action === 'REDIRECT' ? k.target : 0,
+            points: k.points.map(pointName),
+            output: k.action === 'DROP' || k.action === 'ABORTED' ? null : k.output,
+            mismatches: h.diffs.map((d) => d.text),
+          },
+        }
+      : {}),
+    ...(h.note !== undefined ? { note: h.note } : {}),
+  };
+}
 
-/** The hop function for a target: the model, or a kernel engine's hop (loaded lazily). */
+/**
+ * The hop function for a target, on the one engine: the model, the kernel instance of the
+ * host (xdp), or both compared. State carries from packet to packet.
+ */
 export async function replayHop(cp: ControlPlane, target: EngineTarget): Promise<{ hop: HopFn; close(): void }> {
-  if (target === 'model') return { hop: modelHop, close() {} };
-  const { KernelEngine } = await import('./xdp-engine.ts');
-  const eng = new KernelEngine(cp, target);
-  eng.sync();
-  return { hop: (h, p, i, f) => eng.hop(h, p, i, f), close: () => eng.close() };
+  const { Engine } = await import('../engine/engine.ts');
+  const eng = new Engine(cp, target);
+  return { hop: (h, p, i, f) => replayResult(eng.hop(h.name, p, i, f)), close: () => eng.close() };
 }

@@ -8,7 +8,7 @@ import type { CheckDoc, PacketDoc, ScenarioRunDoc, SendDoc, StepDoc, TopologyDoc
 import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { Names } from './docs.ts';
-import type { Engine } from './engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import { checkSend } from './expect.ts';
 import { DEFAULT_PAIR_LIMIT, probeMatrix } from './invariants.ts';
 import { Pods } from './pods.ts';
@@ -99,9 +99,27 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
   }
   const engine = opts.engine(cp);
   try {
-    engine.sync();
     const pods = new Pods(engine, new Names(cp));
     pods.onSent = (x) => packets.push(x.doc);
+    // The engine's batch ends before every control-plane change and at the end: what it
+    // finds (learnt entries the two sides disagree on) becomes a mismatch check naming the
+    // packet that left it.
+    let mismatches = 0;
+    const endBatch = (when: string): void => {
+      for (const f of engine.endBatch()) {
+        mismatches++;
+        const c = f.culprit;
+        const id = c !== undefined ? pods.batchPackets[c.index] : undefined;
+        checks.push({
+          id: `mismatch[batch ${when}]`,
+          kind: 'mismatch',
+          name: `model and kernel agree on learnt state ${when}${id !== undefined ? `: packet ${id} left the difference` : ''}`,
+          ok: false,
+          message: f.diffs.map((d) => d.text).join('; '),
+        });
+      }
+      pods.batchPackets = [];
+    };
     let failedAt = -1;
     s.steps.forEach((step, i) => {
       if (failedAt >= 0) return;
@@ -132,8 +150,9 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
         steps.push({ kind: 'send', ...at, summary: stepSummary(step), send: index });
       } else {
         try {
+          endBatch(`before step ${i + 1} (line ${step.at.line})`);
           const writes = applyStep(cp, step);
-          engine.sync();
+          engine.sync(Object.keys(writes));
           steps.push({ kind: step.kind, ...at, summary: stepSummary(step), writes });
         } catch (e) {
           if (!(e instanceof ControlPlaneError)) throw e;
@@ -168,7 +187,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
         : probeMatrix(pods, cp, failedAt >= 0 ? [] : s.invariants, opts.pairLimit ?? DEFAULT_PAIR_LIMIT);
     packets.push(...m.kept);
     checks.push(...m.checks);
-    let mismatches = 0;
+    endBatch('at the end');
     for (const p of packets) {
       p.hops.forEach((h, j) => {
         if (!h.kernel || h.kernel.mismatches.length === 0) return;

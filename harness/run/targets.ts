@@ -1,7 +1,7 @@
-// Which engine a target needs, and whether this machine can give it. The kernel engines are
-// imported only when asked for, so a model run never loads libbpf.
+// Which engine a target needs, and whether this machine can give it. The kernel is reached
+// only when asked for: a model run never loads libbpf.
 import type { ControlPlane } from '../../model/control/plane.ts';
-import { type Engine, ModelEngine } from './engine.ts';
+import type { Engine } from '../engine/engine.ts';
 
 /** The targets a scenario engine serves (live runs have their own runner, harness/live). */
 export const ENGINE_TARGETS = ['model', 'xdp', 'both'] as const;
@@ -14,10 +14,10 @@ export function isEngineTarget(x: unknown): x is EngineTarget {
 export type EngineChoice = { ok: true; factory: (cp: ControlPlane) => Engine } | { ok: false; reason: string };
 
 export async function engineFor(target: EngineTarget): Promise<EngineChoice> {
-  if (target === 'model') return { ok: true, factory: (cp) => new ModelEngine(cp) };
+  const { Engine } = await import('../engine/engine.ts');
+  if (target === 'model') return { ok: true, factory: (cp) => new Engine(cp, 'model') };
   const { checkBpf } = await import('../privileges.ts');
   const bpf = await checkBpf();
   if (!bpf.ok) return { ok: false, reason: `BPF is unavailable: ${bpf.reason}` };
-  const { kernelEngineFactory } = await import('./xdp-engine.ts');
-  return kernelEngineFactory(target);
+  return { ok: true, factory: (cp) => new Engine(cp, target) };
 }

@@ -5,8 +5,8 @@
 
 import { agent, transit } from '../dataplane/dataplane.ts';
 import type { RunResult } from '../dataplane/verdict.ts';
-import type { ControlPlane, Endpoint, Host } from '../control/plane.ts';
-import { type PathOutcome, type WalkHop, type Walked, switchTable, walk } from './walk.ts';
+import type { ControlPlane, Endpoint } from '../control/plane.ts';
+import { type PathOutcome, type SwitchTable, type WalkHop, type Walked, switchTable, walk } from './walk.ts';
 
 export const DEFAULT_HOP_LIMIT = 16;
 
@@ -31,7 +31,7 @@ export interface PodStack {
 export class Cluster {
   readonly hopLimit: number;
   private readonly stacks = new Map<string, PodStack>();
-  private byMac = new Map<string, Host>();
+  private byMac: SwitchTable = new Map();
   private byMacSize = -1;
 
   constructor(
@@ -52,7 +52,7 @@ export class Cluster {
   }
 
   /** The underlay switch's table, rebuilt when hosts were added. */
-  private switchTable(): ReadonlyMap<string, Host> {
+  switchTable(): SwitchTable {
     if (this.byMacSize !== this.cp.hosts.size) {
       this.byMac = switchTable(this.cp);
       this.byMacSize = this.cp.hosts.size;
@@ -78,7 +78,7 @@ export class Cluster {
   }
 
   /** A pod's stack takes in a frame: ARP replies fill its ARP cache. */
-  private receive(pod: Endpoint, frame: Uint8Array): void {
+  receive(pod: Endpoint, frame: Uint8Array): void {
     if (frame.length >= 42 && frame[12] === 0x08 && frame[13] === 0x06 && frame[20] === 0 && frame[21] === 2) {
       const spa = ((frame[28] << 24) | (frame[29] << 16) | (frame[30] << 8) | frame[31]) >>> 0;
       this.stack(pod.name).arp.set(spa, frame.slice(22, 28));

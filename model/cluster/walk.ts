@@ -54,27 +54,53 @@ export type HopRunner<H extends WalkHop> = (
   frame: Uint8Array,
 ) => { hop: H; step: HopStep } | { hop: H; error: string };
 
-/** The underlay switch: destination MAC → host. */
-export function switchTable(cp: ControlPlane): Map<string, Host> {
-  const byMac = new Map<string, Host>();
-  for (const h of cp.hosts.values()) byMac.set(macToString(h.mac), h);
+/** A MAC as one exact number (48 bits fit a double): the switch's key, cheaper than text. */
+export function macKey(b: Uint8Array, at = 0): number {
+  return (b[at] * 0x10000 + ((b[at + 1] << 8) | b[at + 2])) * 0x1000000 + ((b[at + 3] << 16) | (b[at + 4] << 8) | b[at + 5]);
+}
+
+/** The underlay switch: destination MAC (macKey) → host. */
+export type SwitchTable = ReadonlyMap<number, Host>;
+
+export function switchTable(cp: ControlPlane): Map<number, Host> {
+  const byMac = new Map<number, Host>();
+  for (const h of cp.hosts.values()) byMac.set(macKey(h.mac), h);
   return byMac;
 }
 
+/** Where a walk starts: a pod's veth (agent on its host) or a host's underlay NIC (transit). */
+export interface WalkStart {
+  readonly host: Host;
+  readonly program: Program;
+  readonly ingress: number;
+}
+
+/** The frame leaves pod `fromPod` through its veth; follow it to its end. */
 export function walk<H extends WalkHop>(
   cp: ControlPlane,
   fromPod: string,
   frame: Uint8Array,
   runHop: HopRunner<H>,
   hopLimit: number,
-  byMac: ReadonlyMap<string, Host> = switchTable(cp),
+  byMac: SwitchTable = switchTable(cp),
 ): Walked<H> {
   const e = cp.endpoint(fromPod);
+  return walkFrom({ host: e.host, program: 'agent', ingress: e.ifindex }, frame, runHop, hopLimit, byMac);
+}
+
+/** Follows `frame` from `start` to its end, with the underlay rules above. */
+export function walkFrom<H extends WalkHop>(
+  start: WalkStart,
+  frame: Uint8Array,
+  runHop: HopRunner<H>,
+  hopLimit: number,
+  byMac: SwitchTable,
+): Walked<H> {
   const hops: H[] = [];
   let crossings = 0;
-  let host = e.host;
-  let program: Program = 'agent';
-  let ingress = e.ifindex;
+  let host = start.host;
+  let program: Program = start.program;
+  let ingress = start.ingress;
   let cur = frame;
   const done = (outcome: PathOutcome): Walked<H> => ({ hops, outcome, underlayCrossings: crossings });
   for (;;) {
@@ -92,11 +118,10 @@ export function walk<H extends WalkHop>(
       return done({ kind: 'delivered', pod: pod.name, host: host.name, frame: out });
     }
     crossings++;
-    const dst = out.length >= 14 ? macToString(out.subarray(0, 6)) : '';
-    const next = byMac.get(dst);
+    const next = out.length >= 14 ? byMac.get(macKey(out)) : undefined;
     if (next === undefined) {
       r.hop.lost = true;
-      return done({ kind: 'lost', host: host.name, mac: dst });
+      return done({ kind: 'lost', host: host.name, mac: out.length >= 14 ? macToString(out.subarray(0, 6)) : '' });
     }
     host = next;
     program = 'transit';

@@ -31,6 +31,11 @@ export interface KernelHopDoc {
   readonly frameOut: string | null;
   /** Empty when the kernel agreed with the model on every compared field. */
   readonly mismatches: readonly string[];
+  /**
+   * Set when the kernel could not run this frame (BPF_PROG_TEST_RUN takes 14 to 3,520 bytes):
+   * why. The other fields then repeat the model's verdict, which stands alone.
+   */
+  readonly note?: string;
 }
 
 /** One program run on one host: what went in, what it decided, what came out. */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../../harness/scenario/load.ts';
-import { ModelEngine } from '../../harness/run/engine.ts';
+import { Engine } from '../../harness/engine/engine.ts';
 import { runScenario } from '../../harness/run/run.ts';
 import { encodeCapture } from '../../report/capture/writer.ts';
 import { fromHex } from '../../report/trace/frame.ts';
@@ -22,7 +22,7 @@ let capture: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'twinplane-replay-'));
   // What node-2's NIC received in the demo: pod-a's ping to pod-b, then the host's own traffic.
-  const run = runScenario(loadScenario('scenarios/demo.yaml'), { engine: (cp) => new ModelEngine(cp), target: 'model', probe: false });
+  const run = runScenario(loadScenario('scenarios/demo.yaml'), { engine: (cp) => new Engine(cp, 'model'), target: 'model', probe: false });
   const ping = run.packets.find((p) => p.flow === 'ping inside a subnet' && p.role === 'request')!;
   const atNode2 = ping.hops.find((h) => h.host === 'node-2')!;
   const own = ether({ src: '02:00:00:00:99:99', dst: '02:00:c0:a8:0a:0c' })

@@ -3,13 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { ModelEngine } from '../../../harness/run/engine.ts';
+import { Engine } from '../../../harness/engine/engine.ts';
 import { runScenario } from '../../../harness/run/run.ts';
 import { pathHosts } from '../../../harness/run/expect.ts';
 import type { ScenarioRunDoc } from '../../../report/json-schema/run.ts';
 
 const model = (file: string, extra: Partial<Parameters<typeof runScenario>[1]> = {}): ScenarioRunDoc =>
-  runScenario(loadScenario(file), { engine: (cp) => new ModelEngine(cp), target: 'model', ...extra });
+  runScenario(loadScenario(file), { engine: (cp) => new Engine(cp, 'model'), target: 'model', ...extra });
 
 const SHIPPED = readdirSync('scenarios')
   .filter((f) => f.endsWith('.yaml'))

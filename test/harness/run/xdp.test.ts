@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { runScenario } from '../../../harness/run/run.ts';
-import { KernelEngine } from '../../../harness/run/xdp-engine.ts';
+import { Engine } from '../../../harness/engine/engine.ts';
 import { epKey } from '../../../model/dataplane/state.ts';
 
 const SHIPPED = readdirSync('scenarios')
@@ -14,14 +14,14 @@ const SHIPPED = readdirSync('scenarios')
 
 describeBpf('scenarios on the kernel', () => {
   it.each(SHIPPED)('%s: model and kernel agree hop by hop (target both)', (file) => {
-    const r = runScenario(loadScenario(file), { engine: (cp) => new KernelEngine(cp, 'both'), target: 'both' });
+    const r = runScenario(loadScenario(file), { engine: (cp) => new Engine(cp, 'both'), target: 'both' });
     expect(r.checks.filter((c) => c.kind === 'mismatch')).toEqual([]);
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.packets.every((p) => p.hops.every((h) => h.kernel !== undefined))).toBe(true);
   });
 
   it.each(SHIPPED)('%s: passes on the kernel alone (target xdp)', (file) => {
-    const r = runScenario(loadScenario(file), { engine: (cp) => new KernelEngine(cp, 'xdp'), target: 'xdp' });
+    const r = runScenario(loadScenario(file), { engine: (cp) => new Engine(cp, 'xdp'), target: 'xdp' });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     // The kernel records decision points, not lookups.
     expect(r.packets[0].hops[0].points.length).toBeGreaterThan(0);
@@ -32,14 +32,19 @@ describeBpf('scenarios on the kernel', () => {
       target: 'both',
       probe: false,
       engine: (cp) => {
-        const e = new KernelEngine(cp, 'both');
-        const sync = e.sync.bind(e);
-        // After every kernel write, the model's bouncers forget the endpoints of other hosts.
-        e.sync = () => {
-          sync();
+        // The engine writes the kernel's maps when it starts and after every step; right
+        // after each write the model's bouncers forget the endpoints of other hosts.
+        const forget = (): void => {
           for (const ep of cp.endpoints.values()) {
             for (const b of ep.network.bouncers) if (b !== ep.host) b.state.map('endpoints').delete(epKey(ep.network.vpc.vni, ep.ip));
           }
+        };
+        const e = new Engine(cp, 'both');
+        forget();
+        const sync = e.sync.bind(e);
+        e.sync = (hosts?: Iterable<string>) => {
+          sync(hosts);
+          forget();
         };
         return e;
       },

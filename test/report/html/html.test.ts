@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { ModelEngine } from '../../../harness/run/engine.ts';
+import { Engine } from '../../../harness/engine/engine.ts';
 import { runAll } from '../../../harness/run/index.ts';
 import { renderHtml } from '../../../report/html/index.ts';
 import type { RunDoc } from '../../../report/json-schema/run.ts';
@@ -16,7 +16,7 @@ const doc = runAll(
   ['scenarios/demo.yaml', 'test/harness/run/fixtures/failing.yaml'].map((f) => loadScenario(f)),
   {
     target: 'model',
-    engine: (cp) => new ModelEngine(cp),
+    engine: (cp) => new Engine(cp, 'model'),
   },
 );
 

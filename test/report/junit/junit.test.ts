@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { ModelEngine } from '../../../harness/run/engine.ts';
+import { Engine } from '../../../harness/engine/engine.ts';
 import { runAll } from '../../../harness/run/index.ts';
 import { junitXml, xmlEscape } from '../../../report/junit.ts';
 import type { RunDoc } from '../../../report/json-schema/run.ts';
@@ -12,7 +12,7 @@ const doc = runAll(
   ['scenarios/two-tenants.yaml', 'test/harness/run/fixtures/failing.yaml'].map((f) => loadScenario(f)),
   {
     target: 'model',
-    engine: (cp) => new ModelEngine(cp),
+    engine: (cp) => new Engine(cp, 'model'),
   },
 );
 const parser = new XMLParser({

@@ -1,14 +1,14 @@
 // The CI summary: a row per scenario, the failures with file:line, pipes escaped.
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { ModelEngine } from '../../../harness/run/engine.ts';
+import { Engine } from '../../../harness/engine/engine.ts';
 import { runAll } from '../../../harness/run/index.ts';
 import { markdownSummary } from '../../../report/markdown.ts';
 
 const run = (files: string[]) =>
   runAll(
     files.map((f) => loadScenario(f)),
-    { target: 'model', engine: (cp) => new ModelEngine(cp) },
+    { target: 'model', engine: (cp) => new Engine(cp, 'model') },
   );
 
 describe('markdownSummary', () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { ModelEngine } from '../../../harness/run/engine.ts';
+import { Engine } from '../../../harness/engine/engine.ts';
 import { runScenario } from '../../../harness/run/run.ts';
 import { renderTrace } from '../../../report/trace/render.ts';
 
@@ -18,7 +18,7 @@ const SHIPPED = readdirSync('scenarios')
 describe('golden minimal traces', () => {
   it.each(SHIPPED)('%s', (f) => {
     const s = loadScenario(`scenarios/${f}`);
-    const run = runScenario(s, { engine: (cp) => new ModelEngine(cp), target: 'model', probe: false });
+    const run = runScenario(s, { engine: (cp) => new Engine(cp, 'model'), target: 'model', probe: false });
     const text = renderTrace(run.packets, 'minimal');
     const golden = `test/golden/${s.name}.minimal.txt`;
     if (UPDATE || !existsSync(golden)) {

@@ -1,13 +1,13 @@
 // The three trace levels show what they promise and nothing they should not.
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { ModelEngine } from '../../../harness/run/engine.ts';
+import { Engine } from '../../../harness/engine/engine.ts';
 import { runScenario } from '../../../harness/run/run.ts';
 import { diffLines, layerLines } from '../../../report/trace/frame.ts';
 import { renderPacket } from '../../../report/trace/render.ts';
 import { ether } from '../../../model/wire/builder.ts';
 
-const run = runScenario(loadScenario('scenarios/demo.yaml'), { engine: (cp) => new ModelEngine(cp), target: 'model', probe: false });
+const run = runScenario(loadScenario('scenarios/demo.yaml'), { engine: (cp) => new Engine(cp, 'model'), target: 'model', probe: false });
 const across = run.packets.find((p) => p.flow === 'ping across subnets' && p.role === 'request')!;
 const refused = run.packets.find((p) => p.flow === 'ping across VPCs' && p.role === 'request')!;
 
