@@ -4,7 +4,7 @@
 // Processes still running inside a run's namespaces (captures, echo servers) are killed
 // first: a namespace whose mount is gone lives on, with its interfaces, while any process
 // is still inside it.
-import { CommandError, ip, listLinks, listNetns, runSync } from './exec.ts';
+import { CommandError, ip, listLinks, listNetns, runSync } from '../ip.ts';
 import { ownerAlive, prefixOf, readMarkers, removeMarker, isRunPrefix } from './prefix.ts';
 
 export interface Leftovers {

@@ -14,7 +14,7 @@ import { stepSummary } from '../run/world.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { runLiveSend, type LiveCheck, type LiveSendResult } from './live-send.ts';
 import { LiveOverlay } from './overlay.ts';
-import { closeRun, openRun } from './run.ts';
+import { closeRun, openRun } from './lifecycle.ts';
 
 export interface LiveRunOptions {
   /** Where each send's captures go (default: a new directory under the system's tmp). */

@@ -11,7 +11,7 @@ import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { PacketDoc } from '../../report/json-schema/run.ts';
 import type { SendStep } from '../scenario/types.ts';
 import { CaptureSet } from './capture.ts';
-import { nsExec } from './exec.ts';
+import { nsExec } from '../ip.ts';
 import { observe, type CaptureRole, type ObservedPacket } from './observe.ts';
 import type { LiveOverlay } from './overlay.ts';
 import { compareSend, observedHosts, type SendComparison } from './predict.ts';

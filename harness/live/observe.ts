@@ -9,7 +9,7 @@
 // (identityKey) and chained from the sender's host, each next frame leaving the host the
 // previous one went to (timestamps of separate captures may tie).
 import type { CapturePacket } from '../../report/capture/types.ts';
-import { identityKey, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary, type InnerSummary } from './wire.ts';
+import { identityKey, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary, type InnerSummary } from './frame-view.ts';
 
 export interface WireHop {
   readonly from: string;

@@ -1,5 +1,5 @@
 // The model's prediction for a send, next to what the kernel and the real stacks did.
-// Packets are paired by shape (wire.ts shapeKey: what the stack chose must not matter), in
+// Packets are paired by shape (frame-view.ts shapeKey: what the stack chose must not matter), in
 // order; each pair must cross the same hosts in the same order with the same encapsulation
 // on every hop: VNI, outer MACs and addresses, outer TTL, host-location and service-rewrite
 // options, the inner frame's MACs, TTL and shape, and the outer UDP source port when the
@@ -8,7 +8,7 @@
 import type { PacketDoc } from '../../report/json-schema/run.ts';
 import { pathHosts } from '../run/expect.ts';
 import type { ObservedPacket, WireHop } from './observe.ts';
-import { innerLine, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary } from './wire.ts';
+import { innerLine, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary } from './frame-view.ts';
 
 export interface PredictedPacket {
   readonly doc: PacketDoc;

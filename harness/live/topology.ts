@@ -6,9 +6,9 @@
 // every veth is born with its two ends already in their namespaces.
 import { cleanupRun, pidsIn } from './cleanup.ts';
 import { POD_VETH_OFFLOADS, setOffloads } from './ethtool.ts';
-import { getLink, ip, ipBatch } from './exec.ts';
+import { getLink, ip, ipBatch } from '../ip.ts';
 import { MAX_IFNAME } from './prefix.ts';
-import { closeRun, openRun } from './run.ts';
+import { closeRun, openRun } from './lifecycle.ts';
 import { POD_MTU, UNDERLAY_MTU, sameSubnet, validateSpec, type EndpointSpec, type HostSpec, type TopologySpec } from './spec.ts';
 
 /** One interface as the XDP maps need it: its namespace, name and ifindex *in that namespace*. */

@@ -4,7 +4,7 @@
 // a SIGKILL from here when those do not fire.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { nsExec } from './exec.ts';
+import { nsExec } from '../ip.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const WORKER = resolve(import.meta.dirname, 'echo-worker.ts');

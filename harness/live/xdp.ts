@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BpfObject, xdpAttachLink, type BpfProgram, type XdpLink } from '../libbpf/index.ts';
-import { getLink } from './exec.ts';
-import { inNetns } from './nsenter.ts';
+import { getLink } from '../ip.ts';
+import { inNetns } from '../netns.ts';
 import type { NsLink, Topology } from './topology.ts';
 
 export interface LiveAttachment {

@@ -7,8 +7,8 @@ import { resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { cleanupAll, findLeftovers } from '../../../harness/live/cleanup.ts';
-import { ip, listNetns } from '../../../harness/live/exec.ts';
-import { closeRun, openRun } from '../../../harness/live/run.ts';
+import { ip, listNetns } from '../../../harness/ip.ts';
+import { closeRun, openRun } from '../../../harness/live/lifecycle.ts';
 import { expectNothingLeft } from './fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');

@@ -4,8 +4,8 @@ import { afterAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { command } from '../../../cli/commands/live-clean.ts';
 import type { Io } from '../../../cli/io.ts';
-import { ip, listNetns } from '../../../harness/live/exec.ts';
-import { closeRun, openRun } from '../../../harness/live/run.ts';
+import { ip, listNetns } from '../../../harness/ip.ts';
+import { closeRun, openRun } from '../../../harness/live/lifecycle.ts';
 import { expectNothingLeft } from './fixtures.ts';
 
 function fakeIo(): Io & { text: () => string } {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { CaptureSet } from '../../../harness/live/capture.ts';
-import { ip, listLinks, listNetns } from '../../../harness/live/exec.ts';
-import { summarize } from '../../../harness/live/frames.ts';
+import { ip, listLinks, listNetns } from '../../../harness/ip.ts';
+import { summarizeInner } from '../../../harness/live/frame-view.ts';
 import { POD_MTU, UNDERLAY_MTU } from '../../../harness/live/spec.ts';
 import { Topology } from '../../../harness/live/topology.ts';
 import { echo, ping } from '../../../harness/live/traffic.ts';
@@ -88,15 +88,15 @@ describeBpf('live topology (no XDP)', () => {
     expect(pinged.ok, pinged.output).toBe(true);
     expect(podPing.ok).toBe(false);
 
-    const isEcho = (type: number) => (f: ReturnType<typeof summarize>) =>
-      f?.proto === 1 && f.icmpType === type && f.ipSrc === (type === 8 ? a.spec.ip : b.spec.ip);
+    const isEcho = (type: number) => (f: ReturnType<typeof summarizeInner>) =>
+      f?.proto === 1 && f.icmpType === type && f.saddr === (type === 8 ? a.spec.ip : b.spec.ip);
     for (const l of [a.underlay, a.bridgePort, b.bridgePort, b.underlay]) {
-      const frames = (await caps.get(l).packets()).map((p) => summarize(p.data));
+      const frames = (await caps.get(l).packets()).map((p) => summarizeInner(p.data));
       expect(frames.filter(isEcho(8)), `${l.name} requests`).toHaveLength(2);
       expect(frames.filter(isEcho(0)), `${l.name} replies`).toHaveLength(2);
     }
-    const webFrames = (await caps.get(web.pod).packets()).map((p) => summarize(p.data));
-    expect(webFrames.some((f) => f?.arpOp === 1 && f.arpTpa === '10.20.0.6' && f.src === web.spec.mac)).toBe(true);
+    const webFrames = (await caps.get(web.pod).packets()).map((p) => summarizeInner(p.data));
+    expect(webFrames.some((f) => f?.op === 1 && f.tpa === '10.20.0.6' && f.srcMac === web.spec.mac)).toBe(true);
     // Nothing of the underlay reaches a pod; IPv6 is off, so no stray neighbour discovery either.
     const dbFrames = await caps.get(topo.endpoint('db').pod).packets();
     expect(dbFrames).toHaveLength(0);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { LiveCapture } from '../../../../harness/live/capture.ts';
-import { closeRun, openRun } from '../../../../harness/live/run.ts';
+import { closeRun, openRun } from '../../../../harness/live/lifecycle.ts';
 import { Topology } from '../../../../harness/live/topology.ts';
 
 const ENDPOINTS = Number(process.argv[2] ?? 12);
