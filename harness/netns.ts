@@ -93,7 +93,6 @@ export function links(): Iface[] {
   return parsed.map((l) => ({ name: l.ifname, ifindex: l.ifindex }));
 }
 
-
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
 

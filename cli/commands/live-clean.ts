@@ -1,14 +1,15 @@
 // twinplane live run <scenario> [--verbose] [--json] [--captures <dir>]: the scenario's
 // overlay in network namespaces with the real XDP attached, its steps applied in place and
 // its sends played by the pods' own kernels, captured and compared with the model.
-// twinplane live clean [--force] [--dry-run] [--json]: removes what live runs left behind —
-// network namespaces and links named tp<6 hex>-..., and their owner markers — for every
-// run whose process is gone. A run whose process still runs is left alone unless --force.
+// twinplane live clean [--run <prefix>] [--force] [--dry-run] [--json]: removes what live
+// runs left behind — network namespaces and links named tp<6 hex>-..., and their owner
+// markers — for every run whose process is gone (or only run <prefix>). A run whose process
+// still runs is left alone unless --force.
 import type { Command } from '../args.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { cleanupAll, findLeftovers } from '../../harness/live/cleanup.ts';
-import { ownerAlive, prefixOf, readMarkers } from '../../harness/live/prefix.ts';
+import { isRunPrefix, ownerAlive, prefixOf, readMarkers } from '../../harness/live/prefix.ts';
 import { loadOrThrow } from './run.ts';
 
 interface RunReport {
@@ -19,8 +20,8 @@ interface RunReport {
 }
 
 /** Every run with something left, and whether its owner still runs. */
-export function survey(): RunReport[] {
-  const found = findLeftovers();
+export function survey(only?: string): RunReport[] {
+  const found = findLeftovers(only);
   const markers = readMarkers();
   const prefixes = new Set<string>([...found.markers, ...[...found.namespaces, ...found.links].map((n) => prefixOf(n)!)]);
   return [...prefixes].sort().map((prefix) => {
@@ -45,14 +46,16 @@ export const command: Command = {
     "with the model's prediction. Everything is removed at the end. Needs root.",
     '',
     'twinplane live clean removes the namespaces, links and markers of every live run whose',
-    'process is gone (killed, crashed). Runs still in progress are listed and left alone;',
-    '--force removes them too (only when nothing of twinplane is running). Needs root.',
+    'process is gone (killed, crashed), or of the one run named by --run. Runs still in',
+    'progress are listed and left alone; --force removes them too (only when nothing of',
+    'twinplane is running). Needs root.',
     '',
     'Exit status: 0 when nothing of the cleaned runs remains, 1 when something could not be',
     'removed, 2 for bad arguments.',
   ].join('\n'),
   flags: {
     force: { type: 'boolean', description: 'also remove runs whose process is still alive' },
+    run: { type: 'string', value: 'prefix', description: 'live clean: only this run (its prefix, tp<6 hex>-, as live run prints it)' },
     'dry-run': { type: 'boolean', short: 'n', description: 'list what would be removed, remove nothing' },
     json: { type: 'boolean', description: 'one JSON object with the outcome' },
     verbose: { type: 'boolean', short: 'v', description: 'live run: every check, packet comparison, counter and note' },
@@ -68,7 +71,10 @@ export const command: Command = {
     if (action !== 'clean') throw new UserError(`live: unknown action '${action}' (have: run, clean)`);
     if (args.positionals.length > 1) throw new UserError(`live clean takes no file (got '${args.positionals[1]}')`);
     const force = args.flags.force === true;
-    const runs = survey();
+    const only = typeof args.flags.run === 'string' ? args.flags.run : undefined;
+    if (only !== undefined && !isRunPrefix(only))
+      throw new UserError(`--run: '${only}' is not a run prefix (tp + 6 hex digits + '-', e.g. tp1a2b3c-)`);
+    const runs = survey(only);
     if (args.flags['dry-run'] === true) {
       const doomed = runs.filter((r) => force || r.owner === 'gone');
       if (args.flags.json === true) await io.out(JSON.stringify({ dryRun: true, runs, wouldRemove: doomed.map((r) => r.prefix) }) + '\n');
@@ -79,7 +85,7 @@ export const command: Command = {
           );
       return EXIT.ok;
     }
-    const r = cleanupAll({ force });
+    const r = cleanupAll({ force, ...(only ? { only: [only] } : {}) });
     const left = [...r.remaining.namespaces, ...r.remaining.links];
     if (args.flags.json === true) {
       await io.out(JSON.stringify({ cleaned: r.cleaned, skipped: r.skipped, remaining: r.remaining }) + '\n');

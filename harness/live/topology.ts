@@ -73,6 +73,8 @@ export class Topology {
   private readonly ownsRun: boolean;
   private nextEndpoint = 0;
   private destroyed = false;
+  /** Called before an endpoint's namespace goes: whoever holds sockets in it closes them (a socket keeps a namespace alive). */
+  onRemove?: (e: LiveEndpoint) => void;
 
   private constructor(prefix: string, ownsRun: boolean, opts: BuildOptions, underlayPrefixLen: number) {
     this.prefix = prefix;
@@ -133,7 +135,7 @@ export class Topology {
     ip(['netns', 'add', ns]);
     ipBatch(
       [
-        `link add name ${u}${index} address ${h.mac} mtu ${UNDERLAY_MTU} type veth peer name ${b} mtu ${UNDERLAY_MTU} netns ${this.underlayNs}`,
+        `link add name ${u}${index} address ${h.mac} mtu ${h.mtu ?? UNDERLAY_MTU} type veth peer name ${b} mtu ${h.mtu ?? UNDERLAY_MTU} netns ${this.underlayNs}`,
         'link set lo up',
         ...this.noIpv6(u),
         `addr add ${h.ip}/${this.underlayPrefixLen} dev ${u}`,
@@ -159,7 +161,7 @@ export class Topology {
     ip(['netns', 'add', ns]);
     ipBatch(
       [
-        `link add name ${v}${index} mtu ${POD_MTU} type veth peer name ${p} address ${e.mac} mtu ${POD_MTU} netns ${ns}`,
+        `link add name ${v}${index} mtu ${e.mtu ?? POD_MTU} type veth peer name ${p} address ${e.mac} mtu ${e.mtu ?? POD_MTU} netns ${ns}`,
         ...this.noIpv6(v),
         `link set ${v} up`,
       ],
@@ -191,6 +193,7 @@ export class Topology {
    */
   removeEndpoint(which: string | LiveEndpoint): void {
     const e = typeof which === 'string' ? this.endpoint(which) : which;
+    this.onRemove?.(e);
     for (const pid of pidsIn(e.ns)) {
       try {
         process.kill(pid, 'SIGKILL');
