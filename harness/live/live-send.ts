@@ -189,8 +189,10 @@ export async function runLiveSend(
   const before = new Map([...o.cp.hosts.keys()].map((h) => [h, o.counters(h)]));
   const traffic = await play(o, step, model, marks);
   await drainTaps();
-  // Every arrival the model predicts, or the time a silence takes to prove.
-  await waitForFrames(() => model.every((d) => arrivedLike(d, o, marks)), step.expect.delivered === false ? 0 : ANSWER_MS);
+  // Every arrival the model predicts. The traffic tool has waited already when it got no
+  // answer, and injected frames waited for theirs one by one: then there is nothing to add.
+  const waited = traffic.answered !== true || step.expect.delivered === false;
+  await waitForFrames(() => model.every((d) => arrivedLike(d, o, marks)), waited ? 0 : ANSWER_MS);
   const predictedRuns = model.reduce((n, d) => n + d.hops.length, 0);
   let counters = countersDelta(o, before);
   // The live programs count a run as it returns, which a tap cannot see for a drop: read
@@ -208,6 +210,8 @@ export async function runLiveSend(
   const notes: string[] = [];
   for (const m of comparison.modelOnly) notes.push(`model only: ${m.line} (${m.doc.role}) — the live stack did not send it`);
   for (const l of comparison.liveOnly) if (l.from) notes.push(`live only: ${l.shape} from ${l.from} — the stack's own`);
+  const self = martian(observed, o);
+  if (self) notes.push(self);
   const frag = observed.filter((p) => p.from === step.from.name && (p.inner.mf || p.inner.fragOffset));
   if (frag.length > 0)
     notes.push(
@@ -313,12 +317,14 @@ function untranslated(step: SendStep, observed: readonly ObservedPacket[]): stri
 }
 
 /** A pod's kernel refuses a packet from its own address (a martian): say so when that is what happened. */
-function martian(step: SendStep, observed: readonly ObservedPacket[], o: LiveOverlay): string {
+function martian(observed: readonly ObservedPacket[], o: LiveOverlay): string {
   const self = observed.flatMap((p) =>
-    p.arrivals.filter((a) => a.inner.kind === 'ipv4' && a.inner.saddr === ipv4ToString(o.cp.endpoint(a.pod).ip) && a.inner.icmpType !== 0),
+    p.arrivals.filter(
+      (a) => a.inner.kind === 'ipv4' && o.cp.endpoints.has(a.pod) && a.inner.saddr === ipv4ToString(o.cp.endpoint(a.pod).ip),
+    ),
   );
   if (self.length === 0) return '';
-  return `; ${self[0].pod} received a packet whose source is its own address ${self[0].inner.saddr}: Linux drops it as a martian and answers nothing`;
+  return `${self[0].pod} received ${self.length} packet(s) whose source is its own address ${self[0].inner.saddr}: Linux drops them as martians and answers nothing`;
 }
 
 function checkLive(
@@ -358,7 +364,8 @@ function checkLive(
     // ICMP from a kernel), or — for injected frames — the frames arrived.
     const delivered = traffic.answered === undefined ? arrivedAll : traffic.answered && (l4 || arrivedAll);
     const ok = e.delivered ? delivered : none;
-    const why = e.delivered && !ok ? untranslated(step, observed) + martian(step, observed, o) : '';
+    const self = martian(observed, o);
+    const why = e.delivered && !ok ? untranslated(step, observed) + (self ? `; ${self}` : '') : '';
     add(
       'delivered',
       e.delivered ? 'delivered' : 'not delivered',

@@ -93,8 +93,10 @@ export function observe(captures: readonly CaptureRole[]): ObservedPacket[] {
     if (c.kind !== 'pod') continue;
     for (const p of c.frames) {
       const i = summarizeInner(p.data);
-      // Injected frames are the pod's whatever their source MAC says (spoofing is the point).
-      if (!i || (!p.injected && i.srcMac !== c.mac)) continue;
+      // Injected frames are the pod's whatever their source MAC says (spoofing is the point);
+      // the kernel's own carry its MAC and never its MAC as destination (a hairpin arrival
+      // does: it came back to the pod with the pod's own source MAC).
+      if (!i || (!p.injected && (i.srcMac !== c.mac || i.dstMac === c.mac))) continue;
       const a = acc(identityKey(i), i, p.t);
       if (a.from === undefined || p.t < a.t)
         Object.assign(a, { from: c.name, fromHost: c.host, inner: i, t: p.t, injected: p.injected, sentHex: toHex(p.data) });
@@ -121,7 +123,8 @@ export function observe(captures: readonly CaptureRole[]): ObservedPacket[] {
     } else {
       for (const p of c.frames) {
         const i = summarizeInner(p.data);
-        if (!i || p.injected || i.srcMac === c.mac || (i.dstMac !== c.mac && i.dstMac !== BROADCAST)) continue;
+        const sent = i !== undefined && i.srcMac === c.mac && i.dstMac !== c.mac;
+        if (!i || p.injected || sent || (i.dstMac !== c.mac && i.dstMac !== BROADCAST)) continue;
         const a = acc(identityKey(i), i, p.t);
         a.deliveredTo.add(c.name);
         a.arrivals.push({ pod: c.name, inner: i });

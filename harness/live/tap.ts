@@ -58,6 +58,15 @@ function capModule(): new () => CapHandle {
   return capCtor;
 }
 
+/**
+ * Closed handles, kept. cap's close() stops its libuv poll handle but never uv_close()s it,
+ * so the handle stays linked in the event loop's handle queue; once the JS object is
+ * collected its memory (the poll handle inside it) is freed while still linked, and the next
+ * handle the loop links corrupts the heap (a crash a few runs later). Holding every closed
+ * handle for the life of the process keeps that memory valid: a few hundred bytes each.
+ */
+const retired: CapHandle[] = [];
+
 /** Every tap's frames, as one event stream: `frame` (tap, frame). Waiters listen here. */
 export const tapEvents = new EventEmitter();
 tapEvents.setMaxListeners(0);
@@ -79,9 +88,16 @@ export class Tap {
   ) {
     const Cap = capModule();
     this.handle = new Cap();
-    const linkType = inNetns(link.ns, () => withoutStderr(() => this.handle.open(link.name, filter, bufferBytes, this.buf)));
+    let linkType: string;
+    try {
+      linkType = inNetns(link.ns, () => withoutStderr(() => this.handle.open(link.name, filter, bufferBytes, this.buf)));
+    } catch (e) {
+      retired.push(this.handle);
+      throw e;
+    }
     if (linkType !== 'ETHERNET') {
       this.handle.close();
+      retired.push(this.handle);
       throw new Error(`tap on ${link.ns}/${link.name}: link type ${linkType}, expected ETHERNET`);
     }
     this.handle.on('packet', (n, truncated) => {
@@ -129,6 +145,7 @@ export class Tap {
     this.closed = true;
     this.handle.removeAllListeners();
     this.handle.close();
+    retired.push(this.handle);
   }
 }
 
