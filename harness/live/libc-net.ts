@@ -1,7 +1,8 @@
 // The few libc calls live mode makes itself, through koffi: sockets made *inside* a pod's
 // namespace (socket/bind/listen/connect while inNetns holds the thread there, then handed to
 // Node by fd, since Node would create its own sockets later, in whatever namespace the
-// thread is in by then), and dup/dup2 to keep libpcap's warnings off our stderr. Only
+// thread is in by then), if_nametoindex (an interface's index without running `ip`), and
+// dup/dup2 to keep libpcap's warnings off our stderr. Only
 // function prototypes are declared (no named koffi types), so loading this next to the
 // libbpf binding cannot collide with its type names.
 import koffi from 'koffi';
@@ -16,6 +17,7 @@ export interface LibcNet {
   open(path: string, flags: number): number;
   dup(fd: number): number;
   dup2(fd: number, fd2: number): number;
+  if_nametoindex(name: string): number;
 }
 
 const PROTOS: Record<keyof LibcNet, string> = {
@@ -28,6 +30,7 @@ const PROTOS: Record<keyof LibcNet, string> = {
   open: 'int open(const char *path, int flags)',
   dup: 'int dup(int fd)',
   dup2: 'int dup2(int fd, int fd2)',
+  if_nametoindex: 'unsigned int if_nametoindex(const char *name)',
 };
 
 let lib: LibcNet | undefined;

@@ -189,11 +189,18 @@ export async function runLiveSend(
   const before = new Map([...o.cp.hosts.keys()].map((h) => [h, o.counters(h)]));
   const traffic = await play(o, step, model, marks);
   await drainTaps();
-  // Every arrival the model predicts. The traffic tool has waited already when it got no
-  // answer, and injected frames waited for theirs one by one: then there is nothing to add.
-  const waited = traffic.answered !== true || step.expect.delivered === false;
-  await waitForFrames(() => model.every((d) => arrivedLike(d, o, marks)), waited ? 0 : ANSWER_MS);
-  const predictedRuns = model.reduce((n, d) => n + d.hops.length, 0);
+  // Kernel-played sends need no wait beyond the drain: the tool returned on the answer, and
+  // every frame before it was queued in the taps by then (or the tool waited for a silence).
+  // Injected frames waited for their predicted arrivals one by one.
+  const captured = roles.map((r) => ({ ...r, frames: r.tap.since(marks.get(r.tap)!) }));
+  const observed = observe(captured);
+  const hostOfPod = (p: ObservedPacket): string => (p.from ? o.cp.endpoint(p.from).host.name : (p.hops[0]?.from ?? '?'));
+  const fixedPorts = step.proto === 'tcp' || step.proto === 'udp';
+  const comparison = compareSend(model, observed, { senderHost: hostOfPod, fixedPorts });
+  // The verdicts to compare are those of the packets the live stack sent too (a pod that had
+  // its neighbour cached sends no ARP: the model's ARP hops are not live's to count).
+  const played = comparison.pairs.map((p) => p.model.doc);
+  const predictedRuns = played.reduce((n, d) => n + d.hops.length, 0);
   let counters = countersDelta(o, before);
   // The live programs count a run as it returns, which a tap cannot see for a drop: read
   // the counters until they account for the runs the model predicts, a bounded number of
@@ -202,11 +209,6 @@ export async function runLiveSend(
     await new Promise((r) => setTimeout(r, 10));
     counters = countersDelta(o, before);
   }
-  const captured = roles.map((r) => ({ ...r, frames: r.tap.since(marks.get(r.tap)!) }));
-  const observed = observe(captured);
-  const hostOfPod = (p: ObservedPacket): string => (p.from ? o.cp.endpoint(p.from).host.name : (p.hops[0]?.from ?? '?'));
-  const fixedPorts = step.proto === 'tcp' || step.proto === 'udp';
-  const comparison = compareSend(model, observed, { senderHost: hostOfPod, fixedPorts });
   const notes: string[] = [];
   for (const m of comparison.modelOnly) notes.push(`model only: ${m.line} (${m.doc.role}) — the live stack did not send it`);
   for (const l of comparison.liveOnly) if (l.from) notes.push(`live only: ${l.shape} from ${l.from} — the stack's own`);
@@ -217,7 +219,7 @@ export async function runLiveSend(
     notes.push(
       `${step.from.name}'s kernel fragmented the datagram at its MTU (${frag.length} fragments); the model's runner sends it whole`,
     );
-  const disagreements = disagreementsOf(step, model, comparison, counters, observed, o);
+  const disagreements = disagreementsOf(step, played, comparison, counters, observed, o);
   const checks = checkLive(step, index, observed, comparison, traffic, counters, o, disagreements);
   let pcapng: string | undefined;
   if (opts.dir) {

@@ -102,6 +102,8 @@ export class LiveOverlay {
   readonly insts = new Map<string, DataplaneInstance>();
   private readonly logs = new Map<string, WriteLog>();
   private readonly hostLinks: LiveAttachment[] = [];
+  /** Each host's transit attachment (also in hostLinks), for the fault drills. */
+  private readonly transit = new Map<string, LiveAttachment>();
   private readonly podLinks = new Map<string, LiveAttachment[]>();
   private pass: { object: BpfObject; program: BpfProgram } | undefined;
   private closed = false;
@@ -140,7 +142,9 @@ export class LiveOverlay {
         o.logs.set(h.name, new WriteLog(h.state));
         const lh = topo.host(h.name);
         o.hostLinks.push(attachXdp(lh.bridgePort, o.pass.program));
-        o.hostLinks.push(attachXdp(lh.underlay, inst.prog.program('xdp_transit')));
+        const t = attachXdp(lh.underlay, inst.prog.program('xdp_transit'));
+        o.hostLinks.push(t);
+        o.transit.set(h.name, t);
         o.captures.add(lh.bridgePort, HOST_TAP_BYTES);
       }
       for (const e of cp.endpoints.values()) o.attachPod(topo.endpoint(e.name));
@@ -305,6 +309,23 @@ export class LiveOverlay {
         break;
     }
     return { ms: performance.now() - t0, perEndpointMs, writes, kernelUpdated: updated, kernelDeleted: deleted };
+  }
+
+  /** Fault drill: takes host `host`'s transit program off its underlay NIC (the frames then meet the host's own stack). */
+  detachTransit(host: string): void {
+    const t = this.transit.get(host);
+    if (!t) throw new Error(`host ${host} has no transit attached`);
+    t.detach();
+    this.transit.delete(host);
+    this.hostLinks.splice(this.hostLinks.indexOf(t), 1);
+  }
+
+  /** Fault drill: puts host `host`'s transit program back (same instance, same maps). */
+  attachTransit(host: string): void {
+    if (this.transit.has(host)) throw new Error(`host ${host} has transit attached already`);
+    const t = attachXdp(this.topo.host(host).underlay, this.inst(host).prog.program('xdp_transit'));
+    this.hostLinks.push(t);
+    this.transit.set(host, t);
   }
 
   /** Per-reason counters of one host, summed over CPUs. */
