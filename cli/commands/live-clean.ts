@@ -10,7 +10,7 @@ import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { cleanupAll, findLeftovers } from '../../harness/live/cleanup.ts';
 import { isRunPrefix, ownerAlive, prefixOf, readMarkers } from '../../harness/live/prefix.ts';
-import { loadOrThrow } from './run.ts';
+import { runLiveFiles } from './live-scenarios.ts';
 
 interface RunReport {
   readonly prefix: string;
@@ -40,10 +40,13 @@ export const command: Command = {
   summary: 'live mode in network namespaces: `live run <scenario>`; `live clean` removes what crashed runs left',
   description: [
     'twinplane live run <scenario> builds the scenario in network namespaces (an underlay',
-    'bridge, a namespace per host and per pod), attaches the real XDP programs natively, applies',
-    'each step in place and plays each send with ping or a UDP/TCP echo from the pod itself.',
-    "Every bridge port and the pods concerned are captured; each packet's hops are compared",
-    "with the model's prediction. Everything is removed at the end. Needs root.",
+    'bridge, a namespace per host and per pod, each pod at its host\'s MTU less 66), attaches the',
+    'real XDP programs natively, applies each step in place and plays each send: ping, UDP and',
+    "TCP from the pod's own kernel, and the model's own frames injected for ARP, raw and forged",
+    'sends. Every pod echoes UDP and TCP on the ports the scenario uses. Every bridge port and',
+    "the pods concerned are tapped (libpcap); each packet's hops are compared with the model's",
+    "and the kernel's (test run), and the live verdicts (per-reason counters) with theirs; a",
+    'pcapng per send lands in --captures. Everything is removed at the end. Needs root.',
     '',
     'twinplane live clean removes the namespaces, links and markers of every live run whose',
     'process is gone (killed, crashed), or of the one run named by --run. Runs still in',
@@ -59,7 +62,7 @@ export const command: Command = {
     'dry-run': { type: 'boolean', short: 'n', description: 'list what would be removed, remove nothing' },
     json: { type: 'boolean', description: 'one JSON object with the outcome' },
     verbose: { type: 'boolean', short: 'v', description: 'live run: every check, packet comparison, counter and note' },
-    captures: { type: 'string', value: 'dir', description: 'live run: write the captures here (default: a new tmp directory)' },
+    captures: { type: 'string', value: 'dir', description: 'live run: write each send\'s pcapng here (default: a new tmp directory)' },
   },
   positionals: [
     { name: 'action', description: 'run or clean' },
@@ -108,29 +111,4 @@ async function liveRun(args: Parameters<Command['run']>[0], io: Io): Promise<num
     verbose: args.flags.verbose === true,
     ...(captures ? { captures } : {}),
   });
-}
-
-/**
- * Runs scenario files live, one after the other; exit status 0 when all pass. Also the
- * entry point for `twinplane run --target live`.
- */
-export async function runLiveFiles(
-  paths: readonly string[],
-  io: Io,
-  opts: { json?: boolean; verbose?: boolean; captures?: string } = {},
-): Promise<number> {
-  const scenarios = loadOrThrow(paths);
-  if (process.getuid?.() !== 0) throw new UserError('live runs need root (network namespaces, XDP)');
-  const { runScenarioLive, formatLiveRun } = await import('../../harness/live/live-run.ts');
-  let ok = true;
-  for (const [i, scenario] of scenarios.entries()) {
-    const captureDir = opts.captures && scenarios.length > 1 ? `${opts.captures}/${i + 1}-${scenario.name}` : opts.captures;
-    const r = await runScenarioLive(scenario, {
-      ...(captureDir ? { captureDir } : {}),
-      ...(opts.json ? {} : { log: (l: string) => io.err(l) }),
-    });
-    await io.out(opts.json ? JSON.stringify(r) + '\n' : formatLiveRun(r, { verbose: opts.verbose === true }));
-    ok &&= r.ok;
-  }
-  return ok ? EXIT.ok : EXIT.failure;
 }
