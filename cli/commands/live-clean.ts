@@ -40,7 +40,7 @@ export const command: Command = {
   summary: 'live mode in network namespaces: `live run <scenario>`; `live clean` removes what crashed runs left',
   description: [
     'twinplane live run <scenario> builds the scenario in network namespaces (an underlay',
-    'bridge, a namespace per host and per pod, each pod at its host\'s MTU less 66), attaches the',
+    "bridge, a namespace per host and per pod, each pod at its host's MTU less 66), attaches the",
     'real XDP programs natively, applies each step in place and plays each send: ping, UDP and',
     "TCP from the pod's own kernel, and the model's own frames injected for ARP, raw and forged",
     'sends. Every pod echoes UDP and TCP on the ports the scenario uses. Every bridge port and',
@@ -62,7 +62,7 @@ export const command: Command = {
     'dry-run': { type: 'boolean', short: 'n', description: 'list what would be removed, remove nothing' },
     json: { type: 'boolean', description: 'one JSON object with the outcome' },
     verbose: { type: 'boolean', short: 'v', description: 'live run: every check, packet comparison, counter and note' },
-    captures: { type: 'string', value: 'dir', description: 'live run: write each send\'s pcapng here (default: a new tmp directory)' },
+    captures: { type: 'string', value: 'dir', description: "live run: write each send's pcapng here (default: a new tmp directory)" },
   },
   positionals: [
     { name: 'action', description: 'run or clean' },

@@ -17,7 +17,9 @@ export async function runLiveFiles(
   const loaded = loadScenarios(paths);
   if (!loaded.ok) {
     const n = loaded.problems.length;
-    throw new UserError(`${n} problem${n === 1 ? '' : 's'} in the scenario file${paths.length === 1 ? '' : 's'}:\n${loaded.problems.join('\n')}`);
+    throw new UserError(
+      `${n} problem${n === 1 ? '' : 's'} in the scenario file${paths.length === 1 ? '' : 's'}:\n${loaded.problems.join('\n')}`,
+    );
   }
   const scenarios = loaded.scenarios;
   if (process.getuid?.() !== 0) throw new UserError('live runs need root (network namespaces, XDP)');

@@ -27,8 +27,8 @@ import { PodSockets, type L4 } from './pod-sockets.ts';
 import { HOST_TAP_BYTES, type Tap } from './tap.ts';
 import { WriteLog, adoptLearnt, dropUnlearnt, syncLogged, type LearntKeys } from './mapsync.ts';
 import { UNDERLAY_MTU, XDP_VETH_MAX_MTU, podMtu, type EndpointSpec, type HostSpec, type TopologySpec } from './spec.ts';
-import { Topology, type LiveEndpoint } from './topology.ts';
-import { attachXdp, detachAll, loadPassProgram, type LiveAttachment } from './xdp.ts';
+import { Topology, type LiveEndpoint } from './netns-topology.ts';
+import { attachXdp, detachAll, loadPassProgram, type LiveAttachment } from './attach.ts';
 
 export interface StepTiming {
   /** Wall time of the whole step: control plane, namespaces, attach, map writes. */

@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { closeRun, openRun } from '../../../../harness/live/lifecycle.ts';
 import { Tap } from '../../../../harness/live/tap.ts';
-import { Topology } from '../../../../harness/live/topology.ts';
+import { Topology } from '../../../../harness/live/netns-topology.ts';
 
 const ENDPOINTS = Number(process.argv[2] ?? 12);
 const say = (o: object): void => void process.stdout.write(JSON.stringify(o) + '\n');

@@ -8,7 +8,7 @@ import { CaptureSet } from '../../../harness/live/capture.ts';
 import { ip, listLinks, listNetns } from '../../../harness/ip.ts';
 import { summarizeInner } from '../../../harness/live/frame-view.ts';
 import { POD_MTU, UNDERLAY_MTU } from '../../../harness/live/spec.ts';
-import { Topology } from '../../../harness/live/topology.ts';
+import { Topology } from '../../../harness/live/netns-topology.ts';
 import { ping } from '../../../harness/live/traffic.ts';
 import { PodSockets, exchange } from '../../../harness/live/pod-sockets.ts';
 import { drainTaps } from '../../../harness/live/tap.ts';

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { BpfObject, xdpAttachLink, xdpQueryId, type BpfProgram } from '../libbpf/index.ts';
 import { getLink } from '../ip.ts';
 import { inNetns } from '../netns.ts';
-import type { NsLink, Topology } from './topology.ts';
+import type { NsLink, Topology } from './netns-topology.ts';
 
 export interface LiveAttachment {
   readonly link: NsLink;
