@@ -288,6 +288,22 @@ function disagreementsOf(
     if (p.kernel.length && p.diffs.length === 0)
       out.push({ packet: p.model.line, where: 'kernel', model: 'see kernel', kernel, live: 'as the model on every wire' });
   }
+  // A pod the model has answering, whose request arrived live, but whose kernel sent no
+  // answer: what a pod's kernel accepts differs. Only answers a stack must send are counted
+  // (an echo reply, a SYN-ACK, a UDP echo); a bare ACK may ride on the pod's next data.
+  const delivered = new Set(cmp.pairs.flatMap((p) => p.live.deliveredTo));
+  for (const m of cmp.modelOnly) {
+    if (m.doc.role !== 'reply' || !mustAnswer(m.shape)) continue;
+    if (!delivered.has(m.doc.from)) continue;
+    const why = martian(observed, o);
+    out.push({
+      packet: m.line,
+      where: 'answer',
+      model: `${m.doc.from} answers`,
+      kernel: 'as the model',
+      live: `${m.doc.from}'s kernel got the request and did not answer${why ? ` (${why})` : ''}`,
+    });
+  }
   const t = tallyDiffs(modelTally(model), counters);
   if (t.length)
     out.push({
@@ -298,6 +314,15 @@ function disagreementsOf(
       live: `${t.join('; ')}${mtuHint(step, observed, o)}`,
     });
   return out;
+}
+
+/** Answers a receiving stack sends for sure (shapes of frame-view.ts shapeKey). */
+function mustAnswer(shape: string): boolean {
+  return (
+    (shape.startsWith('icmp ') && shape.includes(' type 0 ')) ||
+    (shape.startsWith('tcp ') && shape.endsWith(' SYN-ACK')) ||
+    shape.startsWith('udp ')
+  );
 }
 
 /** Why a frame a program counted as sent may be missing from the wire: bigger than the next link's MTU. */
