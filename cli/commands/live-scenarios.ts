@@ -23,6 +23,10 @@ export async function runLiveFiles(
   }
   const scenarios = loaded.scenarios;
   if (process.getuid?.() !== 0) throw new UserError('live runs need root (network namespaces, XDP)');
+  // A live run is compared with the kernel's test runs too: BPF must work.
+  const { engineFor } = await import('../../harness/run/targets.ts');
+  const both = await engineFor('both');
+  if (!both.ok) throw new UserError(`live runs need BPF: ${both.reason}`);
   const { runScenarioLive, formatLiveRun } = await import('../../harness/live/live-run.ts');
   let ok = true;
   for (const [i, scenario] of scenarios.entries()) {

@@ -46,6 +46,11 @@ export class CaptureSet {
     this.taps.delete(key(link));
   }
 
+  /** Every open tap. */
+  all(): Tap[] {
+    return [...this.taps.values()];
+  }
+
   close(): void {
     for (const t of this.taps.values()) t.close();
     this.taps.clear();

@@ -134,8 +134,14 @@ async function play(o: LiveOverlay, step: SendStep, model: readonly PacketDoc[],
     // The answers are the receiving pods' kernels' business.
     const tap = o.podTap(from);
     const mine = model.filter((d) => d.from === from && d.role !== 'reply');
-    for (const d of mine) {
-      tap.inject(hexBytes(d.hops[0].frameIn));
+    for (const [k, d] of mine.entries()) {
+      try {
+        tap.inject(hexBytes(d.hops[0].frameIn));
+      } catch (e) {
+        // The pod's own interface refused the frame (bigger than its MTU, say): that is what
+        // happened live, not a harness failure.
+        return { line: `injected ${k} of ${mine.length} frame(s); ${from}'s interface refused the next: ${(e as Error).message}` };
+      }
       await waitForFrames(() => arrivedLike(d, o, marks), expectSilence ? SILENCE_MS : ANSWER_MS);
     }
     return { line: `injected ${mine.length} frame(s) of the model's on ${from}'s interface` };
@@ -183,8 +189,10 @@ export async function runLiveSend(
     const e = o.cp.endpoint(p);
     roles.push({ kind: 'pod', name: p, mac: macToString(e.mac), host: e.host.name, tap: o.podTap(p) });
   }
-  // What came before (a late FIN of the previous send) is not this send's.
+  // What came before (a late FIN of the previous send) is not this send's: drained, then
+  // forgotten, so a long run holds only the current send's frames.
   await drainTaps();
+  for (const t of o.captures.all()) t.discard();
   const marks = new Map(roles.map((r) => [r.tap, r.tap.mark()]));
   const before = new Map([...o.cp.hosts.keys()].map((h) => [h, o.counters(h)]));
   const traffic = await play(o, step, model, marks);
