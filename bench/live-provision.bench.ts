@@ -1,19 +1,19 @@
 // Time to provision one endpoint on the live overlay — the whole of it: control plane,
 // namespace + veth pair configured as a CNI plugin would, the pass program on the pod side
-// and the agent on the host side attached natively, and the map writes in place — with 40
-// and then 400 endpoints already present. The bar: ≤ 50 ms per endpoint and flat within
+// and the agent on the host side attached natively, its echo servers, and the map writes in
+// place — with 40, 400 and then 1,000 endpoints already present. The bar: ≤ 50 ms per endpoint and flat within
 // noise (nothing grows with what exists). Also the phases, and the time to remove the run.
 // Needs root; everything lives under one run prefix, removed in `finally` (and by the run's
 // signal handlers on Ctrl-C, by `twinplane live clean` after a SIGKILL).
 import { emit, note } from './emit.ts';
 import { LiveOverlay, type ProvisionTiming } from '../harness/live/overlay.ts';
-import { closeRun, openRun } from '../harness/live/run.ts';
+import { closeRun, openRun } from '../harness/live/lifecycle.ts';
 import { parseScenario } from '../harness/scenario/load.ts';
 import type { Endpoint } from '../harness/scenario/types.ts';
 
 const SAMPLES = 9;
-const LEVELS = [40, 400];
-// A host holds at most 256 endpoints (its ifaces map): spread them over three hosts, the
+const LEVELS = [40, 400, 1000];
+// A host holds at most 256 endpoints (its ifaces map): spread them over five hosts, the
 // first of which is also the subnet's bouncer (so each endpoint writes its host and it).
 const SCENARIO = `
 name: live-provision-bench
@@ -21,6 +21,8 @@ hosts:
   - { name: h0, ip: 192.168.252.1 }
   - { name: h1, ip: 192.168.252.2 }
   - { name: h2, ip: 192.168.252.3 }
+  - { name: h3, ip: 192.168.252.4 }
+  - { name: h4, ip: 192.168.252.5 }
 vpcs:
   - name: bench
     vni: 4242
@@ -54,6 +56,9 @@ const prefix = openRun();
 let overlay: LiveOverlay | undefined;
 try {
   overlay = LiveOverlay.build(s, prefix);
+  // Every pod answers on a port, as in a scenario run (its sockets are part of its cost).
+  overlay.serve('udp', [7000]);
+  overlay.serve('tcp', [7000]);
   let n = 0;
   for (const level of LEVELS) {
     const fill = performance.now();
@@ -87,6 +92,6 @@ try {
     metric: 'cleanup_ms',
     value: Math.round(performance.now() - t0),
     unit: 'ms',
-    params: { namespaces: 1 + 3 + LEVELS[LEVELS.length - 1] + 2 * SAMPLES },
+    params: { namespaces: 1 + s.hosts.length + LEVELS[LEVELS.length - 1] + LEVELS.length * SAMPLES },
   });
 }

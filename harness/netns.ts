@@ -1,13 +1,19 @@
-// A private, throw-away network namespace for XDP test runs that need real ifindexes.
+// Network namespaces for this process's JS thread, the one file that says CLONE_NEWNET.
+// Two uses: a private, throw-away namespace for XDP test runs that need real ifindexes
+// (unshare, once per process), and short visits to a live run's named namespaces (setns
+// there and back) for calls that resolve interfaces in the caller's namespace.
+//
+// The private namespace:
 // The kernel checks ctx_in.ingress_ifindex against the *calling thread's* network
 // namespace (ENODEV otherwise). unshare(CLONE_NEWNET) moves only the calling thread — the
 // JS thread, which is the one making every bpf() call — into a fresh namespace that holds
 // only `lo` (ifindex 1). Children spawned from this thread afterwards (`ip link add ...`)
 // inherit it, so dummy interfaces land there (a bridge where the kernel has no dummy). Nothing touches the root namespace, and
 // nothing needs cleaning up: the namespace dies with the process.
-import { execFileSync } from 'node:child_process';
+import koffi from 'koffi';
 import { libc, lastErrno } from './libbpf/native.ts';
 import { BpfError } from './libbpf/errors.ts';
+import { ip as ipCommand } from './ip.ts';
 
 /** In a fresh namespace the loopback device is always ifindex 1. */
 export const LOOPBACK_IFINDEX = 1;
@@ -31,7 +37,7 @@ export function enterPrivateNetns(): void {
     });
   }
   entered = true;
-  ip(['link', 'set', 'lo', 'up']);
+  ipCommand(['link', 'set', 'lo', 'up']);
 }
 
 export interface Iface {
@@ -63,9 +69,9 @@ export function addDummy(ifindex: number, name = `tpd${ifindex}`): Iface {
   let lastError: Error | undefined;
   for (const kind of workingKind ? [workingKind] : SINGLE_DEVICE_KINDS) {
     try {
-      ip(['link', 'add', 'name', name, 'index', String(ifindex), 'type', kind]);
+      ipCommand(['link', 'add', 'name', name, 'index', String(ifindex), 'type', kind]);
       workingKind = kind;
-      ip(['link', 'set', name, 'up']);
+      ipCommand(['link', 'set', name, 'up']);
       return { name, ifindex, kind };
     } catch (e) {
       lastError = e as Error;
@@ -82,16 +88,54 @@ export function ensureIfindexes(ifindexes: readonly number[]): Iface[] {
 
 /** Interfaces of this thread's namespace, as `ip` sees them. */
 export function links(): Iface[] {
-  const out = ip(['-j', 'link', 'show']);
+  const out = ipCommand(['-j', 'link', 'show']);
   const parsed = JSON.parse(out) as Array<{ ifindex: number; ifname: string }>;
   return parsed.map((l) => ({ name: l.ifname, ifindex: l.ifindex }));
 }
 
-function ip(args: string[]): string {
+const O_RDONLY = 0;
+const O_CLOEXEC = 0o2000000;
+
+function openNs(path: string): number {
+  const fd = libc().open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw new Error(`open(${path}) failed: errno ${koffi.errno()}`);
+  return fd;
+}
+
+let depth = 0;
+
+/**
+ * Runs `fn` with this thread in network namespace `ns` (a name from `ip netns list`) and
+ * always moves it back: setns() moves only the calling thread, the JS thread, which makes
+ * every bpf(), ioctl() and socket() call. Sockets, pcap handles and BPF links made inside
+ * stay bound to that namespace after we return. Synchronous on purpose: an `await` inside
+ * would let other code run in the wrong namespace. Nested calls are refused for the same
+ * reason.
+ */
+export function inNetns<T>(ns: string, fn: () => T): T {
+  if (depth > 0) throw new Error('inNetns: already inside a namespace (nesting is not supported)');
+  if (!/^[A-Za-z0-9_.-]+$/.test(ns)) throw new Error(`inNetns: bad namespace name ${JSON.stringify(ns)}`);
+  const lib = libc();
+  const home = openNs('/proc/thread-self/ns/net');
   try {
-    return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`ip ${args.join(' ')} failed: ${(err.stderr ?? err.message).trim()}`);
+    const target = openNs(`/run/netns/${ns}`);
+    try {
+      if (lib.setns(target, CLONE_NEWNET) !== 0) throw new Error(`setns(${ns}) failed: errno ${koffi.errno()}`);
+    } finally {
+      lib.close(target);
+    }
+    depth++;
+    try {
+      return fn();
+    } finally {
+      depth--;
+      // Failing to go home would leave every later call in the wrong namespace: that is fatal.
+      if (lib.setns(home, CLONE_NEWNET) !== 0) {
+        process.stderr.write(`twinplane: cannot return to the original network namespace (errno ${koffi.errno()}); exiting\n`);
+        process.exit(70);
+      }
+    }
+  } finally {
+    lib.close(home);
   }
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One idempotent set-up that both README commands and CI run first. Quiet when everything
 # is already present; installs only what is missing:
-#   1. Debian packages (toolchain for BPF, iproute2, tshark, chromium for the HTML check)
-#   2. npm dependencies (npm ci when the lock file changed)
+#   1. Debian packages (toolchain for BPF, iproute2, tshark, chromium for the HTML check,
+#      libpcap-dev for the `cap` package: its headers for the build, and the unversioned
+#      libpcap.so through which cap turns on immediate mode at run time)
+#   2. npm dependencies (npm ci when the lock file changed; builds cap with npm's node-gyp)
 #   3. the BPF objects (make -C bpf; a no-op when nothing changed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,9 @@ check tshark tshark
 check make make
 check gcc gcc
 check chromium chromium
+check libpcap-dev /usr/include/pcap/pcap.h
+check g++ g++
+check python3 python3
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,15 +1,16 @@
 // twinplane live run <scenario> [--verbose] [--json] [--captures <dir>]: the scenario's
 // overlay in network namespaces with the real XDP attached, its steps applied in place and
 // its sends played by the pods' own kernels, captured and compared with the model.
-// twinplane live clean [--force] [--dry-run] [--json]: removes what live runs left behind —
-// network namespaces and links named tp<6 hex>-..., and their owner markers — for every
-// run whose process is gone. A run whose process still runs is left alone unless --force.
+// twinplane live clean [--run <prefix>] [--force] [--dry-run] [--json]: removes what live
+// runs left behind — network namespaces and links named tp<6 hex>-..., and their owner
+// markers — for every run whose process is gone (or only run <prefix>). A run whose process
+// still runs is left alone unless --force.
 import type { Command } from '../args.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { cleanupAll, findLeftovers } from '../../harness/live/cleanup.ts';
-import { ownerAlive, prefixOf, readMarkers } from '../../harness/live/prefix.ts';
-import { loadOrThrow } from './run.ts';
+import { isRunPrefix, ownerAlive, prefixOf, readMarkers } from '../../harness/live/prefix.ts';
+import { runLiveFiles } from './live-scenarios.ts';
 
 interface RunReport {
   readonly prefix: string;
@@ -19,8 +20,8 @@ interface RunReport {
 }
 
 /** Every run with something left, and whether its owner still runs. */
-export function survey(): RunReport[] {
-  const found = findLeftovers();
+export function survey(only?: string): RunReport[] {
+  const found = findLeftovers(only);
   const markers = readMarkers();
   const prefixes = new Set<string>([...found.markers, ...[...found.namespaces, ...found.links].map((n) => prefixOf(n)!)]);
   return [...prefixes].sort().map((prefix) => {
@@ -39,24 +40,29 @@ export const command: Command = {
   summary: 'live mode in network namespaces: `live run <scenario>`; `live clean` removes what crashed runs left',
   description: [
     'twinplane live run <scenario> builds the scenario in network namespaces (an underlay',
-    'bridge, a namespace per host and per pod), attaches the real XDP programs natively, applies',
-    'each step in place and plays each send with ping or a UDP/TCP echo from the pod itself.',
-    "Every bridge port and the pods concerned are captured; each packet's hops are compared",
-    "with the model's prediction. Everything is removed at the end. Needs root.",
+    "bridge, a namespace per host and per pod, each pod at its host's MTU less 66), attaches the",
+    'real XDP programs natively, applies each step in place and plays each send: ping, UDP and',
+    "TCP from the pod's own kernel, and the model's own frames injected for ARP, raw and forged",
+    'sends. Every pod echoes UDP and TCP on the ports the scenario uses. Every bridge port and',
+    "the pods concerned are tapped (libpcap); each packet's hops are compared with the model's",
+    "and the kernel's (test run), and the live verdicts (per-reason counters) with theirs; a",
+    'pcapng per send lands in --captures. Everything is removed at the end. Needs root.',
     '',
     'twinplane live clean removes the namespaces, links and markers of every live run whose',
-    'process is gone (killed, crashed). Runs still in progress are listed and left alone;',
-    '--force removes them too (only when nothing of twinplane is running). Needs root.',
+    'process is gone (killed, crashed), or of the one run named by --run. Runs still in',
+    'progress are listed and left alone; --force removes them too (only when nothing of',
+    'twinplane is running). Needs root.',
     '',
     'Exit status: 0 when nothing of the cleaned runs remains, 1 when something could not be',
     'removed, 2 for bad arguments.',
   ].join('\n'),
   flags: {
     force: { type: 'boolean', description: 'also remove runs whose process is still alive' },
+    run: { type: 'string', value: 'prefix', description: 'live clean: only this run (its prefix, tp<6 hex>-, as live run prints it)' },
     'dry-run': { type: 'boolean', short: 'n', description: 'list what would be removed, remove nothing' },
     json: { type: 'boolean', description: 'one JSON object with the outcome' },
     verbose: { type: 'boolean', short: 'v', description: 'live run: every check, packet comparison, counter and note' },
-    captures: { type: 'string', value: 'dir', description: 'live run: write the captures here (default: a new tmp directory)' },
+    captures: { type: 'string', value: 'dir', description: "live run: write each send's pcapng here (default: a new tmp directory)" },
   },
   positionals: [
     { name: 'action', description: 'run or clean' },
@@ -68,7 +74,10 @@ export const command: Command = {
     if (action !== 'clean') throw new UserError(`live: unknown action '${action}' (have: run, clean)`);
     if (args.positionals.length > 1) throw new UserError(`live clean takes no file (got '${args.positionals[1]}')`);
     const force = args.flags.force === true;
-    const runs = survey();
+    const only = typeof args.flags.run === 'string' ? args.flags.run : undefined;
+    if (only !== undefined && !isRunPrefix(only))
+      throw new UserError(`--run: '${only}' is not a run prefix (tp + 6 hex digits + '-', e.g. tp1a2b3c-)`);
+    const runs = survey(only);
     if (args.flags['dry-run'] === true) {
       const doomed = runs.filter((r) => force || r.owner === 'gone');
       if (args.flags.json === true) await io.out(JSON.stringify({ dryRun: true, runs, wouldRemove: doomed.map((r) => r.prefix) }) + '\n');
@@ -79,7 +88,7 @@ export const command: Command = {
           );
       return EXIT.ok;
     }
-    const r = cleanupAll({ force });
+    const r = cleanupAll({ force, ...(only ? { only: [only] } : {}) });
     const left = [...r.remaining.namespaces, ...r.remaining.links];
     if (args.flags.json === true) {
       await io.out(JSON.stringify({ cleaned: r.cleaned, skipped: r.skipped, remaining: r.remaining }) + '\n');
@@ -102,29 +111,4 @@ async function liveRun(args: Parameters<Command['run']>[0], io: Io): Promise<num
     verbose: args.flags.verbose === true,
     ...(captures ? { captures } : {}),
   });
-}
-
-/**
- * Runs scenario files live, one after the other; exit status 0 when all pass. Also the
- * entry point for `twinplane run --target live`.
- */
-export async function runLiveFiles(
-  paths: readonly string[],
-  io: Io,
-  opts: { json?: boolean; verbose?: boolean; captures?: string } = {},
-): Promise<number> {
-  const scenarios = loadOrThrow(paths);
-  if (process.getuid?.() !== 0) throw new UserError('live runs need root (network namespaces, XDP)');
-  const { runScenarioLive, formatLiveRun } = await import('../../harness/live/live-run.ts');
-  let ok = true;
-  for (const [i, scenario] of scenarios.entries()) {
-    const captureDir = opts.captures && scenarios.length > 1 ? `${opts.captures}/${i + 1}-${scenario.name}` : opts.captures;
-    const r = await runScenarioLive(scenario, {
-      ...(captureDir ? { captureDir } : {}),
-      ...(opts.json ? {} : { log: (l: string) => io.err(l) }),
-    });
-    await io.out(opts.json ? JSON.stringify(r) + '\n' : formatLiveRun(r, { verbose: opts.verbose === true }));
-    ok &&= r.ok;
-  }
-  return ok ? EXIT.ok : EXIT.failure;
 }

@@ -82,7 +82,7 @@ export const command: Command = {
     // Live runs build real namespaces and send real traffic; their result has its own
     // shape (observed captures against the model's prediction), reported by `live run`.
     if (args.flags.target === 'live') {
-      const { runLiveFiles } = await import('./live-clean.ts');
+      const { runLiveFiles } = await import('./live-scenarios.ts');
       return runLiveFiles(args.positionals, io, { json: args.flags.json === true });
     }
     const target = parseTarget(args.flags.target);

@@ -4,7 +4,7 @@
 // Processes still running inside a run's namespaces (captures, echo servers) are killed
 // first: a namespace whose mount is gone lives on, with its interfaces, while any process
 // is still inside it.
-import { CommandError, ip, listLinks, listNetns, runSync } from './exec.ts';
+import { CommandError, ip, listLinks, listNetns, runSync } from '../ip.ts';
 import { ownerAlive, prefixOf, readMarkers, removeMarker, isRunPrefix } from './prefix.ts';
 
 export interface Leftovers {
@@ -104,12 +104,16 @@ export interface CleanupAllResult {
 /**
  * Removes every project run whose owner process is gone (crashed, killed). With
  * `force`, also runs whose owner is alive — only for when nothing else of ours runs.
+ * With `only`, considers those runs alone: a test cleans up what it made and nothing of
+ * the other runs on the machine (other worktrees' suites run in parallel).
  */
-export function cleanupAll(opts: { force?: boolean } = {}): CleanupAllResult {
+export function cleanupAll(opts: { force?: boolean; only?: readonly string[] } = {}): CleanupAllResult {
+  const only = opts.only ? new Set(opts.only) : undefined;
+  const scoped = (p: string): boolean => only === undefined || only.has(p);
   const found = findLeftovers();
   const markers = readMarkers();
-  const prefixes = new Set<string>(found.markers);
-  for (const n of [...found.namespaces, ...found.links]) prefixes.add(prefixOf(n)!);
+  const prefixes = new Set<string>(found.markers.filter(scoped));
+  for (const n of [...found.namespaces, ...found.links]) if (scoped(prefixOf(n)!)) prefixes.add(prefixOf(n)!);
   const cleaned: string[] = [];
   const skipped: string[] = [];
   for (const p of [...prefixes].sort()) {
@@ -122,10 +126,11 @@ export function cleanupAll(opts: { force?: boolean } = {}): CleanupAllResult {
     cleaned.push(p);
   }
   const all = findLeftovers();
+  const counts = (p: string | undefined): boolean => p !== undefined && scoped(p) && !skipped.includes(p);
   const remaining: Leftovers = {
-    namespaces: all.namespaces.filter((n) => !skipped.includes(prefixOf(n)!)),
-    links: all.links.filter((n) => !skipped.includes(prefixOf(n)!)),
-    markers: all.markers.filter((p) => !skipped.includes(p)),
+    namespaces: all.namespaces.filter((n) => counts(prefixOf(n))),
+    links: all.links.filter((n) => counts(prefixOf(n))),
+    markers: all.markers.filter((p) => counts(p)),
   };
   return { cleaned, skipped, remaining };
 }

@@ -5,7 +5,7 @@
 // tx checksumming off (which also turns off TSO/GSO segments the XDP path would drop).
 import koffi from 'koffi';
 import { libc as sockLibc } from '../libbpf/native.ts';
-import { inNetns } from './nsenter.ts';
+import { inNetns } from '../netns.ts';
 
 const AF_INET = 2;
 const SOCK_DGRAM = 2;

@@ -1,23 +1,25 @@
-// `twinplane live run`: a scenario on real interfaces. The model runs the scenario first
-// (its packets are the prediction); then the overlay is built in the run's namespaces, each
-// step is applied to it in order (control-plane changes in place, timed; sends played by
-// the pods' kernels, captured and compared with the prediction), and everything is removed
+// `twinplane live run`: a scenario on real interfaces, the third referee. The scenario runs
+// first on the model and the kernel side by side (the `both` engine: every hop in the model
+// and in a BPF test run); its packets are the prediction, each hop with both verdicts. Then
+// the overlay is built in the run's namespaces, each step is applied to it in order
+// (control-plane changes in place, timed; sends played by the pods' kernels or injected as
+// the model's frames, tapped and compared hop by hop with both), and everything is removed
 // at the end — on failure, on Ctrl-C, and (by `live clean`) after a SIGKILL.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlaneError } from '../../model/control/plane.ts';
 import type { PacketDoc, ScenarioRunDoc } from '../../report/json-schema/run.ts';
-import { Engine } from '../engine/engine.ts';
+import { engineFor } from '../run/targets.ts';
 import { runScenario } from '../run/run.ts';
 import { stepSummary } from '../run/world.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { runLiveSend, type LiveCheck, type LiveSendResult } from './live-send.ts';
 import { LiveOverlay } from './overlay.ts';
-import { closeRun, openRun } from './run.ts';
+import { closeRun, openRun } from './lifecycle.ts';
 
 export interface LiveRunOptions {
-  /** Where each send's captures go (default: a new directory under the system's tmp). */
+  /** Where each send's pcapng goes (default: a new directory under the system's tmp). */
   readonly captureDir?: string;
   /** Progress lines as the run goes (the CLI prints them). */
   readonly log?: (line: string) => void;
@@ -53,8 +55,12 @@ export interface LiveRunResult {
   readonly checks: LiveCheck[];
   readonly captureDir: string;
   readonly notes: string[];
-  /** The model's own verdict on the scenario (its expectations, on the model). */
+  /** The model's own verdict on the scenario (its expectations, on the model and the kernel). */
   readonly modelOk: boolean;
+  /** Hops where the kernel's test run disagreed with the model (the `both` run). */
+  readonly kernelMismatches: number;
+  /** Sends with at least one live disagreement (live vs model or kernel). */
+  readonly disagreements: number;
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
@@ -64,9 +70,22 @@ function modelPackets(doc: ScenarioRunDoc, sendIndex: number): PacketDoc[] {
   return doc.packets.filter((p) => ids.has(p.id));
 }
 
+/** UDP and TCP ports any send of the scenario may reach a pod on: every pod answers on all of them. */
+export function scenarioPorts(s: Scenario): { udp: Set<number>; tcp: Set<number> } {
+  const out = { udp: new Set<number>(), tcp: new Set<number>() };
+  for (const svc of s.services) for (const p of svc.ports) out[p.protocol].add(p.targetPort);
+  for (const st of s.steps) {
+    if (st.kind !== 'send' || (st.proto !== 'udp' && st.proto !== 'tcp') || st.port === undefined) continue;
+    out[st.proto].add(st.port);
+  }
+  return out;
+}
+
 export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): Promise<LiveRunResult> {
   const log = opts.log ?? (() => {});
-  const model = runScenario(s, { engine: (cp) => new Engine(cp, 'model'), target: 'model', probe: false });
+  const both = await engineFor('both');
+  if (!both.ok) throw new Error(`live runs compare with the kernel's test runs: ${both.reason}`);
+  const model = runScenario(s, { engine: both.factory, target: 'both', probe: false });
   const captureDir = opts.captureDir ?? mkdtempSync(join(tmpdir(), 'twinplane-live-'));
   const notes: string[] = [];
   if (s.invariants.length > 0)
@@ -88,15 +107,19 @@ export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): P
     }
     buildMs = performance.now() - t0;
     if (overlay) {
+      notes.push(...overlay.notes());
+      const ports = scenarioPorts(s);
+      overlay.serve('udp', ports.udp);
+      overlay.serve('tcp', ports.tcp);
       log(`built ${overlay.cp.hosts.size} hosts and ${overlay.cp.endpoints.size} pods under ${prefix} in ${buildMs.toFixed(0)} ms`);
       for (const [i, step] of s.steps.entries()) {
         const at = { line: step.at.line };
         if (step.kind === 'send') {
-          const r = await runLiveSend(overlay, step, sends.length, modelPackets(model, sends.length), captureDir);
+          const r = await runLiveSend(overlay, step, sends.length, modelPackets(model, sends.length), { dir: captureDir });
           steps.push({ kind: 'send', summary: stepSummary(step), ...at, send: sends.length });
           sends.push(r);
           checks.push(...r.checks);
-          log(`send ${sends.length} ${step.name}: ${r.skipped ? 'skipped' : r.ok ? 'ok' : 'FAILED'} — ${r.traffic}`);
+          log(`send ${sends.length} ${step.name}: ${r.ok ? 'ok' : 'FAILED'} — ${r.traffic}`);
           continue;
         }
         try {
@@ -148,6 +171,8 @@ export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): P
     captureDir,
     notes,
     modelOk: model.ok,
+    kernelMismatches: model.mismatches,
+    disagreements: sends.filter((x) => x.disagreements.length > 0).length,
   };
 }
 
@@ -158,9 +183,11 @@ export function formatLiveRun(r: LiveRunResult, opts: { verbose?: boolean } = {}
   for (const st of r.steps) {
     if (st.send !== undefined) {
       const x = r.sends[st.send];
-      out.push(`  ${x.skipped ? '-' : x.ok ? '✓' : '✗'} send ${x.index + 1} ${x.name}: ${x.traffic}`);
+      out.push(`  ${x.ok ? '✓' : '✗'} send ${x.index + 1} ${x.name} (${x.played}): ${x.traffic}`);
       for (const c of x.checks) if (!c.ok || opts.verbose) out.push(`      ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.message}`);
-      for (const p of x.comparison?.pairs ?? []) {
+      for (const d of x.disagreements) out.push(`      ≠ ${d.packet} @ ${d.where}: model ${d.model}; kernel ${d.kernel}; live ${d.live}`);
+      if (x.disagreements.length && x.pcapng) out.push(`      frames: ${x.pcapng}`);
+      for (const p of x.comparison.pairs) {
         if (p.diffs.length === 0 && !opts.verbose) continue;
         out.push(
           `      ${p.diffs.length ? '≠' : '='} ${p.model.line}: model [${p.model.path.join(', ')}], live [${p.livePath.join(', ')}]${p.diffs.length ? ` — ${p.diffs.join('; ')}` : ''}`,
@@ -194,5 +221,7 @@ export function formatLiveRun(r: LiveRunResult, opts: { verbose?: boolean } = {}
   for (const n of r.notes) out.push(`  note: ${n}`);
   out.push(`  captures: ${r.captureDir}`);
   if (!r.modelOk) out.push('  note: the model itself fails some expectations of this scenario (twinplane run shows which)');
+  if (r.kernelMismatches)
+    out.push(`  note: the kernel's test runs disagreed with the model on ${r.kernelMismatches} hop(s) (twinplane run --target both)`);
   return out.join('\n') + '\n';
 }

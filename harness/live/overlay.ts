@@ -9,6 +9,11 @@
 // Control-plane steps then run against the running overlay: the model changes, and only
 // the maps the change touched are brought in line, entry by entry (mapsync.ts); programs
 // are never reloaded. A new endpoint gets its namespace, veth, agent and pass program.
+//
+// The overlay also owns what watches and plays it: a tap on every host's bridge port from
+// the start, a tap on a pod's interface from the first send that concerns it (tap.ts), and
+// every pod's echo servers on the scenario's ports (pod-sockets.ts). All of them are closed
+// before a namespace goes: a socket keeps its namespace, and its interfaces, alive.
 import type { ControlPlane, Endpoint as CpEndpoint, Host as CpHost } from '../../model/control/plane.ts';
 import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { BpfObject, BpfProgram } from '../libbpf/index.ts';
@@ -17,10 +22,13 @@ import { readCounters, writeHostState } from '../dataplane/mapwriter.ts';
 import { loadInstances } from '../loader.ts';
 import type { Scenario, Step } from '../scenario/types.ts';
 import { buildControlPlane, createEndpoint } from '../run/world.ts';
+import { CaptureSet } from './capture.ts';
+import { PodSockets, type L4 } from './pod-sockets.ts';
+import { HOST_TAP_BYTES, type Tap } from './tap.ts';
 import { WriteLog, adoptLearnt, dropUnlearnt, syncLogged, type LearntKeys } from './mapsync.ts';
-import type { EndpointSpec, HostSpec, TopologySpec } from './spec.ts';
-import { Topology, type LiveEndpoint } from './topology.ts';
-import { attachXdp, detachAll, loadPassProgram, type LiveAttachment } from './xdp.ts';
+import { UNDERLAY_MTU, XDP_VETH_MAX_MTU, podMtu, type EndpointSpec, type HostSpec, type TopologySpec } from './spec.ts';
+import { Topology, type LiveEndpoint } from './netns-topology.ts';
+import { attachXdp, detachAll, loadPassProgram, type LiveAttachment } from './attach.ts';
 
 export interface StepTiming {
   /** Wall time of the whole step: control plane, namespaces, attach, map writes. */
@@ -54,11 +62,20 @@ function cidrPrefix(ips: readonly number[]): number {
   return plen;
 }
 
-export function hostSpec(h: CpHost): HostSpec {
-  return { name: h.name, ip: ipv4ToString(h.ip), mac: macToString(h.mac), underlayIfindex: h.underlayIfindex };
+/** The underlay MTU a host gets live: its own, within what native XDP on a veth allows (spec.ts). */
+export function liveMtu(h: CpHost): number {
+  return Math.min(h.mtu || UNDERLAY_MTU, XDP_VETH_MAX_MTU);
 }
 
-/** The pod as a CNI plugin would set it up: its address in its subnet, the gateway as default route. */
+export function hostSpec(h: CpHost): HostSpec {
+  return { name: h.name, ip: ipv4ToString(h.ip), mac: macToString(h.mac), underlayIfindex: h.underlayIfindex, mtu: liveMtu(h) };
+}
+
+/**
+ * The pod as a CNI plugin would set it up: its address in its subnet, the gateway as default
+ * route, and the MTU its host's underlay leaves after the agent's 66 bytes of Geneve (the
+ * pod's kernel fragments bigger datagrams; the model's runner sends them whole).
+ */
 export function endpointSpec(e: CpEndpoint): EndpointSpec {
   return {
     name: e.name,
@@ -68,6 +85,7 @@ export function endpointSpec(e: CpEndpoint): EndpointSpec {
     prefixLen: e.network.cidr.prefixLen,
     gateway: ipv4ToString(e.network.gatewayIp),
     vethIfindex: e.ifindex,
+    mtu: podMtu(liveMtu(e.host)),
   };
 }
 
@@ -84,14 +102,27 @@ export class LiveOverlay {
   readonly insts = new Map<string, DataplaneInstance>();
   private readonly logs = new Map<string, WriteLog>();
   private readonly hostLinks: LiveAttachment[] = [];
+  /** Each host's transit attachment (also in hostLinks), for the fault drills. */
+  private readonly transit = new Map<string, LiveAttachment>();
   private readonly podLinks = new Map<string, LiveAttachment[]>();
   private pass: { object: BpfObject; program: BpfProgram } | undefined;
   private closed = false;
+  /** Every tap of the run: bridge ports from the start, pods when first needed. */
+  readonly captures = new CaptureSet();
+  private readonly sockets = new Map<string, PodSockets>();
+  /** UDP and TCP ports every pod answers on (the scenario's). */
+  private readonly ports: Record<L4, Set<number>> = { udp: new Set(), tcp: new Set() };
 
   private constructor(
     readonly cp: ControlPlane,
     readonly topo: Topology,
-  ) {}
+  ) {
+    topo.onRemove = (le) => {
+      this.captures.remove(le.pod);
+      this.sockets.get(le.ns)?.close();
+      this.sockets.delete(le.ns);
+    };
+  }
 
   /** Builds everything for `s` under run `prefix` (opened by the caller); on failure removes what it made. */
   static build(s: Scenario, prefix: string): LiveOverlay {
@@ -111,7 +142,10 @@ export class LiveOverlay {
         o.logs.set(h.name, new WriteLog(h.state));
         const lh = topo.host(h.name);
         o.hostLinks.push(attachXdp(lh.bridgePort, o.pass.program));
-        o.hostLinks.push(attachXdp(lh.underlay, inst.prog.program('xdp_transit')));
+        const t = attachXdp(lh.underlay, inst.prog.program('xdp_transit'));
+        o.hostLinks.push(t);
+        o.transit.set(h.name, t);
+        o.captures.add(lh.bridgePort, HOST_TAP_BYTES);
       }
       for (const e of cp.endpoints.values()) o.attachPod(topo.endpoint(e.name));
       return o;
@@ -121,13 +155,53 @@ export class LiveOverlay {
     }
   }
 
+  /** What the live topology could not take as the scenario says (a host's MTU above XDP's limit on veth). */
+  notes(): string[] {
+    return [...this.cp.hosts.values()]
+      .filter((h) => liveMtu(h) !== (h.mtu || UNDERLAY_MTU))
+      .map(
+        (h) =>
+          `host ${h.name} asks for MTU ${h.mtu}; native XDP (single-buffer) on a veth allows at most ${XDP_VETH_MAX_MTU}: live runs it at ${liveMtu(h)}, its pods at ${podMtu(liveMtu(h))}`,
+      );
+  }
+
   inst(host: string): DataplaneInstance {
     const i = this.insts.get(host);
     if (!i) throw new Error(`no data-plane instance for host ${host}`);
     return i;
   }
 
+  /** The tap on host `host`'s bridge port: what the host put on the wire. */
+  hostTap(host: string): Tap {
+    return this.captures.get(this.topo.host(host).bridgePort);
+  }
+
+  /** The tap on pod `name`'s own interface, opened on first use. */
+  podTap(name: string): Tap {
+    return this.captures.add(this.topo.endpoint(name).pod);
+  }
+
+  /** Makes every pod, present and future, answer UDP and TCP on these ports. */
+  serve(proto: L4, ports: Iterable<number>): void {
+    for (const p of ports) this.ports[proto].add(p);
+    for (const le of this.topo.endpoints.values()) this.podSockets(le).serve(proto, this.ports[proto]);
+  }
+
+  private podSockets(le: LiveEndpoint): PodSockets {
+    let s = this.sockets.get(le.ns);
+    if (!s) this.sockets.set(le.ns, (s = new PodSockets(le.ns)));
+    return s;
+  }
+
+  /** Requests pod `name`'s echo servers answered so far, per `proto/port`. */
+  served(name: string): ReadonlyMap<string, number> {
+    return this.sockets.get(this.topo.endpoint(name).ns)?.served ?? new Map();
+  }
+
   private attachPod(le: LiveEndpoint): void {
+    const s = this.podSockets(le);
+    s.serve('udp', this.ports.udp);
+    s.serve('tcp', this.ports.tcp);
     const links: LiveAttachment[] = [];
     this.podLinks.set(le.spec.name, links);
     links.push(attachXdp(le.pod, this.pass!.program));
@@ -237,6 +311,23 @@ export class LiveOverlay {
     return { ms: performance.now() - t0, perEndpointMs, writes, kernelUpdated: updated, kernelDeleted: deleted };
   }
 
+  /** Fault drill: takes host `host`'s transit program off its underlay NIC (the frames then meet the host's own stack). */
+  detachTransit(host: string): void {
+    const t = this.transit.get(host);
+    if (!t) throw new Error(`host ${host} has no transit attached`);
+    t.detach();
+    this.transit.delete(host);
+    this.hostLinks.splice(this.hostLinks.indexOf(t), 1);
+  }
+
+  /** Fault drill: puts host `host`'s transit program back (same instance, same maps). */
+  attachTransit(host: string): void {
+    if (this.transit.has(host)) throw new Error(`host ${host} has transit attached already`);
+    const t = attachXdp(this.topo.host(host).underlay, this.inst(host).prog.program('xdp_transit'));
+    this.hostLinks.push(t);
+    this.transit.set(host, t);
+  }
+
   /** Per-reason counters of one host, summed over CPUs. */
   counters(host: string): Map<number, number> {
     return new Map(readCounters(this.inst(host)));
@@ -254,6 +345,9 @@ export class LiveOverlay {
         errors.push(e);
       }
     };
+    attempt(() => this.captures.close());
+    for (const s of this.sockets.values()) attempt(() => s.close());
+    this.sockets.clear();
     for (const links of this.podLinks.values()) attempt(() => detachAll(links));
     this.podLinks.clear();
     attempt(() => detachAll(this.hostLinks.splice(0)));

@@ -1,21 +1,29 @@
 // The model's prediction for a send, next to what the kernel and the real stacks did.
-// Packets are paired by shape (wire.ts shapeKey: what the stack chose must not matter), in
+// Packets are paired by shape (frame-view.ts shapeKey: what the stack chose must not matter), in
 // order; each pair must cross the same hosts in the same order with the same encapsulation
 // on every hop: VNI, outer MACs and addresses, outer TTL, host-location and service-rewrite
 // options, the inner frame's MACs, TTL and shape, and the outer UDP source port when the
 // flow's ports are fixed (ICMP and ARP always; TCP/UDP when the client bound the scenario's
-// source port). IP ids, ICMP ids, TCP sequence numbers and checksums are not compared.
+// source port). IP ids, ICMP ids, TCP sequence numbers and checksums are not compared —
+// except where the pod's frame was the model's own (injected: raw, forged and ARP sends),
+// where every wire frame must be the model's byte for byte.
+//
+// The third referee's other two: the kernel's run of the same path (a `both` run: each hop
+// of the model's packet carries the kernel's verdict and its disagreements), and the
+// verdicts the live programs counted (per-reason counters per host, the only verdicts a
+// live run can observe) against the verdicts of the model's hops.
+import { REASONS } from '../../model/dataplane/tables.ts';
 import type { PacketDoc } from '../../report/json-schema/run.ts';
 import { pathHosts } from '../run/expect.ts';
 import type { ObservedPacket, WireHop } from './observe.ts';
-import { innerLine, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary } from './wire.ts';
+import { innerLine, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary } from './frame-view.ts';
 
 export interface PredictedPacket {
   readonly doc: PacketDoc;
   readonly shape: string;
   readonly line: string;
   readonly path: string[];
-  readonly wire: Array<{ from: string; to: string; frame: GeneveSummary }>;
+  readonly wire: Array<{ from: string; to: string; frame: GeneveSummary; hex: string }>;
 }
 
 const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
@@ -29,7 +37,7 @@ export function predict(doc: PacketDoc): PredictedPacket | undefined {
     const leaves = h.action === 'TX' || (h.action === 'REDIRECT' && h.targetName === 'underlay');
     if (!leaves || h.frameOut === null) continue;
     const g = summarizeGeneve(fromHex(h.frameOut));
-    if (g) wire.push({ from: h.host, to: h.nextHost ?? g.dstMac, frame: g });
+    if (g) wire.push({ from: h.host, to: h.nextHost ?? g.dstMac, frame: g, hex: h.frameOut });
   }
   return { doc, shape: shapeKey(inner), line: innerLine(inner), path: pathHosts(doc), wire };
 }
@@ -40,6 +48,8 @@ export interface PairResult {
   readonly livePath: string[];
   /** Empty when the live packet did what the model predicted. */
   readonly diffs: string[];
+  /** The kernel's disagreements with the model on this packet's hops (test run, same input). */
+  readonly kernel: string[];
 }
 
 export interface SendComparison {
@@ -50,7 +60,7 @@ export interface SendComparison {
   readonly liveOnly: ObservedPacket[];
 }
 
-function hopDiffs(i: number, m: { from: string; to: string; frame: GeneveSummary }, l: WireHop, sport: boolean): string[] {
+function hopDiffs(i: number, m: PredictedPacket['wire'][number], l: WireHop, sport: boolean, exact: boolean): string[] {
   const out: string[] = [];
   const cmp = (what: string, a: unknown, b: unknown): void => {
     if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`hop ${i + 1} ${what}: model ${JSON.stringify(a)}, live ${JSON.stringify(b)}`);
@@ -68,6 +78,7 @@ function hopDiffs(i: number, m: { from: string; to: string; frame: GeneveSummary
   cmp('inner MACs', `${mf.inner.srcMac}>${mf.inner.dstMac}`, `${lf.inner.srcMac}>${lf.inner.dstMac}`);
   cmp('inner packet', shapeKey(mf.inner), shapeKey(lf.inner));
   if (mf.inner.ttl !== undefined) cmp('inner TTL', mf.inner.ttl, lf.inner.ttl);
+  if (exact && out.length === 0 && m.hex !== l.hex) out.push(`hop ${i + 1} bytes: model ${m.hex}, live ${l.hex}`);
   return out;
 }
 
@@ -97,13 +108,18 @@ export function compareSend(
     const sport = opts.fixedPorts || m.shape.startsWith('icmp') || m.shape.startsWith('arp');
     if (livePath.join('>') !== m.path.join('>')) diffs.push(`path: model [${m.path.join(', ')}], live [${livePath.join(', ')}]`);
     if (m.wire.length !== l.hops.length) diffs.push(`wire frames: model ${m.wire.length}, live ${l.hops.length}`);
-    for (let k = 0; k < Math.min(m.wire.length, l.hops.length); k++) diffs.push(...hopDiffs(k, m.wire[k], l.hops[k], sport));
+    // The pod's frame was the model's own: the wire must carry the model's bytes.
+    const exact = l.sentHex !== undefined && l.sentHex === doc.hops[0]?.frameIn;
+    for (let k = 0; k < Math.min(m.wire.length, l.hops.length); k++) diffs.push(...hopDiffs(k, m.wire[k], l.hops[k], sport, exact));
     const o = doc.outcome;
     const want = o.kind === 'delivered' ? [o.endpoint] : [];
     const got = l.deliveredTo;
     if (want.join(',') !== got.join(',')) diffs.push(`reached: model [${want.join(', ')}], live [${got.join(', ')}]`);
     if (!l.chained) diffs.push('live frames do not form one chain from the sender’s host');
-    pairs.push({ model: m, live: l, livePath, diffs });
+    const kernel = doc.hops.flatMap((h, j) =>
+      h.kernel && h.kernel.mismatches.length ? [`hop ${j + 1} ${h.host} ${h.program}: ${h.kernel.mismatches.join('; ')}`] : [],
+    );
+    pairs.push({ model: m, live: l, livePath, diffs, kernel });
   }
   return { pairs, modelOnly, liveOnly: left };
 }
@@ -114,4 +130,34 @@ export function observedHosts(p: ObservedPacket, senderHost: string): string[] {
   for (const h of p.hops) out.push(h.to);
   // A frame a host sends to itself never reaches the wire: collapse repeats as pathHosts does.
   return out.filter((h, i) => i === 0 || h !== out[i - 1]);
+}
+
+/** Verdicts per host and reason name, counted: what the model's hops decided, or what the live counters say. */
+export type Tally = Record<string, Record<string, number>>;
+
+export function modelTally(docs: readonly PacketDoc[]): Tally {
+  const out: Tally = {};
+  for (const d of docs) for (const h of d.hops) (out[h.host] ??= {})[h.reason] = (out[h.host]?.[h.reason] ?? 0) + 1;
+  return out;
+}
+
+const KIND = new Map<string, string>(REASONS.map((r) => [r.name, r.kind]));
+
+/**
+ * Where the live programs' verdicts (counter deltas) disagree with the model's: a verdict
+ * the model's hops reached more often than the live programs did, or a drop only the live
+ * programs made. Live forwards and passes beyond the model's are the stacks' own extras
+ * (an ARP refresh, a TCP retransmission), not disagreements.
+ */
+export function tallyDiffs(model: Tally, live: Tally): string[] {
+  const out: string[] = [];
+  for (const [host, reasons] of Object.entries(model))
+    for (const [r, n] of Object.entries(reasons)) {
+      const got = live[host]?.[r] ?? 0;
+      if (got < n) out.push(`${host} ${r}: model ${n}, live ${got}`);
+    }
+  for (const [host, reasons] of Object.entries(live))
+    for (const [r, n] of Object.entries(reasons))
+      if (KIND.get(r) === 'drop' && (model[host]?.[r] ?? 0) === 0) out.push(`${host} ${r}: model 0, live ${n}`);
+  return out;
 }

@@ -9,6 +9,8 @@ export interface HostSpec {
   readonly mac: string;
   /** Ask for this ifindex for the host's underlay veth (the model's cfg.underlay_ifindex). */
   readonly underlayIfindex?: number;
+  /** MTU of the host's underlay veth and its bridge port (default UNDERLAY_MTU). */
+  readonly mtu?: number;
 }
 
 export interface EndpointSpec {
@@ -23,6 +25,8 @@ export interface EndpointSpec {
   readonly gatewayMac?: string;
   /** Ask for this ifindex for the host-side veth (the model's control plane may have assigned one). */
   readonly vethIfindex?: number;
+  /** MTU of the pod's veth, both ends (default POD_MTU): the pod's kernel fragments at it. */
+  readonly mtu?: number;
 }
 
 export interface TopologySpec {
@@ -36,6 +40,28 @@ export interface TopologySpec {
 export const UNDERLAY_MTU = 1500;
 export const GENEVE_OVERHEAD = 66;
 export const POD_MTU = UNDERLAY_MTU - GENEVE_OVERHEAD;
+
+/**
+ * The largest MTU a veth can have while a single-buffer XDP program runs natively on it or
+ * its peer: the kernel refuses the attach (ERANGE) above one page less the XDP headroom and
+ * the skb's shared info, less the Ethernet header — 4096 − 256 − 320 − 14 on x86-64. Our
+ * programs are single-buffer (no `xdp.frags`), so a host asking for more (a 9000-byte
+ * jumbo underlay) runs live at this MTU, and says so.
+ */
+export const XDP_VETH_MAX_MTU = 3506;
+
+/** The MTU a pod on a host of underlay MTU `hostMtu` gets: what the agent's encapsulation leaves. */
+export function podMtu(hostMtu: number): number {
+  return hostMtu - GENEVE_OVERHEAD;
+}
+
+const MIN_MTU = 68;
+const MAX_MTU = 65535;
+
+function checkMtu(mtu: number | undefined, where: string): void {
+  if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < MIN_MTU || mtu > MAX_MTU))
+    fail(where, 'mtu', `must be an integer ${MIN_MTU}..${MAX_MTU}, got ${mtu}`);
+}
 
 const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
@@ -92,6 +118,7 @@ export function validateSpec(spec: TopologySpec): void {
     checkUnique(ips, h.ip, where, 'ip');
     if (!isUnicastMac(h.mac)) fail(where, 'mac', `is not a unicast MAC: ${h.mac}`);
     checkUnique(macs, h.mac.toLowerCase(), where, 'mac');
+    checkMtu(h.mtu, where);
   });
   const ifindexes = new Set<string>();
   spec.hosts.forEach((h, i) => {
@@ -114,6 +141,7 @@ export function validateSpec(spec: TopologySpec): void {
     if (e.gateway === e.ip) fail(where, 'gateway', 'equals the endpoint address');
     if (!isUnicastMac(e.mac)) fail(where, 'mac', `is not a unicast MAC: ${e.mac}`);
     if (e.gatewayMac !== undefined && !isUnicastMac(e.gatewayMac)) fail(where, 'gatewayMac', `is not a unicast MAC: ${e.gatewayMac}`);
+    checkMtu(e.mtu, where);
     if (e.vethIfindex !== undefined) {
       if (!Number.isInteger(e.vethIfindex) || e.vethIfindex < 2) fail(where, 'vethIfindex', `must be an integer ≥ 2, got ${e.vethIfindex}`);
       // Ifindexes are per namespace: only interfaces of the same host may not share one.

@@ -1,14 +1,16 @@
 // Always clean: a run killed outright (SIGKILL) leaves namespaces that cleanupAll()
-// removes — with the capture still running inside them — while a run stopped by SIGTERM or
-// SIGINT removes its own. cleanupAll() leaves runs alone whose owner is still alive.
+// removes, while a run stopped by SIGTERM or SIGINT removes its own. cleanupAll() leaves
+// runs alone whose owner is still alive. Every call here is scoped to this file's own runs
+// (`only`): other worktrees' suites run on this machine at the same time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { cleanupAll, findLeftovers } from '../../../harness/live/cleanup.ts';
-import { ip, listNetns } from '../../../harness/live/exec.ts';
-import { closeRun, openRun } from '../../../harness/live/run.ts';
+import { ip, listNetns } from '../../../harness/ip.ts';
+import { closeRun, openRun } from '../../../harness/live/lifecycle.ts';
+import { newRunPrefix } from '../../../harness/live/prefix.ts';
 import { expectNothingLeft } from './fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -66,29 +68,23 @@ function alive(pid: number): boolean {
   }
 }
 
-async function gone(pid: number, withinMs: number): Promise<boolean> {
-  const end = Date.now() + withinMs;
-  while (alive(pid) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
-  return !alive(pid);
-}
-
 describeBpf('live cleanup', () => {
   const prefixes: string[] = [];
   const children: ChildProcess[] = [];
 
   afterAll(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    // A failed test may have left a killed child's run: mop up before checking.
-    cleanupAll();
+    // A failed test may have left a killed child's run: mop up (ours only) before checking.
+    cleanupAll({ only: prefixes });
     expectNothingLeft(prefixes);
   });
 
-  it('cleanupAll() removes a run whose builder was SIGKILLed mid-build, capture included', async () => {
+  it('cleanupAll() removes a run whose builder was SIGKILLed mid-build, with a capture open', async () => {
     const child = startChild(40);
     children.push(child.proc);
     const { prefix } = (await child.until((o) => 'prefix' in o)) as { prefix: string };
     prefixes.push(prefix);
-    const { capturePid } = (await child.until((o) => 'capturePid' in o)) as { capturePid: number };
+    await child.until((o) => o.tapOpen === true);
     await child.until((o) => o.endpoint === 3);
     child.proc.kill('SIGKILL');
     expect((await child.exited).signal).toBe('SIGKILL');
@@ -96,14 +92,12 @@ describeBpf('live cleanup', () => {
     const before = findLeftovers(prefix);
     expect(before.namespaces.length).toBeGreaterThanOrEqual(1 + 2 + 4);
     expect(before.markers).toEqual([prefix]);
-    expect(alive(capturePid)).toBe(true);
 
-    const r = cleanupAll();
-    expect(r.cleaned).toContain(prefix);
-    expect(r.skipped).not.toContain(prefix);
+    const r = cleanupAll({ only: [prefix] });
+    expect(r.cleaned).toEqual([prefix]);
+    expect(r.skipped).toEqual([]);
     expectNothingLeft([prefix]);
-    // The orphaned dumpcap was inside the run's namespace: killed, not left capturing.
-    expect(await gone(capturePid, 3000)).toBe(true);
+    expect(alive(child.proc.pid!)).toBe(false);
   });
 
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
@@ -125,8 +119,8 @@ describeBpf('live cleanup', () => {
     prefixes.push(prefix);
     try {
       ip(['netns', 'add', `${prefix}probe`]);
-      const r = cleanupAll();
-      expect(r.skipped).toContain(prefix);
+      const r = cleanupAll({ only: [prefix] });
+      expect(r.skipped).toEqual([prefix]);
       expect(listNetns()).toContain(`${prefix}probe`);
     } finally {
       closeRun(prefix);
@@ -135,10 +129,27 @@ describeBpf('live cleanup', () => {
   });
 
   it('treats namespaces with our prefix but no marker as abandoned', () => {
-    const prefix = 'tp0dead0-';
+    // A fresh prefix whose marker was never written: unique per run, so a parallel suite's
+    // own test cannot collide with this one.
+    const prefix = newRunPrefix();
     prefixes.push(prefix);
     ip(['netns', 'add', `${prefix}orphan`]);
-    expect(cleanupAll().cleaned).toContain(prefix);
+    expect(cleanupAll({ only: [prefix] }).cleaned).toEqual([prefix]);
     expectNothingLeft([prefix]);
+  });
+
+  it('touches nothing outside `only`', () => {
+    const mine = newRunPrefix();
+    const other = newRunPrefix();
+    prefixes.push(mine, other);
+    try {
+      ip(['netns', 'add', `${mine}x`]);
+      ip(['netns', 'add', `${other}x`]);
+      expect(cleanupAll({ only: [mine] }).cleaned).toEqual([mine]);
+      expect(listNetns()).toContain(`${other}x`);
+      expect(listNetns()).not.toContain(`${mine}x`);
+    } finally {
+      cleanupAll({ only: [mine, other] });
+    }
   });
 });

@@ -1,11 +1,13 @@
 // `twinplane live clean` (cli/commands/live-clean.ts; kept here with the other live tests):
-// removes abandoned runs, keeps live ones, refuses unknown actions.
+// removes abandoned runs, keeps live ones, refuses unknown actions. Every removing call is
+// scoped with --run to this file's own runs: other suites run on this machine meanwhile.
 import { afterAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { command } from '../../../cli/commands/live-clean.ts';
 import type { Io } from '../../../cli/io.ts';
-import { ip, listNetns } from '../../../harness/live/exec.ts';
-import { closeRun, openRun } from '../../../harness/live/run.ts';
+import { ip, listNetns } from '../../../harness/ip.ts';
+import { closeRun, openRun } from '../../../harness/live/lifecycle.ts';
+import { newRunPrefix } from '../../../harness/live/prefix.ts';
 import { expectNothingLeft } from './fixtures.ts';
 
 function fakeIo(): Io & { text: () => string } {
@@ -21,7 +23,7 @@ function fakeIo(): Io & { text: () => string } {
 }
 
 describeBpf('twinplane live clean', () => {
-  const stale = 'tp0dead2-';
+  const stale = newRunPrefix();
   let live = '';
   afterAll(() => {
     if (live) closeRun(live);
@@ -40,11 +42,18 @@ describeBpf('twinplane live clean', () => {
     expect(listNetns()).toContain(`${stale}x`);
 
     const io = fakeIo();
-    expect(await command.run({ flags: {}, positionals: ['clean'] }, io)).toBe(0);
+    expect(await command.run({ flags: { run: stale }, positionals: ['clean'] }, io)).toBe(0);
     expect(io.text()).toContain(`removed ${stale}`);
+    expect(await command.run({ flags: { run: live }, positionals: ['clean'] }, io)).toBe(0);
     expect(io.text()).toContain(`kept    ${live}`);
     expect(listNetns()).not.toContain(`${stale}x`);
     expect(listNetns()).toContain(`${live}x`);
+  });
+
+  it('refuses a --run that is not a run prefix, naming it', async () => {
+    await expect(command.run({ flags: { run: 'eth0' }, positionals: ['clean'] }, fakeIo())).rejects.toThrow(
+      /--run: 'eth0' is not a run prefix/,
+    );
   });
 
   it('rejects an unknown action', async () => {

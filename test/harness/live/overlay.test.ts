@@ -1,8 +1,9 @@
 // The overlay live: the demo scenario built in namespaces with the real XDP attached, its
-// sends played by the pods' kernels, captured, and each packet's hops compared with the
-// model's prediction. Then a `live run` killed outright leaves nothing once cleanupAll()
-// has run. Nothing of any run may remain after the file.
-import { spawn } from 'node:child_process';
+// sends played by the pods' kernels (or injected as the model's frames), tapped, and each
+// packet's hops compared with the model's and the kernel's. Then a `live run` killed
+// outright leaves nothing once cleanupAll() has run on it. Nothing of any run of this file
+// may remain after it; nothing of other runs on the machine is touched.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,9 +29,10 @@ function send(r: LiveRunResult, name: string): LiveSendResult {
 function expectMatches(s: LiveSendResult, only?: (check: string) => boolean): void {
   const failing = s.checks.filter((c) => !c.ok && (!only || only(c.id)));
   expect(failing.map((c) => `${c.id}: ${c.message}`)).toEqual([]);
-  const pairs = s.comparison?.pairs ?? [];
+  const pairs = s.comparison.pairs;
   expect(pairs.length).toBeGreaterThan(0);
   expect(pairs.flatMap((p) => p.diffs.map((d) => `${p.model.line}: ${d}`))).toEqual([]);
+  expect(s.disagreements).toEqual([]);
 }
 
 describeBpf('live overlay: the demo scenario', () => {
@@ -48,7 +50,7 @@ describeBpf('live overlay: the demo scenario', () => {
   it('pings inside a subnet, straight from host to host after the bouncer’s ARP reply', () => {
     const s = send(r, 'ping inside a subnet');
     expectMatches(s);
-    const icmp = s.comparison!.pairs.find((p) => p.model.shape.startsWith('icmp') && p.live.from === 'pod-a')!;
+    const icmp = s.comparison.pairs.find((p) => p.model.shape.startsWith('icmp') && p.live.from === 'pod-a')!;
     expect(icmp.livePath).toEqual(['node-1', 'node-2']);
     // The encapsulation as the spec writes it: VNI of the VPC, host location = the sender's host.
     const f = icmp.live.hops[0].frame;
@@ -64,15 +66,18 @@ describeBpf('live overlay: the demo scenario', () => {
     const s = send(r, 'ping across VPCs');
     expectMatches(s);
     expect(s.counters['node-2']?.NO_ROUTE).toBeGreaterThan(0);
-    expect(s.comparison!.pairs.every((p) => p.live.deliveredTo.length === 0)).toBe(true);
+    expect(s.comparison.pairs.every((p) => p.live.deliveredTo.length === 0)).toBe(true);
   });
 
   it('shows the direct path in the captures: the bouncer sees only the ARP', () => {
     const arp = send(r, 'ARP for a provisioned pod');
     expectMatches(arp);
+    // The step sends that ARP: the model's own request, injected, and the wire carries the
+    // model's bytes exactly (compared byte for byte for injected frames).
+    expect(arp.played).toBe('injected');
     const direct = send(r, 'direct path after the ARP');
     expectMatches(direct);
-    for (const p of direct.comparison!.pairs.filter((x) => x.model.shape.startsWith('icmp'))) {
+    for (const p of direct.comparison.pairs.filter((x) => x.model.shape.startsWith('icmp'))) {
       expect(p.live.hops.map((h) => h.to)).not.toContain('node-2');
     }
   });
@@ -80,14 +85,14 @@ describeBpf('live overlay: the demo scenario', () => {
   it('reaches the service by ping: bounced by the VIP’s bouncer, rewritten once on the client’s host', () => {
     const s = send(r, 'service by ping');
     expectMatches(s);
-    const req = s.comparison!.pairs.find((p) => p.model.shape.includes('type 8'))!;
+    const req = s.comparison.pairs.find((p) => p.model.shape.includes('type 8'))!;
     expect(req.live.hops.some((h) => h.frame.svc !== undefined)).toBe(true);
   });
 
   it('sends the service’s TCP SYN along the predicted path to the backend the model chose', () => {
     const s = send(r, 'service by TCP');
     expectMatches(s, (id) => !id.endsWith('.delivered'));
-    const syn = s.comparison!.pairs.find((p) => p.model.shape.endsWith('SYN'))!;
+    const syn = s.comparison.pairs.find((p) => p.model.shape.endsWith('SYN'))!;
     expect(syn.live.deliveredTo).toEqual(['app-2']);
   });
 
@@ -97,6 +102,22 @@ describeBpf('live overlay: the demo scenario', () => {
   it('completes the TCP echo through the VIP', () => {
     const d = send(r, 'service by TCP').checks.find((c) => c.id.endsWith('.delivered'))!;
     expect(d.ok, d.message).toBe(true);
+  });
+
+  it('writes one pcapng per send that tshark opens, every tap and the model’s hops in it', () => {
+    const s = send(r, 'ping inside a subnet');
+    const out = execFileSync('tshark', ['-r', s.pcapng!, '-T', 'fields', '-e', 'frame.interface_name'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const names = new Set(out.trim().split('\n'));
+    expect(names).toContain('pod pod-a');
+    expect(names).toContain('host node-1');
+    expect(names).toContain('model');
+  });
+
+  it('prints as JSON: no BigInt anywhere in the result', () => {
+    expect(() => JSON.parse(JSON.stringify(r))).not.toThrow();
   });
 
   it('provisions 40 pods in place, each timed, writing only the pods’ hosts and the bouncer', () => {
@@ -109,7 +130,7 @@ describeBpf('live overlay: the demo scenario', () => {
 
 describeBpf('live run killed midway', () => {
   afterAll(() => {
-    cleanupAll();
+    cleanupAll({ only: prefixes });
     expectNothingLeft(prefixes);
     // The XDP programs went with their interfaces: no interface of ours is left anywhere.
     expect(findLeftovers().namespaces.filter((n) => prefixes.some((p) => n.startsWith(p)))).toEqual([]);
@@ -139,8 +160,8 @@ describeBpf('live run killed midway', () => {
     child.kill('SIGKILL');
     await exited;
     expect(findLeftovers(prefix).namespaces.length).toBeGreaterThan(0);
-    const c = cleanupAll();
-    expect(c.cleaned).toContain(prefix);
+    const c = cleanupAll({ only: [prefix] });
+    expect(c.cleaned).toEqual([prefix]);
     expect(findLeftovers(prefix)).toEqual({ namespaces: [], links: [], markers: [] });
   });
 });

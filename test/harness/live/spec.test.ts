@@ -1,6 +1,8 @@
 // Validation of topology descriptions and the small pure helpers: no kernel needed.
 import { describe, expect, it } from 'vitest';
-import { summarize } from '../../../harness/live/frames.ts';
+import { identityKey, shapeKey, summarizeGeneve, summarizeInner } from '../../../harness/live/frame-view.ts';
+import { ipv4, mac } from '../../../model/wire/addr.ts';
+import { packet } from '../../../model/wire/builder.ts';
 import { isRunPrefix, newRunPrefix, prefixOf } from '../../../harness/live/prefix.ts';
 import { POD_MTU, TopologySpecError, sameSubnet, validateSpec, type TopologySpec } from '../../../harness/live/spec.ts';
 import { TWO_HOSTS } from './fixtures.ts';
@@ -53,17 +55,46 @@ describe('run prefixes', () => {
   });
 });
 
-describe('frame summaries', () => {
+describe('frame views (through model/wire)', () => {
   it('reads ARP requests and ICMP echo from Ethernet frames', () => {
     const arp = new Uint8Array(42);
     arp.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 5, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1]);
     arp.set([10, 0, 0, 5], 28);
     arp.set([10, 0, 0, 6], 38);
-    expect(summarize(arp)).toMatchObject({ src: '02:00:00:00:00:05', arpOp: 1, arpSpa: '10.0.0.5', arpTpa: '10.0.0.6' });
+    expect(summarizeInner(arp)).toMatchObject({ kind: 'arp', srcMac: '02:00:00:00:00:05', op: 1, spa: '10.0.0.5', tpa: '10.0.0.6' });
     const icmp = new Uint8Array(42);
     icmp.set([0x08, 0x00], 12);
     icmp.set([0x45, 0, 0, 28, 0, 0, 0, 0, 64, 1, 0, 0, 10, 0, 0, 5, 10, 0, 0, 6, 8], 14);
-    expect(summarize(icmp)).toMatchObject({ ipSrc: '10.0.0.5', ipDst: '10.0.0.6', proto: 1, icmpType: 8 });
-    expect(summarize(new Uint8Array(10))).toBeUndefined();
+    expect(summarizeInner(icmp)).toMatchObject({ saddr: '10.0.0.5', daddr: '10.0.0.6', proto: 1, icmpType: 8 });
+    expect(summarizeInner(new Uint8Array(10))).toBeUndefined();
+  });
+
+  it('reads a Geneve frame with our options, and tells fragments of one datagram apart', () => {
+    const inner = packet()
+      .ether({ src: mac('02:00:00:00:00:05'), dst: mac('02:00:00:00:00:06') })
+      .ipv4({ src: ipv4('10.0.0.5'), dst: ipv4('10.0.0.6') })
+      .icmpEcho({ id: 7, seq: 3 })
+      .build();
+    const g = summarizeGeneve(
+      packet()
+        .ether({ src: mac('02:00:c0:a8:00:01'), dst: mac('02:00:c0:a8:00:02') })
+        .ipv4({ src: ipv4('192.168.0.1'), dst: ipv4('192.168.0.2') })
+        .udp({ sport: 50000, dport: 6081 })
+        .geneve({ vni: 42 })
+        .payload(inner)
+        .build(),
+    );
+    expect(g).toMatchObject({ vni: 42, srcIp: '192.168.0.1', sport: 50000, inner: { kind: 'ipv4', icmpSeq: 3, len: inner.length } });
+    expect(shapeKey(g!.inner)).toBe('icmp 10.0.0.5>10.0.0.6 type 8 seq 3');
+    // A later fragment: offset 1480, no L4 header; its own shape and identity.
+    const frag = new Uint8Array(inner);
+    frag[20] = 0x00;
+    frag[21] = 185; // 185 × 8 = 1480
+    const f = summarizeInner(frag)!;
+    expect(f).toMatchObject({ fragOffset: 1480, mf: false });
+    expect(shapeKey(f)).toBe('fragment 10.0.0.5>10.0.0.6 proto 1 at 1480');
+    expect(identityKey(f)).not.toBe(identityKey(summarizeInner(inner)!));
+    // Not Geneve: plain UDP to another port.
+    expect(summarizeGeneve(inner)).toBeUndefined();
   });
 });

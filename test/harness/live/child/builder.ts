@@ -1,14 +1,11 @@
 // Child process for the cleanup tests: opens a run, builds a topology endpoint by endpoint
-// (yielding to the event loop in between, so signals arrive mid-build), starts a capture,
-// and waits. Prints one JSON line per step on stdout. Bounded: it closes its run and exits
-// by itself after 60 s should nobody stop it.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// (yielding to the event loop in between, so signals arrive mid-build), opens a capture on
+// a bridge port, and waits. Prints one JSON line per step on stdout. Bounded: it closes its
+// run and exits by itself after 60 s should nobody stop it.
 import { setTimeout as delay } from 'node:timers/promises';
-import { LiveCapture } from '../../../../harness/live/capture.ts';
-import { closeRun, openRun } from '../../../../harness/live/run.ts';
-import { Topology } from '../../../../harness/live/topology.ts';
+import { closeRun, openRun } from '../../../../harness/live/lifecycle.ts';
+import { Tap } from '../../../../harness/live/tap.ts';
+import { Topology } from '../../../../harness/live/netns-topology.ts';
 
 const ENDPOINTS = Number(process.argv[2] ?? 12);
 const say = (o: object): void => void process.stdout.write(JSON.stringify(o) + '\n');
@@ -25,8 +22,9 @@ const topo = Topology.build(
   },
   { prefix },
 );
-const cap = await LiveCapture.start(topo.host('h').bridgePort, mkdtempSync(join(tmpdir(), 'tp-child-')), { maxSeconds: 60 });
-say({ capturePid: cap.pid });
+// A capture socket holds a reference to its namespace: cleanup must work all the same.
+const tap = Tap.open(topo.host('h').bridgePort);
+say({ tapOpen: true });
 for (let i = 0; i < ENDPOINTS; i++) {
   topo.addEndpoint({
     name: `ep${i}`,
@@ -41,5 +39,5 @@ for (let i = 0; i < ENDPOINTS; i++) {
 }
 say({ built: true });
 await delay(60_000);
-await cap.stop();
+tap.close();
 closeRun(prefix);

@@ -2,33 +2,29 @@
 // configured as a CNI plugin would, hosts reach each other over the underlay bridge (ping,
 // UDP, TCP), captures hold that traffic, and destroy removes everything. Pods on different
 // hosts cannot talk yet — the host namespaces do not forward; the XDP overlay will.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { CaptureSet } from '../../../harness/live/capture.ts';
-import { ip, listLinks, listNetns } from '../../../harness/live/exec.ts';
-import { summarize } from '../../../harness/live/frames.ts';
+import { ip, listLinks, listNetns } from '../../../harness/ip.ts';
+import { summarizeInner } from '../../../harness/live/frame-view.ts';
 import { POD_MTU, UNDERLAY_MTU } from '../../../harness/live/spec.ts';
-import { Topology } from '../../../harness/live/topology.ts';
-import { echo, ping } from '../../../harness/live/traffic.ts';
+import { Topology } from '../../../harness/live/netns-topology.ts';
+import { ping } from '../../../harness/live/traffic.ts';
+import { PodSockets, exchange } from '../../../harness/live/pod-sockets.ts';
+import { drainTaps } from '../../../harness/live/tap.ts';
 import { TWO_HOSTS, expectNothingLeft } from './fixtures.ts';
 
 describeBpf('live topology (no XDP)', () => {
   let topo: Topology;
-  let dir: string;
   const prefixes: string[] = [];
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tp-live-'));
     topo = Topology.build(TWO_HOSTS);
     prefixes.push(topo.prefix);
   });
 
   afterAll(() => {
     topo?.destroy();
-    rmSync(dir, { recursive: true, force: true });
     expectNothingLeft(prefixes);
   });
 
@@ -75,49 +71,65 @@ describeBpf('live topology (no XDP)', () => {
     const b = topo.host('beta');
     const web = topo.endpoint('web');
     const links = [a.underlay, b.underlay, a.bridgePort, b.bridgePort, web.pod, topo.endpoint('db').pod];
-    const caps = await CaptureSet.start(links, dir);
-    let pinged;
-    let podPing;
+    // Capturing from the moment open() returns: no wait before the traffic.
+    const caps = CaptureSet.open(links);
     try {
-      pinged = await ping(a.ns, b.spec.ip, { count: 2, interval: 0.2 });
+      const pinged = await ping(a.ns, b.spec.ip, { count: 2, interval: 0.2 });
       // Same subnet, other host: the pod ARPs for db itself, and nobody answers yet.
-      podPing = await ping(web.ns, '10.20.0.6', { count: 1, waitS: 1 });
-    } finally {
-      await caps.stop();
-    }
-    expect(pinged.ok, pinged.output).toBe(true);
-    expect(podPing.ok).toBe(false);
+      const podPing = await ping(web.ns, '10.20.0.6', { count: 1, waitS: 1 });
+      await drainTaps();
+      expect(pinged.ok, pinged.output).toBe(true);
+      expect(podPing.ok).toBe(false);
 
-    const isEcho = (type: number) => (f: ReturnType<typeof summarize>) =>
-      f?.proto === 1 && f.icmpType === type && f.ipSrc === (type === 8 ? a.spec.ip : b.spec.ip);
-    for (const l of [a.underlay, a.bridgePort, b.bridgePort, b.underlay]) {
-      const frames = (await caps.get(l).packets()).map((p) => summarize(p.data));
-      expect(frames.filter(isEcho(8)), `${l.name} requests`).toHaveLength(2);
-      expect(frames.filter(isEcho(0)), `${l.name} replies`).toHaveLength(2);
+      const isEcho = (type: number) => (f: ReturnType<typeof summarizeInner>) =>
+        f?.proto === 1 && f.icmpType === type && f.saddr === (type === 8 ? a.spec.ip : b.spec.ip);
+      for (const l of [a.underlay, a.bridgePort, b.bridgePort, b.underlay]) {
+        const frames = caps.get(l).frames.map((p) => summarizeInner(p.data));
+        expect(frames.filter(isEcho(8)), `${l.name} requests`).toHaveLength(2);
+        expect(frames.filter(isEcho(0)), `${l.name} replies`).toHaveLength(2);
+      }
+      const webFrames = caps.get(web.pod).frames.map((p) => summarizeInner(p.data));
+      expect(webFrames.some((f) => f?.op === 1 && f.tpa === '10.20.0.6' && f.srcMac === web.spec.mac)).toBe(true);
+      // Nothing of the underlay reaches a pod; IPv6 is off, so no stray neighbour discovery either.
+      expect(caps.get(topo.endpoint('db').pod).frames).toHaveLength(0);
+    } finally {
+      caps.close();
     }
-    const webFrames = (await caps.get(web.pod).packets()).map((p) => summarize(p.data));
-    expect(webFrames.some((f) => f?.arpOp === 1 && f.arpTpa === '10.20.0.6' && f.src === web.spec.mac)).toBe(true);
-    // Nothing of the underlay reaches a pod; IPv6 is off, so no stray neighbour discovery either.
-    const dbFrames = await caps.get(topo.endpoint('db').pod).packets();
-    expect(dbFrames).toHaveLength(0);
   });
 
-  it('carries a UDP and a TCP echo between host namespaces', async () => {
+  it("carries a UDP and a TCP echo between host namespaces, from the flow's own source port", async () => {
     const a = topo.host('alpha');
     const b = topo.host('beta');
-    const udp = await echo('udp', { ns: b.ns, ip: b.spec.ip }, a.ns, { port: 7001, timeoutMs: 3000 });
-    expect(udp, udp.error).toMatchObject({ ok: true, serverPeer: expect.stringMatching(/^192\.168\.250\.1:/) });
-    const tcp = await echo('tcp', { ns: a.ns, ip: a.spec.ip }, b.ns, { port: 7002, timeoutMs: 3000 });
-    expect(tcp, tcp.error).toMatchObject({ ok: true, serverPeer: expect.stringMatching(/^192\.168\.250\.2:/) });
+    const srvB = new PodSockets(b.ns);
+    const srvA = new PodSockets(a.ns);
+    try {
+      srvB.serve('udp', [7001]);
+      srvA.serve('tcp', [7002]);
+      const payload = new TextEncoder().encode('hello');
+      const udp = await exchange(a.ns, 'udp', b.spec.ip, 7001, { srcPort: 41001, payload, count: 2, timeoutMs: 3000 });
+      expect(udp, udp.error).toMatchObject({ ok: true, sent: 2, echoed: 2 });
+      expect(srvB.served.get('udp/7001')).toBe(2);
+      const tcp = await exchange(b.ns, 'tcp', a.spec.ip, 7002, { srcPort: 41002, payload, count: 3, timeoutMs: 3000 });
+      // TCP: the SYN is the first packet, then count − 1 messages.
+      expect(tcp, tcp.error).toMatchObject({ ok: true, sent: 2, echoed: 2 });
+      expect(srvA.served.get('tcp/7002')).toBeGreaterThanOrEqual(1);
+    } finally {
+      srvA.close();
+      srvB.close();
+    }
   });
 
-  it('reports a failed echo instead of hanging when nothing answers', async () => {
+  it('reports a failed exchange instead of hanging when nothing answers', async () => {
     // The pod's subnet is unreachable without the overlay: the client gives up in time.
     const web = topo.endpoint('web');
     const db = topo.endpoint('db');
-    const r = await echo('udp', { ns: db.ns, ip: db.spec.ip }, web.ns, { port: 7003, timeoutMs: 1000 });
-    expect(r.ok).toBe(false);
-    expect(r.error).toMatch(/client/);
+    const payload = new TextEncoder().encode('x');
+    const u = await exchange(web.ns, 'udp', db.spec.ip, 7003, { srcPort: 41003, payload, count: 1, timeoutMs: 500 });
+    expect(u.ok).toBe(false);
+    expect(u.error).toMatch(/0 of 1 echo/);
+    const t = await exchange(web.ns, 'tcp', db.spec.ip, 7003, { srcPort: 41004, payload, count: 2, timeoutMs: 500 });
+    expect(t.ok).toBe(false);
+    expect(t.error).toMatch(/no connection within 500 ms/);
   });
 
   it('destroy removes every namespace and marker of the run', () => {

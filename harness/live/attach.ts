@@ -4,13 +4,13 @@
 // kernel resolves the ifindex in the caller's namespace. A link detaches when destroyed,
 // when its interface goes, or when this process exits — a crash leaves no program behind.
 // Flags 0 on a link means native mode wherever the driver has it, which veth does; the
-// mode is read back and checked.
+// mode is read back (a netlink query in the namespace, no `ip` process) and checked.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BpfObject, xdpAttachLink, type BpfProgram, type XdpLink } from '../libbpf/index.ts';
-import { getLink } from './exec.ts';
-import { inNetns } from './nsenter.ts';
-import type { NsLink, Topology } from './topology.ts';
+import { BpfObject, xdpAttachLink, xdpQueryId, type BpfProgram } from '../libbpf/index.ts';
+import { getLink } from '../ip.ts';
+import { inNetns } from '../netns.ts';
+import type { NsLink, Topology } from './netns-topology.ts';
 
 export interface LiveAttachment {
   readonly link: NsLink;
@@ -22,11 +22,19 @@ export interface LiveAttachment {
 
 /** Attaches `prog` natively to `link` (in its namespace); throws if the kernel fell back to generic. */
 export function attachXdp(link: NsLink, prog: BpfProgram): LiveAttachment {
-  const handle: XdpLink = inNetns(link.ns, () => xdpAttachLink(link.ifindex, prog));
+  const { handle, id } = inNetns(link.ns, () => {
+    const h = xdpAttachLink(link.ifindex, prog);
+    try {
+      return { handle: h, id: xdpQueryId(link.ifindex, 'native') };
+    } catch (e) {
+      h.destroy();
+      throw e;
+    }
+  });
   try {
-    const now = getLink(link.name, link.ns);
-    if (now.xdpMode !== 'native') throw new Error(`${link.ns}/${link.name}: XDP attached in mode ${now.xdpMode ?? 'none'}, wanted native`);
-    return { link, program: prog.name, progId: now.xdpProgId ?? 0, detach: () => handle.destroy() };
+    if (id === 0)
+      throw new Error(`${link.ns}/${link.name}: XDP attached in mode ${getLink(link.name, link.ns).xdpMode ?? 'none'}, wanted native`);
+    return { link, program: prog.name, progId: id, detach: () => handle.destroy() };
   } catch (e) {
     handle.destroy();
     throw e;

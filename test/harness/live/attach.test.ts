@@ -6,11 +6,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import type { BpfObject, BpfProgram } from '../../../harness/libbpf/index.ts';
 import { POD_VETH_OFFLOADS, getOffloads, setOffloads } from '../../../harness/live/ethtool.ts';
-import { getLink } from '../../../harness/live/exec.ts';
-import { inNetns } from '../../../harness/live/nsenter.ts';
-import { Topology } from '../../../harness/live/topology.ts';
+import { getLink } from '../../../harness/ip.ts';
+import { inNetns } from '../../../harness/netns.ts';
+import { Topology } from '../../../harness/live/netns-topology.ts';
 import { ping } from '../../../harness/live/traffic.ts';
-import { attachPeerPass, attachXdp, detachAll, loadPassProgram, type LiveAttachment } from '../../../harness/live/xdp.ts';
+import { attachPeerPass, attachXdp, detachAll, loadPassProgram, type LiveAttachment } from '../../../harness/live/attach.ts';
 import { TWO_HOSTS, expectNothingLeft } from './fixtures.ts';
 
 const ownNetns = (): string => readlinkSync('/proc/thread-self/ns/net');

@@ -1,5 +1,6 @@
-// Running iproute2 and other tools inside the run's namespaces. Every call is bounded by
-// a timeout, and a failure names the command and quotes the tool's own stderr.
+// The one wrapper around iproute2 (`ip`), for the private test namespace (netns.ts) and the
+// live runs' namespaces alike, plus running other tools inside a named namespace. Every
+// call is bounded by a timeout, and a failure names the command and quotes its stderr.
 import { execFileSync, spawn } from 'node:child_process';
 
 /** Upper bound for one `ip` invocation: they take milliseconds; this only catches a hang. */

@@ -1,0 +1,51 @@
+// Every shipped scenario live, the adversarial one included: every send is played — the
+// pods' kernels for plain traffic, the model's own frames injected for ARP, raw and forged
+// sends — and every live result agrees with the model and the kernel. A harness failure
+// here (a check that fails for reasons of the live harness) is a bug of the harness.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { describeBpf } from '../../support/bpf-gate.ts';
+import { runScenarioLive } from '../../../harness/live/live-run.ts';
+import { loadScenario } from '../../../harness/scenario/load.ts';
+import { expectNothingLeft } from './fixtures.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+// demo.yaml runs in overlay.test.ts, with checks of its own.
+const SHIPPED = ['adversarial', 'two-tenants', 'service-failover', 'endpoint-move'];
+
+describeBpf('live: every shipped scenario', () => {
+  const prefixes: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'tp-live-scenarios-'));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    expectNothingLeft(prefixes);
+  });
+
+  for (const name of SHIPPED) {
+    it(`${name}: every send played live, every check and comparison green`, async () => {
+      const s = loadScenario(join(ROOT, 'scenarios', `${name}.yaml`));
+      const r = await runScenarioLive(s, { captureDir: join(dir, name), onPrefix: (p) => prefixes.push(p) });
+      const sends = s.steps.filter((x) => x.kind === 'send');
+      expect(r.sends).toHaveLength(sends.length);
+      expect(r.checks.filter((c) => !c.ok).map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+      expect(r.sends.flatMap((x) => x.disagreements.map((d) => `${x.name} @ ${d.where}: ${d.live}`))).toEqual([]);
+      expect(r.kernelMismatches).toBe(0);
+      if (name === 'adversarial') {
+        // Raw, spoofed, tagged, forged and ARP sends are all injected, none skipped.
+        expect(r.sends.filter((x) => x.played === 'injected').map((x) => x.name)).toEqual([
+          'spoofed source IP',
+          'spoofed source MAC',
+          'ARP claiming another address',
+          'VLAN-tagged frame',
+          'ARP for an address both tenants use',
+          'ARP for an address only the other tenant uses',
+          'forged Geneve for the other tenant',
+          'not IPv4',
+        ]);
+        expect(r.sends.find((x) => x.name === 'not IPv4')!.counters['node-1']).toEqual({ BAD_ETHERTYPE: 1 });
+      }
+    });
+  }
+});
