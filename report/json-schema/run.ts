@@ -64,7 +64,9 @@ export type OutcomeDoc =
   | { readonly kind: 'passed'; readonly reason: string; readonly host: string }
   | { readonly kind: 'aborted'; readonly reason: string; readonly host: string }
   /** The frame left for somewhere nothing listens (an unknown underlay address, a hop limit). */
-  | { readonly kind: 'lost'; readonly why: string };
+  | { readonly kind: 'lost'; readonly why: string }
+  /** Sent on by one program run that was not followed further (replay runs one hop). */
+  | { readonly kind: 'forwarded'; readonly host: string; readonly to: string };
 
 export type PacketRole = 'arp' | 'request' | 'reply' | 'raw';
 
@@ -79,6 +81,8 @@ export interface PacketDoc {
   readonly summary: string;
   readonly hops: readonly HopDoc[];
   readonly outcome: OutcomeDoc;
+  /** Said about this packet: e.g. that the kernel could not run it, so the model's verdict stands alone. */
+  readonly notes?: readonly string[];
 }
 
 export interface CheckDoc {

@@ -3,10 +3,13 @@
 // lines (a line diff over layers reads like "what this hop did to the packet").
 import { dissect, formatLayer } from '../../model/wire/dissect.ts';
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
+  // Pieces joined once: string += per byte is quadratic-ish on big frames.
+  const parts = new Array<string>(b.length);
+  for (let i = 0; i < b.length; i++) parts[i] = HEX[b[i]];
+  return parts.join('');
 }
 
 export function fromHex(h: string): Uint8Array {

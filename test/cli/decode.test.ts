@@ -169,8 +169,9 @@ describe('twinplane decode', () => {
     const theirs = tsharkView(file);
     blocks.forEach((block, i) => {
       const [, ...layers] = block.split('\n');
-      expect(layers.length).toBeGreaterThan(0);
-      for (const l of layers) expect(l).toMatch(/^ {2}\S/);
+      // Outer layers two spaces in, the layers inside the Geneve tunnel two more.
+      const geneve = layers.findIndex((l) => l.trimStart().startsWith('Geneve'));
+      expect(layers.map((l) => l.length - l.trimStart().length)).toEqual(layers.map((_, j) => (geneve >= 0 && j > geneve ? 4 : 2)));
       for (const ip of theirs[i].ips) expect(block).toContain(ip);
       for (const v of theirs[i].vni) expect(block).toContain(`vni=${v}`);
       for (const port of theirs[i].ports) expect(block).toContain(port);
@@ -214,8 +215,8 @@ describe('twinplane decode', () => {
     const notCapture = join(dir, 'notes.txt');
     writeFileSync(notCapture, 'hello, this is not a capture\n');
     for (const [path, text] of [
-      [join(dir, 'nope.pcapng'), 'no such file'],
-      [dir, 'is a directory'],
+      [join(dir, 'nope.pcapng'), 'no such file or folder'],
+      [dir, 'is a folder, not a capture file'],
       [notCapture, 'is neither pcap nor pcapng'],
     ]) {
       const r = twinplane('decode', path);

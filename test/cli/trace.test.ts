@@ -18,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('twinplane trace', () => {
   it('minimal: the sends of the scenario that match, as in the golden file', () => {
-    const r = twinplane('trace', 'scenarios/demo.yaml', '--flow', 'pod-a->pod-b', '--level', 'minimal');
+    const r = twinplane('trace', 'scenarios/demo.yaml', '--flow', 'pod-a->pod-b', '--level', 'minimal', '--target', 'model');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^# demo: pod-a -> pod-b on model, 1 send of the scenario \(line 45\); 4 packets, level minimal$/m);
     const golden = readFileSync('test/golden/demo.minimal.txt', 'utf8');

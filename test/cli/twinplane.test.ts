@@ -1,6 +1,7 @@
 // The command skeleton: dispatch, help, flags, exit codes, no stack traces for user errors.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { COMMANDS } from '../../cli/commands/index.ts';
 
 function twinplane(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -33,6 +34,18 @@ describe('twinplane', () => {
     expect(r.stderr).toBe(`twinplane: unknown command 'frobnicate' (commands: ${names}; see 'twinplane --help')\n`);
   });
 
+  it('a misspelt command: the nearest one offered', () => {
+    const r = twinplane('tarce');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^twinplane: unknown command 'tarce'; did you mean 'trace'\? /);
+  });
+
+  it('--version prints the package version', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V'])
+      expect(twinplane(flag)).toMatchObject({ code: 0, stdout: `twinplane ${pkg.version}\n`, stderr: '' });
+  });
+
   it('every command has --help, exit 0, with its usage line', () => {
     for (const cmd of COMMANDS.map((c) => c.name)) {
       const r = twinplane(cmd, '--help');
@@ -46,14 +59,14 @@ describe('twinplane', () => {
     const r = twinplane('decode', 'x.pcapng', '--jsonn');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("twinplane decode: Unknown option '--jsonn' (see 'twinplane decode --help')\n");
+    expect(r.stderr).toBe("twinplane decode: unknown option '--jsonn'; did you mean '--json'? (see 'twinplane decode --help')\n");
     expect(r.stderr).not.toMatch(STACK);
   });
 
   it('a missing or extra positional: exit 2 with the usage', () => {
     const missing = twinplane('decode');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('twinplane decode: missing <capture> (usage: twinplane decode <capture> [--json])\n');
+    expect(missing.stderr).toBe('twinplane decode: missing <capture> (usage: twinplane decode <capture> [--json] [--filter <expr>])\n');
     const extra = twinplane('decode', 'a', 'b');
     expect(extra.code).toBe(2);
     expect(extra.stderr).toMatch(/unexpected argument 'b'/);
