@@ -4,6 +4,7 @@
 #   1. Debian packages (toolchain for BPF, iproute2, tshark, chromium for the HTML check)
 #   2. npm dependencies (npm ci when the lock file changed)
 #   3. the BPF objects (make -C bpf; a no-op when nothing changed)
+#   4. the compiled CLI the bin runs (build/cli; cli/bin.mjs also rebuilds it when stale)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,3 +53,6 @@ if command -v clang >/dev/null 2>&1 && [ -f /usr/include/bpf/bpf_helpers.h ]; th
 else
   say "BPF toolchain absent: skipping the BPF build (model-only runs still work)"
 fi
+
+# --- 4. the compiled CLI -------------------------------------------------------------
+node scripts/build-cli.mjs 2>/dev/null || say "the CLI did not compile: cli/bin.mjs will say why"
