@@ -36,7 +36,7 @@ function stat(path: string): Stats | undefined {
     return statSync(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new UserError(`${path}: ${fsReason(e) ?? 'cannot be examined'}`);
   }
 }

@@ -5,7 +5,7 @@ import type { Command } from '../args.ts';
 import { EXIT, UserError, describeFsError } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import type { Io } from '../io.ts';
-import { checkInputFile } from '../inputs.ts';
+import { checkCaptureHeader, checkInputFile } from '../inputs.ts';
 import { OUTPUT_FLAGS } from '../outputs.ts';
 import { readCaptureFile } from '../../report/capture/files.ts';
 import { CaptureError } from '../../report/capture/types.ts';
@@ -56,6 +56,7 @@ export const command: Command = {
   async run(args, io: Io) {
     const filter = parseFilterFlag(args.flags.filter);
     checkInputFile(args.positionals[0], 'capture');
+    checkCaptureHeader(args.positionals[0]);
     await decodeFile(args.positionals[0], { json: args.flags.json === true, ...(filter ? { filter } : {}) }, io);
     return EXIT.ok;
   },

@@ -8,7 +8,7 @@ import { ensureBpfFresh } from '../bpf-build.ts';
 import { EXIT, UserError, describeFsError } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import { guardedHops } from '../hops.ts';
-import { checkInputFile } from '../inputs.ts';
+import { checkCaptureHeader, checkInputFile } from '../inputs.ts';
 import type { Io } from '../io.ts';
 import { checkOutputs, outputFlags } from '../outputs.ts';
 import { expandScenarioPaths, loadScenarioArgs } from '../scenarios.ts';
@@ -81,6 +81,7 @@ export const command: Command = {
     const level = (levelFlag ?? 'minimal') as TraceLevel;
     const given = parseTarget(args.flags.target, 'replay', ['model', 'xdp', 'both']);
     checkInputFile(capture, 'capture');
+    checkCaptureHeader(capture);
     const scenarioFiles = expandScenarioPaths([String(args.flags.scenario)]);
     if (scenarioFiles.length !== 1)
       throw new UserError(`--scenario takes one scenario file; ${String(args.flags.scenario)} holds ${scenarioFiles.length}`);

@@ -16,7 +16,7 @@ import { ProvisionNames, resolveBackendChange, resolveDelete, resolveMove, resol
 import { resolveSend } from './resolve/send.ts';
 import { World } from './resolve/world.ts';
 
-export { ScenarioError, formatIssue } from './issues.ts';
+export { IssueList, MAX_ISSUES, ScenarioError, formatIssue } from './issues.ts';
 export type { Issue } from './issues.ts';
 export type * from './types.ts';
 

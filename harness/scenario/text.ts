@@ -3,8 +3,8 @@
 // their byte offset, binary files (a capture given by mistake) without echoing them, and
 // files far larger than any scenario. TextDecoder would quietly put U+FFFD in their place.
 
-/** A scenario of the largest shipped shape is a few KB; 16 MB is a generous ceiling. */
-export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
+/** A scenario of the largest shipped shape is a few KB; 8 MB (some 200,000 lines) is a generous ceiling. */
+export const MAX_SCENARIO_BYTES = 8 * 1024 * 1024;
 
 export interface TextProblem {
   /** 0-based byte offset of the first offending byte. */
@@ -40,7 +40,11 @@ export function firstNonUtf8(b: Uint8Array): { offset: number; why: string } | u
     for (let k = 1; k <= need; k++) {
       if (i + k >= n) return { offset: i, why: `the file ends inside a ${need + 1}-byte character` };
       const d = b[i + k];
-      if ((d & 0xc0) !== 0x80) return { offset: i + k, why: `byte ${hex2(d)} where a continuation byte of the character at ${i} belongs` };
+      if ((d & 0xc0) !== 0x80)
+        return {
+          offset: i,
+          why: `byte ${hex2(c)} starts a ${need + 1}-byte character, but ${hex2(d)} follows (Latin-1 or another encoding?)`,
+        };
       cp = (cp << 6) | (d & 0x3f);
     }
     if (cp < min) return { offset: i, why: `an overlong encoding of U+${cp.toString(16).toUpperCase().padStart(4, '0')}` };
