@@ -120,16 +120,35 @@ export function usageLine(cmd: Command): string {
   return ['twinplane', cmd.name, ...pos, ...required, ...optional].join(' ');
 }
 
-/** Two columns: the left padded to the widest entry (capped; longer ones wrap to the next line). */
+/** Help lines stay this wide: the right column wraps at word boundaries, aligned under itself. */
+const HELP_WIDTH = 100;
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...out, line];
+}
+
+/** Two columns: the left padded to the widest entry (capped; longer ones put the text on the next line). */
 export function columns(rows: readonly (readonly [string, string])[], indent = '  ', cap = 34): string[] {
   const width = Math.min(cap, Math.max(0, ...rows.map(([l]) => l.length))) + 2;
-  return rows.flatMap(([left, right]) =>
-    left.length + 2 > width ? [`${indent}${left}`, `${indent}${' '.repeat(width)}${right}`] : [`${indent}${left.padEnd(width)}${right}`],
-  );
+  const pad = ' '.repeat(indent.length + width);
+  const room = Math.max(30, HELP_WIDTH - pad.length);
+  return rows.flatMap(([left, right]) => {
+    const text = wrap(right, room);
+    const first = left.length + 2 > width ? [`${indent}${left}`, `${pad}${text[0]}`] : [`${indent}${left.padEnd(width)}${text[0]}`];
+    return [...first, ...text.slice(1).map((t) => `${pad}${t}`)];
+  });
 }
 
 export function commandHelp(cmd: Command): string {
-  const lines = [`Usage: ${usageLine(cmd)}`, '', cmd.summary];
+  const lines = [`Usage: ${usageLine(cmd)}`, '', ...wrap(cmd.summary, HELP_WIDTH)];
   if (cmd.description) lines.push('', cmd.description);
   if (cmd.positionals.length > 0) {
     lines.push('', 'Arguments:');

@@ -8,12 +8,12 @@ import type { FlagSpec } from './args.ts';
 import { UserError } from './errors.ts';
 import type { Io } from './io.ts';
 
-export const TARGET_DEFAULT_TEXT = 'default: both where BPF is available, else model (with a notice)';
+export const TARGET_DEFAULT_TEXT = 'default: both where BPF is available, else model with a notice';
 
 export const TARGET_MEANINGS: Readonly<Record<RunTarget, string>> = {
   model: 'the TypeScript model only',
   xdp: "every hop in the kernel's XDP programs (BPF test runs)",
-  both: 'model and kernel hop by hop; any difference fails',
+  both: 'model and kernel hop by hop, any difference fails',
   live: 'real namespaces and traffic (root)',
 };
 
@@ -21,7 +21,7 @@ export function targetFlag(allowed: readonly RunTarget[]): FlagSpec {
   return {
     type: 'string',
     value: allowed.join('|'),
-    description: `${allowed.map((t) => `${t}: ${TARGET_MEANINGS[t]}`).join('; ')} (${TARGET_DEFAULT_TEXT})`,
+    description: `${allowed.map((t) => `${t}: ${TARGET_MEANINGS[t]}`).join('; ')}. ${TARGET_DEFAULT_TEXT[0].toUpperCase()}${TARGET_DEFAULT_TEXT.slice(1)}`,
   };
 }
 

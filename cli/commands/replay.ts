@@ -10,6 +10,7 @@ import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import { guardedHops } from '../hops.ts';
 import { checkCaptureHeader, checkInputFile } from '../inputs.ts';
 import type { Io } from '../io.ts';
+import { checkHost, checkIface } from '../names.ts';
 import { checkOutputs, outputFlags } from '../outputs.ts';
 import { expandScenarioPaths, loadScenarioArgs } from '../scenarios.ts';
 import { chooseTarget, parseTarget, targetFlag } from '../target.ts';
@@ -87,6 +88,8 @@ export const command: Command = {
       throw new UserError(`--scenario takes one scenario file; ${String(args.flags.scenario)} holds ${scenarioFiles.length}`);
     const outputs = checkOutputs(args.flags, ['json', 'pcap'], [capture, ...scenarioFiles]);
     const [scenario] = loadScenarioArgs(scenarioFiles);
+    checkHost(scenario, 'host', String(args.flags.host));
+    if (typeof args.flags.iface === 'string') checkIface(scenario, 'iface', args.flags.iface);
     const cp = replayCluster(scenario);
     let point;
     try {

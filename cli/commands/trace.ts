@@ -10,6 +10,7 @@ import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import { parseFrameArg } from '../frame-arg.ts';
 import { guardedHops, walkFrame } from '../hops.ts';
 import type { Io } from '../io.ts';
+import { checkFlowEnds, checkHost, checkIface } from '../names.ts';
 import { checkOutputs, outputFlags, type Outputs } from '../outputs.ts';
 import { expandScenarioPaths, loadScenarioArgs } from '../scenarios.ts';
 import { chooseTarget, parseTarget, targetFlag } from '../target.ts';
@@ -209,6 +210,13 @@ export const command: Command = {
       [...files, ...(byFrame ? [String(args.flags.frame)] : [])],
     );
     const [scenario] = loadScenarioArgs(files);
+    if (byFrame) {
+      checkHost(scenario, 'host', String(args.flags.host));
+      if (typeof args.flags.iface === 'string') checkIface(scenario, 'iface', args.flags.iface);
+    } else {
+      const flow = parseFlow(args.flags.flow);
+      checkFlowEnds(scenario, flow.from, flow.to);
+    }
     const chosen = await chooseTarget(given, 'trace', ['model', 'xdp', 'both'], io);
     const target = chosen.target as EngineTarget;
     if (target !== 'model') ensureBpfFresh(io, 'trace');

@@ -168,7 +168,7 @@ const TABLE: [string, string[], RegExp][] = [
   [
     'trace: a frame on an unknown host',
     ['trace', DEMO, '--frame', '0011', '--host', 'node-9', '--target', 'model'],
-    /^twinplane trace: no host 'node-9' in the scenario/,
+    /^twinplane trace: --host node-9: no host 'node-9' in scenarios\/demo\.yaml \(hosts: node-1, node-2, node-3\); did you mean 'node-1'\?$/,
   ],
   [
     'trace: flow and frame',
@@ -184,7 +184,17 @@ const TABLE: [string, string[], RegExp][] = [
   [
     'trace: an unknown sender',
     ['trace', DEMO, '--flow', 'nobody->pod-b', '--target', 'model'],
-    /^twinplane trace: no endpoint 'nobody' after the last step/,
+    /^twinplane trace: --flow nobody->pod-b: 'nobody' is not an endpoint of scenarios\/demo\.yaml$/,
+  ],
+  [
+    'trace: a misspelt receiver',
+    ['trace', DEMO, '--flow', 'pod-a->pod-bb'],
+    /^twinplane trace: --flow pod-a->pod-bb: 'pod-bb' is neither an endpoint, a service nor an IPv4 address; did you mean 'pod-b'\?$/,
+  ],
+  [
+    'replay: a misspelt pod',
+    ['replay', CAP, '--scenario', DEMO, '--host', 'node-2', '--iface', 'pod-bb'],
+    /^twinplane replay: --iface pod-bb: neither 'underlay' nor an endpoint of scenarios\/demo\.yaml; did you mean 'pod-b'\?$/,
   ],
   // replay
   ['replay: no --scenario', ['replay', CAP, '--host', 'node-2'], /^twinplane replay: --scenario <file> is required/],
@@ -207,7 +217,7 @@ const TABLE: [string, string[], RegExp][] = [
   [
     'replay: an unknown host',
     ['replay', CAP, '--scenario', DEMO, '--host', 'node-9'],
-    /^twinplane replay: no host 'node-9' in the scenario \(hosts: node-1, node-2, node-3\)$/,
+    /^twinplane replay: --host node-9: no host 'node-9' in scenarios\/demo\.yaml \(hosts: node-1, node-2, node-3\); did you mean 'node-1'\?$/,
   ],
   [
     'replay: a pod on another host',

@@ -148,7 +148,7 @@ describe('twinplane replay', () => {
 
   it('bad input: unknown host, a pod elsewhere, a missing capture, no scenario: exit 2', () => {
     expect(twinplane('replay', capture, '--scenario', 'scenarios/demo.yaml', '--host', 'node-9', '--target', 'model').stderr).toBe(
-      "twinplane replay: no host 'node-9' in the scenario (hosts: node-1, node-2, node-3)\n",
+      "twinplane replay: --host node-9: no host 'node-9' in scenarios/demo.yaml (hosts: node-1, node-2, node-3); did you mean 'node-1'?\n",
     );
     expect(
       twinplane('replay', capture, '--scenario', 'scenarios/demo.yaml', '--host', 'node-2', '--iface', 'pod-a', '--target', 'model').stderr,

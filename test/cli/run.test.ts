@@ -95,6 +95,21 @@ describe('twinplane run', () => {
     expect(twinplane('run').code).toBe(2);
   });
 
+  it('a folder runs every .yaml in it; --filter keeps the matching packets in the outputs, checks count them all', () => {
+    const all = JSON.parse(twinplane('run', 'scenarios', '--target', 'model', '--json').stdout) as {
+      runs: { file: string; checks: unknown[]; packets: { id: number; hops: { action: string }[] }[] }[];
+    };
+    expect(all.runs.map((r) => r.file)).toEqual([...SHIPPED].sort());
+    const kept = JSON.parse(twinplane('run', 'scenarios', '--target', 'model', '--json', '--filter', 'verdict DROP').stdout) as typeof all;
+    expect(kept.runs.map((r) => r.packets.map((p) => p.id))).toEqual(
+      all.runs.map((r) => r.packets.filter((p) => p.hops.some((h) => h.action === 'DROP')).map((p) => p.id)),
+    );
+    expect(kept.runs.map((r) => r.checks)).toEqual(all.runs.map((r) => r.checks));
+    const text = twinplane('run', 'scenarios/demo.yaml', '--target', 'model', '--filter', 'verdict DROP');
+    const n = all.runs.find((r) => r.file === 'scenarios/demo.yaml')!.packets.filter((p) => p.hops.some((h) => h.action === 'DROP')).length;
+    expect(text.stdout).toMatch(new RegExp(`^# ${n} packets? match --filter$`, 'm'));
+  });
+
   it('--help: usage with the variadic scenario argument and every flag', () => {
     const r = twinplane('run', '--help');
     expect(r.code).toBe(0);

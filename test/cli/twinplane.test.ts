@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { COMMANDS } from '../../cli/commands/index.ts';
+import { commandHelp } from '../../cli/args.ts';
 
 function twinplane(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', ...args], { encoding: 'utf8' });
@@ -53,6 +54,40 @@ describe('twinplane', () => {
       expect(r.stdout).toMatch(new RegExp(`^Usage: twinplane ${cmd}\\b`));
       expect(twinplane('help', cmd).stdout).toBe(r.stdout);
     }
+  });
+
+  it('help is aligned: every option description starts in one column, lines stay within 100', async () => {
+    for (const row of COMMANDS) {
+      const { command } = await row.load();
+      const help = commandHelp(command);
+      const options = help
+        .slice(help.indexOf('Options:\n') + 9)
+        .trimEnd()
+        .split('\n');
+      // The description column: after the flag and two spaces, or the indent of a wrapped line;
+      // a flag too long for its column stands alone on its line (no description to measure).
+      const starts = new Set(
+        options.flatMap((l) => {
+          const cont = /^( +)[^\s-]/.exec(l);
+          if (cont) return [cont[1].length];
+          const m = /^(\s*\S.*?\S {2,})\S/.exec(l);
+          return m ? [m[1].length] : [];
+        }),
+      );
+      expect(starts.size, `${row.name}: ${[...starts].join(', ')}`).toBe(1);
+      for (const l of help.split('\n')) if (!l.startsWith('Usage:')) expect(l.length, l).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('required flags: in the usage without brackets, marked in the options, refused when absent', () => {
+    const help = twinplane('replay', '--help').stdout;
+    expect(help).toMatch(/^Usage: twinplane replay <capture> --scenario <file> --host <name> \[--iface/);
+    expect(help).toMatch(/^ {6}--scenario <file> +\(required\) /m);
+    expect(help).toMatch(/^ {6}--host <name> +\(required\) /m);
+    expect(twinplane('replay', 'x.pcap', '--scenario', 'scenarios/demo.yaml')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^twinplane replay: --host <name> is required/),
+    });
   });
 
   it('an unknown flag: exit 2, a clear message, no stack trace', () => {
