@@ -148,7 +148,8 @@ export function checkOutputs(
     if (input !== undefined)
       throw new UserError(`--${w.flag.split(' ')[0]} ${w.path}: is also an input (${input}); writing it would destroy what is read`);
     const other = seen.get(id);
-    if (other !== undefined)
+    // /dev/null (or any device) may take every output at once.
+    if (other !== undefined && !id.startsWith('/dev/'))
       throw new UserError(`--${w.flag.split(' ')[0]} ${w.path}: --${other.split(' ')[0]} writes the same file; give each output its own`);
     seen.set(id, w.flag);
   }

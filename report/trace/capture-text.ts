@@ -2,9 +2,9 @@
 // XDP verdicts, comments), then one line per layer with the layers inside a Geneve tunnel
 // indented under the outer ones — the same layer lines the traces use (frame.ts) — or one
 // JSON object per packet (--json).
-import { dissect, formatLayer } from '../../model/wire/dissect.ts';
+import { formatLayer } from '../../model/wire/dissect.ts';
 import { LINKTYPE_ETHERNET, xdpActionName, type CapturePacket, type CaptureVerdict } from '../capture/types.ts';
-import { toHex } from './frame.ts';
+import { layersWithDepth, toHex } from './frame.ts';
 import type { TraceStyle } from './render.ts';
 import { formatTimestamp } from './timestamp.ts';
 
@@ -31,16 +31,6 @@ function interfaceLabel(p: CapturePacket): string {
   return p.interfaceName ?? String(p.interfaceId);
 }
 
-/** Layers with their tunnel depth; problems kept so they can be shown in red. */
-function captureLayers(data: Uint8Array): { depth: number; text: string; layer: ReturnType<typeof dissect>[number] }[] {
-  let depth = 0;
-  return dissect(data).map((layer) => {
-    const line = { depth, text: formatLayer(layer), layer };
-    if (layer.name === 'Geneve') depth++;
-    return line;
-  });
-}
-
 /** Text block: `#<n> <time> len=<cap>/<orig> if=<iface> [verdict] [comment]` then layers. */
 export function capturePacketText(p: CapturePacket, style: CaptureStyle = PLAIN, notes: readonly string[] = []): string {
   const head = [`#${p.index + 1}`, formatTimestamp(p.timestampNs), `len=${p.data.length}/${p.originalLength}`, `if=${interfaceLabel(p)}`];
@@ -52,8 +42,10 @@ export function capturePacketText(p: CapturePacket, style: CaptureStyle = PLAIN,
   const lines = [style.bold(head.join(' '))];
   for (const n of notes) lines.push(`  ${style.yellow(`note: ${n}`)}`);
   if (p.linktype === LINKTYPE_ETHERNET) {
-    for (const l of captureLayers(p.data))
-      lines.push(`  ${'  '.repeat(l.depth)}${l.layer.problems.length > 0 ? style.red(l.text) : l.text}`);
+    for (const { depth, layer } of layersWithDepth(p.data)) {
+      const text = formatLayer(layer);
+      lines.push(`  ${'  '.repeat(depth)}${layer.problems.length > 0 ? style.red(text) : text}`);
+    }
   } else {
     lines.push(`  linktype ${p.linktype}: ${p.data.length} bytes (only Ethernet frames are dissected)`);
   }
@@ -64,7 +56,7 @@ export function capturePacketText(p: CapturePacket, style: CaptureStyle = PLAIN,
 export function capturePacketJson(p: CapturePacket): string {
   const layers =
     p.linktype === LINKTYPE_ETHERNET
-      ? captureLayers(p.data).map(({ depth, layer: l }) => ({
+      ? layersWithDepth(p.data).map(({ depth, layer: l }) => ({
           name: l.name,
           depth,
           offset: l.offset,
