@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx tsx
 // The twinplane command. Exit codes: 0 ok, 1 failure or mismatch, 2 bad input, 3 a bug. The
 // work is in main.ts; this file is only the process around it. The bin (cli/bin.mjs) runs
 // the compiled copy of this file; `node --import tsx cli/twinplane.ts` runs the sources.
