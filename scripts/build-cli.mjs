@@ -25,8 +25,11 @@ const sourceUrls = {
   /** @param {import('esbuild').PluginBuild} b */
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.')) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      // The entry's `npx tsx` shebang is for running the sources; the build is imported.
+      const hashbang = text.startsWith('#!');
+      if (hashbang) text = text.slice(text.indexOf('\n') + 1);
+      if (!hashbang && !text.includes('import.meta.')) return undefined;
       const rel = relative(ROOT, args.path).split('\\').join('/');
       const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
       return {
