@@ -50,6 +50,8 @@ export interface HopDoc {
   readonly points: readonly PointDoc[];
   /** Map updates the run made, one line each (`ep_cache update vni=1 ip=… → host …`). */
   readonly updates: readonly string[];
+  /** For each update, the index in `points` of the point that made it (when the engine says). */
+  readonly updateAt?: readonly number[];
   readonly tailCalls: number;
   /** Hex. */
   readonly frameIn: string;

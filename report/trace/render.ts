@@ -98,12 +98,15 @@ function detailedHop(h: HopDoc, st: TraceStyle, opts: TraceOptions): string[] {
   out.push(...renderLines(layerLinesHex(h.frameIn), '    '));
   if (opts.kernelPointsOnly)
     out.push(`  ${st.dim('(the kernel records decision points only: no map lookups or updates; --target both shows the model’s)')}`);
+  // Updates go under the point that made them when the engine says which; else after all.
+  const at = h.updateAt?.length === h.updates.length ? h.updateAt : undefined;
   h.points.forEach((p, i) => {
     out.push(`  ${i + 1}. ${p.name}: ${pointText.get(p.name) ?? ''}`);
     for (const l of p.lookups) out.push(`       ${l.map}[${l.key}] → ${l.result}`);
+    if (at) h.updates.forEach((u, j) => at[j] === i && out.push(`       update ${u}`));
   });
   if (h.tailCalls > 0) out.push(`  tail calls: ${h.tailCalls}`);
-  for (const u of h.updates) out.push(`  update ${u}`);
+  if (!at) for (const u of h.updates) out.push(`  update ${u}`);
   const target = h.action === 'REDIRECT' ? ` to ${h.targetName ?? '?'} (ifindex ${h.target})` : '';
   out.push(`  verdict: ${h.action}${target}, ${h.reason}: ${reasonText.get(h.reason) ?? ''}`);
   if (h.frameOut !== null) {
