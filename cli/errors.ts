@@ -56,3 +56,8 @@ export function describeFsError(path: string, e: unknown): string | undefined {
   const why = fsReason(e);
   return why === undefined ? undefined : `${path}: ${why}`;
 }
+
+/** Why a write failed, in words when the file system says why. */
+export function writeProblem(e: unknown): string {
+  return fsReason(e) ?? (e instanceof Error ? e.message : String(e));
+}

@@ -2,14 +2,14 @@
 // The twinplane command. Exit codes: 0 ok, 1 failure or mismatch, 2 bad input, 3 a bug. The
 // work is in main.ts; this file is only the process around it. The bin (cli/bin.mjs) runs
 // the compiled copy of this file; `node --import tsx cli/twinplane.ts` runs the sources.
-import { EXIT } from './errors.ts';
+import { EXIT, writeProblem } from './errors.ts';
 import { processIo } from './io.ts';
 import { main } from './main.ts';
 
 // `decode big.pcapng | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(EXIT.ok);
-  process.stderr.write(`twinplane: cannot write the output: ${e.message}\n`);
+  process.stderr.write(`twinplane: cannot write the output: ${writeProblem(e)}\n`);
   process.exit(EXIT.failure);
 });
 

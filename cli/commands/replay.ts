@@ -5,7 +5,7 @@
 // the rest of the capture goes on.
 import type { Command } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
-import { EXIT, UserError, describeFsError } from '../errors.ts';
+import { describeFsError, EXIT, UserError, writeProblem } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import { guardedHops } from '../hops.ts';
 import { checkCaptureHeader, checkInputFile } from '../inputs.ts';
@@ -168,7 +168,7 @@ export const command: Command = {
             for (const f of packetFrames(doc, 0n, () => 0, p.timestampNs)) await out.write(f);
           } catch (e) {
             // Keep replaying and printing; the output file is what failed, said at the end.
-            outError = e instanceof Error ? e.message : String(e);
+            outError = writeProblem(e);
             await out?.close();
             out = undefined;
           }

@@ -4,7 +4,7 @@
 // file, BPF and a fresh object — is checked before the first packet.
 import type { Command, ParsedArgs } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
-import { EXIT, UserError } from '../errors.ts';
+import { EXIT, UserError, writeProblem } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import type { Io } from '../io.ts';
 import { type OutputName, type Outputs, checkOutputs, outputFlags } from '../outputs.ts';
@@ -62,7 +62,7 @@ export function writeOutputs(doc: RunDoc, o: Outputs, io: Io, command: string): 
       write();
     } catch (e) {
       ok = false;
-      io.err(`twinplane ${command}: could not write ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      io.err(`twinplane ${command}: could not write ${path}: ${writeProblem(e)}`);
     }
   };
   if (o.report !== undefined) {

@@ -5,7 +5,7 @@
 // instead, from that host's interface, through the cluster after the scenario's steps.
 import type { Command } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
-import { EXIT, UserError } from '../errors.ts';
+import { EXIT, UserError, writeProblem } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import { parseFrameArg } from '../frame-arg.ts';
 import { guardedHops, walkFrame } from '../hops.ts';
@@ -239,7 +239,7 @@ export const command: Command = {
         io.err(say);
       } catch (e) {
         // The trace is printed already; say what is missing instead of a stack.
-        io.err(`twinplane trace: could not write ${path}: ${e instanceof Error ? e.message : String(e)}`);
+        io.err(`twinplane trace: could not write ${path}: ${writeProblem(e)}`);
         written = false;
       }
     };

@@ -32,6 +32,12 @@ function readProblem(e: unknown): string {
       return 'permission denied';
     case 'ENOTDIR':
       return 'a part of the path is a file, not a folder';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'EIO':
+      return 'an input/output error on the device';
     default:
       return 'cannot be read';
   }
