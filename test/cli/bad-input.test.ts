@@ -1,6 +1,7 @@
 // Bad input never crashes and never loses work: a table of mistakes walked through every
 // command. Each is exit 2 with one line on stderr naming the flag or file and saying what is
 // wrong in words (no errno, no stack, no binary), nothing on stdout, and no output written —
+// through the bin package.json names (test/cli/bin.test.ts checks it answers as the sources do) —
 // an output file that existed before is left as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -31,7 +32,9 @@ const DEMO = 'scenarios/demo.yaml';
 const KEEP = f('keep.xml');
 const CAP = f('in.pcapng');
 
-beforeAll(() => {
+beforeAll(async () => {
+  // The bin as users run it (compiled; built fresh here once, not by every row at the same time).
+  expect((await twinplane(['--version'])).code).toBe(0);
   writeFileSync(KEEP, 'precious');
   writeFileSync(CAP, encodeCapture({ format: 'pcapng' }, [{ data: new Uint8Array(60) }]));
   writeFileSync(f('latin1.yaml'), Buffer.concat([Buffer.from('name: x # caf'), Buffer.from([0xe9]), Buffer.from('\nhosts: []\n')]));
