@@ -4,8 +4,10 @@ export const EXIT = {
   ok: 0,
   /** The command ran and found a failure or a mismatch. */
   failure: 1,
-  /** The input was wrong: bad flags, a missing or damaged file. */
+  /** The input was wrong: bad flags, a missing or damaged file. Checked before any work. */
   badInput: 2,
+  /** A bug in twinplane itself: one line on stderr (the stack with TWINPLANE_DEBUG=1). */
+  internal: 3,
 } as const;
 
 /** A problem the user can fix. main prints `twinplane <command>: <message>` and exits. */
@@ -18,18 +20,44 @@ export class UserError extends Error {
   }
 }
 
-/** A Node file-system error as a sentence about the path, or undefined if it is not one. */
-export function describeFsError(path: string, e: unknown): string | undefined {
+/** What a Node file-system error means for `path`, in words (no errno), or undefined. */
+export function fsReason(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
   switch (code) {
     case 'ENOENT':
-      return `${path}: no such file`;
+      return 'no such file or folder';
     case 'EISDIR':
-      return `${path}: is a directory, not a capture file`;
+      return 'is a folder, not a file';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
     case 'EACCES':
     case 'EPERM':
-      return `${path}: permission denied`;
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    case 'EIO':
+      return 'an input/output error on the device';
     default:
       return undefined;
   }
+}
+
+/** A Node file-system error as a sentence about the path, or undefined if it is not one. */
+export function describeFsError(path: string, e: unknown): string | undefined {
+  const why = fsReason(e);
+  return why === undefined ? undefined : `${path}: ${why}`;
+}
+
+/** Why a write failed, in words when the file system says why. */
+export function writeProblem(e: unknown): string {
+  return fsReason(e) ?? (e instanceof Error ? e.message : String(e));
 }

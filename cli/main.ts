@@ -1,20 +1,37 @@
 // `twinplane <command> [args]` without the process around it: dispatches through the table
 // in cli/commands/index.ts and turns a UserError into one line on stderr plus its exit code.
-// Anything else is a bug and propagates with its stack.
-import { parseCommandArgs } from './args.ts';
+// Anything else is a bug: one line naming it (exit 3); the stack only with TWINPLANE_DEBUG=1,
+// because a user's terminal is not the place for one.
+import { readFileSync } from 'node:fs';
+import { nearest } from '../harness/scenario/did-you-mean.ts';
+import { columns, parseCommandArgs } from './args.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT, UserError } from './errors.ts';
 import type { Io } from './io.ts';
 
+export function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 function globalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [
     'Usage: twinplane <command> [options]',
     '',
     'A packet-level twin of a multi-tenant XDP overlay data plane.',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    ...columns(COMMANDS.map((c) => [c.name, c.summary] as const)),
+    '',
+    'Options:',
+    ...columns([
+      ['-h, --help', 'show this help'],
+      ['-V, --version', 'print the version'],
+    ]),
     '',
     "Run 'twinplane <command> --help' for a command's options.",
     '',
@@ -31,11 +48,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     await io.out(globalHelp());
     return EXIT.ok;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    await io.out(`twinplane ${version()}\n`);
+    return EXIT.ok;
+  }
   // `twinplane help decode` is `twinplane decode --help`.
   const [cmdName, cmdArgv] = name === 'help' ? [rest[0], ['--help']] : [name, rest];
   const row = COMMANDS.find((c) => c.name === cmdName);
   if (!row) {
-    io.err(`twinplane: unknown command '${cmdName}' (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see 'twinplane --help')`);
+    const names = COMMANDS.map((c) => c.name);
+    const near = nearest(cmdName, names);
+    const what = cmdName.startsWith('-') ? `unknown option '${cmdName}' before the command` : `unknown command '${cmdName}'`;
+    io.err(`twinplane: ${what}${near ? `; did you mean '${near}'?` : ''} (commands: ${names.join(', ')}; see 'twinplane --help')`);
     return EXIT.badInput;
   }
   try {
@@ -48,6 +72,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.err(`twinplane ${row.name}: ${e.message}`);
       return e.exitCode;
     }
-    throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    io.err(`twinplane ${row.name}: internal error (a bug in twinplane, please report it): ${what.split('\n')[0]}`);
+    if (process.env.TWINPLANE_DEBUG === '1' && e instanceof Error && e.stack) io.err(e.stack);
+    else io.err(`twinplane ${row.name}: run again with TWINPLANE_DEBUG=1 for the details`);
+    return EXIT.internal;
   }
 }

@@ -37,6 +37,52 @@ function hopComment(p: PacketDoc, h: HopDoc, i: number, dir: 'in' | 'out'): stri
 }
 
 export function runCapture(runs: readonly ScenarioRunDoc[]): RunCapture {
+  const names = runs.map((r) => r.name).join(', ');
+  return packetsCapture(
+    runs.flatMap((r) => r.packets),
+    `twinplane run of ${names} on ${runs[0]?.target ?? 'model'}`,
+  );
+}
+
+/**
+ * One traced packet's frames: per hop what the program got and what it sent, at `t` ns
+ * after the base (hops 10 µs apart). `iface` names the interface of `<host>/<program>`.
+ */
+export function packetFrames(p: PacketDoc, t: bigint, iface: (name: string) => number, timestampNs?: bigint): PacketToWrite[] {
+  const out: PacketToWrite[] = [];
+  p.hops.forEach((h, i) => {
+    const interfaceId = iface(`${h.host}/${h.program}`);
+    const verdicts = [xdpVerdict(XDP_ACTION[h.action]), ...(h.kernel ? [xdpVerdict(XDP_ACTION[h.kernel.action])] : [])];
+    const ts = (timestampNs ?? BASE_NS + t) + BigInt(i) * 10_000n;
+    const notes = i === 0 ? (p.notes ?? []).map((n) => `note: ${n}`) : [];
+    out.push({
+      data: fromHex(h.frameIn),
+      interfaceId,
+      timestampNs: ts,
+      flags: INBOUND,
+      verdicts,
+      comments: [hopComment(p, h, i, 'in'), ...notes],
+    });
+    if (h.frameOut !== null) {
+      out.push({
+        data: fromHex(h.frameOut),
+        interfaceId,
+        timestampNs: ts + 1_000n,
+        flags: OUTBOUND,
+        verdicts,
+        comments: [hopComment(p, h, i, 'out')],
+      });
+    }
+  });
+  return out;
+}
+
+export function interfaceSpec(name: string): InterfaceSpec {
+  return { name, description: `twinplane ${name.replace('/', ' ')} program`, resolution: 'ns' };
+}
+
+/** Any list of traced packets as a capture (trace writes its own with it). */
+export function packetsCapture(list: readonly PacketDoc[], comment: string): RunCapture {
   const ifaces: InterfaceSpec[] = [];
   const ifIndex = new Map<string, number>();
   const iface = (name: string): number => {
@@ -44,49 +90,19 @@ export function runCapture(runs: readonly ScenarioRunDoc[]): RunCapture {
     if (i === undefined) {
       i = ifaces.length;
       ifIndex.set(name, i);
-      ifaces.push({ name, description: `twinplane ${name.replace('/', ' ')} program`, resolution: 'ns' });
+      ifaces.push(interfaceSpec(name));
     }
     return i;
   };
   const packets: PacketToWrite[] = [];
   let t = 0n;
-  for (const r of runs) {
-    for (const p of r.packets) {
-      t += 1_000_000n;
-      p.hops.forEach((h, i) => {
-        const interfaceId = iface(`${h.host}/${h.program}`);
-        const verdicts = [xdpVerdict(XDP_ACTION[h.action]), ...(h.kernel ? [xdpVerdict(XDP_ACTION[h.kernel.action])] : [])];
-        const ts = BASE_NS + t + BigInt(i) * 10_000n;
-        packets.push({
-          data: fromHex(h.frameIn),
-          interfaceId,
-          timestampNs: ts,
-          flags: INBOUND,
-          verdicts,
-          comments: [hopComment(p, h, i, 'in')],
-        });
-        if (h.frameOut !== null) {
-          packets.push({
-            data: fromHex(h.frameOut),
-            interfaceId,
-            timestampNs: ts + 1_000n,
-            flags: OUTBOUND,
-            verdicts,
-            comments: [hopComment(p, h, i, 'out')],
-          });
-        }
-      });
-    }
+  for (const p of list) {
+    t += 1_000_000n;
+    packets.push(...packetFrames(p, t, iface));
   }
   if (ifaces.length === 0) iface('none/none');
-  const names = runs.map((r) => r.name).join(', ');
   return {
-    options: {
-      format: 'pcapng',
-      interfaces: ifaces,
-      application: 'twinplane',
-      comment: `twinplane run of ${names} on ${runs[0]?.target ?? 'model'}`,
-    },
+    options: { format: 'pcapng', interfaces: ifaces, application: 'twinplane', comment },
     packets,
   };
 }

@@ -15,6 +15,7 @@ import { jhash3words } from '../model/hash/jhash.ts';
 import { CONSTS } from '../model/dataplane/consts.ts';
 import { writeCaptureFile } from '../report/capture/files.ts';
 import { xdpVerdict, type PacketToWrite } from '../report/capture/writer.ts';
+import { defaultPayload } from '../harness/scenario/resolve/send.ts';
 
 const XDP = { DROP: 1, PASS: 2, TX: 3, REDIRECT: 4 } as const;
 
@@ -101,12 +102,12 @@ const samples: Sample[] = [
   },
   {
     iface: 0,
-    comment: 'UDP datagram from pod A to pod B port 5353',
+    comment: 'UDP datagram from pod A to pod B port 40400',
     verdict: XDP.REDIRECT,
-    frame: geneve(hostA, hostB, [podA.ip, podB.ip, PROTO.UDP, 40000, 5353])
+    frame: geneve(hostA, hostB, [podA.ip, podB.ip, PROTO.UDP, 40000, 40400])
       .ether(innerEther(podA, podB))
       .ipv4({ src: podA.ip, dst: podB.ip, id: 3 })
-      .udp({ sport: 40000, dport: 5353 })
+      .udp({ sport: 40000, dport: 40400 })
       .payload(payload('hello over geneve'))
       .build(),
   },
@@ -137,7 +138,8 @@ const samples: Sample[] = [
     frame: ether({ src: hostA.mac, dst: hostB.mac })
       .ipv4({ src: hostA.ip, dst: hostB.ip, id: 6 })
       .udp({ sport: 33000, dport: 53 })
-      .payload(payload('underlay dns'))
+      // A real DNS query: port 53 is DNS to every dissector (text there reads as malformed).
+      .payload(defaultPayload('udp', 53))
       .build(),
   },
   {

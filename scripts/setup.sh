@@ -6,6 +6,7 @@
 #      libpcap.so through which cap turns on immediate mode at run time)
 #   2. npm dependencies (npm ci when the lock file changed; builds cap with npm's node-gyp)
 #   3. the BPF objects (make -C bpf; a no-op when nothing changed)
+#   4. the compiled CLI the bin runs (build/cli; cli/bin.mjs also rebuilds it when stale)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,3 +58,6 @@ if command -v clang >/dev/null 2>&1 && [ -f /usr/include/bpf/bpf_helpers.h ]; th
 else
   say "BPF toolchain absent: skipping the BPF build (model-only runs still work)"
 fi
+
+# --- 4. the compiled CLI -------------------------------------------------------------
+node scripts/build-cli.mjs 2>/dev/null || say "the CLI did not compile: cli/bin.mjs will say why"

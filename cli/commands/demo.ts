@@ -1,32 +1,19 @@
 // twinplane demo: the shipped demo scenario on the model and on the real XDP, hop by hop
 // (the model alone, said loudly, where this machine cannot load BPF), with the HTML report,
-// the pcapng, the Markdown summary, the JUnit XML and the JSON written under one directory.
+// the pcapng, the Markdown summary, the JUnit XML and the JSON written under one folder.
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../args.ts';
-import { EXIT, UserError } from '../errors.ts';
+import { UserError } from '../errors.ts';
+import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import type { Io } from '../io.ts';
-import { engineFor, isEngineTarget, loadScenarios, runAll, writeReportDir } from '../../harness/run/index.ts';
-import type { EngineTarget } from '../../harness/run/targets.ts';
-import { runText } from '../../report/trace/run-text.ts';
-import { progress } from './run.ts';
+import { checkOutputs, outputFlags } from '../outputs.ts';
+import { loadScenarioArgs } from '../scenarios.ts';
+import { chooseTarget, parseTarget, targetFlag } from '../target.ts';
+import { RUN_OUTPUTS, executeRun } from './run.ts';
 
 export const DEMO_SCENARIO = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));
-export const DEFAULT_OUT = 'out/demo';
-
-async function pickTarget(flag: unknown): Promise<{ target: EngineTarget; notices: string[] }> {
-  if (flag !== undefined) {
-    if (!isEngineTarget(flag)) throw new UserError(`--target must be model, xdp or both, not '${String(flag)}'`);
-    return { target: flag, notices: [] };
-  }
-  const { checkBpf, MODEL_ONLY_HINT } = await import('../../harness/privileges.ts');
-  const bpf = await checkBpf();
-  if (bpf.ok) return { target: 'both', notices: [] };
-  return {
-    target: 'model',
-    notices: [`MODEL ONLY: the real XDP did not run (${bpf.reason}). Run as root for model and kernel side by side; ${MODEL_ONLY_HINT}.`],
-  };
-}
+export const DEFAULT_REPORT = 'out/demo';
 
 export const command: Command = {
   name: 'demo',
@@ -37,47 +24,48 @@ export const command: Command = {
     'a service behind a VIP — hop by hop on the model and in the kernel, and fails on any',
     'difference. Without BPF (not root, no CAP_BPF) it runs the model only and says so.',
     '',
-    `Writes index.html, run.pcapng, summary.md, junit.xml and run.json under --out (default ${DEFAULT_OUT}).`,
+    `Writes index.html, run.pcapng, summary.md, junit.xml and run.json under --report (default ${DEFAULT_REPORT}).`,
     '',
     'Exit status: 0 passed, 1 a check failed or model and kernel differed, 2 bad input.',
   ].join('\n'),
   flags: {
-    out: { type: 'string', value: 'dir', description: `where the reports go (default ${DEFAULT_OUT})` },
-    target: { type: 'string', value: 'model|xdp|both', description: 'default: both where BPF is available, else model (with a notice)' },
+    target: targetFlag(['model', 'xdp', 'both']),
+    ...outputFlags(RUN_OUTPUTS, { report: `where the reports go (default ${DEFAULT_REPORT})` }),
+    filter: FILTER_FLAG,
   },
+  renamed: { out: 'report' },
   positionals: [],
   async run(args, io: Io) {
-    const dir = typeof args.flags.out === 'string' ? args.flags.out : DEFAULT_OUT;
-    const { target, notices } = await pickTarget(args.flags.target);
-    for (const n of notices) io.err(io.style.yellow(`twinplane demo: ${n}`));
+    const filter = parseFilterFlag(args.flags.filter);
+    const given = parseTarget(args.flags.target, 'demo', ['model', 'xdp', 'both']);
     // Shown in reports: relative to where the user stands when that is shorter.
     const rel = relative(process.cwd(), DEMO_SCENARIO);
-    const loaded = loadScenarios([rel.startsWith('..') ? DEMO_SCENARIO : rel]);
-    if (!loaded.ok) throw new UserError(`the shipped demo scenario does not load:\n${loaded.problems.join('\n')}`);
-    const choice = await engineFor(target);
-    if (!choice.ok) throw new UserError(`cannot run on ${target}: ${choice.reason}`);
-    const bar = progress('demo');
-    let doc;
+    const file = rel.startsWith('..') ? DEMO_SCENARIO : rel;
+    const outputs = checkOutputs(args.flags, RUN_OUTPUTS, [file], { report: DEFAULT_REPORT });
+    let scenarios;
     try {
-      doc = runAll(loaded.scenarios, { target, engine: choice.factory, notices, onProgress: (_i, d, t) => bar.update(`step ${d}/${t}`) });
-    } finally {
-      bar.done();
+      scenarios = loadScenarioArgs([file]);
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(`the shipped demo scenario does not load: ${e.message}`, e.exitCode);
+      throw e;
     }
-    const files = writeReportDir(dir, doc);
-    for (const f of files.failed) io.err(io.style.red(`twinplane demo: could not write ${f}`));
-    await io.out(runText(doc, io.style));
-    await io.out(
-      [
-        '',
-        io.style.bold(`Reports in ${dir}/`),
-        `  ${files.html}      open in a browser: topology, reachability matrix, every flow hop by hop`,
-        `  ${files.pcapng}     open in Wireshark: every hop's frame with its XDP verdict and a comment`,
-        `  ${files.markdown}      the CI summary;  ${files.junit}: JUnit XML;  ${files.json}: everything as JSON`,
-        '',
-        'Trace one flow: twinplane trace scenarios/demo.yaml --flow web-1->app-1 --level detailed',
-        '',
-      ].join('\n'),
-    );
-    return doc.ok && files.failed.length === 0 ? EXIT.ok : EXIT.failure;
+    const { target, notices } = await chooseTarget(given, 'demo', ['model', 'xdp', 'both'], io);
+    const { code } = await executeRun(scenarios, { target, notices, outputs, ...(filter ? { filter } : {}) }, io, 'demo');
+    if (!outputs.json) {
+      const dir = outputs.report!;
+      await io.out(
+        [
+          '',
+          io.style.bold(`Reports in ${dir}/`),
+          `  index.html      open in a browser: topology, reachability matrix, every flow hop by hop`,
+          `  run.pcapng      open in Wireshark: every hop's frame with its XDP verdict and a comment`,
+          `  summary.md      the CI summary;  junit.xml: JUnit XML;  run.json: everything as JSON`,
+          '',
+          'Trace one flow: twinplane trace scenarios/demo.yaml --flow web-1->app-1 --level detailed',
+          '',
+        ].join('\n'),
+      );
+    }
+    return code;
   },
 };

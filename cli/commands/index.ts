@@ -10,14 +10,19 @@ export interface CommandRow {
 }
 
 export const COMMANDS: readonly CommandRow[] = [
-  { name: 'decode', summary: 'print a pcap/pcapng capture layer by layer (Geneve-aware)', load: () => import('./decode.ts') },
-  { name: 'run', summary: 'run scenario files on the model, the real XDP or both; check expectations', load: () => import('./run.ts') },
-  { name: 'trace', summary: "trace a flow of a scenario hop by hop (ovn-trace's three levels)", load: () => import('./trace.ts') },
+  {
+    name: 'run',
+    summary: 'run scenario files (or folders) on the model, the real XDP or both; check expectations',
+    load: () => import('./run.ts'),
+  },
+  { name: 'trace', summary: "trace a flow (or one given frame) hop by hop, at ovn-trace's three levels", load: () => import('./trace.ts') },
   {
     name: 'replay',
     summary: "replay a capture through one host's program: verdict and reason per packet",
     load: () => import('./replay.ts'),
   },
+  { name: 'decode', summary: 'print a pcap/pcapng capture layer by layer (Geneve-aware)', load: () => import('./decode.ts') },
+  { name: 'watch', summary: 'run scenarios again on every change to them or to bpf/', load: () => import('./watch.ts') },
   {
     name: 'live',
     summary: 'live mode: `live run <scenario>` on real namespaces with XDP attached; `live clean` removes what crashed runs left',

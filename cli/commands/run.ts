@@ -1,30 +1,25 @@
-// twinplane run <scenario…>: runs scenario files on the model, the real XDP, or both hop by
-// hop, checks every expectation and invariant, and writes the reports asked for.
-import type { Command } from '../args.ts';
-import { EXIT, UserError } from '../errors.ts';
+// twinplane run <scenario…>: runs scenario files (or every *.yaml of a folder) on the model,
+// the real XDP, or both hop by hop, checks every expectation and invariant, and writes the
+// reports asked for. Everything the command will need — flags, output paths, every scenario
+// file, BPF and a fresh object — is checked before the first packet.
+import type { Command, ParsedArgs } from '../args.ts';
+import { ensureBpfFresh } from '../bpf-build.ts';
+import { EXIT, UserError, writeProblem } from '../errors.ts';
+import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import type { Io } from '../io.ts';
-import { engineFor, isEngineTarget, loadScenarios, runAll, writeJunit, writeReportDir } from '../../harness/run/index.ts';
+import { type OutputName, type Outputs, checkOutputs, outputFlags } from '../outputs.ts';
+import { loadScenarioArgs, expandScenarioPaths } from '../scenarios.ts';
+import { chooseTarget, parseTarget, targetFlag } from '../target.ts';
+import { engineFor, runAll, writeJunit, writePcapng, writeReportDir } from '../../harness/run/index.ts';
+import type { Scenario } from '../../harness/scenario/types.ts';
+import type { RunTarget } from '../../model/target.ts';
+import type { Expr } from '../../report/filter/parse.ts';
+import { filterRunDoc } from '../../report/filter/match.ts';
 import type { RunDoc } from '../../report/json-schema/run.ts';
-import type { EngineTarget } from '../../harness/run/targets.ts';
+import { renderTrace } from '../../report/trace/render.ts';
 import { runText } from '../../report/trace/run-text.ts';
 
-export const TARGET_HELP = 'model (default), xdp (every hop in the kernel), or both (hop by hop, any difference fails)';
-
-export function parseTarget(v: unknown): EngineTarget {
-  if (v === undefined) return 'model';
-  if (!isEngineTarget(v)) throw new UserError(`--target must be model, xdp or both, not '${String(v)}'`);
-  return v;
-}
-
-/** Loads the scenarios, every problem of every file with file:line:column, or exit 2. */
-export function loadOrThrow(paths: readonly string[]) {
-  const r = loadScenarios(paths);
-  if (!r.ok)
-    throw new UserError(
-      `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} in the scenario file${paths.length === 1 ? '' : 's'}:\n${r.problems.join('\n')}`,
-    );
-  return r.scenarios;
-}
+export const RUN_OUTPUTS: readonly OutputName[] = ['json', 'report', 'junit', 'pcap'];
 
 /** A one-line progress display on stderr, only when stderr is a terminal. */
 export function progress(label: string): { update(text: string): void; done(): void } {
@@ -43,20 +38,89 @@ export function progress(label: string): { update(text: string): void; done(): v
   };
 }
 
-export async function runScenarios(paths: readonly string[], target: EngineTarget): Promise<RunDoc> {
-  const scenarios = loadOrThrow(paths);
+export interface RunPlan {
+  readonly target: RunTarget;
+  readonly notices: readonly string[];
+  readonly outputs: Outputs;
+  readonly filter?: Expr;
+}
+
+/** The kernel needs BPF, a loadable libbpf and an object built from today's sources. */
+export async function engineOrThrow(target: RunTarget, io: Io, command: string) {
+  if (target === 'live') throw new Error('engineOrThrow: live runs have their own runner');
+  if (target !== 'model') ensureBpfFresh(io, command);
   const choice = await engineFor(target);
   if (!choice.ok) throw new UserError(`cannot run on ${target}: ${choice.reason} (use --target model to run the model only)`);
-  const bar = progress('running');
+  return choice.factory;
+}
+
+/** Writes what was asked for; returns false (after saying which) when a file could not be written. */
+export function writeOutputs(doc: RunDoc, o: Outputs, io: Io, command: string): boolean {
+  let ok = true;
+  const attempt = (path: string, write: () => void): void => {
+    try {
+      write();
+    } catch (e) {
+      ok = false;
+      io.err(`twinplane ${command}: could not write ${path}: ${writeProblem(e)}`);
+    }
+  };
+  if (o.report !== undefined) {
+    let files: ReturnType<typeof writeReportDir> | undefined;
+    attempt(o.report, () => (files = writeReportDir(o.report!, doc)));
+    for (const f of files?.failed ?? []) {
+      ok = false;
+      io.err(`twinplane ${command}: could not write ${f}`);
+    }
+  }
+  if (o.junit !== undefined) attempt(o.junit, () => writeJunit(o.junit!, doc));
+  if (o.pcap !== undefined) attempt(o.pcap, () => writePcapng(o.pcap!, doc));
+  return ok;
+}
+
+/** Runs loaded scenarios by the plan, writes and prints; the exit status. */
+export async function executeRun(
+  scenarios: readonly Scenario[],
+  plan: RunPlan,
+  io: Io,
+  command = 'run',
+): Promise<{ code: number; doc: RunDoc }> {
+  const engine = await engineOrThrow(plan.target, io, command);
+  const bar = progress(command);
+  let doc: RunDoc;
   try {
-    return runAll(scenarios, {
-      target,
-      engine: choice.factory,
+    doc = runAll(scenarios, {
+      target: plan.target,
+      engine,
+      notices: plan.notices,
       onProgress: (i, done, total) => bar.update(`${scenarios[i].name} [${i + 1}/${scenarios.length}] step ${done}/${total}`),
     });
   } finally {
     bar.done();
   }
+  const shown = plan.filter ? filterRunDoc(doc, plan.filter) : doc;
+  const written = writeOutputs(shown, plan.outputs, io, command);
+  if (plan.outputs.json) await io.out(JSON.stringify(shown, null, 1) + '\n');
+  else {
+    await io.out(runText(doc, io.style));
+    if (plan.filter) {
+      const packets = shown.runs.flatMap((r) => r.packets);
+      await io.out(`\n${io.style.dim(`# ${packets.length} packet${packets.length === 1 ? '' : 's'} match --filter`)}\n`);
+      if (packets.length > 0) await io.out(renderTrace(packets, 'minimal', io.style));
+    }
+  }
+  return { code: doc.ok && written ? EXIT.ok : EXIT.failure, doc };
+}
+
+/** Everything `run` checks before work, shared by watch. */
+export async function planRun(args: ParsedArgs, io: Io, command: string): Promise<{ plan: RunPlan; scenarios: Scenario[] }> {
+  const filter = parseFilterFlag(args.flags.filter);
+  const target = parseTarget(args.flags.target, command, ['model', 'xdp', 'both']);
+  const inputs = expandScenarioPaths(args.positionals);
+  const outputs = checkOutputs(args.flags, RUN_OUTPUTS, inputs);
+  const scenarios = loadScenarioArgs(args.positionals);
+  const chosen = await chooseTarget(target, command, ['model', 'xdp', 'both'], io);
+  return { plan: { target: chosen.target, notices: chosen.notices, outputs, ...(filter ? { filter } : {}) }, scenarios };
 }
 
 export const command: Command = {
@@ -66,36 +130,36 @@ export const command: Command = {
     'Each scenario builds its cluster, applies its steps in order and checks every',
     'expectation (delivered, to, reason, path, hops, directAfter, backend, bouncerSees) and',
     'invariant (isolation, reachability). The runner plays the pods: it ARPs before the',
-    'first packet and the receiving pod answers (echo reply, UDP echo, SYN-ACK).',
+    'first packet and the receiving pod answers (echo reply, UDP echo, SYN-ACK). A folder',
+    'stands for every .yaml file in it.',
+    '',
+    'Every flag, output path and scenario file is checked before anything runs. --filter',
+    'keeps the matching packets in --json, --report and --pcap, and lists them after the',
+    'text; checks always count every packet.',
     '',
     'Exit status: 0 all passed, 1 a check failed or model and kernel differed,',
     '2 bad input (every problem of a scenario file is listed with file:line:column).',
   ].join('\n'),
   flags: {
-    target: { type: 'string', value: 'model|xdp|both|live', description: `${TARGET_HELP}; live: real namespaces and traffic (root)` },
-    json: { type: 'boolean', description: 'print the run as JSON (report/json-schema/run.schema.json) instead of text' },
-    junit: { type: 'string', value: 'file', description: 'write JUnit XML: one testcase per expectation, invariant and mismatch' },
-    report: { type: 'string', value: 'dir', description: 'write index.html, summary.md, junit.xml, run.json and run.pcapng there' },
+    target: targetFlag(['model', 'xdp', 'both', 'live']),
+    ...outputFlags(RUN_OUTPUTS, { json: 'print the run as JSON (report/json-schema/run.schema.json) instead of text' }),
+    filter: FILTER_FLAG,
   },
-  positionals: [{ name: 'scenario', description: 'one or more scenario YAML files', variadic: true }],
+  positionals: [{ name: 'scenario', description: 'scenario YAML files, or folders of them', variadic: true }],
   async run(args, io: Io) {
     // Live runs build real namespaces and send real traffic; their result has its own
     // shape (observed captures against the model's prediction), reported by `live run`.
     if (args.flags.target === 'live') {
+      for (const f of ['report', 'junit', 'pcap', 'filter'])
+        if (args.flags[f] !== undefined)
+          throw new UserError(`--${f} is not available with --target live yet: the live runner prints its own report (--json for JSON)`);
       const { runLiveFiles } = await import('./live-scenarios.ts');
-      return runLiveFiles(args.positionals, io, { json: args.flags.json === true });
+      return runLiveFiles(expandScenarioPaths(args.positionals), io, { json: args.flags.json === true });
     }
-    const target = parseTarget(args.flags.target);
-    const doc = await runScenarios(args.positionals, target);
-    let reportsOk = true;
-    if (typeof args.flags.junit === 'string') writeJunit(args.flags.junit, doc);
-    if (typeof args.flags.report === 'string') {
-      const files = writeReportDir(args.flags.report, doc);
-      io.err(`reports: ${files.html}, ${files.markdown}, ${files.junit}, ${files.json}, ${files.pcapng}`);
-      for (const f of files.failed) io.err(`twinplane run: could not write ${f}`);
-      if (files.failed.length > 0) reportsOk = false;
-    }
-    await io.out(args.flags.json === true ? JSON.stringify(doc, null, 1) + '\n' : runText(doc, io.style));
-    return doc.ok && reportsOk ? EXIT.ok : EXIT.failure;
+    const { plan, scenarios } = await planRun(args, io, 'run');
+    return (await executeRun(scenarios, plan, io)).code;
   },
 };
+
+/** Loads the scenarios (folders expanded), every problem with file:line:column, or exit 2. Kept for live mode's commands. */
+export const loadOrThrow = loadScenarioArgs;

@@ -11,7 +11,7 @@
 // itself every BATCH_SENDS sends), for the hosts the batch touched. A difference found there
 // is traced to its packet: the batch is replayed send by send from its starting state.
 import { Cluster, DEFAULT_HOP_LIMIT } from '../../model/cluster/cluster.ts';
-import { type HopRunner, type PathOutcome, type Walked, walk, walkFrom } from '../../model/cluster/walk.ts';
+import { type HopRunner, type PathOutcome, type WalkStart, type Walked, walk, walkFrom } from '../../model/cluster/walk.ts';
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
 import { reasonName } from '../../model/dataplane/tables.ts';
 import { type DataplaneInstance, loadInstances } from '../dataplane/instance.ts';
@@ -71,7 +71,7 @@ export class Engine {
   /** Hosts a kernel hop ran on since the last end of batch. */
   private readonly touched = new Set<string>();
   /** The sends of this batch and the model's learnt state when it began (target both). */
-  private batch: Array<{ pod: string; frame: Uint8Array }> = [];
+  private batch: Array<{ start: string | WalkStart; frame: Uint8Array }> = [];
   private batchStart = new Map<string, LearntBytes>();
   /** Findings of batches the engine ended by itself, for the next endBatch. */
   private pending: BatchFinding[] = [];
@@ -162,12 +162,21 @@ export class Engine {
   send(fromPod: string, frame: Uint8Array, opts: SendOptions = {}): EnginePath {
     if (this.target === 'both') {
       if (this.batch.length >= BATCH_SENDS) this.pending.push(this.finishBatch());
-      this.batch.push({ pod: fromPod, frame });
+      this.batch.push({ start: fromPod, frame });
     }
     return this.walk(fromPod, frame, opts);
   }
 
-  private walk(fromPod: string, frame: Uint8Array, opts: SendOptions): EnginePath {
+  /**
+   * Follows `frame` from any interface: a host's underlay NIC (transit) or a pod's veth
+   * (agent). `trace --frame` starts there; a pod's own sends start with `send`.
+   */
+  sendFrom(start: WalkStart, frame: Uint8Array, opts: SendOptions = {}): EnginePath {
+    if (this.target === 'both') this.batch.push({ start, frame });
+    return this.walk(start, frame, opts);
+  }
+
+  private walk(from: string | WalkStart, frame: Uint8Array, opts: SendOptions): EnginePath {
     const sides: HopSides = { model: this.target !== 'xdp', kernel: this.target !== 'model', traced: opts.traced !== false };
     const runner: HopRunner<EngineHop> = (host, program, ingress, input) => {
       const hop = runHop(host.name, this.target === 'model' ? null : this.inst(host), host.state, program, ingress, input, sides);
@@ -175,7 +184,10 @@ export class Engine {
       this.hops++;
       return { hop, step: hop.verdict };
     };
-    const walked = walk<EngineHop>(this.cp, fromPod, frame, runner, this.hopLimit, this.cluster.switchTable());
+    const walked =
+      typeof from === 'string'
+        ? walk<EngineHop>(this.cp, from, frame, runner, this.hopLimit, this.cluster.switchTable())
+        : walkFrom<EngineHop>(from, frame, runner, this.hopLimit, this.cluster.switchTable());
     if (walked.outcome.kind === 'delivered') this.cluster.receive(this.cp.endpoint(walked.outcome.pod), walked.outcome.frame);
     const firstBad = walked.hops.findIndex((h) => h.diffs.length > 0);
     const kernelTail = firstBad >= 0 && opts.kernelTail === true ? this.kernelPathFrom(walked.hops[firstBad]) : [];
@@ -259,9 +271,12 @@ export class Engine {
     };
     reset();
     for (let i = 0; i < sends.length; i++) {
-      const path = this.walk(sends[i].pod, sends[i].frame, { traced: true, kernelTail: true });
+      const path = this.walk(sends[i].start, sends[i].frame, { traced: true, kernelTail: true });
       for (const h of this.cp.hosts.values()) {
-        if (compareLearntWhole(this.inst(h), h.state).length > 0) return { index: i, pod: sends[i].pod, frame: sends[i].frame, path };
+        if (compareLearntWhole(this.inst(h), h.state).length > 0) {
+          const s = sends[i].start;
+          return { index: i, pod: typeof s === 'string' ? s : `${s.host.name} ${s.program}`, frame: sends[i].frame, path };
+        }
       }
     }
     return undefined;

@@ -10,6 +10,7 @@ import { ACTION_BY_CODE, reasonName } from '../../model/dataplane/tables.ts';
 import type { MapUpdate, RunResult } from '../../model/dataplane/verdict.ts';
 import type { DataplaneInstance, KernelRun, ProgramName } from '../dataplane/instance.ts';
 import { LEARNT_MAPS, type LearntBytes, fromHex, hex, kernelLearnt, modelLearnt, restoreLearnt } from '../dataplane/mapwriter.ts';
+import { BpfError } from '../libbpf/errors.ts';
 import { MAX_FRAME, MIN_FRAME } from '../testrun.ts';
 import { type Difference, compareLearnt, compareRuns } from './compare.ts';
 import { renderEntry } from './entry-text.ts';
@@ -77,11 +78,9 @@ export function runModel(state: HostState, program: ProgramName, frame: Uint8Arr
 
 /** Why BPF_PROG_TEST_RUN cannot take `frame`, or undefined when it can. */
 export function unrunnable(frame: Uint8Array): string | undefined {
-  if (frame.length < MIN_FRAME)
-    return `the kernel's XDP test run takes frames of ${MIN_FRAME} bytes and more; this one has ${frame.length}`;
-  if (frame.length > MAX_FRAME)
-    return `the kernel's XDP test run takes at most ${MAX_FRAME} bytes of linear data; this frame has ${frame.length} (the model's verdict stands alone)`;
-  return undefined;
+  if (frame.length >= MIN_FRAME && frame.length <= MAX_FRAME) return undefined;
+  const why = frame.length < MIN_FRAME ? `needs at least ${MIN_FRAME} bytes (an Ethernet header)` : `takes at most ${MAX_FRAME} bytes`;
+  return `the kernel cannot run a ${frame.length}-byte frame (its XDP test run ${why}): the model's verdict alone`;
 }
 
 // Kernel counters as the runs of this process should have left them, per instance and reason
@@ -158,7 +157,9 @@ export function runHop(
       try {
         kernel = inst.run(program, frame, ingress);
       } catch (e) {
-        error = `${error !== undefined ? `${error}; ` : ''}kernel run failed: ${(e as Error).message}`;
+        // A run the kernel refuses is not a verdict to compare: the model's stands, noted.
+        if (e instanceof BpfError) note = `the kernel refused the run (${e.message.split('\n')[0]}): the model's verdict stands alone`;
+        else error = `${error !== undefined ? `${error}; ` : ''}kernel run failed: ${(e as Error).message}`;
       }
     }
   }

@@ -4,6 +4,7 @@ import type { ControlPlane } from '../../model/control/plane.ts';
 import { ipv4ToString, parseIpv4 } from '../../model/wire/addr.ts';
 import type { SendProto } from '../scenario/types.ts';
 import type { SendSpec } from './send.ts';
+import { defaultPayload } from '../scenario/resolve/send.ts';
 
 export interface AdhocFlow {
   readonly from: string;
@@ -32,7 +33,8 @@ export function adhocSpec(cp: ControlPlane, f: AdhocFlow): SendSpec {
     to: { ip },
     proto: f.proto,
     count: 1,
-    payload: new TextEncoder().encode(f.proto === 'arp' ? '' : 'twinplane'),
+    // What a scenario send to the same port carries (a real DNS query to 53).
+    payload: defaultPayload(f.proto, l4 ? (f.port ?? 80) : undefined),
     forge: {},
     ...(l4 ? { port: f.port ?? 80, srcPort: 40999 } : {}),
   };

@@ -61,8 +61,8 @@ export function hopDoc(hop: EngineHop, names: Names): HopDoc {
   const leaves = v.action === 'TX' || (v.action === 'REDIRECT' && v.target === host.underlayIfindex);
   const next = leaves && v.output ? names.hostByMac(v.output) : undefined;
   // The kernel's side, next to the model's (target both); on xdp the verdict is the kernel's.
+  // A hop the kernel could not run has none: the packet's notes say why (packetDoc).
   const k = hop.model !== null ? hop.kernel : null;
-  const kernelSide = k !== null || (hop.model !== null && hop.note !== undefined);
   return {
     host: hop.host,
     program: hop.program,
@@ -75,30 +75,21 @@ export function hopDoc(hop: EngineHop, names: Names): HopDoc {
     ...(next !== undefined ? { nextHost: next } : {}),
     points: v.points.map((id, i) => ({ name: pointName(id), lookups: (v.lookups?.[i] ?? []).map((l) => ({ ...l })) })),
     updates: v.updates.map(updateText),
+    // Under the point that made each (a write past the stored points goes after them all).
+    ...(v.updates.length > 0 && v.updates.every((u) => u.point < v.points.length) ? { updateAt: v.updates.map((u) => u.point) } : {}),
     tailCalls: v.tailCalls,
     frameIn: toHex(hop.frameIn),
     frameOut: hop.frameOut ? toHex(hop.frameOut) : null,
-    ...(kernelSide
+    ...(k !== null
       ? {
-          kernel:
-            k !== null
-              ? {
-                  action: kernelAsRun(k).action,
-                  reason: reasonName(k.reason),
-                  target: k.action === 'REDIRECT' ? k.target : 0,
-                  points: k.points.map(pointName),
-                  frameOut: k.action === 'DROP' || k.action === 'ABORTED' ? null : toHex(k.output),
-                  mismatches: hop.diffs.map((d) => d.text),
-                }
-              : {
-                  action: v.action,
-                  reason: reasonName(v.reason),
-                  target: v.target,
-                  points: [],
-                  frameOut: null,
-                  mismatches: [],
-                  note: hop.note!,
-                },
+          kernel: {
+            action: kernelAsRun(k).action,
+            reason: reasonName(k.reason),
+            target: k.action === 'REDIRECT' ? k.target : 0,
+            points: k.points.map(pointName),
+            frameOut: k.action === 'DROP' || k.action === 'ABORTED' ? null : toHex(k.output),
+            mismatches: hop.diffs.map((d) => d.text),
+          },
         }
       : {}),
   };
@@ -134,5 +125,13 @@ export interface PacketMeta {
 }
 
 export function packetDoc(meta: PacketMeta, frame: Uint8Array, path: EnginePath, names: Names): PacketDoc {
-  return { ...meta, summary: packetSummary(frame), hops: path.hops.map((h) => hopDoc(h, names)), outcome: outcomeDoc(path) };
+  // Hops the kernel could not run (frames its test run cannot take): the model's verdict stood.
+  const notes = path.hops.flatMap((h, i) => (h.note !== undefined ? [`hop ${i + 1} on ${h.host}: ${h.note}`] : []));
+  return {
+    ...meta,
+    summary: packetSummary(frame),
+    hops: path.hops.map((h) => hopDoc(h, names)),
+    outcome: outcomeDoc(path),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
 }

@@ -7,6 +7,7 @@ import { ScenarioError } from './issues.ts';
 import type { DocPath } from './issues.ts';
 import type { Invariant, Scenario, Step } from './types.ts';
 import { readYaml } from './yaml-source.ts';
+import { scenarioText } from './text.ts';
 import { scenarioSchema } from './schema-file.ts';
 import { Ctx, list, obj, str } from './resolve/context.ts';
 import { resolveHosts, resolveVpcs } from './resolve/topology.ts';
@@ -15,19 +16,44 @@ import { ProvisionNames, resolveBackendChange, resolveDelete, resolveMove, resol
 import { resolveSend } from './resolve/send.ts';
 import { World } from './resolve/world.ts';
 
-export { ScenarioError, formatIssue } from './issues.ts';
+export { IssueList, MAX_ISSUES, ScenarioError, formatIssue } from './issues.ts';
 export type { Issue } from './issues.ts';
 export type * from './types.ts';
 
-export function loadScenario(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new ScenarioError([{ file: path, line: 1, column: 1, path: '(file)', message: `cannot read: ${why}` }]);
+/** A file-system error in words, never an errno or the file's bytes. */
+function readProblem(e: unknown): string {
+  switch ((e as { code?: unknown } | null)?.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a folder (give the folder itself to run every .yaml in it)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'EIO':
+      return 'an input/output error on the device';
+    default:
+      return 'cannot be read';
   }
-  return parseScenario(text, path);
+}
+
+export function loadScenario(path: string): Scenario {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new ScenarioError([{ file: path, line: 1, column: 1, path: '(file)', message: readProblem(e) }]);
+  }
+  const t = scenarioText(bytes);
+  if (!t.ok)
+    throw new ScenarioError([{ file: path, line: t.problem.line, column: t.problem.column, path: '(file)', message: t.problem.message }]);
+  return parseScenario(t.text, path);
 }
 
 export function parseScenario(text: string, fileName: string): Scenario {

@@ -26,7 +26,16 @@ export interface Lookup {
 export type LearntMap = 'ep_cache' | 'flows' | 'rflows';
 
 /** One learnt write of a run: the map and the records written. */
-export type MapUpdate = { [N in LearntMap]: { map: N; op: 'update'; key: MapKey<N>; value: MapValue<N> } }[LearntMap];
+export type MapUpdate = {
+  [N in LearntMap]: {
+    map: N;
+    op: 'update';
+    key: MapKey<N>;
+    value: MapValue<N>;
+    /** Index in the run's points of the point that made the write. */
+    point: number;
+  };
+}[LearntMap];
 
 export interface RunResult {
   action: Action;
@@ -160,7 +169,7 @@ export function verdict_learn<N extends LearntMap>(v: Run, map: N, key: MapKey<N
   v.learnt += 1;
   v.m[map].set(key, value);
   if (v.updates === NO_UPDATES) v.updates = [];
-  v.updates.push({ map, op: 'update', key, value } as MapUpdate);
+  v.updates.push({ map, op: 'update', key, value, point: v.n_points - 1 } as MapUpdate);
 }
 
 /**

@@ -31,7 +31,10 @@ export type TimeResolution = 'us' | 'ns';
 
 export interface PcapWriterOptions {
   readonly format: 'pcap';
-  /** Default 'ns': the model's clock is in nanoseconds. */
+  /**
+   * Default 'us': the magic every classic reader knows (tcpdump of old, pcap-parser); 'ns'
+   * on request. pcapng keeps nanoseconds by default (if_tsresol says so).
+   */
   readonly resolution?: TimeResolution;
   /** Default true (what every common writer produces). */
   readonly littleEndian?: boolean;
@@ -107,7 +110,7 @@ function checkTimestamp(ts: bigint): void {
 
 function pcapEncoder(opts: PcapWriterOptions): CaptureEncoder {
   const le = opts.littleEndian ?? true;
-  const nanos = (opts.resolution ?? 'ns') === 'ns';
+  const nanos = (opts.resolution ?? 'us') === 'ns';
   return {
     format: 'pcap',
     header() {

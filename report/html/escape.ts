@@ -4,8 +4,15 @@ export function esc(s: string | number): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** A fixed palette, one colour per VPC in file order; readable on white, distinct enough. */
-const PALETTE = ['#2f6fb3', '#c0392b', '#27865f', '#8e44ad', '#d35400', '#16a085', '#7f8c2d', '#b03a78'];
+/**
+ * A fixed palette, one colour per VPC in file order; readable on white, distinct enough, and
+ * never a red: red means an error in this report (failures, drops, leaks), and a tenant is
+ * not one. A test keeps every entry's hue away from the error red.
+ */
+export const PALETTE = ['#2f6fb3', '#27865f', '#8e44ad', '#b9770e', '#138d90', '#7f8c2d', '#b03a78', '#5d6d7e'];
+
+/** The colour that means "wrong" everywhere in the report. */
+export const ERROR_RED = '#c0392b';
 
 export function vpcColour(index: number): string {
   return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length];

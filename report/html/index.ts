@@ -8,7 +8,7 @@ import { matrixHtml } from './matrix.ts';
 import { hopDetails, pathSvg } from './path.ts';
 import { SCRIPT } from './script.ts';
 import { CSS } from './style.ts';
-import { topologySvg } from './topology.ts';
+import { endpointTable, topologySvg } from './topology.ts';
 
 const badge = (ok: boolean, yes = 'PASS', no = 'FAIL'): string => `<span class="badge ${ok ? 'ok' : 'bad'}">${ok ? yes : no}</span>`;
 
@@ -16,6 +16,7 @@ function packetHtml(p: PacketDoc, open = false): string {
   return (
     `<details class="packet ${p.outcome.kind}" id="packet-${p.id}"${open ? ' open' : ''}><summary>packet ${p.id} <i>${esc(p.role)}</i> from <b>${esc(p.from)}</b>: ` +
     `<span class="mono">${esc(p.summary)}</span> — ${esc(outcomeLine(p.outcome))}</summary>` +
+    (p.notes ?? []).map((n) => `<p class="note">note: ${esc(n)}</p>`).join('') +
     pathSvg(p) +
     p.hops.map((h, i) => hopDetails(h, i)).join('') +
     `</details>`
@@ -78,6 +79,7 @@ function scenarioHtml(r: ScenarioRunDoc): string {
     `<p>${r.checks.length} checks, ${failed} failed · ${r.packets.length} packets${r.target === 'both' ? ` · ${r.mismatches} model/kernel mismatches` : ''}</p>`,
     `<h3>Topology</h3>`,
     topologySvg(r.topology),
+    endpointTable(r.topology),
     `<h3>Reachability after the last step</h3>`,
     matrixHtml(r.matrix),
     `<h3>Steps and invariants</h3>`,

@@ -1,4 +1,5 @@
-// The reachability matrix: rows send, columns receive, one cell per probed pair.
+// The reachability matrix: rows send, columns receive (said on the table itself), one cell
+// per probed pair.
 import type { CellDoc, MatrixDoc } from '../json-schema/run.ts';
 import { esc } from './escape.ts';
 
@@ -26,7 +27,8 @@ export function matrixHtml(m: MatrixDoc): string {
     (c) => `<span><i style="background:${swatch[c]}"></i>${MARK[c]} ${TITLE[c]}</span>`,
   );
   return [
-    `<table class="matrix"><thead><tr><th></th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    `<table class="matrix"><caption>Rows send, columns receive: the cell in row A, column B is A → B.</caption>` +
+      `<thead><tr><th class="corner">from ↓ to →</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
     `<p class="legend">${legend.join('')}</p>`,
     m.note ? `<p class="muted">${esc(m.note)}</p>` : '',
   ].join('\n');

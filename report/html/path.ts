@@ -1,19 +1,27 @@
 // One packet's path as a sequence diagram drawn in SVG: a lane for the sending pod, one per
-// host in the order the packet met them, one for the receiving pod; a box per program run
-// (its verdict and reason), arrows for what went over a veth or the underlay. Below it,
-// each hop unfolds into its decision points, map lookups, updates and both frames.
-import { REASONS } from '../../model/dataplane/tables.ts';
+// host in the order the packet met them, one for the receiving pod (the sender's own lane
+// when the packet comes back to it); a box per program run (its verdict and reason), and
+// per row one horizontal arrow for what went over a veth or the underlay, its label centred
+// in the free stretch of that row. The end of the path gets a row of its own: the delivery
+// leaves the last box by its bottom edge and turns towards the pod, or the fate is written
+// there. Lanes are as wide as their names, so no two boxes or labels overlap (a Chromium
+// test measures it). Below the diagram each hop unfolds into its decision points (with
+// what each means), lookups, updates, what it changed in the frame, and both frames.
+import { POINTS, REASONS } from '../../model/dataplane/tables.ts';
 import type { HopDoc, PacketDoc } from '../json-schema/run.ts';
-import { layerLinesHex } from '../trace/frame.ts';
+import { diffLines, layerLinesHex } from '../trace/frame.ts';
 import { outcomeLine } from '../trace/render.ts';
-import { esc } from './escape.ts';
+import { ERROR_RED, esc } from './escape.ts';
 
-const LANE_W = 170;
-const ROW_H = 46;
+const MIN_LANE_W = 170;
+const ROW_H = 52;
 const TOP = 34;
 const BOX_W = 150;
-const BOX_H = 30;
+const BOX_H = 36;
+/** A generous width per character of 11–12 px sans-serif, so estimates never fall short. */
+const CHAR_W = 7.4;
 const kind = new Map<string, string>(REASONS.map((r) => [r.name, r.kind]));
+const pointText = new Map<string, string>(POINTS.map((p) => [p.name, p.text]));
 
 function hopColour(h: HopDoc): string {
   if (h.kernel && h.kernel.mismatches.length > 0) return '#f5b7b1';
@@ -21,63 +29,99 @@ function hopColour(h: HopDoc): string {
   return k === 'fwd' ? '#d5f5e3' : k === 'pass' ? '#eaecee' : '#fadbd8';
 }
 
-function arrow(x1: number, y1: number, x2: number, y2: number, label: string, colour = '#34495e'): string {
+const textWidth = (s: string): number => s.length * CHAR_W;
+
+function head(x: number, y: number, dir: 1 | -1, colour: string): string {
+  return `<polygon points="${x},${y} ${x - 8 * dir},${y - 4} ${x - 8 * dir},${y + 4}" fill="${colour}"/>`;
+}
+
+function label(x: number, y: number, text: string, colour = '#566573'): string {
+  return `<text class="label" x="${x}" y="${y}" text-anchor="middle" fill="${colour}" font-size="11">${esc(text)}</text>`;
+}
+
+/** A horizontal arrow at height y from x1 to x2, its label centred above it. */
+function hArrow(x1: number, x2: number, y: number, text: string, colour = '#34495e'): string {
   const dir = x2 >= x1 ? 1 : -1;
-  const head = `${x2},${y2} ${x2 - 8 * dir},${y2 - 4} ${x2 - 8 * dir},${y2 + 4}`;
-  const mx = (x1 + x2) / 2;
   return (
-    `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${colour}" stroke-width="1.5"/>` +
-    `<polygon points="${head}" fill="${colour}"/>` +
-    (label ? `<text x="${mx}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" fill="#566573" font-size="11">${esc(label)}</text>` : '')
+    `<line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" stroke="${colour}" stroke-width="1.5"/>` +
+    head(x2, y, dir, colour) +
+    (text ? label((x1 + x2) / 2, y - 5, text) : '')
   );
 }
 
 export function pathSvg(p: PacketDoc): string {
-  const lanes: string[] = [`pod ${p.from}`];
+  const sender = `pod ${p.from}`;
+  const lanes: string[] = [sender];
   for (const h of p.hops) if (!lanes.includes(h.host)) lanes.push(h.host);
   const o = p.outcome;
-  if (o.kind === 'delivered') lanes.push(`pod ${o.endpoint}`);
-  const x = (lane: string): number => 10 + lanes.indexOf(lane) * LANE_W + LANE_W / 2;
-  const height = TOP + Math.max(1, p.hops.length) * ROW_H + 30;
-  const width = lanes.length * LANE_W + 20;
+  const receiver = o.kind === 'delivered' ? `pod ${o.endpoint}` : undefined;
+  // Back to its sender (an ARP reply, an echo to itself): the sender's lane, not a second one.
+  if (receiver !== undefined && !lanes.includes(receiver)) lanes.push(receiver);
+  const laneW = Math.max(MIN_LANE_W, ...lanes.map((l) => textWidth(l) + 20));
+  const x = (lane: string): number => 10 + lanes.indexOf(lane) * laneW + laneW / 2;
+  const rowY = (i: number): number => TOP + i * ROW_H;
+  const endY = rowY(Math.max(1, p.hops.length)) + BOX_H / 2;
+  const height = endY + 22;
+  const bad = o.kind === 'dropped' || o.kind === 'aborted' || o.kind === 'lost';
+  const fate = receiver === undefined && p.hops.length > 0 ? `${bad ? '✕' : '→'} ${outcomeLine(o)}` : '';
+  const fateColour = bad ? ERROR_RED : '#566573';
+  const lastX = p.hops.length > 0 ? x(p.hops[p.hops.length - 1].host) : x(sender);
+  const width = Math.max(lanes.length * laneW + 20, fate ? lastX - BOX_W / 2 + textWidth(fate) + 20 : 0);
   const parts: string[] = [];
   lanes.forEach((l) => {
-    parts.push(`<text x="${x(l)}" y="16" text-anchor="middle" font-weight="600">${esc(l)}</text>`);
+    parts.push(`<text class="lane" x="${x(l)}" y="16" text-anchor="middle" font-weight="600">${esc(l)}</text>`);
     parts.push(`<line x1="${x(l)}" y1="22" x2="${x(l)}" y2="${height - 6}" stroke="#d5d8dc" stroke-dasharray="4 3"/>`);
   });
   p.hops.forEach((h, i) => {
     const cx = x(h.host);
-    const y = TOP + i * ROW_H;
-    // From the previous box (or the sending pod's lane) to this one.
-    const px = i === 0 ? x(lanes[0]) : x(p.hops[i - 1].host);
-    const py = i === 0 ? y + BOX_H / 2 : y - ROW_H + BOX_H / 2;
-    const half = i === 0 ? 0 : BOX_W / 2;
-    if (px < cx) parts.push(arrow(px + half, py, cx - BOX_W / 2, y + BOX_H / 2, i === 0 ? 'veth' : 'underlay'));
-    else if (px > cx) parts.push(arrow(px - half, py, cx + BOX_W / 2, y + BOX_H / 2, 'underlay'));
-    else if (i > 0) parts.push(arrow(cx, y - ROW_H + BOX_H, cx, y, ''));
+    const y = rowY(i);
+    const mid = y + BOX_H / 2;
+    const from = i === 0 ? x(sender) : x(p.hops[i - 1].host);
+    // Into this box from the previous lane's lifeline, in this row; a run on the same host
+    // (a tail call, a hairpin) is a short drop from the box above.
+    if (from < cx) parts.push(hArrow(from, cx - BOX_W / 2, mid, i === 0 ? 'veth' : 'underlay'));
+    else if (from > cx) parts.push(hArrow(from, cx + BOX_W / 2, mid, i === 0 ? 'veth' : 'underlay'));
+    else if (i > 0) parts.push(`<line x1="${cx}" y1="${y - ROW_H + BOX_H}" x2="${cx}" y2="${y}" stroke="#34495e" stroke-width="1.5"/>`);
     const tip = `${h.host} ${h.program}: ${h.action} ${h.reason}\n${h.points.map((pt) => pt.name).join(' → ')}`;
     parts.push(
       `<g class="hopbox"><title>${esc(tip)}</title><rect x="${cx - BOX_W / 2}" y="${y}" width="${BOX_W}" height="${BOX_H}" rx="4" fill="${hopColour(h)}" stroke="#85929e"/>` +
-        `<text x="${cx}" y="${y + 12}" text-anchor="middle" font-size="11">${esc(`${h.program} · ${h.action}`)}</text>` +
-        `<text x="${cx}" y="${y + 25}" text-anchor="middle" font-size="11" font-weight="600">${esc(h.reason)}</text></g>`,
+        `<text x="${cx}" y="${y + 15}" text-anchor="middle" font-size="11">${esc(`${h.program} · ${h.action}`)}</text>` +
+        `<text x="${cx}" y="${y + 30}" text-anchor="middle" font-size="11" font-weight="600">${esc(h.reason)}</text></g>`,
     );
   });
-  const lastY = TOP + (p.hops.length - 1) * ROW_H + BOX_H / 2;
-  if (o.kind === 'delivered' && p.hops.length > 0) {
-    const last = p.hops[p.hops.length - 1];
-    parts.push(arrow(x(last.host) + BOX_W / 2, lastY, x(`pod ${o.endpoint}`) - 6, lastY, 'veth', '#1e8449'));
-  } else if (p.hops.length > 0) {
-    const last = p.hops[p.hops.length - 1];
-    const tx = x(last.host) + BOX_W / 2 + 8;
-    parts.push(`<text x="${tx}" y="${lastY + 4}" fill="#c0392b" font-weight="700">✕ ${esc(outcomeLine(o))}</text>`);
+  if (p.hops.length > 0) {
+    const bottom = rowY(p.hops.length - 1) + BOX_H;
+    if (receiver !== undefined) {
+      const px = x(receiver);
+      const dir = px >= lastX ? 1 : -1;
+      const end = px - 6 * dir;
+      parts.push(
+        `<path d="M ${lastX} ${bottom} V ${endY} H ${end}" fill="none" stroke="#1e8449" stroke-width="1.5"/>` +
+          head(end, endY, dir, '#1e8449') +
+          label((lastX + end) / 2, endY - 5, 'veth', '#1e8449'),
+      );
+    } else {
+      parts.push(`<line x1="${lastX}" y1="${bottom}" x2="${lastX}" y2="${endY - 8}" stroke="${fateColour}" stroke-width="1.5"/>`);
+      parts.push(`<text class="label" x="${lastX - BOX_W / 2}" y="${endY + 6}" fill="${fateColour}" font-weight="700">${esc(fate)}</text>`);
+    }
   }
-  const w = o.kind === 'delivered' ? width : width + 260;
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="path" role="img" aria-label="path of packet ${p.id}" width="${w}" height="${height}" viewBox="0 0 ${w} ${height}">${parts.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="path" role="img" aria-label="path of packet ${p.id}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
 }
 
 function frameBlock(label: string, hex: string): string {
   const lines = layerLinesHex(hex).map((l) => `${'  '.repeat(l.depth)}${l.text}`);
   return `<div>${esc(label)}</div><pre class="frame mono">${esc(lines.join('\n'))}</pre>`;
+}
+
+/** What the hop changed, as the minimal trace prints it: removed and added layer lines. */
+function changeBlock(h: HopDoc): string {
+  if (h.frameOut === null) return '';
+  if (h.frameOut === h.frameIn) return '<div class="muted">the frame went on unchanged</div>';
+  const d = diffLines(layerLinesHex(h.frameIn), layerLinesHex(h.frameOut));
+  const lines = d.map(
+    (x) => `<span class="${x.op === '+' ? 'add' : 'del'}">${esc(`${x.op} ${'  '.repeat(x.line.depth)}${x.line.text}`)}</span>`,
+  );
+  return `<div>what it changed:</div><pre class="frame diff mono">${lines.join('\n')}</pre>`;
 }
 
 export function hopDetails(h: HopDoc, i: number): string {
@@ -89,7 +133,8 @@ export function hopDetails(h: HopDoc, i: number): string {
             `<div class="lookup mono">${esc(`${l.map}[${l.key}]`)} → <span class="${l.result === 'miss' ? 'miss' : ''}">${esc(l.result)}</span></div>`,
         )
         .join('');
-      return `<li><span class="mono">${esc(pt.name)}</span>${looks}</li>`;
+      const text = pointText.get(pt.name);
+      return `<li><span class="mono">${esc(pt.name)}</span>${text ? ` <span class="muted">${esc(text)}</span>` : ''}${looks}</li>`;
     })
     .join('');
   const updates = h.updates.length
@@ -105,6 +150,7 @@ export function hopDetails(h: HopDoc, i: number): string {
   return (
     `<details class="hop"><summary>hop ${i + 1}: <b>${esc(h.host)}</b> ${esc(h.program)} on ${esc(h.ingressName)} — ${esc(`${h.action}${target} ${h.reason}`)}</summary>` +
     `<div class="hopbody"><div>decision points${h.tailCalls ? ` (${h.tailCalls} tail call${h.tailCalls > 1 ? 's' : ''})` : ''}:</div><ol>${points}</ol>${updates}${kernel}` +
+    changeBlock(h) +
     frameBlock('frame in:', h.frameIn) +
     (h.frameOut !== null ? frameBlock(`frame out${h.nextHost ? ` → ${h.nextHost}` : ''}:`, h.frameOut) : '') +
     `</div></details>`

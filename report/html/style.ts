@@ -41,5 +41,11 @@ details.hop > summary { cursor: pointer; }
 .miss { color: #a04000; }
 pre.frame { background: var(--bg); border: 1px solid var(--line); padding: 6px 8px; margin: 4px 0; overflow-x: auto; }
 .kernel-bad { color: var(--bad); font-weight: 600; }
+pre.diff .add { color: var(--ok); } pre.diff .del { color: var(--bad); }
+table.matrix caption { caption-side: top; text-align: left; color: #717d7e; padding-bottom: 4px; }
+table.matrix th.corner { font-size: 11px; color: #717d7e; text-align: right; vertical-align: bottom; }
+table.endpoints { border-collapse: collapse; font-size: 12px; margin: 6px 0; }
+table.endpoints th, table.endpoints td { padding: 2px 8px; border-bottom: 1px dotted var(--line); text-align: left; }
+.note { color: #b9770e; }
 .hidden { display: none !important; }
 `;

@@ -31,11 +31,6 @@ export interface KernelHopDoc {
   readonly frameOut: string | null;
   /** Empty when the kernel agreed with the model on every compared field. */
   readonly mismatches: readonly string[];
-  /**
-   * Set when the kernel could not run this frame (BPF_PROG_TEST_RUN takes 14 to 3,520 bytes):
-   * why. The other fields then repeat the model's verdict, which stands alone.
-   */
-  readonly note?: string;
 }
 
 /** One program run on one host: what went in, what it decided, what came out. */
@@ -55,6 +50,8 @@ export interface HopDoc {
   readonly points: readonly PointDoc[];
   /** Map updates the run made, one line each (`ep_cache update vni=1 ip=… → host …`). */
   readonly updates: readonly string[];
+  /** For each update, the index in `points` of the point that made it (when the engine says). */
+  readonly updateAt?: readonly number[];
   readonly tailCalls: number;
   /** Hex. */
   readonly frameIn: string;
@@ -69,7 +66,9 @@ export type OutcomeDoc =
   | { readonly kind: 'passed'; readonly reason: string; readonly host: string }
   | { readonly kind: 'aborted'; readonly reason: string; readonly host: string }
   /** The frame left for somewhere nothing listens (an unknown underlay address, a hop limit). */
-  | { readonly kind: 'lost'; readonly why: string };
+  | { readonly kind: 'lost'; readonly why: string }
+  /** Sent on by one program run that was not followed further (replay runs one hop). */
+  | { readonly kind: 'forwarded'; readonly host: string; readonly to: string };
 
 export type PacketRole = 'arp' | 'request' | 'reply' | 'raw';
 
@@ -84,6 +83,8 @@ export interface PacketDoc {
   readonly summary: string;
   readonly hops: readonly HopDoc[];
   readonly outcome: OutcomeDoc;
+  /** Said about this packet: e.g. that the kernel could not run it, so the model's verdict stands alone. */
+  readonly notes?: readonly string[];
 }
 
 export interface CheckDoc {

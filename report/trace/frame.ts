@@ -1,12 +1,15 @@
 // Frames as a trace shows them: one line per layer, the layers inside a Geneve tunnel
 // indented under the outer ones, and the change between two frames as removed and added
 // lines (a line diff over layers reads like "what this hop did to the packet").
-import { dissect, formatLayer } from '../../model/wire/dissect.ts';
+import { type DissectedLayer, dissect, formatLayer } from '../../model/wire/dissect.ts';
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
+  // Pieces joined once: string += per byte is quadratic-ish on big frames.
+  const parts = new Array<string>(b.length);
+  for (let i = 0; i < b.length; i++) parts[i] = HEX[b[i]];
+  return parts.join('');
 }
 
 export function fromHex(h: string): Uint8Array {
@@ -21,14 +24,18 @@ export interface LayerLine {
   readonly text: string;
 }
 
-export function layerLines(frame: Uint8Array): LayerLine[] {
+/** Every layer with its tunnel depth: the one rule of indentation for traces, replay and decode. */
+export function layersWithDepth(frame: Uint8Array): { depth: number; layer: DissectedLayer }[] {
   let depth = 0;
-  const out: LayerLine[] = [];
-  for (const l of dissect(frame)) {
-    out.push({ depth, text: formatLayer(l) });
-    if (l.name === 'Geneve') depth++;
-  }
-  return out;
+  return dissect(frame).map((layer) => {
+    const line = { depth, layer };
+    if (layer.name === 'Geneve') depth++;
+    return line;
+  });
+}
+
+export function layerLines(frame: Uint8Array): LayerLine[] {
+  return layersWithDepth(frame).map(({ depth, layer }) => ({ depth, text: formatLayer(layer) }));
 }
 
 export function layerLinesHex(hex: string): LayerLine[] {

@@ -54,6 +54,8 @@ export function outcomeLine(o: OutcomeDoc): string {
       return `aborted on ${o.host}: ${o.reason}`;
     case 'lost':
       return `lost: ${o.why}`;
+    case 'forwarded':
+      return `forwarded by ${o.host} to ${o.to} (not followed further)`;
   }
 }
 
@@ -91,15 +93,21 @@ function summaryHop(h: HopDoc, st: TraceStyle): string[] {
   return out;
 }
 
-function detailedHop(h: HopDoc, st: TraceStyle): string[] {
+function detailedHop(h: HopDoc, st: TraceStyle, opts: TraceOptions): string[] {
   const out = [st.bold(`${h.host} ${h.program}, in ${h.ingressName} (ifindex ${h.ingress})`), '  in:'];
   out.push(...renderLines(layerLinesHex(h.frameIn), '    '));
-  h.points.forEach((p) => {
+  if (opts.kernelPointsOnly)
+    out.push(`  ${st.dim('(the kernel records decision points only: no map lookups or updates; --target both shows the model’s)')}`);
+  // Updates go under the point that made them when the engine says which; else after all.
+  const at = h.updateAt?.length === h.updates.length ? h.updateAt : undefined;
+  h.points.forEach((p, i) => {
+    // Numbered by the spec's steps (docs/dataplane.md 4.1, 4.2), not by visit order.
     out.push(`  ${pointStep(p.name) ?? '?'}. ${p.name}: ${pointText.get(p.name) ?? ''}`);
     for (const l of p.lookups) out.push(`       ${l.map}[${l.key}] → ${l.result}`);
+    if (at) h.updates.forEach((u, j) => at[j] === i && out.push(`       update ${u}`));
   });
   if (h.tailCalls > 0) out.push(`  tail calls: ${h.tailCalls}`);
-  for (const u of h.updates) out.push(`  update ${u}`);
+  if (!at) for (const u of h.updates) out.push(`  update ${u}`);
   const target = h.action === 'REDIRECT' ? ` to ${h.targetName ?? '?'} (ifindex ${h.target})` : '';
   out.push(`  verdict: ${h.action}${target}, ${h.reason}: ${reasonText.get(h.reason) ?? ''}`);
   if (h.frameOut !== null) {
@@ -110,25 +118,32 @@ function detailedHop(h: HopDoc, st: TraceStyle): string[] {
   return out;
 }
 
-const HOP: Record<TraceLevel, (h: HopDoc, st: TraceStyle) => string[]> = {
+/** What the renderer cannot tell from the packets alone. */
+export interface TraceOptions {
+  /** The hops came from the kernel alone (--target xdp): it records points, not lookups. */
+  readonly kernelPointsOnly?: boolean;
+}
+
+const HOP: Record<TraceLevel, (h: HopDoc, st: TraceStyle, opts: TraceOptions) => string[]> = {
   minimal: minimalHop,
   summary: summaryHop,
   detailed: detailedHop,
 };
 
-export function renderPacket(p: PacketDoc, level: TraceLevel, st: TraceStyle = PLAIN): string[] {
+export function renderPacket(p: PacketDoc, level: TraceLevel, st: TraceStyle = PLAIN, opts: TraceOptions = {}): string[] {
   const out = [st.bold(packetHeader(p))];
+  for (const n of p.notes ?? []) out.push(`note: ${n}`);
   if (level !== 'minimal' && p.hops.length > 0) {
     out.push('sent:');
     out.push(...renderLines(layerLinesHex(p.hops[0].frameIn), '  '));
   }
-  for (const h of p.hops) out.push(...HOP[level](h, st));
+  for (const h of p.hops) out.push(...HOP[level](h, st, opts));
   const o = outcomeLine(p.outcome);
   out.push(`=> ${p.outcome.kind === 'delivered' ? st.green(o) : p.outcome.kind === 'dropped' ? st.red(o) : o}`);
   return out;
 }
 
 /** Packets one after another, a blank line between them; ends with a newline. */
-export function renderTrace(packets: readonly PacketDoc[], level: TraceLevel, st: TraceStyle = PLAIN): string {
-  return packets.map((p) => renderPacket(p, level, st).join('\n')).join('\n\n') + '\n';
+export function renderTrace(packets: readonly PacketDoc[], level: TraceLevel, st: TraceStyle = PLAIN, opts: TraceOptions = {}): string {
+  return packets.map((p) => renderPacket(p, level, st, opts).join('\n')).join('\n\n') + '\n';
 }

@@ -169,8 +169,9 @@ describe('twinplane decode', () => {
     const theirs = tsharkView(file);
     blocks.forEach((block, i) => {
       const [, ...layers] = block.split('\n');
-      expect(layers.length).toBeGreaterThan(0);
-      for (const l of layers) expect(l).toMatch(/^ {2}\S/);
+      // Outer layers two spaces in, the layers inside the Geneve tunnel two more.
+      const geneve = layers.findIndex((l) => l.trimStart().startsWith('Geneve'));
+      expect(layers.map((l) => l.length - l.trimStart().length)).toEqual(layers.map((_, j) => (geneve >= 0 && j > geneve ? 4 : 2)));
       for (const ip of theirs[i].ips) expect(block).toContain(ip);
       for (const v of theirs[i].vni) expect(block).toContain(`vni=${v}`);
       for (const port of theirs[i].ports) expect(block).toContain(port);
@@ -214,8 +215,8 @@ describe('twinplane decode', () => {
     const notCapture = join(dir, 'notes.txt');
     writeFileSync(notCapture, 'hello, this is not a capture\n');
     for (const [path, text] of [
-      [join(dir, 'nope.pcapng'), 'no such file'],
-      [dir, 'is a directory'],
+      [join(dir, 'nope.pcapng'), 'no such file or folder'],
+      [dir, 'is a folder, not a capture file'],
       [notCapture, 'is neither pcap nor pcapng'],
     ]) {
       const r = twinplane('decode', path);
@@ -232,5 +233,66 @@ describe('twinplane decode', () => {
     const r = twinplane('decode', pcap);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('#1 2024-01-01T00:00:00.000000000Z len=108/108 if=0');
+  });
+});
+
+describe('twinplane decode at the edges of what a capture can hold', () => {
+  /** One little-endian pcapng block: type, length, body, length. */
+  const block = (type: number, body: Uint8Array): Uint8Array => {
+    const len = 12 + body.length;
+    const b = new Uint8Array(len);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, type, true);
+    v.setUint32(4, len, true);
+    b.set(body, 8);
+    v.setUint32(len - 4, len, true);
+    return b;
+  };
+  const u32 = (...xs: number[]): Uint8Array => new Uint8Array(new Uint32Array(xs).buffer);
+  const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
+  /** A section with one interface whose if_tsoffset is `offset` seconds, and one 60-byte packet at `units` µs. */
+  function edgeCapture(offset: bigint, units: bigint): Uint8Array {
+    const shb = block(0x0a0d0d0a, concat(u32(0x1a2b3c4d), Uint8Array.of(1, 0, 0, 0), u32(0xffffffff, 0xffffffff)));
+    const off = new Uint8Array(8);
+    new DataView(off.buffer).setBigInt64(0, offset, true);
+    const idb = block(1, concat(Uint8Array.of(1, 0, 0, 0), u32(0), Uint8Array.of(14, 0, 8, 0), off, u32(0)));
+    const epb = block(6, concat(u32(0, Number(units >> 32n), Number(units & 0xffffffffn), 60, 60), new Uint8Array(60)));
+    return concat(shb, idb, epb);
+  }
+
+  // Expected times computed apart from the code under test: Python's calendar over 400-year cycles.
+  it.each([
+    ['if_tsoffset −2^63 seconds', -(2n ** 63n), 0n, '-292277022657-01-27T08:29:52.000000000Z'],
+    ['2^64−1 microseconds', 0n, 2n ** 64n - 1n, '+586524-01-19T08:01:49.551615000Z'],
+    ['the epoch', 0n, 0n, '1970-01-01T00:00:00.000000000Z'],
+  ])('%s: the time as text, exit 0, no stack', (_what, offset, units, time) => {
+    const file = join(dir, `edge-${units}-${offset}.pcapng`);
+    writeFileSync(file, edgeCapture(offset, units));
+    const r = twinplane('decode', file);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(`#1 ${time} len=60/60 if=0`);
+    expect((JSON.parse(twinplane('decode', file, '--json').stdout) as JsonPacket).time).toBe(time);
+  });
+
+  it('a 0-byte record and a 50 MB packet: decoded, nothing lost', () => {
+    const file = join(dir, 'sizes.pcap');
+    writeFileSync(
+      file,
+      encodeCapture({ format: 'pcap' }, [
+        { data: new Uint8Array(0) },
+        { data: new Uint8Array(50 * 1024 * 1024) },
+        { data: frames[1].data },
+      ]),
+    );
+    const r = twinplane('decode', file);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^#\d+ \S+ len=\d+\/\d+/gm)).toEqual([
+      '#1 1970-01-01T00:00:00.000000000Z len=0/0',
+      '#2 1970-01-01T00:00:00.000000000Z len=52428800/52428800',
+      `#3 1970-01-01T00:00:00.000000000Z len=${frames[1].data.length}/${frames[1].data.length}`,
+    ]);
+    expect(r.stdout).toMatch(/^ {2}Ethernet !! truncated: need 14 bytes, have 0$/m);
   });
 });

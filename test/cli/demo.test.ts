@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('twinplane demo', () => {
   it('runs the demo (model and kernel side by side as root), writes every report, exit 0', () => {
     const out = join(dir, 'demo');
-    const r = twinplane('demo', '--out', out, ...(MODEL_ONLY ? ['--target', 'model'] : []));
+    const r = twinplane('demo', '--report', out, ...(MODEL_ONLY ? ['--target', 'model'] : []));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(MODEL_ONLY ? /on model/ : /^demo \(scenarios\/demo\.yaml\) on both$/m);
@@ -31,12 +31,14 @@ describe('twinplane demo', () => {
 
   it('--target model says in the report that only the model ran when asked', () => {
     const out = join(dir, 'm');
-    const r = twinplane('demo', '--out', out, '--target', 'model');
+    const r = twinplane('demo', '--report', out, '--target', 'model');
     expect(r.stdout).toMatch(/on model/);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/target `model`/);
   });
 
   it('--help', () => {
-    expect(twinplane('demo', '--help').stdout).toMatch(/^Usage: twinplane demo \[--out <dir>\] \[--target <model\|xdp\|both>\]/);
+    expect(twinplane('demo', '--help').stdout).toMatch(
+      /^Usage: twinplane demo \[--target <model\|xdp\|both>\] \[--json\] \[--report <dir>\] \[--junit <file>\] \[--pcap <file>\] \[--filter <expr>\]$/m,
+    );
   });
 });

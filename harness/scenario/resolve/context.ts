@@ -4,8 +4,8 @@
 // schema has already reported why).
 import { parseCidr, parseIpv4, parseMac, cidrToString, ipv4ToString, prefixMask } from '../../../model/wire/addr.ts';
 import type { Cidr, Ipv4, Mac } from '../../../model/wire/addr.ts';
-import { formatPath } from '../issues.ts';
-import type { DocPath, Issue } from '../issues.ts';
+import { IssueList, formatPath } from '../issues.ts';
+import type { DocPath } from '../issues.ts';
 import type { Located, YamlSource } from '../yaml-source.ts';
 import { isObject } from '../json-schema.ts';
 import { hint } from '../did-you-mean.ts';
@@ -13,7 +13,7 @@ import { hint } from '../did-you-mean.ts';
 export type Raw = Readonly<Record<string, unknown>>;
 
 export class Ctx {
-  readonly issues: Issue[] = [];
+  readonly issues = new IssueList();
   readonly file: string;
   private readonly source: YamlSource;
 

@@ -16,6 +16,43 @@ import { hint } from '../did-you-mean.ts';
 
 /** Default payload: a recognisable canary in captures. */
 export const DEFAULT_PAYLOAD = 'twinplane';
+
+/** A DNS query (id 0x7470, recursion desired) for twinplane.example, type A, class IN. */
+const DNS_QUERY = Uint8Array.of(
+  0x74,
+  0x70,
+  0x01,
+  0x00,
+  0x00,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  0x00,
+  0x00,
+  0x00,
+  9,
+  ...new TextEncoder().encode('twinplane'),
+  7,
+  ...new TextEncoder().encode('example'),
+  0,
+  0x00,
+  0x01,
+  0x00,
+  0x01,
+);
+
+/**
+ * The payload of a send that names none. Port 53 is DNS to every dissector: the text
+ * canary there reads as a malformed DNS message, so it gets a real query (over TCP with
+ * its two-byte length prefix, RFC 1035 §4.2.2). Every other port gets the canary.
+ */
+export function defaultPayload(proto: SendProto, port: number | undefined): Uint8Array {
+  if (proto === 'arp' || proto === 'raw') return new Uint8Array(0);
+  if (port === 53 && proto === 'udp') return DNS_QUERY.slice();
+  if (port === 53 && proto === 'tcp') return Uint8Array.of(DNS_QUERY.length >> 8, DNS_QUERY.length & 0xff, ...DNS_QUERY);
+  return new TextEncoder().encode(DEFAULT_PAYLOAD);
+}
 /** Default source port of the n-th send (0-based): one distinct flow per send. */
 export const SRC_PORT_BASE = 40000;
 const PROTOS: readonly SendProto[] = ['icmp', 'udp', 'tcp', 'arp', 'raw'];
@@ -96,7 +133,9 @@ export function resolveSend(world: World, raw: Raw, path: DocPath, at: SourcePos
   )
     return undefined;
   const name = str(raw.name) ?? `${from.name} → ${targetText(to)} (${proto})`;
-  const payload = new TextEncoder().encode(str(raw.payload) ?? (proto === 'arp' || proto === 'raw' ? '' : DEFAULT_PAYLOAD));
+  const given = str(raw.payload);
+  // A Geneve payload wraps the canary in an inner ICMP echo: port 6081 carries no DNS.
+  const payload = given !== undefined ? new TextEncoder().encode(given) : defaultPayload(proto, forge.geneve ? undefined : port);
   const step: SendStep = { kind: 'send', at, name, from, fromHost, proto, count, payload, forge, expect };
   return { ...step, ...(to && { to }), ...(tcpUdp && { port, srcPort }), ...(rawFrame && { raw: rawFrame }) };
 }

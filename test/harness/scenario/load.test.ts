@@ -139,7 +139,7 @@ describe('other shipped scenarios', () => {
     expect(geneve.forge.geneve).toMatchObject({ vni: 20, innerTo: { kind: 'endpoint', endpoint: { name: 'beta-1' } } });
     const raw = send(s.steps, 'not IPv4');
     expect(raw.to).toBeUndefined();
-    expect(raw.raw?.length).toBe(22);
+    expect(raw.raw?.length).toBe(54);
     expect(raw.raw?.[12]).toBe(0x86);
     expect(raw.payload.length).toBe(0);
   });

@@ -40,10 +40,12 @@ describe('classic pcap round trip', () => {
     });
   }
 
-  it('writes the ns magic 0xa1b23c4d', () => {
+  it('writes the µs magic 0xa1b2c3d4 by default, the ns magic 0xa1b23c4d on request', () => {
     const bytes = encodeCapture({ format: 'pcap', littleEndian: false }, []);
-    expect(Array.from(bytes.subarray(0, 4))).toEqual([0xa1, 0xb2, 0x3c, 0x4d]);
+    expect(Array.from(bytes.subarray(0, 4))).toEqual([0xa1, 0xb2, 0xc3, 0xd4]);
     expect(bytes.length).toBe(24);
+    const ns = encodeCapture({ format: 'pcap', littleEndian: false, resolution: 'ns' }, []);
+    expect(Array.from(ns.subarray(0, 4))).toEqual([0xa1, 0xb2, 0x3c, 0x4d]);
   });
 });
 

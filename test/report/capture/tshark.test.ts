@@ -148,3 +148,18 @@ describe('we read what Wireshark tools write', () => {
     }
   });
 });
+
+describe('the shipped sample captures in Wireshark', () => {
+  it.each(['pcaps/sample-geneve.pcapng', 'pcaps/sample-geneve.pcap'])('%s: no expert error, the DNS query dissected', (file) => {
+    const errors = execFileSync('tshark', ['-r', file, '-q', '-z', 'expert,error'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(errors).not.toMatch(/Errors \(\d+\)/);
+    const dns = execFileSync('tshark', ['-r', file, '-Y', 'dns.qry.name == "twinplane.example"', '-T', 'fields', '-e', 'frame.number'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(dns.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -72,3 +72,33 @@ describe('trace levels', () => {
     expect(diffLines(layerLines(outer), layerLines(inner)).every((x) => x.op === '-')).toBe(true);
   });
 });
+
+describe('map updates in the detailed trace', () => {
+  const withUpdates = run.packets.find((p) => p.hops.some((h) => h.updates.length > 0))!;
+  const { updateAt: _at, ...hop } = withUpdates.hops.find((h) => h.updates.length > 0)!;
+  const only = { ...withUpdates, hops: [hop] };
+
+  it('the runner says which point made each update', () => {
+    expect(_at?.length).toBe(hop.updates.length);
+    // Learnt writes are made by transit_deliver, transit_route or transit_svc_client.
+    for (const i of _at!) expect(hop.points[i].name).toMatch(/^transit_(deliver|route|svc_client)$/);
+  });
+
+  it('without updateAt: after the points', () => {
+    const lines = renderPacket(only, 'detailed');
+    const last = Math.max(...lines.flatMap((l, i) => (/^ {2}\d+\. /.test(l) ? [i] : [])));
+    const first = lines.findIndex((l) => l.startsWith('  update '));
+    expect(first).toBeGreaterThan(last);
+  });
+
+  it('with updateAt: each under the point that made it', () => {
+    const at = hop.updates.map(() => 0);
+    const lines = renderPacket({ ...only, hops: [{ ...hop, updateAt: at }] }, 'detailed');
+    const p1 = lines.findIndex((l) => l.startsWith('  1. '));
+    const p2 = lines.findIndex((l) => l.startsWith('  2. '));
+    const ups = lines.flatMap((l, i) => (l.startsWith('       update ') ? [i] : []));
+    expect(ups).toHaveLength(hop.updates.length);
+    for (const i of ups) expect(i > p1 && i < p2).toBe(true);
+    expect(lines.some((l) => l.startsWith('  update '))).toBe(false);
+  });
+});

@@ -1,18 +1,18 @@
-// How `decode` shows one captured packet: a header line and one line per layer (text), or
-// one JSON object (--json). Kept apart from the command so `trace` and `replay` can reuse it.
-import { dissect, formatLayer } from '../model/wire/dissect.ts';
-import { LINKTYPE_ETHERNET, xdpActionName, type CapturePacket, type CaptureVerdict } from '../report/capture/types.ts';
-import type { Style } from './io.ts';
+// A captured packet as decode shows it: a header line (number, time, lengths, interface,
+// XDP verdicts, comments), then one line per layer with the layers inside a Geneve tunnel
+// indented under the outer ones — the same layer lines the traces use (frame.ts) — or one
+// JSON object per packet (--json).
+import { formatLayer } from '../../model/wire/dissect.ts';
+import { LINKTYPE_ETHERNET, xdpActionName, type CapturePacket, type CaptureVerdict } from '../capture/types.ts';
+import { layersWithDepth, toHex } from './frame.ts';
+import type { TraceStyle } from './render.ts';
+import { formatTimestamp } from './timestamp.ts';
 
-const NS_PER_S = 1_000_000_000n;
-
-/** UTC with nanoseconds: 2024-01-01T00:00:00.000000001Z. */
-export function formatTimestamp(ns: bigint): string {
-  const sec = ns / NS_PER_S;
-  const frac = ns % NS_PER_S;
-  const iso = new Date(Number(sec) * 1000).toISOString(); // ...T00:00:00.000Z
-  return `${iso.slice(0, 19)}.${frac.toString().padStart(9, '0')}Z`;
+export interface CaptureStyle extends TraceStyle {
+  yellow(s: string): string;
 }
+
+const PLAIN: CaptureStyle = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s };
 
 export function verdictText(v: CaptureVerdict): string {
   switch (v.type) {
@@ -21,16 +21,10 @@ export function verdictText(v: CaptureVerdict): string {
     case 'ebpf-tc':
       return `TC_ACT(${v.value})`;
     case 'hardware':
-      return `hw:${hexOf(v.raw)}`;
+      return `hw:${toHex(v.raw)}`;
     case 'unknown':
-      return `verdict-type-${v.code}:${hexOf(v.raw)}`;
+      return `verdict-type-${v.code}:${toHex(v.raw)}`;
   }
-}
-
-function hexOf(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
 }
 
 function interfaceLabel(p: CapturePacket): string {
@@ -38,7 +32,7 @@ function interfaceLabel(p: CapturePacket): string {
 }
 
 /** Text block: `#<n> <time> len=<cap>/<orig> if=<iface> [verdict] [comment]` then layers. */
-export function packetText(p: CapturePacket, style: Style): string {
+export function capturePacketText(p: CapturePacket, style: CaptureStyle = PLAIN, notes: readonly string[] = []): string {
   const head = [`#${p.index + 1}`, formatTimestamp(p.timestampNs), `len=${p.data.length}/${p.originalLength}`, `if=${interfaceLabel(p)}`];
   for (const v of p.verdicts ?? []) {
     const t = verdictText(v);
@@ -46,10 +40,11 @@ export function packetText(p: CapturePacket, style: Style): string {
   }
   for (const c of p.comments) head.push(style.dim(JSON.stringify(c)));
   const lines = [style.bold(head.join(' '))];
+  for (const n of notes) lines.push(`  ${style.yellow(`note: ${n}`)}`);
   if (p.linktype === LINKTYPE_ETHERNET) {
-    for (const layer of dissect(p.data)) {
+    for (const { depth, layer } of layersWithDepth(p.data)) {
       const text = formatLayer(layer);
-      lines.push('  ' + (layer.problems.length > 0 ? style.red(text) : text));
+      lines.push(`  ${'  '.repeat(depth)}${layer.problems.length > 0 ? style.red(text) : text}`);
     }
   } else {
     lines.push(`  linktype ${p.linktype}: ${p.data.length} bytes (only Ethernet frames are dissected)`);
@@ -58,11 +53,12 @@ export function packetText(p: CapturePacket, style: Style): string {
 }
 
 /** One JSON object per packet; bigints as decimal strings so any JSON reader takes them. */
-export function packetJson(p: CapturePacket): string {
+export function capturePacketJson(p: CapturePacket): string {
   const layers =
     p.linktype === LINKTYPE_ETHERNET
-      ? dissect(p.data).map((l) => ({
+      ? layersWithDepth(p.data).map(({ depth, layer: l }) => ({
           name: l.name,
+          depth,
           offset: l.offset,
           length: l.length,
           summary: l.summary,

@@ -1,0 +1,74 @@
+// The kernel objects follow the sources: before any command loads build/bpf/*.o, a bpf/
+// source newer than its object is rebuilt (make -C bpf, a few seconds), said on stderr; a
+// build that fails stops the command with the compiler's first lines and the command to
+// run. Loading a stale object would compare the model with yesterday's C, silently.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from './errors.ts';
+import type { Io } from './io.ts';
+
+export const BPF_SRC = fileURLToPath(new URL('../bpf', import.meta.url));
+export const BPF_OUT = fileURLToPath(new URL('../build/bpf', import.meta.url));
+
+function mtime(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every file the objects are built from: sources, headers, the Makefile. */
+export function bpfSources(src = BPF_SRC): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(c|h)$/.test(e.name) || e.name === 'Makefile') out.push(p);
+    }
+  };
+  walk(src);
+  return out.sort();
+}
+
+export interface Staleness {
+  /** Objects missing or older than a source, by name. */
+  readonly stale: readonly string[];
+  /** The newest source, to say what changed. */
+  readonly newest?: string;
+}
+
+export function bpfStaleness(src = BPF_SRC, out = BPF_OUT): Staleness {
+  const sources = bpfSources(src);
+  let newest: string | undefined;
+  let newestMs = -Infinity;
+  for (const s of sources) {
+    const m = mtime(s) ?? 0;
+    if (m > newestMs) [newest, newestMs] = [s, m];
+  }
+  const objects = sources.filter((s) => s.endsWith('.bpf.c')).map((s) => join(out, `${basename(s, '.bpf.c')}.o`));
+  const stale = objects.filter((o) => (mtime(o) ?? -Infinity) < newestMs).map((o) => basename(o));
+  return { stale, ...(newest ? { newest } : {}) };
+}
+
+/** Rebuilds when a source is newer than an object; throws a UserError when the build fails. */
+export function ensureBpfFresh(io: Io, command: string, src = BPF_SRC, out = BPF_OUT): void {
+  const s = bpfStaleness(src, out);
+  if (s.stale.length === 0) return;
+  const why = s.newest ? `${s.newest} is newer than ${s.stale.join(', ')}` : `${s.stale.join(', ')} missing`;
+  io.err(`twinplane ${command}: ${why}: rebuilding (make -C ${src})`);
+  try {
+    execFileSync('make', ['-s', '-C', src], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (e) {
+    const r = e as { stderr?: string; stdout?: string; code?: string };
+    const text =
+      r.code === 'ENOENT' ? 'make is not installed (bash scripts/setup.sh installs it)' : `${r.stderr ?? ''}${r.stdout ?? ''}`.trim();
+    const lines = text.split('\n');
+    throw new UserError(
+      `the BPF build failed, so the kernel would run a stale object:\n${lines.slice(0, 12).join('\n')}${lines.length > 12 ? `\n… ${lines.length - 12} more lines` : ''}\nfix it, then run: make -C ${src}`,
+    );
+  }
+}

@@ -1,0 +1,72 @@
+// Stale kernel objects are rebuilt before use, and a failing build stops the command with
+// the compiler's words — on a scratch tree, so the real bpf/ is never touched.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bpfStaleness, ensureBpfFresh } from '../../cli/bpf-build.ts';
+import { UserError } from '../../cli/errors.ts';
+import type { Io } from '../../cli/io.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tree(makefile: string): { src: string; out: string } {
+  const root = mkdtempSync(join(tmpdir(), 'twinplane-bpf-'));
+  dirs.push(root);
+  const src = join(root, 'bpf');
+  const out = join(root, 'out');
+  mkdirSync(join(src, 'lib'), { recursive: true });
+  mkdirSync(out);
+  writeFileSync(join(src, 'prog.bpf.c'), 'int x;\n');
+  writeFileSync(join(src, 'lib', 'a.h'), '#define A 1\n');
+  writeFileSync(join(src, 'Makefile'), makefile.replaceAll('OUT', out));
+  return { src, out };
+}
+
+function io(): Io & { lines: string[] } {
+  const lines: string[] = [];
+  const plain = (s: string) => s;
+  return {
+    colour: false,
+    style: { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain },
+    out: async () => {},
+    err: (l) => void lines.push(l),
+    lines,
+  };
+}
+
+const age = (path: string, seconds: number) => utimesSync(path, Date.now() / 1000 - seconds, Date.now() / 1000 - seconds);
+
+describe('ensureBpfFresh', () => {
+  it('an object older than a header is rebuilt, and said', () => {
+    const { src, out } = tree('all:\n\ttouch OUT/prog.o\n');
+    writeFileSync(join(out, 'prog.o'), '');
+    age(join(out, 'prog.o'), 60);
+    expect(bpfStaleness(src, out).stale).toEqual(['prog.o']);
+    const o = io();
+    ensureBpfFresh(o, 'run', src, out);
+    expect(o.lines).toEqual([expect.stringMatching(/^twinplane run: \S+ is newer than prog\.o: rebuilding \(make -C .*\)$/)]);
+    expect(bpfStaleness(src, out).stale).toEqual([]);
+    // Fresh now: nothing is said, nothing is built.
+    const again = io();
+    ensureBpfFresh(again, 'run', src, out);
+    expect(again.lines).toEqual([]);
+  });
+
+  it('a failing build is a UserError with the compiler output and the command', () => {
+    const { src, out } = tree('all:\n\t@echo "prog.bpf.c:1:1: error: expected identifier" >&2; exit 1\n');
+    let err: unknown;
+    try {
+      ensureBpfFresh(io(), 'trace', src, out);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(
+      /^the BPF build failed, so the kernel would run a stale object:\nprog\.bpf\.c:1:1: error: expected identifier\n[\s\S]*\nfix it, then run: make -C /,
+    );
+  });
+});
