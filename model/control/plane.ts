@@ -28,6 +28,7 @@ import type {
   SvcKeyRec,
   VpcValRec,
 } from '../dataplane/structs.ts';
+import { defaultHostMac, endpointMacPrefix } from './macs.ts';
 import { maglevTable } from './maglev.ts';
 import { WriteCounter } from './writes.ts';
 
@@ -292,11 +293,8 @@ export class ControlPlane {
     const ip = toIp(spec.ip, `host ${spec.name}`);
     if (this.hostsByIp.has(ip))
       throw new ControlPlaneError(`host ${spec.name}: underlay IP ${ipv4ToString(ip)} is taken by ${this.hostsByIp.get(ip)!.name}`);
-    // Default host MAC: 02:68 followed by the underlay IP (unique as the IP is).
-    const mac =
-      spec.mac !== undefined
-        ? toMac(spec.mac, `host ${spec.name}`)
-        : new Uint8Array([0x02, 0x68, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
+    // Default host MAC (model/control/macs.ts): 02:00 followed by the underlay IP.
+    const mac = spec.mac !== undefined ? toMac(spec.mac, `host ${spec.name}`) : defaultHostMac(ip);
     const h: Host = {
       name: spec.name,
       ip,
@@ -436,8 +434,9 @@ export class ControlPlane {
       throw new ControlPlaneError(`endpoint ${spec.name}: ${ipv4ToString(ip)} is outside ${cidrToString(n.cidr)}`);
     const h = this.host(spec.host);
     this.claimAddress(n.vpc, ip, `endpoint ${spec.name}`);
-    // Default MAC: 0a:58 followed by the IP (like Kubernetes bridges); unique in a VPC.
-    const mac = spec.mac !== undefined ? toMac(spec.mac, `endpoint ${spec.name}`) : this.macs.make(0x0a, 0x58, ip);
+    // Default MAC (model/control/macs.ts): the VNI in the first two bytes, then the IP.
+    const [b0, b1] = endpointMacPrefix(n.vpc.vni);
+    const mac = spec.mac !== undefined ? toMac(spec.mac, `endpoint ${spec.name}`) : this.macs.make(b0, b1, ip);
     const e: Endpoint = { name: spec.name, network: n, ip, mac, host: h, ifindex: 0 };
     this.place(e, h, spec.ifindex);
     this.endpoints.set(e.name, e);

@@ -4,7 +4,8 @@ import type { Endpoint, Network, Service, ServicePort, Vpc } from '../types.ts';
 import type { DocPath } from '../issues.ts';
 import { broadcastOf, cidrInside, cidrToString, int, ip, ipv4ToString, list, mac, obj, str } from './context.ts';
 import type { Raw } from './context.ts';
-import { World, defaultEndpointMac } from './world.ts';
+import { defaultEndpointMac } from '../../../model/control/macs.ts';
+import { World } from './world.ts';
 
 /** The VPC and network a record names; null/undefined as in Names.lookup. */
 export function placeIn(world: World, path: DocPath, raw: Raw): { vpc: Vpc; network: Network } | undefined {

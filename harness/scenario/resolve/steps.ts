@@ -8,7 +8,8 @@ import { broadcastOf, int, str } from './context.ts';
 import type { Raw } from './context.ts';
 import { placeIn } from './endpoints.ts';
 import { hostList } from './topology.ts';
-import { World, defaultEndpointMac } from './world.ts';
+import { defaultEndpointMac } from '../../../model/control/macs.ts';
+import { World } from './world.ts';
 
 export class ProvisionNames {
   /** Next number per name prefix: two provisions with one prefix continue the numbering. */

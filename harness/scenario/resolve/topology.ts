@@ -1,7 +1,7 @@
 // Hosts, VPCs and their networks: the part of a scenario that never changes during a run.
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { macToString } from '../../../model/wire/addr.ts';
-import type { Ipv4, Mac } from '../../../model/wire/addr.ts';
+import type { Ipv4 } from '../../../model/wire/addr.ts';
 import type { Host, Network, Vpc } from '../types.ts';
 import {
   Ctx,
@@ -20,16 +20,12 @@ import {
   str,
 } from './context.ts';
 import type { Raw } from './context.ts';
+import { defaultHostMac } from '../../../model/control/macs.ts';
 
 /** Default host MTU: a plain Ethernet underlay. */
 export const DEFAULT_MTU = 1500;
 /** The smallest subnet with room for a gateway and one endpoint (network + 3 addresses). */
 const MAX_NETWORK_PREFIX = 30;
-
-/** 02:00 then the four bytes of the underlay IP: locally administered, unique per host. */
-export function defaultHostMac(addr: Ipv4): Mac {
-  return new Uint8Array([0x02, 0x00, addr >>> 24, (addr >>> 16) & 0xff, (addr >>> 8) & 0xff, addr & 0xff]);
-}
 
 export function resolveHosts(ctx: Ctx, raw: unknown): Names<Host> {
   const hosts = new Names<Host>('host');

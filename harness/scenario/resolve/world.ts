@@ -4,7 +4,7 @@
 // may name either.
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { macToString } from '../../../model/wire/addr.ts';
-import type { Ipv4, Mac } from '../../../model/wire/addr.ts';
+import type { Ipv4 } from '../../../model/wire/addr.ts';
 import type { DocPath } from '../issues.ts';
 import type { Endpoint, Host, Network, Service, Vpc } from '../types.ts';
 import { hint } from '../did-you-mean.ts';
@@ -26,22 +26,6 @@ export interface EndpointPaths {
   readonly host: DocPath;
   /** The MAC was derived from the IP: a clash then only repeats an address error. */
   readonly derivedMac: boolean;
-}
-
-/**
- * The default endpoint MAC: 0x02 | (VNI bits 8-13) << 2, VNI bits 0-7, then the four bytes
- * of the IP. Two VPCs sharing a CIDR get different MACs for the same address (for VNIs
- * below 16384; above, bits fold and a collision is reported).
- */
-export function defaultEndpointMac(vni: number, addr: Ipv4): Mac {
-  return new Uint8Array([
-    0x02 | (((vni >>> 8) & 0x3f) << 2),
-    vni & 0xff,
-    addr >>> 24,
-    (addr >>> 16) & 0xff,
-    (addr >>> 8) & 0xff,
-    addr & 0xff,
-  ]);
 }
 
 export class World {
