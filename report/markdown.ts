@@ -21,7 +21,7 @@ export function markdownSummary(doc: RunDoc): string {
   for (const r of doc.runs) {
     const failed = r.checks.filter((c) => !c.ok).length;
     out.push(
-      `| ${cell(r.name)} (\`${cell(r.file)}\`) | ${r.ok ? '✅ pass' : '❌ fail'} | ${r.checks.length} | ${failed} | ${r.packets.length} | ${r.target === 'both' ? r.mismatches : '–'} |`,
+      `| ${cell(r.name)} (\`${cell(r.file)}\`) | ${r.ok ? '✅ pass' : '❌ fail'} | ${r.checks.length} | ${failed} | ${r.packetTotal} | ${r.target === 'both' ? r.mismatches : '–'} |`,
     );
   }
   const notices = [...new Set(doc.runs.flatMap((r) => r.notices))];

@@ -17,6 +17,7 @@ import type { Expr } from '../../report/filter/parse.ts';
 import { filterRunDoc } from '../../report/filter/match.ts';
 import type { RunDoc } from '../../report/json-schema/run.ts';
 import { renderTrace } from '../../report/trace/render.ts';
+import { RunSinks } from '../run-sinks.ts';
 import { runText } from '../../report/trace/run-text.ts';
 
 export const RUN_OUTPUTS: readonly OutputName[] = ['json', 'report', 'junit', 'pcap'];
@@ -54,8 +55,11 @@ export async function engineOrThrow(target: RunTarget, io: Io, command: string) 
   return choice.factory;
 }
 
-/** Writes what was asked for; returns false (after saying which) when a file could not be written. */
-export function writeOutputs(doc: RunDoc, o: Outputs, io: Io, command: string): boolean {
+/**
+ * Writes what was asked for; returns false (after saying which) when a file could not be
+ * written. `streamed`: the pcapng and the JSON went out packet by packet during the run.
+ */
+export function writeOutputs(doc: RunDoc, o: Outputs, io: Io, command: string, streamed = false): boolean {
   let ok = true;
   const attempt = (path: string, write: () => void): void => {
     try {
@@ -67,14 +71,14 @@ export function writeOutputs(doc: RunDoc, o: Outputs, io: Io, command: string): 
   };
   if (o.report !== undefined) {
     let files: ReturnType<typeof writeReportDir> | undefined;
-    attempt(o.report, () => (files = writeReportDir(o.report!, doc)));
+    attempt(o.report, () => (files = writeReportDir(o.report!, doc, { streamed })));
     for (const f of files?.failed ?? []) {
       ok = false;
       io.err(`twinplane ${command}: could not write ${f}`);
     }
   }
   if (o.junit !== undefined) attempt(o.junit, () => writeJunit(o.junit!, doc));
-  if (o.pcap !== undefined) attempt(o.pcap, () => writePcapng(o.pcap!, doc));
+  if (o.pcap !== undefined && !streamed) attempt(o.pcap, () => writePcapng(o.pcap!, doc));
   return ok;
 }
 
@@ -87,6 +91,13 @@ export async function executeRun(
 ): Promise<{ code: number; doc: RunDoc }> {
   const engine = await engineOrThrow(plan.target, io, command);
   const bar = progress(command);
+  // The pcapng and the JSON are written as the packets are sent: memory stays bounded.
+  let sinks: RunSinks;
+  try {
+    sinks = new RunSinks(plan.outputs, scenarios, plan.target, plan.filter);
+  } catch (e) {
+    throw new UserError(`cannot open the outputs: ${writeProblem(e)}`);
+  }
   let doc: RunDoc;
   try {
     doc = runAll(scenarios, {
@@ -94,14 +105,21 @@ export async function executeRun(
       engine,
       notices: plan.notices,
       onProgress: (i, done, total) => bar.update(`${scenarios[i].name} [${i + 1}/${scenarios.length}] step ${done}/${total}`),
+      ...(sinks.streaming ? { sink: sinks } : {}),
     });
   } finally {
     bar.done();
   }
   const shown = plan.filter ? filterRunDoc(doc, plan.filter) : doc;
-  const written = writeOutputs(shown, plan.outputs, io, command);
-  if (plan.outputs.json) await io.out(JSON.stringify(shown, null, 1) + '\n');
-  else {
+  let written = true;
+  try {
+    await sinks.end(doc.ok, io);
+  } catch (e) {
+    written = false;
+    io.err(`twinplane ${command}: could not write the run's packets: ${writeProblem(e)}`);
+  }
+  written = writeOutputs(shown, plan.outputs, io, command, true) && written;
+  if (!plan.outputs.json) {
     await io.out(runText(doc, io.style));
     if (plan.filter) {
       const packets = shown.runs.flatMap((r) => r.packets);

@@ -14,7 +14,7 @@
 // live run can observe) against the verdicts of the model's hops.
 import { REASONS } from '../../model/dataplane/tables.ts';
 import type { PacketDoc } from '../../report/json-schema/run.ts';
-import { pathHosts } from '../run/expect.ts';
+import { docHosts } from '../run/docs.ts';
 import type { ObservedPacket, WireHop } from './observe.ts';
 import { innerLine, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary } from './frame-view.ts';
 
@@ -39,7 +39,7 @@ export function predict(doc: PacketDoc): PredictedPacket | undefined {
     const g = summarizeGeneve(fromHex(h.frameOut));
     if (g) wire.push({ from: h.host, to: h.nextHost ?? g.dstMac, frame: g, hex: h.frameOut });
   }
-  return { doc, shape: shapeKey(inner), line: innerLine(inner), path: pathHosts(doc), wire };
+  return { doc, shape: shapeKey(inner), line: innerLine(inner), path: docHosts(doc), wire };
 }
 
 export interface PairResult {
@@ -128,7 +128,7 @@ export function compareSend(
 export function observedHosts(p: ObservedPacket, senderHost: string): string[] {
   const out = [p.hops[0]?.from ?? senderHost];
   for (const h of p.hops) out.push(h.to);
-  // A frame a host sends to itself never reaches the wire: collapse repeats as pathHosts does.
+  // A frame a host sends to itself never reaches the wire: collapse repeats as docHosts does.
   return out.filter((h, i) => i === 0 || h !== out[i - 1]);
 }
 

@@ -135,3 +135,10 @@ export function packetDoc(meta: PacketMeta, frame: Uint8Array, path: EnginePath,
     ...(notes.length > 0 ? { notes } : {}),
   };
 }
+
+/** Hosts a documented packet crossed, first to last (a tail call stays on one host: one entry). */
+export function docHosts(p: PacketDoc): string[] {
+  const out: string[] = [];
+  for (const h of p.hops) if (out[out.length - 1] !== h.host) out.push(h.host);
+  return out;
+}

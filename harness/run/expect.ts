@@ -3,15 +3,20 @@
 // the trace (the trace is there for the why).
 import { macToString } from '../../model/wire/addr.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
-import type { CheckDoc, PacketDoc } from '../../report/json-schema/run.ts';
+import { reasonName } from '../../model/dataplane/tables.ts';
+import type { CheckDoc } from '../../report/json-schema/run.ts';
 import { outcomeLine } from '../../report/trace/render.ts';
 import type { SendStep } from '../scenario/types.ts';
+import { outcomeDoc } from './docs.ts';
 import type { Sent } from './pods.ts';
 
+// Expectations read a packet's path, not its report document: a send of 4,096 packets is
+// checked without building a document per packet.
+
 /** Hosts a packet crossed, first to last (a tail call stays on one host: one entry). */
-export function pathHosts(p: PacketDoc): string[] {
+export function pathHosts(s: Sent): string[] {
   const out: string[] = [];
-  for (const h of p.hops) if (out[out.length - 1] !== h.host) out.push(h.host);
+  for (const h of s.path.hops) if (out[out.length - 1] !== h.host) out.push(h.host);
   return out;
 }
 
@@ -20,8 +25,9 @@ export function underlayCrossings(s: Sent): number {
   return s.path.underlayCrossings;
 }
 
-function lastReason(p: PacketDoc): string {
-  return p.hops[p.hops.length - 1]?.reason ?? 'UNSPEC';
+function lastReason(s: Sent): string {
+  const h = s.path.hops[s.path.hops.length - 1];
+  return h === undefined ? 'UNSPEC' : reasonName(h.verdict.reason);
 }
 
 /** For an ARP reply delivered back to its sender: whose MAC it carries. */
@@ -46,9 +52,9 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
     return out;
   }
   const isArp = step.proto === 'arp';
-  const reached = (s: Sent): string | undefined => (s.doc.outcome.kind === 'delivered' ? s.doc.outcome.endpoint : undefined);
+  const reached = (s: Sent): string | undefined => (s.path.outcome.kind === 'delivered' ? s.path.outcome.pod : undefined);
   const arrived = (s: Sent): boolean => (isArp ? reached(s) === step.from.name && arpAnswerMac(s) !== undefined : reached(s) !== undefined);
-  const fate = (s: Sent): string => `packet ${s.doc.id} ${outcomeLine(s.doc.outcome)}`;
+  const fate = (s: Sent): string => `packet ${s.id} ${outcomeLine(outcomeDoc(s.path))}`;
 
   if (e.delivered !== undefined) {
     const bad = checked.filter((s) => arrived(s) !== e.delivered);
@@ -65,7 +71,7 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
     const want = e.to.name;
     const wantMac = macToString(e.to.mac);
     const bad = checked.filter((s) => (isArp ? arpAnswerMac(s) !== wantMac : reached(s) !== want));
-    const got = (s: Sent): string => (isArp ? `packet ${s.doc.id}: reply carries ${arpAnswerMac(s) ?? 'nothing'}` : fate(s));
+    const got = (s: Sent): string => (isArp ? `packet ${s.id}: reply carries ${arpAnswerMac(s) ?? 'nothing'}` : fate(s));
     add(
       'to',
       `reaches ${want}`,
@@ -76,25 +82,25 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
     );
   }
   if (e.reason !== undefined) {
-    const bad = checked.filter((s) => lastReason(s.doc) !== e.reason);
+    const bad = checked.filter((s) => lastReason(s) !== e.reason);
     add(
       'reason',
       `reason ${e.reason}`,
       bad.length === 0,
       bad.length === 0
         ? `last verdict ${e.reason} on every packet`
-        : `expected ${e.reason}, but ${bad.map((s) => `packet ${s.doc.id} ended with ${lastReason(s.doc)}`).join('; ')}`,
+        : `expected ${e.reason}, but ${bad.map((s) => `packet ${s.id} ended with ${lastReason(s)}`).join('; ')}`,
     );
   }
   if (e.path !== undefined) {
     const want = e.path.map((h) => h.name);
-    const got = pathHosts(first.doc);
+    const got = pathHosts(first);
     const ok = want.length === got.length && want.every((h, i) => h === got[i]);
     add(
       'path',
       `path ${list(want)}`,
       ok,
-      ok ? `packet ${first.doc.id} crossed ${list(got)}` : `expected ${list(want)}, packet ${first.doc.id} crossed ${list(got)}`,
+      ok ? `packet ${first.id} crossed ${list(got)}` : `expected ${list(want)}, packet ${first.id} crossed ${list(got)}`,
     );
   }
   if (e.hops !== undefined) {
@@ -103,16 +109,16 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
       'hops',
       `${e.hops} underlay hops`,
       got === e.hops,
-      `packet ${first.doc.id} crossed the underlay ${got} time(s)${got === e.hops ? '' : `, expected ${e.hops}`}`,
+      `packet ${first.id} crossed the underlay ${got} time(s)${got === e.hops ? '' : `, expected ${e.hops}`}`,
     );
   }
   if (e.directAfter !== undefined) {
     const n = e.directAfter;
     const later = checked.slice(n - 1);
-    const dstHost = (s: Sent): string | undefined => (s.doc.outcome.kind === 'delivered' ? s.doc.outcome.host : undefined);
+    const dstHost = (s: Sent): string | undefined => (s.path.outcome.kind === 'delivered' ? s.path.outcome.host : undefined);
     const direct = (s: Sent): boolean => {
       const want = [step.fromHost.name, dstHost(s)];
-      const got = pathHosts(s.doc);
+      const got = pathHosts(s);
       return (
         want[1] !== undefined &&
         (want[0] === want[1] ? got.length === 1 && got[0] === want[0] : got.length === 2 && got[0] === want[0] && got[1] === want[1])
@@ -125,7 +131,7 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
         ? `only ${checked.length} packet(s) sent, none from packet ${n} on`
         : ok
           ? `packets ${n}..${checked.length} went straight to the destination's host`
-          : bad.map((s) => `packet ${s.doc.id} crossed ${list(pathHosts(s.doc))}`).join('; ');
+          : bad.map((s) => `packet ${s.id} crossed ${list(pathHosts(s))}`).join('; ');
     add('directAfter', `direct from packet ${n}`, ok, msg);
   }
   if (e.backend !== undefined) {
@@ -141,11 +147,11 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
   if (e.bouncerSees === 'arpOnly') {
     const net = cp.endpoint(step.from.name).network;
     const bouncers = new Set(net.bouncers.map((b) => b.name));
-    const data = checked.filter((s) => s.doc.role !== 'arp');
+    const data = checked.filter((s) => s.role !== 'arp');
     // A bouncer that is the sender's or the destination's host sees the packet anyway.
     const seen = data.flatMap((s) => {
-      const ends = new Set([step.fromHost.name, s.doc.outcome.kind === 'delivered' ? s.doc.outcome.host : '']);
-      return s.doc.hops.filter((h) => bouncers.has(h.host) && !ends.has(h.host)).map((h) => `packet ${s.doc.id} crossed bouncer ${h.host}`);
+      const ends = new Set([step.fromHost.name, s.path.outcome.kind === 'delivered' ? s.path.outcome.host : '']);
+      return s.path.hops.filter((h) => bouncers.has(h.host) && !ends.has(h.host)).map((h) => `packet ${s.id} crossed bouncer ${h.host}`);
     });
     add(
       'bouncerSees',

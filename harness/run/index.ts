@@ -1,5 +1,5 @@
 // Running scenarios end to end: load, pick the engine, run each, gather one RunDoc.
-import { RUN_DOC_VERSION, type RunDoc } from '../../report/json-schema/run.ts';
+import { RUN_DOC_VERSION, type PacketDoc, type RunDoc, type ScenarioRunDoc } from '../../report/json-schema/run.ts';
 import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -12,17 +12,28 @@ export interface RunAllOptions {
   readonly notices?: readonly string[];
   /** (scenario index, step done, steps in all), for progress bars. */
   readonly onProgress?: (scenario: number, done: number, total: number) => void;
+  /** Streaming outputs: each scenario's start, its packets as they are sent, its document. */
+  readonly sink?: {
+    beginScenario(): void;
+    packet(doc: PacketDoc): void;
+    endScenario(run: ScenarioRunDoc): void;
+  };
 }
 
 export function runAll(scenarios: readonly Scenario[], opts: RunAllOptions): RunDoc {
-  const runs = scenarios.map((s, i) =>
-    runScenario(s, {
+  const sink = opts.sink;
+  const runs = scenarios.map((s, i) => {
+    sink?.beginScenario();
+    const r = runScenario(s, {
       engine: opts.engine,
       target: opts.target,
       ...(opts.notices ? { notices: opts.notices } : {}),
       onStep: (done, total) => opts.onProgress?.(i, done, total),
-    }),
-  );
+      ...(sink ? { onPacket: (d: PacketDoc) => sink.packet(d) } : {}),
+    });
+    sink?.endScenario(r);
+    return r;
+  });
   return { version: RUN_DOC_VERSION, target: opts.target, ok: runs.every((r) => r.ok), runs };
 }
 

@@ -28,7 +28,12 @@ export function writeJunit(path: string, doc: RunDoc): void {
   writeFileSync(path, junitXml(doc));
 }
 
-export function writeReportDir(dir: string, doc: RunDoc): ReportFiles {
+/**
+ * The report directory. `streamed`: run.json and run.pcapng were written packet by packet
+ * while the run went (cli/run-sinks.ts): only the reports made from the whole document
+ * remain to be written.
+ */
+export function writeReportDir(dir: string, doc: RunDoc, opts: { streamed?: boolean } = {}): ReportFiles {
   mkdirSync(dir, { recursive: true });
   const paths = {
     html: join(dir, 'index.html'),
@@ -49,7 +54,9 @@ export function writeReportDir(dir: string, doc: RunDoc): ReportFiles {
   attempt(paths.html, () => writeFileSync(paths.html, renderHtml(doc)));
   attempt(paths.markdown, () => writeFileSync(paths.markdown, markdownSummary(doc)));
   attempt(paths.junit, () => writeJunit(paths.junit, doc));
-  attempt(paths.json, () => writeFileSync(paths.json, JSON.stringify(doc, null, 1) + '\n'));
-  attempt(paths.pcapng, () => writePcapng(paths.pcapng, doc));
+  if (opts.streamed !== true) {
+    attempt(paths.json, () => writeFileSync(paths.json, JSON.stringify(doc, null, 1) + '\n'));
+    attempt(paths.pcapng, () => writePcapng(paths.pcapng, doc));
+  }
   return { ...paths, failed };
 }

@@ -11,7 +11,7 @@ import { Names } from './docs.ts';
 import type { Engine } from '../engine/engine.ts';
 import { checkSend } from './expect.ts';
 import { DEFAULT_PAIR_LIMIT, probeMatrix } from './invariants.ts';
-import { Pods } from './pods.ts';
+import { Pods, type Sent } from './pods.ts';
 import { runSend } from './send.ts';
 import { type AdhocFlow, adhocSpec } from './adhoc.ts';
 import { ControlPlaneError, applyStep, buildControlPlane, stepSummary } from './world.ts';
@@ -28,7 +28,21 @@ export interface RunOptions {
   readonly probe?: boolean;
   /** Called after each step (progress bars). */
   readonly onStep?: (done: number, total: number) => void;
+  /**
+   * Every packet the run sends (probes of passing invariants excepted), as it is sent: how
+   * outputs stream a run of any size. Without it, packets are documented only when kept.
+   */
+  readonly onPacket?: (doc: PacketDoc) => void;
+  /** Packets of each send kept in the returned document (default KEEP_PER_SEND). */
+  readonly keepPerSend?: number;
 }
+
+/**
+ * Packets of each send the returned document keeps (beyond those model and kernel disagreed
+ * on): enough for every report to show each flow, bounded so memory stays flat whatever a
+ * scenario's packet count.
+ */
+export const KEEP_PER_SEND = 64;
 
 function topology(s: Scenario, cp: ControlPlane | undefined): TopologyDoc {
   return {
@@ -67,6 +81,23 @@ function topology(s: Scenario, cp: ControlPlane | undefined): TopologyDoc {
   };
 }
 
+/** One mismatch check per hop of `p` where model and kernel disagreed; how many. */
+function hopMismatches(p: PacketDoc, checks: CheckDoc[]): number {
+  let n = 0;
+  p.hops.forEach((h, j) => {
+    if (!h.kernel || h.kernel.mismatches.length === 0) return;
+    n++;
+    checks.push({
+      id: `mismatch[${p.id}.${j}]`,
+      kind: 'mismatch',
+      name: `model and kernel agree: packet ${p.id} (${p.flow}) hop ${j + 1} on ${h.host} ${h.program}`,
+      ok: false,
+      message: h.kernel.mismatches.join('; '),
+    });
+  });
+  return n;
+}
+
 function errorCheck(id: string, e: unknown, at?: { line: number; column: number }): CheckDoc {
   const msg = e instanceof Error ? e.message : String(e);
   return { id, kind: 'error', name: 'the control plane accepts the scenario', ok: false, message: msg, ...(at ?? {}) };
@@ -93,6 +124,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
       invariants: [],
       matrix: { endpoints: [], vpcs: [], cells: [] },
       packets,
+      packetTotal: 0,
       checks: [c],
       mismatches: 0,
     };
@@ -100,11 +132,25 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
   const engine = opts.engine(cp);
   try {
     const pods = new Pods(engine, new Names(cp));
-    pods.onSent = (x) => packets.push(x.doc);
+    let mismatches = 0;
+    let packetTotal = 0;
+    let keptOfSend = 0;
+    const keepPerSend = opts.keepPerSend ?? KEEP_PER_SEND;
+    // Each packet as it is sent: counted, streamed, checked for hops model and kernel
+    // disagreed on, and kept in the document when it is one of its send's first or disagreed.
+    const sent = (x: Sent): void => {
+      packetTotal++;
+      const doc = opts.onPacket !== undefined || keptOfSend < keepPerSend || x.path.firstBad >= 0 ? x.doc : undefined;
+      if (doc === undefined) return;
+      opts.onPacket?.(doc);
+      if (x.path.firstBad >= 0) mismatches += hopMismatches(doc, checks);
+      if (keptOfSend < keepPerSend || x.path.firstBad >= 0) packets.push(doc);
+      keptOfSend++;
+    };
+    pods.onSent = sent;
     // The engine's batch ends before every control-plane change and at the end: what it
     // finds (learnt entries the two sides disagree on) becomes a mismatch check naming the
     // packet that left it.
-    let mismatches = 0;
     const endBatch = (when: string): void => {
       for (const f of engine.endBatch()) {
         mismatches++;
@@ -126,6 +172,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
       const at = { line: step.at.line, column: step.at.column };
       if (step.kind === 'send') {
         const index = sends.length;
+        keptOfSend = 0;
         const r = runSend(pods, step, index);
         const cs = checkSend(step, index, r.checked, cp);
         checks.push(...cs);
@@ -144,7 +191,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
           proto: step.proto,
           count: step.count,
           ok: cs.every((c) => c.ok),
-          packets: r.all.map((x) => x.doc.id),
+          packets: r.all.map((x) => x.id),
           checks: cs,
         });
         steps.push({ kind: 'send', ...at, summary: stepSummary(step), send: index });
@@ -164,6 +211,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
       opts.onStep?.(i + 1, s.steps.length);
     });
     if (opts.adhoc && failedAt < 0) {
+      keptOfSend = 0;
       const spec = adhocSpec(cp, opts.adhoc);
       const r = runSend(pods, spec, sends.length);
       sends.push({
@@ -176,7 +224,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
         proto: spec.proto,
         count: 1,
         ok: true,
-        packets: r.all.map((x) => x.doc.id),
+        packets: r.all.map((x) => x.id),
         checks: [],
       });
     }
@@ -185,22 +233,14 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
       opts.probe === false
         ? { matrix: { endpoints: [], vpcs: [], cells: [], note: 'not probed' }, checks: [], kept: [] }
         : probeMatrix(pods, cp, failedAt >= 0 ? [] : s.invariants, opts.pairLimit ?? DEFAULT_PAIR_LIMIT);
-    packets.push(...m.kept);
+    // Failing probes (and probes model and kernel disagreed on) are kept, and streamed.
+    for (const p of m.kept) {
+      opts.onPacket?.(p);
+      mismatches += hopMismatches(p, checks);
+      packets.push(p);
+    }
     checks.push(...m.checks);
     endBatch('at the end');
-    for (const p of packets) {
-      p.hops.forEach((h, j) => {
-        if (!h.kernel || h.kernel.mismatches.length === 0) return;
-        mismatches++;
-        checks.push({
-          id: `mismatch[${p.id}.${j}]`,
-          kind: 'mismatch',
-          name: `model and kernel agree: packet ${p.id} (${p.flow}) hop ${j + 1} on ${h.host} ${h.program}`,
-          ok: false,
-          message: h.kernel.mismatches.join('; '),
-        });
-      });
-    }
     return {
       ...base,
       ok: checks.every((c) => c.ok),
@@ -210,6 +250,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
       invariants: m.checks,
       matrix: m.matrix,
       packets,
+      packetTotal: packetTotal + m.kept.length,
       checks,
       mismatches,
     };

@@ -1,7 +1,7 @@
 // The capture codecs on files, streamed through node:fs: reading yields packets while the
 // file is still being read (memory stays at one read chunk plus one record), and writing
 // respects the stream's back-pressure. The codecs themselves stay free of Node APIs.
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, writeSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { CaptureReader } from './reader.ts';
 import { createEncoder, type CaptureEncoder, type PacketToWrite, type WriterOptions } from './writer.ts';
@@ -84,4 +84,52 @@ export async function writeCaptureFile(
     await w.close();
   }
   return w.packets;
+}
+
+/**
+ * A capture file written as packets come, synchronously (each packet goes to the file before
+ * the call returns): for producers that are not async, such as the scenario runner, whose
+ * packets must leave memory as they are made.
+ */
+export class CaptureFileSink {
+  private count = 0;
+  private readonly fd: number;
+  private readonly encoder: CaptureEncoder;
+  // Blocks gathered up to 1 MiB, then written in one syscall.
+  private pending: Uint8Array[] = [];
+  private size = 0;
+
+  constructor(path: string, opts: WriterOptions) {
+    this.encoder = createEncoder(opts);
+    this.fd = openSync(path, 'w');
+    this.put(this.encoder.header());
+  }
+
+  /** Packets written so far. */
+  get packets(): number {
+    return this.count;
+  }
+
+  write(p: PacketToWrite): void {
+    this.put(this.encoder.packet(p));
+    this.count++;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  private put(bytes: Uint8Array): void {
+    this.pending.push(bytes);
+    this.size += bytes.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    const all = Buffer.concat(this.pending);
+    this.pending = [];
+    this.size = 0;
+    for (let off = 0; off < all.length;) off += writeSync(this.fd, all, off);
+  }
 }

@@ -76,7 +76,7 @@ function scenarioHtml(r: ScenarioRunDoc): string {
     `<h2 id="${slug(`scenario-${r.name}`)}">${badge(r.ok)} ${esc(r.name)} <span class="muted">${esc(r.file)} · ${esc(r.target)}</span></h2>`,
     r.description ? `<p>${esc(r.description)}</p>` : '',
     notices,
-    `<p>${r.checks.length} checks, ${failed} failed · ${r.packets.length} packets${r.target === 'both' ? ` · ${r.mismatches} model/kernel mismatches` : ''}</p>`,
+    `<p>${r.checks.length} checks, ${failed} failed · ${r.packetTotal} packets${r.packetTotal > r.packets.length ? ` (${r.packets.length} shown: the first of each send, and every one model and kernel disagreed on; run.json and run.pcapng hold them all)` : ''}${r.target === 'both' ? ` · ${r.mismatches} model/kernel mismatches` : ''}</p>`,
     `<h3>Topology</h3>`,
     topologySvg(r.topology),
     endpointTable(r.topology),

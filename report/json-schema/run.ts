@@ -183,7 +183,15 @@ export interface ScenarioRunDoc {
   readonly sends: readonly SendDoc[];
   readonly invariants: readonly CheckDoc[];
   readonly matrix: MatrixDoc;
+  /**
+   * Every packet, in the documents the CLI writes (it streams them as they are sent). A run
+   * held in memory keeps the first packets of each send, every packet model and kernel
+   * disagreed on and the failing probes: memory stays bounded whatever the packet count
+   * (`packetTotal` counts them all).
+   */
   readonly packets: readonly PacketDoc[];
+  /** Packets the run sent (probes of passing invariants not counted). */
+  readonly packetTotal: number;
   /** Every check of the run, in order: sends' expectations, invariants, mismatches. */
   readonly checks: readonly CheckDoc[];
   /** Hops where model and kernel disagreed (`both` only). */

@@ -12,9 +12,21 @@ export function toHex(b: Uint8Array): string {
   return parts.join('');
 }
 
+// The value of each hex digit's character code (lower and upper case); -1 elsewhere.
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+  NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Hex text to bytes (a digit that is not hex reads as 0, as parseInt's NaN did). */
 export function fromHex(h: string): Uint8Array {
   const out = new Uint8Array(h.length >>> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    const a = NIBBLE[h.charCodeAt(2 * i) & 0x7f];
+    const b = NIBBLE[h.charCodeAt(2 * i + 1) & 0x7f];
+    out[i] = a < 0 || b < 0 ? 0 : (a << 4) | b;
+  }
   return out;
 }
 

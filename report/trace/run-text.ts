@@ -42,7 +42,7 @@ export function scenarioText(r: ScenarioRunDoc, st: TextStyle = PLAIN): string[]
   const failed = r.checks.filter((c) => !c.ok).length;
   const verdict = r.ok ? st.green('PASS') : st.red('FAIL');
   out.push(
-    `  ${verdict} ${r.checks.length} checks${failed ? `, ${failed} failed` : ''}, ${r.packets.length} packets${r.target === 'both' ? `, ${r.mismatches} model/kernel mismatches` : ''}`,
+    `  ${verdict} ${r.checks.length} checks${failed ? `, ${failed} failed` : ''}, ${r.packetTotal} packets${r.target === 'both' ? `, ${r.mismatches} model/kernel mismatches` : ''}`,
   );
   return out;
 }

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
 import { runScenario } from '../../../harness/run/run.ts';
-import { pathHosts } from '../../../harness/run/expect.ts';
+import { docHosts } from '../../../harness/run/docs.ts';
 import type { ScenarioRunDoc } from '../../../report/json-schema/run.ts';
 
 const model = (file: string, extra: Partial<Parameters<typeof runScenario>[1]> = {}): ScenarioRunDoc =>
@@ -96,11 +96,11 @@ describe('runScenario on the model', () => {
     expect(Object.keys(prov.writes!).sort()).toEqual(['node-1', 'node-2', 'node-3']);
   });
 
-  it('pathHosts collapses a tail call on one host into one entry', () => {
+  it('docHosts collapses a tail call on one host into one entry', () => {
     const r = model('scenarios/demo.yaml', { probe: false });
     const arp = r.packets[0];
     expect(arp.hops.length).toBe(1);
     expect(arp.hops[0].tailCalls).toBeGreaterThan(0);
-    expect(pathHosts(arp)).toEqual(['node-1']);
+    expect(docHosts(arp)).toEqual(['node-1']);
   });
 });
