@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { type DataplaneInstance, loadInstances } from '../harness/dataplane/instance.ts';
 import { ProgramDiffer, type ProgramCase } from '../harness/engine/program.ts';
-import { IFINDEX_POOL, MAX_HOSTS, type TopoSpec, type Topology, buildTopology } from '../harness/diff/gen/topology.ts';
+import { IFINDEX_POOL, MAX_HOSTS, type TopoSpec, type Topology, buildTopology } from '../harness/diff/gen/random-topology.ts';
 import { mutate, mutation, podFrame, podPkt } from '../harness/diff/gen/packets.ts';
 import { TransitSource, transitCase } from '../harness/diff/gen/transit-cases.ts';
 

@@ -4,7 +4,7 @@
 // counters, the three-way comparison), on the demo overlay. Needs root; everything lives
 // under one run prefix, removed in `finally`.
 import { emit, note } from './emit.ts';
-import { runScenario } from '../harness/run/run.ts';
+import { runScenario } from '../harness/run/scenario-run.ts';
 import { engineFor } from '../harness/run/targets.ts';
 import { closeRun, openRun } from '../harness/live/lifecycle.ts';
 import { runLiveSend } from '../harness/live/live-send.ts';

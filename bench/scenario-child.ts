@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { main } from '../cli/main.ts';
 import type { Io } from '../cli/io.ts';
 import { Engine, type EngineTarget } from '../harness/engine/engine.ts';
-import { runScenario } from '../harness/run/run.ts';
+import { runScenario } from '../harness/run/scenario-run.ts';
 import { floodScenarioText, scaleScenario } from './scale-scenario.ts';
 
 const [kind, sizeArg, targetArg] = process.argv.slice(2);

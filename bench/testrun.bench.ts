@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BpfObject } from '../harness/libbpf/index.ts';
+import { BpfObject } from '../harness/libbpf/object.ts';
 import { TestRunExecutor } from '../harness/testrun.ts';
 import { emit, note, rate } from './emit.ts';
 

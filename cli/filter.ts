@@ -1,7 +1,7 @@
 // --filter on every command that reports packets: parsed before any work, a mistake named
 // by its character and, for a misspelt word, the nearest real one.
 import { hint } from '../harness/scenario/did-you-mean.ts';
-import { FilterError, parseFilter, type Expr } from '../report/filter/parse.ts';
+import { FilterError, parseFilter, type Expr } from '../report/filter/expr.ts';
 import type { FlagSpec } from './args.ts';
 import { UserError } from './errors.ts';
 

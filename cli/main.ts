@@ -1,11 +1,11 @@
 // `twinplane <command> [args]` without the process around it: dispatches through the table
-// in cli/commands/index.ts and turns a UserError into one line on stderr plus its exit code.
+// in cli/command-table.ts and turns a UserError into one line on stderr plus its exit code.
 // Anything else is a bug: one line naming it (exit 3); the stack only with TWINPLANE_DEBUG=1,
 // because a user's terminal is not the place for one.
 import { readFileSync } from 'node:fs';
 import { nearest } from '../harness/scenario/did-you-mean.ts';
 import { columns, parseCommandArgs } from './args.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMANDS } from './command-table.ts';
 import { EXIT, UserError } from './errors.ts';
 import type { Io } from './io.ts';
 

@@ -2,16 +2,16 @@
 // --report) and the JSON document (--json, and run.json of --report) are written packet by
 // packet, so memory stays bounded whatever the scenario's packet count; the reports that
 // need the whole run at once (HTML, Markdown, JUnit) are written at the end from the run's
-// document, which keeps a bounded set of packets (harness/run/run.ts).
+// document, which keeps a bounded set of packets (harness/run/scenario-run.ts).
 import { closeSync, createReadStream, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Scenario } from '../harness/scenario/types.ts';
 import { CaptureFileSink } from '../report/capture/files.ts';
-import type { Expr } from '../report/filter/parse.ts';
+import type { Expr } from '../report/filter/expr.ts';
 import { matches, packetRecords } from '../report/filter/match.ts';
-import { RUN_DOC_VERSION, type PacketDoc, type RunDoc, type ScenarioRunDoc } from '../report/json-schema/run.ts';
+import { RUN_DOC_VERSION, type PacketDoc, type RunDoc, type ScenarioRunDoc } from '../report/json-schema/run-doc.ts';
 import { RunDocText } from '../report/json-schema/stream.ts';
 import { interfaceSpec, packetFrames } from '../report/run-pcapng.ts';
 import type { RunTarget } from '../model/target.ts';

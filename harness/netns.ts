@@ -12,7 +12,7 @@
 // nothing needs cleaning up: the namespace dies with the process.
 import koffi from 'koffi';
 import { libc, lastErrno } from './libbpf/native.ts';
-import { BpfError } from './libbpf/errors.ts';
+import { BpfError } from './libbpf/bpf-error.ts';
 import { ip as ipCommand } from './ip.ts';
 
 /** In a fresh namespace the loopback device is always ifindex 1. */

@@ -3,7 +3,7 @@
 // (the repeat gotcha). Everything the syscall touches — the 80-byte opts struct, the
 // input, output and xdp_md buffers — is allocated once per executor and filled in place:
 // building a struct per call through koffi costs ~4× the syscall itself.
-import { BpfError } from './libbpf/errors.ts';
+import { BpfError } from './libbpf/bpf-error.ts';
 import { koffi, libbpf, type Ptr } from './libbpf/native.ts';
 
 /** Kernel XDP verdicts by number. */

@@ -1,7 +1,7 @@
 // JUnit XML for CI: one <testsuite> per scenario, one <testcase> per check (each expectation
 // of each send, each invariant, each model/kernel mismatch). A control-plane refusal is an
 // <error>, everything else that failed a <failure>. CI systems show file and line.
-import type { CheckDoc, RunDoc, ScenarioRunDoc } from './json-schema/run.ts';
+import type { CheckDoc, RunDoc, ScenarioRunDoc } from './json-schema/run-doc.ts';
 
 /** XML 1.0 has no way to carry most control characters, even escaped: they are dropped. */
 // eslint-disable-next-line no-control-regex

@@ -1,7 +1,7 @@
 // A Markdown summary for CI (a job summary or a pull-request comment): one table row per
 // scenario, then every failure with its file:line, then the mismatches, capped so a
 // comment stays readable.
-import type { RunDoc } from './json-schema/run.ts';
+import type { RunDoc } from './json-schema/run-doc.ts';
 
 const MAX_LISTED = 30;
 

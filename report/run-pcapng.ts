@@ -6,8 +6,8 @@
 import { XDP_ACTION } from '../model/dataplane/tables.ts';
 import type { InterfaceSpec, PacketToWrite, PcapngWriterOptions } from './capture/writer.ts';
 import { xdpVerdict } from './capture/writer.ts';
-import type { HopDoc, PacketDoc, ScenarioRunDoc } from './json-schema/run.ts';
-import { fromHex } from './trace/frame.ts';
+import type { HopDoc, PacketDoc, ScenarioRunDoc } from './json-schema/run-doc.ts';
+import { fromHex } from '../model/wire/hex.ts';
 import { outcomeLine } from './trace/render.ts';
 
 /** epb_flags direction bits (pcapng spec): 01 inbound, 10 outbound. */

@@ -8,8 +8,8 @@ import type { Io } from '../io.ts';
 import { checkCaptureHeader, checkInputFile } from '../inputs.ts';
 import { OUTPUT_FLAGS } from '../outputs.ts';
 import { readCaptureFile } from '../../report/capture/files.ts';
-import { CaptureError } from '../../report/capture/types.ts';
-import type { Expr } from '../../report/filter/parse.ts';
+import { CaptureError } from '../../report/capture/contents.ts';
+import type { Expr } from '../../report/filter/expr.ts';
 import { captureRecord, matches } from '../../report/filter/match.ts';
 import { capturePacketJson, capturePacketText } from '../../report/trace/capture-text.ts';
 

@@ -9,7 +9,7 @@ import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import type { Io } from '../io.ts';
 import { checkOutputs, outputFlags } from '../outputs.ts';
 import { loadScenarioArgs } from '../scenarios.ts';
-import { chooseTarget, parseTarget, targetFlag } from '../target.ts';
+import { chooseTarget, parseTarget, targetFlag } from '../target-flag.ts';
 import { RUN_OUTPUTS, executeRun } from './run.ts';
 
 export const DEMO_SCENARIO = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));

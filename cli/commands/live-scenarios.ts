@@ -3,7 +3,7 @@
 // both commands so neither imports the other.
 import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { loadScenarios } from '../../harness/run/load.ts';
+import { loadScenarios } from '../../harness/run/load-all.ts';
 
 /**
  * Runs scenario files live, one after the other; exit status 0 when all pass. Also the

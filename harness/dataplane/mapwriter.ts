@@ -7,6 +7,7 @@ import type { MapSpec, ModelMap } from '../../model/dataplane/maps.ts';
 import type { BpfMap } from '../libbpf/map.ts';
 import { numPossibleCpus } from '../libbpf/map.ts';
 import type { DataplaneInstance } from './instance.ts';
+import { fromHex, toHex } from '../../model/wire/hex.ts';
 
 /** Maps the data plane writes itself: reset between cases. */
 export const LEARNT_MAPS = ['ep_cache', 'flows', 'rflows'] as const;
@@ -168,9 +169,6 @@ export function modelCounters(state: HostState): Array<[number, number]> {
   return [...state.map('counters').entries()].filter(([, n]) => n !== 0).sort((a, b) => a[0] - b[0]);
 }
 
-/** Bytes as lowercase hex: how learnt entries are keyed and compared. */
-export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
 /** Learnt entries by encoded key (hex) -> encoded value (hex): the kernel's exact bytes. */
 export type LearntBytes = Record<LearntMap, Map<string, string>>;
 
@@ -179,7 +177,7 @@ export function kernelLearnt(inst: DataplaneInstance): LearntBytes {
   for (const name of LEARNT_MAPS) {
     const size = MAP_SPECS[name].valueLayout.def.size;
     const m = new Map<string, string>();
-    for (const [k, v] of inst.map(name).entries()) m.set(hex(k), hex(v.subarray(0, size)));
+    for (const [k, v] of inst.map(name).entries()) m.set(toHex(k), toHex(v.subarray(0, size)));
     out[name] = m;
   }
   return out;
@@ -191,13 +189,11 @@ export function modelLearnt(state: HostState): LearntBytes {
     const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;
     const m = new Map<string, string>();
     if (state.has(name))
-      for (const [k, v] of state.map(name).entries()) m.set(hex(spec.keyLayout.encode(k)), hex(spec.valueLayout.encode(v)));
+      for (const [k, v] of state.map(name).entries()) m.set(toHex(spec.keyLayout.encode(k)), toHex(spec.valueLayout.encode(v)));
     out[name] = m;
   }
   return out;
 }
-
-export const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 
 /**
  * Puts the instance's learnt maps back to `baseline` (encoded entries), touching only the

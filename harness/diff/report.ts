@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dissect, formatFrame } from '../../model/wire/dissect.ts';
+import { hexByte } from '../../model/wire/hex.ts';
 import { XDP_ACTION, pointName, reasonName } from '../../model/dataplane/tables.ts';
 import type { RunResult } from '../../model/dataplane/verdict.ts';
 import { encodeCapture, xdpVerdict, type PacketToWrite } from '../../report/capture/writer.ts';
@@ -99,9 +100,7 @@ export function tracesSideBySide(model: Side, kernel: Side): string[] {
 function hexDump(b: Uint8Array, mark = -1): string[] {
   const rows: string[] = [];
   for (let i = 0; i < b.length; i += 16) {
-    const cells = [...b.subarray(i, i + 16)].map((x, j) =>
-      i + j === mark ? `[${x.toString(16).padStart(2, '0')}]` : x.toString(16).padStart(2, '0'),
-    );
+    const cells = [...b.subarray(i, i + 16)].map((x, j) => (i + j === mark ? `[${hexByte(x)}]` : hexByte(x)));
     rows.push(`  ${i.toString(16).padStart(4, '0')}  ${cells.join(' ')}`);
   }
   return rows;

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { ProgramSuite } from './suite.ts';
 import type { Failure } from './property.ts';
-import { IFINDEX_POOL, type TopoSpec, applyOp, buildTopology, describeTopology, topoSpec } from './gen/topology.ts';
+import { IFINDEX_POOL, type TopoSpec, applyOp, buildTopology, describeTopology, topoSpec } from './gen/random-topology.ts';
 import type { DataplaneInstance, KernelRun } from '../dataplane/instance.ts';
 import type { Coverage } from './coverage.ts';
 import type { KnownTracker } from './known.ts';

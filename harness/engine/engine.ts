@@ -19,6 +19,7 @@ import { LEARNT_MAPS, type LearntBytes, kernelLearnt, modelLearnt, restoreLearnt
 import { ensureIfindexes } from '../netns.ts';
 import type { Difference } from './compare.ts';
 import { type EngineHop, type HopSides, compareLearntWhole, counterShadowOf, resetCounterShadow, runHop } from './hop.ts';
+import { fromHex } from '../../model/wire/hex.ts';
 
 export type EngineTarget = 'model' | 'xdp' | 'both';
 
@@ -83,6 +84,9 @@ export class Engine {
   ) {
     this.cluster = new Cluster(cp);
     this.hopLimit = opts.hopLimit ?? DEFAULT_HOP_LIMIT;
+    this.tracedSides = { model: target !== 'xdp', kernel: target !== 'model', traced: true };
+    this.untracedSides = { ...this.tracedSides, traced: false };
+    this.sides = this.tracedSides;
     if (target === 'model') return;
     const hosts = [...cp.hosts.values()];
     let insts = opts.instances;
@@ -176,18 +180,24 @@ export class Engine {
     return this.walk(start, frame, opts);
   }
 
+  // The sides of the walk in progress and the hop runner, made once: a closure per send
+  // costs more than it looks under tsx, whose transform names every function it creates.
+  private readonly tracedSides: HopSides;
+  private readonly untracedSides: HopSides;
+  private sides: HopSides;
+  private readonly runner: HopRunner<EngineHop> = (host, program, ingress, input) => {
+    const hop = runHop(host.name, this.target === 'model' ? null : this.inst(host), host.state, program, ingress, input, this.sides);
+    if (hop.kernel !== null) this.touched.add(host.name);
+    this.hops++;
+    return { hop, step: hop.verdict };
+  };
+
   private walk(from: string | WalkStart, frame: Uint8Array, opts: SendOptions): EnginePath {
-    const sides: HopSides = { model: this.target !== 'xdp', kernel: this.target !== 'model', traced: opts.traced !== false };
-    const runner: HopRunner<EngineHop> = (host, program, ingress, input) => {
-      const hop = runHop(host.name, this.target === 'model' ? null : this.inst(host), host.state, program, ingress, input, sides);
-      if (hop.kernel !== null) this.touched.add(host.name);
-      this.hops++;
-      return { hop, step: hop.verdict };
-    };
+    this.sides = opts.traced === false ? this.untracedSides : this.tracedSides;
     const walked =
       typeof from === 'string'
-        ? walk<EngineHop>(this.cp, from, frame, runner, this.hopLimit, this.cluster.switchTable())
-        : walkFrom<EngineHop>(from, frame, runner, this.hopLimit, this.cluster.switchTable());
+        ? walk<EngineHop>(this.cp, from, frame, this.runner, this.hopLimit, this.cluster.switchTable())
+        : walkFrom<EngineHop>(from, frame, this.runner, this.hopLimit, this.cluster.switchTable());
     if (walked.outcome.kind === 'delivered') this.cluster.receive(this.cp.endpoint(walked.outcome.pod), walked.outcome.frame);
     const firstBad = walked.hops.findIndex((h) => h.diffs.length > 0);
     const kernelTail = firstBad >= 0 && opts.kernelTail === true ? this.kernelPathFrom(walked.hops[firstBad]) : [];
@@ -264,7 +274,7 @@ export class Engine {
         for (const name of LEARNT_MAPS) {
           const raw = m.raw(name);
           raw.clear();
-          for (const [k, v] of base[name]) raw.rawSet(Buffer.from(k, 'hex'), Buffer.from(v, 'hex'));
+          for (const [k, v] of base[name]) raw.rawSet(fromHex(k), fromHex(v));
         }
         restoreLearnt(this.inst(h), base);
       }
@@ -316,6 +326,6 @@ function adoptKernelLearnt(h: Host, inst: DataplaneInstance): void {
   for (const name of LEARNT_MAPS) {
     const m = h.state.raw(name);
     m.clear();
-    for (const [kh, vh] of k[name]) m.rawSet(Buffer.from(kh, 'hex'), Buffer.from(vh, 'hex'));
+    for (const [kh, vh] of k[name]) m.rawSet(fromHex(kh), fromHex(vh));
   }
 }

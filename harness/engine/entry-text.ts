@@ -2,16 +2,10 @@
 // nested records inline. Generic over StructDef, so every map renders the same way.
 import { decode, type StructDef } from '../../model/layout/struct.ts';
 import { MAP_SPECS, type MapName } from '../../model/dataplane/state.ts';
+import { fromHex, toHex } from '../../model/wire/hex.ts';
+import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
 
 const ADDR_FIELDS = new Set(['ip', 'saddr', 'daddr', 'vip', 'host_ip']);
-
-function ip(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-function mac(b: Uint8Array): string {
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
-}
 
 export function renderRecord(def: StructDef, value: unknown): string {
   const rec = value as Record<string, unknown>;
@@ -24,9 +18,9 @@ export function renderRecord(def: StructDef, value: unknown): string {
       const items = Array.isArray(v) ? (v as Record<string, unknown>[]) : [v as Record<string, unknown>];
       parts.push(`${f.name}=${items.map((i) => `{${renderRecord(of, i)}}`).join(',')}`);
     } else if (v instanceof Uint8Array) {
-      parts.push(`${f.name}=${v.length === 6 ? mac(v) : Buffer.from(v).toString('hex')}`);
+      parts.push(`${f.name}=${v.length === 6 ? macToString(v) : toHex(v)}`);
     } else if (typeof v === 'number' && ADDR_FIELDS.has(f.name)) {
-      parts.push(`${f.name}=${ip(v)}`);
+      parts.push(`${f.name}=${ipv4ToString(v)}`);
     } else {
       parts.push(`${f.name}=${String(v)}`);
     }
@@ -38,8 +32,7 @@ export function renderRecord(def: StructDef, value: unknown): string {
 export function renderEntry(map: string, keyHex: string, valueHex: string | undefined): string {
   const spec = MAP_SPECS[map as MapName];
   if (spec === undefined) return `${keyHex} -> ${valueHex ?? 'absent'}`;
-  const k = renderRecord(spec.keyLayout.def, decode(spec.keyLayout.def, Buffer.from(keyHex, 'hex')));
-  const v =
-    valueHex === undefined ? 'absent' : renderRecord(spec.valueLayout.def, decode(spec.valueLayout.def, Buffer.from(valueHex, 'hex')));
+  const k = renderRecord(spec.keyLayout.def, decode(spec.keyLayout.def, fromHex(keyHex)));
+  const v = valueHex === undefined ? 'absent' : renderRecord(spec.valueLayout.def, decode(spec.valueLayout.def, fromHex(valueHex)));
   return `{${k}} -> {${v}}`;
 }

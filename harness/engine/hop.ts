@@ -9,8 +9,9 @@ import { type HostState, MAP_SPECS } from '../../model/dataplane/state.ts';
 import { ACTION_BY_CODE, reasonName } from '../../model/dataplane/tables.ts';
 import type { MapUpdate, RunResult } from '../../model/dataplane/verdict.ts';
 import type { DataplaneInstance, KernelRun, ProgramName } from '../dataplane/instance.ts';
-import { LEARNT_MAPS, type LearntBytes, fromHex, hex, kernelLearnt, modelLearnt, restoreLearnt } from '../dataplane/mapwriter.ts';
-import { BpfError } from '../libbpf/errors.ts';
+import { LEARNT_MAPS, type LearntBytes, kernelLearnt, modelLearnt, restoreLearnt } from '../dataplane/mapwriter.ts';
+import { fromHex, toHex } from '../../model/wire/hex.ts';
+import { BpfError } from '../libbpf/bpf-error.ts';
 import { MAX_FRAME, MIN_FRAME } from '../testrun.ts';
 import { type Difference, compareLearnt, compareRuns } from './compare.ts';
 import { renderEntry } from './entry-text.ts';
@@ -211,7 +212,7 @@ function checkWrittenKeys(inst: DataplaneInstance, state: HostState, updates: re
   for (const u of updates) {
     const m = state.raw(u.map);
     const kb = keyBytes(u);
-    const key = hex(kb);
+    const key = toHex(kb);
     const id = `${u.map} ${key}`;
     if (seen.has(id)) continue; // written twice in one run: checked once
     seen.add(id);
@@ -224,7 +225,7 @@ function checkWrittenKeys(inst: DataplaneInstance, state: HostState, updates: re
     if (!same) {
       out.push({
         kind: 'map',
-        text: `${u.map}: model ${mv === undefined ? 'has no such entry' : renderEntry(u.map, key, hex(mv))}, kernel ${kvv === undefined ? 'has no such entry' : renderEntry(u.map, key, hex(kvv))}`,
+        text: `${u.map}: model ${mv === undefined ? 'has no such entry' : renderEntry(u.map, key, toHex(mv))}, kernel ${kvv === undefined ? 'has no such entry' : renderEntry(u.map, key, toHex(kvv))}`,
       });
     }
     if (base !== undefined) {

@@ -7,10 +7,10 @@
 import type { HostState } from '../../model/dataplane/state.ts';
 import type { RunResult } from '../../model/dataplane/verdict.ts';
 import type { DataplaneInstance, KernelRun, ProgramName } from '../dataplane/instance.ts';
+import { fromHex } from '../../model/wire/hex.ts';
 import {
   LEARNT_MAPS,
   type LearntBytes,
-  fromHex,
   kernelLearnt,
   modelCounters,
   modelLearnt,

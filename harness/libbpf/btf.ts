@@ -1,7 +1,7 @@
 // Struct layouts read from BTF, through libbpf's btf__* accessors and the kernel's
 // `struct btf_type` encoding (include/uapi/linux/btf.h): a 12-byte header (name_off,
 // info = kind<<24 | kind_flag<<31 | vlen, size-or-type) followed by per-kind data.
-import { BpfError } from './errors.ts';
+import { BpfError } from './bpf-error.ts';
 import { koffi, lastErrno, libbpf, type Ptr } from './native.ts';
 import type { BpfObject } from './object.ts';
 

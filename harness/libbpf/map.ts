@@ -2,7 +2,7 @@
 // encoding lives in model/layout/struct.ts. Sizes are checked before every call because
 // the kernel reads exactly key_size/value_size bytes behind the pointer it is given: a
 // short buffer would be read past its end, not rejected.
-import { BpfError } from './errors.ts';
+import { BpfError } from './bpf-error.ts';
 import { koffi, libbpf, libc, lastErrno } from './native.ts';
 
 /** Kernel map type numbers (enum bpf_map_type) that the harness names in messages. */

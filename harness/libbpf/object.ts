@@ -3,7 +3,7 @@
 // its own maps (libbpf creates them at load time; nothing here pins), so one object file
 // can be loaded once per simulated host.
 import { basename } from 'node:path';
-import { BpfError } from './errors.ts';
+import { BpfError } from './bpf-error.ts';
 import { BpfMap, MAP_TYPES } from './map.ts';
 import { clearLibbpfMessages, koffi, lastErrno, libbpf, libbpfMessages, type Ptr } from './native.ts';
 

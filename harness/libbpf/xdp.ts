@@ -1,7 +1,7 @@
 // Attaching XDP programs to interfaces for live mode. Two ways: by flags on the
 // interface (stays until detached, survives the process), or as a link (goes away when
 // the link is destroyed or the process exits: a crashed run leaves nothing behind).
-import { BpfError } from './errors.ts';
+import { BpfError } from './bpf-error.ts';
 import { lastErrno, libbpf, libc } from './native.ts';
 import type { BpfProgram } from './object.ts';
 

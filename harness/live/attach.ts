@@ -7,7 +7,8 @@
 // mode is read back (a netlink query in the namespace, no `ip` process) and checked.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BpfObject, xdpAttachLink, xdpQueryId, type BpfProgram } from '../libbpf/index.ts';
+import { BpfObject, type BpfProgram } from '../libbpf/object.ts';
+import { xdpAttachLink, xdpQueryId } from '../libbpf/xdp.ts';
 import { getLink } from '../ip.ts';
 import { inNetns } from '../netns.ts';
 import type { NsLink, Topology } from './netns-topology.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ControlPlane } from '../../model/control/plane.ts';
 import { REASON, reasonName } from '../../model/dataplane/tables.ts';
 import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
-import type { PacketDoc } from '../../report/json-schema/run.ts';
+import type { PacketDoc } from '../../report/json-schema/run-doc.ts';
 import type { SendStep } from '../scenario/types.ts';
 import { writePcapng, type PcapngPoint } from './capture.ts';
 import { innerLine, shapeKey, summarizeInner } from './frame-view.ts';
@@ -23,6 +23,7 @@ import { exchange } from './pod-sockets.ts';
 import { compareSend, modelTally, observedHosts, tallyDiffs, type SendComparison, type Tally } from './predict.ts';
 import { drainTaps, waitForFrames, type Tap } from './tap.ts';
 import { ping } from './traffic.ts';
+import { fromHex } from '../../model/wire/hex.ts';
 
 export interface LiveCheck {
   readonly id: string;
@@ -106,12 +107,10 @@ export function isInjected(step: SendStep): boolean {
 const ANSWER_MS = 3000;
 const SILENCE_MS = 1000;
 
-const hexBytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
-
 /** Did the model's delivery of `d` show up live (a frame of its shape at the receiving pod's tap)? */
 function arrivedLike(d: PacketDoc, o: LiveOverlay, tapMarks: Map<Tap, number>): boolean {
   if (d.outcome.kind !== 'delivered' || !o.cp.endpoints.has(d.outcome.endpoint)) return true;
-  const want = summarizeInner(hexBytes(d.hops[d.hops.length - 1].frameOut ?? d.hops[0].frameIn));
+  const want = summarizeInner(fromHex(d.hops[d.hops.length - 1].frameOut ?? d.hops[0].frameIn));
   if (!want) return true;
   const tap = o.podTap(d.outcome.endpoint);
   const shape = shapeKey(want);
@@ -136,7 +135,7 @@ async function play(o: LiveOverlay, step: SendStep, model: readonly PacketDoc[],
     const mine = model.filter((d) => d.from === from && d.role !== 'reply');
     for (const [k, d] of mine.entries()) {
       try {
-        tap.inject(hexBytes(d.hops[0].frameIn));
+        tap.inject(fromHex(d.hops[0].frameIn));
       } catch (e) {
         // The pod's own interface refused the frame (bigger than its MTU, say): that is what
         // happened live, not a harness failure.
@@ -266,7 +265,7 @@ function pcapPoints(captured: ReadonlyArray<CaptureRole & { tap: Tap }>, model: 
   model.forEach((d, k) =>
     d.hops.forEach((h, j) =>
       frames.push({
-        data: hexBytes(h.frameOut ?? h.frameIn),
+        data: fromHex(h.frameOut ?? h.frameIn),
         // The model has no clock: its frames sit in send order, a microsecond apart.
         t: t0 + (k * 64 + j) / 1000,
         comment: `model packet ${d.id} hop ${j + 1} ${h.host} ${h.program}: ${h.action} ${h.reason}${h.frameOut ? '' : ' (input shown)'}`,

@@ -13,10 +13,9 @@ import { MAP_SPECS, type HostState, type MapName } from '../../model/dataplane/s
 import type { MapSpec } from '../../model/dataplane/maps.ts';
 import type { DataplaneInstance } from '../dataplane/instance.ts';
 import { LEARNT_MAPS, type LearntMap } from '../dataplane/mapwriter.ts';
+import { fromHex, toHex } from '../../model/wire/hex.ts';
 
 const ARRAY_TYPES = new Set(['ARRAY', 'PERCPU_ARRAY']);
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 
 export interface SyncStats {
   updated: number;
@@ -48,7 +47,7 @@ export class WriteLog {
     const note = (k: unknown): void => {
       let d = this.dirty.get(name);
       if (!d) this.dirty.set(name, (d = new Map()));
-      d.set(hex(spec.keyLayout.encode(k)), k);
+      d.set(toHex(spec.keyLayout.encode(k)), k);
     };
     m.set = (k, v) => {
       note(k);
@@ -123,7 +122,7 @@ export function adoptLearnt(inst: DataplaneInstance, state: HostState): LearntKe
     const keys = new Set<string>();
     for (const [k, v] of inst.map(name).entries()) {
       model.set(spec.keyLayout.decode(k), spec.valueLayout.decode(v.subarray(0, spec.valueLayout.def.size)));
-      keys.add(hex(k));
+      keys.add(toHex(k));
     }
     out[name] = keys;
   }
@@ -136,7 +135,7 @@ export function dropUnlearnt(inst: DataplaneInstance, state: HostState, adopted:
   for (const name of LEARNT_MAPS) {
     const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;
     const still = new Set<string>();
-    if (state.has(name)) for (const [k] of state.map(name).entries()) still.add(hex(spec.keyLayout.encode(k)));
+    if (state.has(name)) for (const [k] of state.map(name).entries()) still.add(toHex(spec.keyLayout.encode(k)));
     for (const kh of adopted[name]) if (!still.has(kh) && inst.map(name).delete(fromHex(kh))) st.deleted++;
   }
   return st;

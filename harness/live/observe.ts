@@ -11,6 +11,7 @@
 // previous one went to (timestamps of separate captures may tie).
 import { identityKey, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary, type InnerSummary } from './frame-view.ts';
 import type { TapFrame } from './tap.ts';
+import { toHex } from '../../model/wire/hex.ts';
 
 /** Where a frame injected from the underlay comes from, in hop records. */
 export const UNDERLAY = 'underlay';
@@ -60,7 +61,6 @@ export interface CaptureRole {
 }
 
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
-const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 export function observe(captures: readonly CaptureRole[]): ObservedPacket[] {
   const hostByMac = new Map<string, string>();

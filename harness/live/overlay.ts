@@ -16,12 +16,12 @@
 // before a namespace goes: a socket keeps its namespace, and its interfaces, alive.
 import type { ControlPlane, Endpoint as CpEndpoint, Host as CpHost } from '../../model/control/plane.ts';
 import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
-import type { BpfObject, BpfProgram } from '../libbpf/index.ts';
+import type { BpfObject, BpfProgram } from '../libbpf/object.ts';
 import { DATAPLANE_OBJ, DataplaneInstance } from '../dataplane/instance.ts';
 import { readCounters, writeHostState } from '../dataplane/mapwriter.ts';
 import { loadInstances } from '../loader.ts';
 import type { Scenario, Step } from '../scenario/types.ts';
-import { buildControlPlane, createEndpoint } from '../run/world.ts';
+import { buildControlPlane, createEndpoint } from '../run/apply.ts';
 import { CaptureSet } from './capture.ts';
 import { PodSockets, type L4 } from './pod-sockets.ts';
 import { HOST_TAP_BYTES, type Tap } from './tap.ts';

@@ -13,10 +13,11 @@
 // verdicts the live programs counted (per-reason counters per host, the only verdicts a
 // live run can observe) against the verdicts of the model's hops.
 import { REASONS } from '../../model/dataplane/tables.ts';
-import type { PacketDoc } from '../../report/json-schema/run.ts';
+import type { PacketDoc } from '../../report/json-schema/run-doc.ts';
 import { docHosts } from '../run/docs.ts';
 import type { ObservedPacket, WireHop } from './observe.ts';
 import { innerLine, shapeKey, summarizeGeneve, summarizeInner, type GeneveSummary } from './frame-view.ts';
+import { fromHex } from '../../model/wire/hex.ts';
 
 export interface PredictedPacket {
   readonly doc: PacketDoc;
@@ -25,8 +26,6 @@ export interface PredictedPacket {
   readonly path: string[];
   readonly wire: Array<{ from: string; to: string; frame: GeneveSummary; hex: string }>;
 }
-
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 
 export function predict(doc: PacketDoc): PredictedPacket | undefined {
   const first = doc.hops[0];

@@ -3,7 +3,7 @@
 import type { ControlPlane } from '../../model/control/plane.ts';
 import { ipv4ToString, parseIpv4 } from '../../model/wire/addr.ts';
 import type { SendProto } from '../scenario/types.ts';
-import type { SendSpec } from './send.ts';
+import type { SendSpec } from './pod-send.ts';
 import { defaultPayload } from '../scenario/resolve/send.ts';
 
 export interface AdhocFlow {

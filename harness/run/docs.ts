@@ -5,8 +5,9 @@ import type { ControlPlane, Host } from '../../model/control/plane.ts';
 import type { MapUpdate } from '../../model/dataplane/verdict.ts';
 import { pointName, reasonName } from '../../model/dataplane/tables.ts';
 import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
-import type { HopDoc, OutcomeDoc, PacketDoc, PacketRole } from '../../report/json-schema/run.ts';
-import { packetSummary, toHex } from '../../report/trace/frame.ts';
+import type { HopDoc, OutcomeDoc, PacketDoc, PacketRole } from '../../report/json-schema/run-doc.ts';
+import { packetSummary } from '../../report/trace/frame.ts';
+import { toHex } from '../../model/wire/hex.ts';
 import type { EnginePath } from '../engine/engine.ts';
 import { type EngineHop, kernelAsRun } from '../engine/hop.ts';
 

@@ -4,7 +4,7 @@
 import { macToString } from '../../model/wire/addr.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
 import { reasonName } from '../../model/dataplane/tables.ts';
-import type { CheckDoc } from '../../report/json-schema/run.ts';
+import type { CheckDoc } from '../../report/json-schema/run-doc.ts';
 import { outcomeLine } from '../../report/trace/render.ts';
 import type { SendStep } from '../scenario/types.ts';
 import { outcomeDoc } from './docs.ts';

@@ -5,7 +5,7 @@
 // The same probes fill the reachability matrix of the reports.
 import type { ControlPlane, Endpoint } from '../../model/control/plane.ts';
 import { ether } from '../../model/wire/builder.ts';
-import type { CellDoc, CheckDoc, MatrixDoc, PacketDoc } from '../../report/json-schema/run.ts';
+import type { CellDoc, CheckDoc, MatrixDoc, PacketDoc } from '../../report/json-schema/run-doc.ts';
 import type { Invariant } from '../scenario/types.ts';
 import type { Pods, Sent } from './pods.ts';
 

@@ -5,7 +5,7 @@
 import type { Endpoint } from '../../model/control/plane.ts';
 import { type Ipv4, MAC_BROADCAST, type Mac, cidrContains, readIpv4 } from '../../model/wire/addr.ts';
 import { ether } from '../../model/wire/builder.ts';
-import type { PacketDoc, PacketRole } from '../../report/json-schema/run.ts';
+import type { PacketDoc, PacketRole } from '../../report/json-schema/run-doc.ts';
 import { type Names, type PacketMeta, packetDoc } from './docs.ts';
 import type { Engine, EnginePath } from '../engine/engine.ts';
 
@@ -115,15 +115,31 @@ export class Pods {
     const r = this.resolve(to.name, reply.dst, flow, traced);
     if (r.arp) out.push(r.arp);
     if (r.mac === undefined) return out;
-    out.push(this.send(to.name, reply.build(to.mac, r.mac), flow, 'reply', traced));
+    out.push(this.send(to.name, buildReply(reply, to.mac, r.mac), flow, 'reply', traced));
     return out;
   }
 }
 
+/**
+ * What a pod's stack answers, as data (the frame is built once the MACs are known): plain
+ * fields rather than closures, as this runs for every delivered packet.
+ */
 interface Reply {
+  readonly kind: 'echo' | 'udp' | 'syn-ack' | 'ack';
+  /** The answer's source (the pod) and destination (the request's source). */
+  readonly self: Ipv4;
   readonly dst: Ipv4;
-  build(srcMac: Mac, dstMac: Mac): Uint8Array;
+  /** ICMP echo id and sequence; TCP: the answer's acknowledgement number. */
+  readonly id: number;
+  readonly seq: number;
+  /** The answer's ports (the request's, swapped). */
+  readonly sport: number;
+  readonly dport: number;
+  readonly data: Uint8Array | undefined;
 }
+
+const u16 = (f: Uint8Array, o: number): number => (f[o] << 8) | f[o + 1];
+const u32 = (f: Uint8Array, o: number): number => ((f[o] << 24) | (f[o + 1] << 16) | (f[o + 2] << 8) | f[o + 3]) >>> 0;
 
 /** The answer a Linux stack gives to an IPv4 frame for `self`, if any. */
 function replyFrame(f: Uint8Array, self: Ipv4): Reply | undefined {
@@ -136,45 +152,33 @@ function replyFrame(f: Uint8Array, self: Ipv4): Reply | undefined {
   const l4 = 14 + ihl;
   const end = Math.min(f.length, 14 + total);
   if (dst !== self >>> 0 || l4 > end) return undefined;
-  const u16 = (o: number): number => (f[o] << 8) | f[o + 1];
-  const u32 = (o: number): number => ((f[o] << 24) | (f[o + 1] << 16) | (f[o + 2] << 8) | f[o + 3]) >>> 0;
-  const ip = (srcMac: Mac, dstMac: Mac) => ether({ src: srcMac, dst: dstMac }).ipv4({ src: self, dst: src });
   if (proto === 1 && end - l4 >= 8 && f[l4] === 8) {
-    const id = u16(l4 + 4);
-    const seq = u16(l4 + 6);
-    const data = f.slice(l4 + 8, end);
-    return { dst: src, build: (s, d) => ip(s, d).icmpEcho({ type: 'reply', id, seq }).payload(data).build() };
+    return { kind: 'echo', self, dst: src, id: u16(f, l4 + 4), seq: u16(f, l4 + 6), sport: 0, dport: 0, data: f.slice(l4 + 8, end) };
   }
   if (proto === 17 && end - l4 >= 8) {
-    const sport = u16(l4);
-    const dport = u16(l4 + 2);
-    const data = f.slice(l4 + 8, end);
-    return { dst: src, build: (s, d) => ip(s, d).udp({ sport: dport, dport: sport }).payload(data).build() };
+    return { kind: 'udp', self, dst: src, id: 0, seq: 0, sport: u16(f, l4 + 2), dport: u16(f, l4), data: f.slice(l4 + 8, end) };
   }
   if (proto === 6 && end - l4 >= 20) {
-    const sport = u16(l4);
-    const dport = u16(l4 + 2);
-    const seq = u32(l4 + 4);
+    const seq = u32(f, l4 + 4);
     const flags = f[l4 + 13];
     const dataLen = end - (l4 + (f[l4 + 12] >> 4) * 4);
-    if (flags & TCP_SYN && !(flags & TCP_ACK)) {
-      return {
-        dst: src,
-        build: (s, d) =>
-          ip(s, d)
-            .tcp({ sport: dport, dport: sport, flags: 'SA', seq: 5000, ack: seq + 1 })
-            .build(),
-      };
-    }
-    if (dataLen > 0) {
-      return {
-        dst: src,
-        build: (s, d) =>
-          ip(s, d)
-            .tcp({ sport: dport, dport: sport, flags: 'A', seq: 5001, ack: (seq + dataLen) >>> 0 })
-            .build(),
-      };
-    }
+    const ports = { sport: u16(f, l4 + 2), dport: u16(f, l4) };
+    if (flags & TCP_SYN && !(flags & TCP_ACK)) return { kind: 'syn-ack', self, dst: src, id: 0, seq: seq + 1, ...ports, data: undefined };
+    if (dataLen > 0) return { kind: 'ack', self, dst: src, id: 0, seq: (seq + dataLen) >>> 0, ...ports, data: undefined };
   }
   return undefined;
+}
+
+function buildReply(r: Reply, srcMac: Mac, dstMac: Mac): Uint8Array {
+  const ip = ether({ src: srcMac, dst: dstMac }).ipv4({ src: r.self, dst: r.dst });
+  switch (r.kind) {
+    case 'echo':
+      return ip.icmpEcho({ type: 'reply', id: r.id, seq: r.seq }).payload(r.data!).build();
+    case 'udp':
+      return ip.udp({ sport: r.sport, dport: r.dport }).payload(r.data!).build();
+    case 'syn-ack':
+      return ip.tcp({ sport: r.sport, dport: r.dport, flags: 'SA', seq: 5000, ack: r.seq }).build();
+    case 'ack':
+      return ip.tcp({ sport: r.sport, dport: r.dport, flags: 'A', seq: 5001, ack: r.seq }).build();
+  }
 }

@@ -102,26 +102,31 @@ export function walkFrom<H extends WalkHop>(
   let program: Program = start.program;
   let ingress = start.ingress;
   let cur = frame;
-  const done = (outcome: PathOutcome): Walked<H> => ({ hops, outcome, underlayCrossings: crossings });
   for (;;) {
-    if (hops.length >= hopLimit) return done({ kind: 'hop-limit' });
+    if (hops.length >= hopLimit) return { hops, outcome: { kind: 'hop-limit' }, underlayCrossings: crossings };
     const r = runHop(host, program, ingress, cur);
     hops.push(r.hop);
-    if ('error' in r) return done({ kind: 'failed', host: host.name, error: r.error });
+    if ('error' in r) return { hops, outcome: { kind: 'failed', host: host.name, error: r.error }, underlayCrossings: crossings };
     const v = r.step;
-    if (v.action === 'DROP' || v.action === 'ABORTED') return done({ kind: 'dropped', host: host.name, reason: v.reason });
+    if (v.action === 'DROP' || v.action === 'ABORTED')
+      return { hops, outcome: { kind: 'dropped', host: host.name, reason: v.reason }, underlayCrossings: crossings };
     const out = v.output ?? cur;
-    if (v.action === 'PASS') return done({ kind: 'passed', host: host.name, frame: out });
+    if (v.action === 'PASS') return { hops, outcome: { kind: 'passed', host: host.name, frame: out }, underlayCrossings: crossings };
     if (v.action === 'REDIRECT' && v.target !== host.underlayIfindex) {
       const pod = host.veths?.get(v.target);
-      if (pod === undefined) return done({ kind: 'no-veth', host: host.name, ifindex: v.target });
-      return done({ kind: 'delivered', pod: pod.name, host: host.name, frame: out });
+      if (pod === undefined)
+        return { hops, outcome: { kind: 'no-veth', host: host.name, ifindex: v.target }, underlayCrossings: crossings };
+      return { hops, outcome: { kind: 'delivered', pod: pod.name, host: host.name, frame: out }, underlayCrossings: crossings };
     }
     crossings++;
     const next = out.length >= 14 ? byMac.get(macKey(out)) : undefined;
     if (next === undefined) {
       r.hop.lost = true;
-      return done({ kind: 'lost', host: host.name, mac: out.length >= 14 ? macToString(out.subarray(0, 6)) : '' });
+      return {
+        hops,
+        outcome: { kind: 'lost', host: host.name, mac: out.length >= 14 ? macToString(out.subarray(0, 6)) : '' },
+        underlayCrossings: crossings,
+      };
     }
     host = next;
     program = 'transit';

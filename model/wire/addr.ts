@@ -1,5 +1,6 @@
 // Addresses as the wire carries them. An IPv4 address is its big-endian value as an unsigned
 // 32-bit number (cheap to compare, hash and mask); a MAC is its 6 bytes.
+import { hexByte } from './hex.ts';
 
 export type Ipv4 = number;
 export type Mac = Uint8Array;
@@ -86,7 +87,7 @@ export function macToString(mac: Mac): string {
   let s = '';
   for (let i = 0; i < MAC_LEN; i++) {
     if (i > 0) s += ':';
-    s += (mac[i] ?? 0).toString(16).padStart(2, '0');
+    s += hexByte(mac[i] ?? 0);
   }
   return s;
 }

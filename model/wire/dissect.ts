@@ -14,6 +14,7 @@ import { IPV4_HEADER_LEN, IpProtocol, Ipv4Packet, ipProtocolName } from './ipv4.
 import { hex } from './result.ts';
 import { TCP_HEADER_LEN, TcpPacket, tcpFlagsString } from './tcp.ts';
 import { UDP_HEADER_LEN, UdpPacket } from './udp.ts';
+import { toHex } from './hex.ts';
 
 export interface DissectedLayer {
   readonly name: string;
@@ -62,9 +63,7 @@ class Walk {
     const n = end - offset;
     if (n <= 0) return;
     const shown = this.frame.subarray(offset, Math.min(end, offset + 16));
-    let h = '';
-    for (const b of shown) h += b.toString(16).padStart(2, '0');
-    this.push(name, offset, n, `${name} ${n} bytes${note}`, { length: n, head: h });
+    this.push(name, offset, n, `${name} ${n} bytes${note}`, { length: n, head: toHex(shown) });
   }
 }
 

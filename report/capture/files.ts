@@ -5,7 +5,7 @@ import { closeSync, createReadStream, createWriteStream, openSync, writeSync, ty
 import { once } from 'node:events';
 import { CaptureReader } from './reader.ts';
 import { createEncoder, type CaptureEncoder, type PacketToWrite, type WriterOptions } from './writer.ts';
-import type { CapturePacket } from './types.ts';
+import type { CapturePacket } from './contents.ts';
 
 export interface CaptureFileReader extends AsyncIterable<CapturePacket> {
   /** The reader behind the iteration: format, the section's interfaces, the offset reached. */

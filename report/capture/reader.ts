@@ -27,7 +27,14 @@ import {
   SPB_FIXED,
   pad4,
 } from './formats.ts';
-import { CaptureError, VERDICT_TYPE, type CaptureFormat, type CaptureInterface, type CapturePacket, type CaptureVerdict } from './types.ts';
+import {
+  CaptureError,
+  VERDICT_TYPE,
+  type CaptureFormat,
+  type CaptureInterface,
+  type CapturePacket,
+  type CaptureVerdict,
+} from './contents.ts';
 
 const NS_PER_S = 1_000_000_000n;
 const utf8 = new TextDecoder('utf-8', { fatal: false });

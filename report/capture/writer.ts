@@ -20,7 +20,7 @@ import {
   PCAP_VERSION,
   SHB_USERAPPL,
 } from './formats.ts';
-import { LINKTYPE_ETHERNET, VERDICT_TYPE, type CaptureFormat, type CaptureVerdict } from './types.ts';
+import { LINKTYPE_ETHERNET, VERDICT_TYPE, type CaptureFormat, type CaptureVerdict } from './contents.ts';
 
 /** Big enough for any frame we build; what tcpdump uses by default. */
 const DEFAULT_SNAPLEN = 262144;

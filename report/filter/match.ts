@@ -6,11 +6,11 @@
 import { ACTION_BY_CODE, REASONS } from '../../model/dataplane/tables.ts';
 import { cidrContains, parseIpv4 } from '../../model/wire/addr.ts';
 import { dissect } from '../../model/wire/dissect.ts';
-import type { CapturePacket } from '../capture/types.ts';
-import { LINKTYPE_ETHERNET, xdpActionName } from '../capture/types.ts';
-import type { PacketDoc, RunDoc } from '../json-schema/run.ts';
-import { fromHex } from '../trace/frame.ts';
-import type { Dir, Expr, Layer, Proto } from './parse.ts';
+import type { CapturePacket } from '../capture/contents.ts';
+import { LINKTYPE_ETHERNET, xdpActionName } from '../capture/contents.ts';
+import type { PacketDoc, RunDoc } from '../json-schema/run-doc.ts';
+import { fromHex } from '../../model/wire/hex.ts';
+import type { Dir, Expr, Layer, Proto } from './expr.ts';
 
 export interface FilterRecord {
   readonly host?: string;

@@ -1,6 +1,6 @@
 // The reachability matrix: rows send, columns receive (said on the table itself), one cell
 // per probed pair.
-import type { CellDoc, MatrixDoc } from '../json-schema/run.ts';
+import type { CellDoc, MatrixDoc } from '../json-schema/run-doc.ts';
 import { esc } from './escape.ts';
 
 const MARK: Record<CellDoc, string> = { self: '', reach: '✓', blocked: '·', leak: '!', broken: '✗', skipped: '' };

@@ -8,7 +8,7 @@
 // test measures it). Below the diagram each hop unfolds into its decision points (with
 // what each means), lookups, updates, what it changed in the frame, and both frames.
 import { POINTS, REASONS } from '../../model/dataplane/tables.ts';
-import type { HopDoc, PacketDoc } from '../json-schema/run.ts';
+import type { HopDoc, PacketDoc } from '../json-schema/run-doc.ts';
 import { diffLines, layerLinesHex } from '../trace/frame.ts';
 import { outcomeLine } from '../trace/render.ts';
 import { ERROR_RED, esc } from './escape.ts';

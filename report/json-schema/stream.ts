@@ -2,7 +2,7 @@
 // as it goes: each scenario's packets are written as they are sent, then the rest of the
 // scenario's document, then the run's. The text is the document JSON.stringify would give
 // (keys in another order), valid against run.schema.json.
-import type { PacketDoc, RunDoc, ScenarioRunDoc } from './run.ts';
+import type { PacketDoc, RunDoc, ScenarioRunDoc } from './run-doc.ts';
 
 export class RunDocText {
   private scenarios = 0;

@@ -3,8 +3,9 @@
 // indented under the outer ones — the same layer lines the traces use (frame.ts) — or one
 // JSON object per packet (--json).
 import { formatLayer } from '../../model/wire/dissect.ts';
-import { LINKTYPE_ETHERNET, xdpActionName, type CapturePacket, type CaptureVerdict } from '../capture/types.ts';
-import { layersWithDepth, toHex } from './frame.ts';
+import { LINKTYPE_ETHERNET, xdpActionName, type CapturePacket, type CaptureVerdict } from '../capture/contents.ts';
+import { layersWithDepth } from './frame.ts';
+import { toHex } from '../../model/wire/hex.ts';
 import type { TraceStyle } from './render.ts';
 import { formatTimestamp } from './timestamp.ts';
 

@@ -6,7 +6,7 @@
 //   detailed — per hop the input frame, every decision point with its map lookups
 //              (key → value or miss), the map updates, the verdict and the output frame.
 import { POINTS, REASONS, pointStep } from '../../model/dataplane/tables.ts';
-import type { HopDoc, OutcomeDoc, PacketDoc } from '../json-schema/run.ts';
+import type { HopDoc, OutcomeDoc, PacketDoc } from '../json-schema/run-doc.ts';
 import { diffLines, layerLinesHex, renderLines } from './frame.ts';
 
 export const TRACE_LEVELS = ['minimal', 'summary', 'detailed'] as const;

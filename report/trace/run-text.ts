@@ -1,6 +1,6 @@
 // What `twinplane run` prints on a terminal: per scenario one line per step and invariant,
 // failures with file:line:column and what was expected against what happened, then a total.
-import type { RunDoc, ScenarioRunDoc } from '../json-schema/run.ts';
+import type { RunDoc, ScenarioRunDoc } from '../json-schema/run-doc.ts';
 import type { TraceStyle } from './render.ts';
 
 export interface TextStyle extends TraceStyle {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { loadScenario } from '../../harness/scenario/load.ts';
 import { CompiledSchema } from '../../harness/scenario/json-schema.ts';
 import { Engine } from '../../harness/engine/engine.ts';
-import { runScenario } from '../../harness/run/run.ts';
+import { runScenario } from '../../harness/run/scenario-run.ts';
 import { encodeCapture } from '../../report/capture/writer.ts';
-import { fromHex } from '../../report/trace/frame.ts';
+import { fromHex } from '../../model/wire/hex.ts';
 import { ether } from '../../model/wire/builder.ts';
 import { describeBpf } from '../support/bpf-gate.ts';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { COMMANDS } from '../../cli/commands/index.ts';
+import { COMMANDS } from '../../cli/command-table.ts';
 import { commandHelp } from '../../cli/args.ts';
 
 function twinplane(...args: string[]): { code: number | null; stdout: string; stderr: string } {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { array, bytes, struct, u16be, u16le, u32le, u64le, u8 } from '../../model/layout/struct.ts';
 import { LayoutMismatchError, assertLayout, checkLayout } from '../../harness/btf-layout.ts';
-import { Btf } from '../../harness/libbpf/index.ts';
+import { Btf } from '../../harness/libbpf/btf.ts';
 import { describeBpf } from '../support/bpf-gate.ts';
 import { selftestObject, stInner, stKey, stLast, stValue } from './support/selftest.ts';
 

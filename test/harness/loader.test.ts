@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readU32, u32 } from '../../harness/libbpf/index.ts';
+import { readU32, u32 } from '../../harness/libbpf/map.ts';
 import { loadInstances, type ProgramInstance } from '../../harness/loader.ts';
 import { run } from '../../harness/testrun.ts';
 import { describeBpf } from '../support/bpf-gate.ts';

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decode } from '../../model/layout/struct.ts';
-import { BpfError, BpfObject, u32 } from '../../harness/libbpf/index.ts';
+import { BpfError } from '../../harness/libbpf/bpf-error.ts';
+import { BpfObject } from '../../harness/libbpf/object.ts';
+import { u32 } from '../../harness/libbpf/map.ts';
 import { ensureIfindexes, LOOPBACK_IFINDEX } from '../../harness/netns.ts';
 import { MAX_FRAME, TestRunExecutor, actionName } from '../../harness/testrun.ts';
 import { describeBpf } from '../support/bpf-gate.ts';

@@ -7,7 +7,8 @@ import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { ether, type GeneveOptionSpec, type PacketBuilder } from '../../../model/wire/builder.ts';
 import type { Endpoint } from '../../../model/control/plane.ts';
 import { MAX_FRAME, MIN_FRAME } from '../../testrun.ts';
-import { OTHER_PORTS, SPORTS, SVC_PORTS, type Topology } from './topology.ts';
+import { OTHER_PORTS, SPORTS, SVC_PORTS, type Topology } from './random-topology.ts';
+import { macToString } from '../../../model/wire/addr.ts';
 
 export interface PodPkt {
   src: number;
@@ -63,10 +64,6 @@ export function validPodPkt(): fc.Arbitrary<PodPkt> {
 
 const PORTS = [...SVC_PORTS.map((p) => p.port), ...OTHER_PORTS];
 
-function macOf(b: Uint8Array): string {
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
-}
-
 /** Destination address and MAC of a pod packet in a topology. */
 function destination(t: Topology, src: Endpoint, p: PodPkt): { ip: number; mac: string } {
   const vpc = src.network.vpc;
@@ -75,17 +72,17 @@ function destination(t: Topology, src: Endpoint, p: PodPkt): { ip: number; mac: 
     const e = t.eps[p.dst.i % t.eps.length];
     // Off-subnet traffic goes to the gateway's MAC, as a pod's routing table would.
     const onLink = e.network === src.network;
-    return { ip: e.ip, mac: macOf(onLink ? e.mac : src.network.gatewayMac) };
+    return { ip: e.ip, mac: macToString(onLink ? e.mac : src.network.gatewayMac) };
   }
   if (p.dst.t === 'gw' && nets.length > 0) {
     const n = nets[p.dst.i % nets.length];
-    return { ip: n.gatewayIp, mac: macOf(n.gatewayMac) };
+    return { ip: n.gatewayIp, mac: macToString(n.gatewayMac) };
   }
   if (p.dst.t === 'vip' && vpc.services.size > 0) {
     const s = [...vpc.services][p.dst.i % vpc.services.size];
-    return { ip: s.vip, mac: macOf(src.network.gatewayMac) };
+    return { ip: s.vip, mac: macToString(src.network.gatewayMac) };
   }
-  return { ip: p.dst.raw >>> 0, mac: macOf(src.network.gatewayMac) };
+  return { ip: p.dst.raw >>> 0, mac: macToString(src.network.gatewayMac) };
 }
 
 /** The frame `p` as the source pod's stack would send it (before any mutation). */
@@ -94,7 +91,7 @@ export function podFrame(t: Topology, p: PodPkt): { ep: Endpoint; frame: Uint8Ar
   const ep = t.eps[p.src % t.eps.length];
   const d = destination(t, ep, p);
   const dmac = p.dmac === 'right' ? d.mac : p.dmac === 'bcast' ? 'ff:ff:ff:ff:ff:ff' : '02:99:00:00:00:01';
-  const src = macOf(ep.mac);
+  const src = macToString(ep.mac);
   if (p.kind === 'arp') {
     const frame = ether({ src, dst: 'ff:ff:ff:ff:ff:ff' }).arp({ op: p.arpOp, sha: src, spa: ep.ip, tpa: d.ip }).build();
     return { ep, frame };
@@ -235,7 +232,7 @@ export function craftFrame(t: Topology, c: CraftSpec): { host: number; frame: Ui
   const from = t.hosts[c.from % t.hosts.length];
   const vnis = [...t.cp.vpcs.values()].map((v) => v.vni);
   const vni = c.vni < vnis.length ? inner.ep.network.vpc.vni : c.rawVni;
-  const frame = ether({ src: macOf(from.mac), dst: macOf(to.mac) })
+  const frame = ether({ src: macToString(from.mac), dst: macToString(to.mac) })
     .ipv4({
       src: from.ip,
       dst: c.notForHost ? (to.ip ^ 0x100) >>> 0 : to.ip,

@@ -8,7 +8,8 @@ import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { HostState, flowKey } from '../../../model/dataplane/state.ts';
 import type { HostCfgRec, HostLocRec } from '../../../model/dataplane/structs.ts';
 import { ether } from '../../../model/wire/builder.ts';
-import { IFINDEX_POOL } from './topology.ts';
+import { IFINDEX_POOL } from './random-topology.ts';
+import { macToString } from '../../../model/wire/addr.ts';
 
 const IPS = [0x0a000001, 0x0a00000a, 0x0a00000b, 0x0a000101, 0x0a0a0a0a, 0xc0a80101, 0xc0a80102, 0] as const;
 const VNIS = [0, 1, 2, 0xffffff] as const;
@@ -233,8 +234,6 @@ export function randomFrame(): fc.Arbitrary<RandomFrame> {
   });
 }
 
-const hex = (m: Uint8Array): string => [...m].map((b) => b.toString(16).padStart(2, '0')).join(':');
-
 /** The frame: random bytes, or a frame whose addresses and VNI come from the state's entries. */
 export function frameFor(r: RandomState, f: RandomFrame): { ingress: number; frame: Uint8Array } {
   if (f.kind === 'bytes') return { ingress: f.ingress, frame: f.bytes };
@@ -249,7 +248,7 @@ export function frameFor(r: RandomState, f: RandomFrame): { ingress: number; fra
     r.ifaces.length > 0
       ? r.ifaces[f.pick[1] % r.ifaces.length]
       : { ifindex: f.ingress, vni, ip: IPS[f.pick[1] % IPS.length], mac: new Uint8Array([2, 0, 0, 0, 0, 1]) };
-  let inner = ether({ src: hex(src.mac), dst: '02:00:00:00:00:02' }).ipv4({ src: src.ip, dst, ttl: f.ttl });
+  let inner = ether({ src: macToString(src.mac), dst: '02:00:00:00:00:02' }).ipv4({ src: src.ip, dst, ttl: f.ttl });
   const pl = f.bytes.subarray(0, f.pick[2] % 24);
   const frame = (
     f.proto === 1
@@ -261,7 +260,11 @@ export function frameFor(r: RandomState, f: RandomFrame): { ingress: number; fra
     .payload(pl)
     .build();
   if (f.program === 'agent') return { ingress: r.ifaces.length > 0 ? src.ifindex : f.ingress, frame };
-  inner = ether({ src: '02:00:00:00:00:09', dst: hex(r.cfg.mac) }).ipv4({ src: 0xc0a80103, dst: r.cfg.ip, ttl: f.ttl === 0 ? 1 : 64 });
+  inner = ether({ src: '02:00:00:00:00:09', dst: macToString(r.cfg.mac) }).ipv4({
+    src: 0xc0a80103,
+    dst: r.cfg.ip,
+    ttl: f.ttl === 0 ? 1 : 64,
+  });
   const opts = f.withLoc ? [{ kind: 'host-location' as const, hostIp: 0xc0a80103, hostMac: new Uint8Array([2, 0, 0, 0, 0, 9]) }] : [];
   return {
     ingress: f.pick[3] % 2 === 0 ? r.cfg.underlay_ifindex : f.ingress,

@@ -3,7 +3,7 @@
 // route, an ARP reply...) — and crafted Geneve frames with chosen options, both mutated.
 import fc from 'fast-check';
 import { Cluster } from '../../../model/cluster/cluster.ts';
-import { IFINDEX_POOL, type Topology, snapshotLearnt } from './topology.ts';
+import { IFINDEX_POOL, type Topology, snapshotLearnt } from './random-topology.ts';
 import { type CraftSpec, type Mutation, type PodPkt, craftFrame, craftSpec, mutate, mutation, podFrame, podPkt } from './packets.ts';
 
 export type TransitCase =

@@ -9,7 +9,7 @@ import { links } from '../../../harness/netns.ts';
 import { POINT, REASON, XDP_ACTION } from '../../../model/dataplane/tables.ts';
 import { Verdict } from '../../../model/dataplane/structs.ts';
 import { decode } from '../../../model/layout/struct.ts';
-import { numPossibleCpus, u32 } from '../../../harness/libbpf/index.ts';
+import { numPossibleCpus, u32 } from '../../../harness/libbpf/map.ts';
 import { ether } from '../../../model/wire/builder.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 

@@ -4,8 +4,8 @@
 // mismatch here would make the map writer write the wrong bytes, so it runs first.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkLayout } from '../../../harness/btf-layout.ts';
-import { Btf } from '../../../harness/libbpf/index.ts';
-import { BPF_F_MMAPABLE } from '../../../harness/libbpf/index.ts';
+import { Btf } from '../../../harness/libbpf/btf.ts';
+import { BPF_F_MMAPABLE } from '../../../harness/libbpf/map.ts';
 import { DATAPLANE_OBJ, type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
 import { ALL_STRUCTS, Verdict } from '../../../model/dataplane/structs.ts';
 import { MAP_SPECS, type MapName } from '../../../model/dataplane/state.ts';

@@ -8,7 +8,7 @@ import { Coverage } from '../../../harness/diff/coverage.ts';
 import { KnownTracker } from '../../../harness/diff/known.ts';
 import { ProgramSuite } from '../../../harness/diff/suite.ts';
 import { runDiffProperty } from '../../../harness/diff/property.ts';
-import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/topology.ts';
+import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/random-topology.ts';
 import { agentArb, agentCheck, pathArb, pathCheck, transitArb, transitCheck } from '../../../harness/diff/suites.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { KNOWN_DIVERGENCES } from './known-divergences.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Coverage } from '../../../harness/diff/coverage.ts';
 import { KnownTracker } from '../../../harness/diff/known.ts';
 import { type PropertyConfig, caseBudget, isDefaultRun, runDiffProperty } from '../../../harness/diff/property.ts';
-import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/topology.ts';
+import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/random-topology.ts';
 import { type PathSuiteState, pathArb, pathCheck } from '../../../harness/diff/suites.ts';
 import { type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ProgramSuite } from '../../../harness/diff/suite.ts';
 import { type PropertyConfig, caseBudget, isDefaultRun, runDiffProperty } from '../../../harness/diff/property.ts';
-import { IFINDEX_POOL } from '../../../harness/diff/gen/topology.ts';
+import { IFINDEX_POOL } from '../../../harness/diff/gen/random-topology.ts';
 import { buildRandomState, frameFor, randomFrame, randomState } from '../../../harness/diff/gen/random-state.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { KNOWN_DIVERGENCES } from './known-divergences.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Btf, BpfObject } from '../../../harness/libbpf/index.ts';
+import { Btf } from '../../../harness/libbpf/btf.ts';
+import { BpfObject } from '../../../harness/libbpf/object.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { selftestObject } from '../support/selftest.ts';
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { decode, encode } from '../../../model/layout/struct.ts';
-import { BpfError, BpfMap, BpfObject, numPossibleCpus, readU32, u32 } from '../../../harness/libbpf/index.ts';
+import { BpfError } from '../../../harness/libbpf/bpf-error.ts';
+import { BpfMap, numPossibleCpus, readU32, u32 } from '../../../harness/libbpf/map.ts';
+import { BpfObject } from '../../../harness/libbpf/object.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { selftestObject, stKey, stValue } from '../support/selftest.ts';
 

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BpfError, BpfObject } from '../../../harness/libbpf/index.ts';
+import { BpfError } from '../../../harness/libbpf/bpf-error.ts';
+import { BpfObject } from '../../../harness/libbpf/object.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { selftestObject } from '../support/selftest.ts';
 

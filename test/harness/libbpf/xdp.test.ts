@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BpfError, BpfObject, xdpAttach, xdpAttachLink, xdpDetach, xdpQueryId } from '../../../harness/libbpf/index.ts';
+import { BpfError } from '../../../harness/libbpf/bpf-error.ts';
+import { BpfObject } from '../../../harness/libbpf/object.ts';
+import { xdpAttach, xdpAttachLink, xdpDetach, xdpQueryId } from '../../../harness/libbpf/xdp.ts';
 import { ensureIfindexes } from '../../../harness/netns.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { selftestObject } from '../support/selftest.ts';

@@ -4,14 +4,14 @@
 import { readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
-import type { BpfObject, BpfProgram } from '../../../harness/libbpf/index.ts';
+import type { BpfObject, BpfProgram } from '../../../harness/libbpf/object.ts';
 import { POD_VETH_OFFLOADS, getOffloads, setOffloads } from '../../../harness/live/ethtool.ts';
 import { getLink } from '../../../harness/ip.ts';
 import { inNetns } from '../../../harness/netns.ts';
 import { Topology } from '../../../harness/live/netns-topology.ts';
 import { ping } from '../../../harness/live/traffic.ts';
 import { attachPeerPass, attachXdp, detachAll, loadPassProgram, type LiveAttachment } from '../../../harness/live/attach.ts';
-import { TWO_HOSTS, expectNothingLeft } from './fixtures.ts';
+import { TWO_HOSTS, expectNothingLeft } from './live-fixtures.ts';
 
 const ownNetns = (): string => readlinkSync('/proc/thread-self/ns/net');
 

@@ -11,10 +11,10 @@ import { cleanupAll, findLeftovers } from '../../../harness/live/cleanup.ts';
 import { ip, listNetns } from '../../../harness/ip.ts';
 import { closeRun, openRun } from '../../../harness/live/lifecycle.ts';
 import { newRunPrefix } from '../../../harness/live/prefix.ts';
-import { expectNothingLeft } from './fixtures.ts';
+import { expectNothingLeft } from './live-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const CHILD = resolve(import.meta.dirname, 'child/builder.ts');
+const CHILD = resolve(import.meta.dirname, 'child/topology-child.ts');
 
 interface Child {
   proc: ChildProcess;

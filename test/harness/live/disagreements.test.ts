@@ -18,7 +18,7 @@ import { describeBpf } from '../../support/bpf-gate.ts';
 import { runScenarioLive, type LiveRunResult } from '../../../harness/live/live-run.ts';
 import type { LiveSendResult } from '../../../harness/live/live-send.ts';
 import { parseScenario } from '../../../harness/scenario/load.ts';
-import { expectNothingLeft } from './fixtures.ts';
+import { expectNothingLeft } from './live-fixtures.ts';
 
 const SCENARIO = `
 name: live-lessons

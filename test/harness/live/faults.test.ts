@@ -14,7 +14,7 @@ import { describeBpf } from '../../support/bpf-gate.ts';
 import { DATAPLANE_OBJ, DataplaneInstance } from '../../../harness/dataplane/instance.ts';
 import { writeHostState } from '../../../harness/dataplane/mapwriter.ts';
 import { ip } from '../../../harness/ip.ts';
-import { xdpAttach, xdpDetach, xdpQueryId } from '../../../harness/libbpf/index.ts';
+import { xdpAttach, xdpDetach, xdpQueryId } from '../../../harness/libbpf/xdp.ts';
 import { closeRun, openRun } from '../../../harness/live/lifecycle.ts';
 import { summarizeGeneve, summarizeInner } from '../../../harness/live/frame-view.ts';
 import { LiveOverlay } from '../../../harness/live/overlay.ts';
@@ -29,7 +29,7 @@ import { reasonName } from '../../../model/dataplane/tables.ts';
 import { transit } from '../../../model/dataplane/dataplane.ts';
 import { ipv4, mac } from '../../../model/wire/addr.ts';
 import { packet } from '../../../model/wire/builder.ts';
-import { expectNothingLeft } from './fixtures.ts';
+import { expectNothingLeft } from './live-fixtures.ts';
 
 const SCENARIO = `
 name: live-faults

@@ -8,7 +8,7 @@ import type { Io } from '../../../cli/io.ts';
 import { ip, listNetns } from '../../../harness/ip.ts';
 import { closeRun, openRun } from '../../../harness/live/lifecycle.ts';
 import { newRunPrefix } from '../../../harness/live/prefix.ts';
-import { expectNothingLeft } from './fixtures.ts';
+import { expectNothingLeft } from './live-fixtures.ts';
 
 function fakeIo(): Io & { text: () => string } {
   let out = '';

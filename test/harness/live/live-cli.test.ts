@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
-import { expectNothingLeft } from './fixtures.ts';
+import { expectNothingLeft } from './live-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SCENARIO = join(ROOT, 'scenarios/two-tenants.yaml');

@@ -12,7 +12,7 @@ import { Topology } from '../../../harness/live/netns-topology.ts';
 import { ping } from '../../../harness/live/traffic.ts';
 import { PodSockets, exchange } from '../../../harness/live/pod-sockets.ts';
 import { drainTaps } from '../../../harness/live/tap.ts';
-import { TWO_HOSTS, expectNothingLeft } from './fixtures.ts';
+import { TWO_HOSTS, expectNothingLeft } from './live-fixtures.ts';
 
 describeBpf('live topology (no XDP)', () => {
   let topo: Topology;

@@ -13,7 +13,7 @@ import { cleanupAll, findLeftovers } from '../../../harness/live/cleanup.ts';
 import { runScenarioLive, type LiveRunResult } from '../../../harness/live/live-run.ts';
 import type { LiveSendResult } from '../../../harness/live/live-send.ts';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { expectNothingLeft } from './fixtures.ts';
+import { expectNothingLeft } from './live-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const DEMO = join(ROOT, 'scenarios/demo.yaml');

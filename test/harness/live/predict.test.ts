@@ -7,7 +7,7 @@ import { summarizeInner } from '../../../harness/live/frame-view.ts';
 import type { ObservedPacket } from '../../../harness/live/observe.ts';
 import { compareSend, modelTally, predict, tallyDiffs } from '../../../harness/live/predict.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runScenario } from '../../../harness/run/run.ts';
+import { runScenario } from '../../../harness/run/scenario-run.ts';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 
 const DEMO = resolve(import.meta.dirname, '../../../scenarios/demo.yaml');

@@ -9,7 +9,7 @@ import { afterAll, expect, it } from 'vitest';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { runScenarioLive } from '../../../harness/live/live-run.ts';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { expectNothingLeft } from './fixtures.ts';
+import { expectNothingLeft } from './live-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 // demo.yaml runs in overlay.test.ts, with checks of its own.

@@ -5,7 +5,7 @@ import { ipv4, mac } from '../../../model/wire/addr.ts';
 import { packet } from '../../../model/wire/builder.ts';
 import { isRunPrefix, newRunPrefix, prefixOf } from '../../../harness/live/prefix.ts';
 import { POD_MTU, TopologySpecError, sameSubnet, validateSpec, type TopologySpec } from '../../../harness/live/spec.ts';
-import { TWO_HOSTS } from './fixtures.ts';
+import { TWO_HOSTS } from './live-fixtures.ts';
 
 const withHost = (patch: object): TopologySpec => ({ ...TWO_HOSTS, hosts: [{ ...TWO_HOSTS.hosts[0], ...patch }, TWO_HOSTS.hosts[1]] });
 const withEp = (patch: object): TopologySpec => ({

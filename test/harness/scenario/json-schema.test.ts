@@ -70,7 +70,7 @@ describe('scenario.schema.json', () => {
     expect(() => scenarioSchema()).not.toThrow();
   });
 
-  it("offers exactly the model's reasons (run harness/scenario/sync-schema.ts when REASONS change)", () => {
+  it("offers exactly the model's reasons (run scripts/gen-scenario-schema.ts when REASONS change)", () => {
     const json = JSON.parse(readFileSync('scenarios/schema/scenario.schema.json', 'utf8')) as {
       definitions: { reason: { enum: string[] } };
     };

@@ -6,7 +6,7 @@ import type { Path } from '../../../model/cluster/cluster.ts';
 import { reasonName } from '../../../model/dataplane/tables.ts';
 import { ipv4 } from '../../../model/wire/addr.ts';
 import { HOSTS, WEB, addressBook, ip } from '../support/addressbook.ts';
-import { dotted, u16 } from '../support/frames.ts';
+import { dotted, u16 } from '../support/test-frames.ts';
 
 const reasons = (p: Path) => p.hops.map((h) => `${h.host}:${reasonName(h.verdict.reason)}`);
 const deliveredTo = (p: Path) => (p.outcome.kind === 'delivered' ? p.outcome.pod : `(${p.outcome.kind})`);

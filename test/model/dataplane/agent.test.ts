@@ -11,7 +11,7 @@ import { ether } from '../../../model/wire/builder.ts';
 import { checksumValid, tcpChecksum } from '../../../model/wire/checksum.ts';
 import { jhash3words } from '../../../model/hash/jhash.ts';
 import { HOSTS, PODS, type PodName, UNDERLAY_IFINDEX, VNI_BLUE, addressBook, ip } from '../support/addressbook.ts';
-import { dotted, hexMac, outer, u16 } from '../support/frames.ts';
+import { dotted, hexMac, outer, u16 } from '../support/test-frames.ts';
 
 function setup(opts: { mtu?: number } = {}) {
   const book = addressBook(opts);

@@ -12,7 +12,7 @@ import { checksumValid, tcpChecksum, udpChecksum } from '../../../model/wire/che
 import { jhash3words } from '../../../model/hash/jhash.ts';
 import { maglevTable } from '../../../model/control/maglev.ts';
 import { HOSTS, PODS, type PodName, UNDERLAY_IFINDEX, VNI_BLUE, VNI_RED, WEB, addressBook, ip } from '../support/addressbook.ts';
-import { type HostName, dotted, geneve, hexMac, hostLocOf, outer, u16 } from '../support/frames.ts';
+import { type HostName, dotted, geneve, hexMac, hostLocOf, outer, u16 } from '../support/test-frames.ts';
 
 const why = (r: { reason: number }) => reasonName(r.reason);
 const names = (r: { points: readonly number[] }) => r.points.map(pointName);

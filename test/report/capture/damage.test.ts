@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseCapture, CaptureReader } from '../../../report/capture/reader.ts';
 import { encodeCapture, xdpVerdict, type PacketToWrite } from '../../../report/capture/writer.ts';
-import { CaptureError } from '../../../report/capture/types.ts';
+import { CaptureError } from '../../../report/capture/contents.ts';
 
 const frame = (n: number, seed: number): Uint8Array => new Uint8Array(n).map((_, i) => (i * 13 + seed) & 0xff);
 const three: PacketToWrite[] = [

@@ -9,10 +9,10 @@ import { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runAll } from '../../../harness/run/index.ts';
+import { runAll } from '../../../harness/run/run-all.ts';
 import { parseCapture } from '../../../report/capture/reader.ts';
 import { encodeCapture, type PacketToWrite } from '../../../report/capture/writer.ts';
-import { fromHex } from '../../../report/trace/frame.ts';
+import { fromHex } from '../../../model/wire/hex.ts';
 
 interface TheirPacket {
   header: { timestampSeconds: number; timestampMicroseconds: number; capturedLength: number; originalLength: number };

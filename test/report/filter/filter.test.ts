@@ -3,13 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runScenario } from '../../../harness/run/run.ts';
-import { FilterError, parseFilter } from '../../../report/filter/parse.ts';
+import { runScenario } from '../../../harness/run/scenario-run.ts';
+import { FilterError, parseFilter } from '../../../report/filter/expr.ts';
 import { captureRecord, filterRunDoc, matches, packetRecords } from '../../../report/filter/match.ts';
-import type { PacketDoc } from '../../../report/json-schema/run.ts';
+import type { PacketDoc } from '../../../report/json-schema/run-doc.ts';
 import { parseCapture } from '../../../report/capture/reader.ts';
 import { readFileSync } from 'node:fs';
-import { RUN_DOC_VERSION } from '../../../report/json-schema/run.ts';
+import { RUN_DOC_VERSION } from '../../../report/json-schema/run-doc.ts';
 
 const run = runScenario(loadScenario('scenarios/demo.yaml'), { engine: (cp) => new Engine(cp, 'model'), target: 'model', probe: false });
 const adv = runScenario(loadScenario('scenarios/adversarial.yaml'), {

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runAll } from '../../../harness/run/index.ts';
-import { renderHtml } from '../../../report/html/index.ts';
-import type { RunDoc } from '../../../report/json-schema/run.ts';
+import { runAll } from '../../../harness/run/run-all.ts';
+import { renderHtml } from '../../../report/html/page.ts';
+import type { RunDoc } from '../../../report/json-schema/run-doc.ts';
 
 const FILES = [
   ...readdirSync('scenarios')

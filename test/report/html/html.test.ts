@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runAll } from '../../../harness/run/index.ts';
-import { renderHtml } from '../../../report/html/index.ts';
+import { runAll } from '../../../harness/run/run-all.ts';
+import { renderHtml } from '../../../report/html/page.ts';
 import { ERROR_RED, PALETTE, vpcColour } from '../../../report/html/escape.ts';
 import { hopDetails, pathSvg } from '../../../report/html/path.ts';
-import { endpointTable, topologySvg } from '../../../report/html/topology.ts';
+import { endpointTable, topologySvg } from '../../../report/html/topology-svg.ts';
 import { POINTS } from '../../../model/dataplane/tables.ts';
-import type { RunDoc } from '../../../report/json-schema/run.ts';
+import type { RunDoc } from '../../../report/json-schema/run-doc.ts';
 
 const doc = runAll(
   ['scenarios/demo.yaml', 'test/harness/run/fixtures/failing.yaml'].map((f) => loadScenario(f)),

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runScenario } from '../../../harness/run/run.ts';
+import { runScenario } from '../../../harness/run/scenario-run.ts';
 import { CompiledSchema } from '../../../harness/scenario/json-schema.ts';
 import { RunDocText } from '../../../report/json-schema/stream.ts';
-import { RUN_DOC_VERSION, type PacketDoc, type RunDoc, type ScenarioRunDoc } from '../../../report/json-schema/run.ts';
+import { RUN_DOC_VERSION, type PacketDoc, type RunDoc, type ScenarioRunDoc } from '../../../report/json-schema/run-doc.ts';
 
 const schema = new CompiledSchema(JSON.parse(readFileSync('report/json-schema/run.schema.json', 'utf8')));
 

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runAll } from '../../../harness/run/index.ts';
+import { runAll } from '../../../harness/run/run-all.ts';
 import { junitXml, xmlEscape } from '../../../report/junit.ts';
-import type { RunDoc } from '../../../report/json-schema/run.ts';
+import type { RunDoc } from '../../../report/json-schema/run-doc.ts';
 
 const doc = runAll(
   ['scenarios/two-tenants.yaml', 'test/harness/run/fixtures/failing.yaml'].map((f) => loadScenario(f)),

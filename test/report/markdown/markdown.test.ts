@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runAll } from '../../../harness/run/index.ts';
+import { runAll } from '../../../harness/run/run-all.ts';
 import { markdownSummary } from '../../../report/markdown.ts';
 
 const run = (files: string[]) =>

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runScenario } from '../../../harness/run/run.ts';
+import { runScenario } from '../../../harness/run/scenario-run.ts';
 import { renderTrace } from '../../../report/trace/render.ts';
 
 const UPDATE = process.env.TWINPLANE_UPDATE_GOLDEN === '1';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runScenario } from '../../../harness/run/run.ts';
+import { runScenario } from '../../../harness/run/scenario-run.ts';
 import { diffLines, layerLines } from '../../../report/trace/frame.ts';
 import { renderPacket } from '../../../report/trace/render.ts';
 import { ether } from '../../../model/wire/builder.ts';

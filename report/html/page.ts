@@ -1,14 +1,14 @@
 // The run as one self-contained HTML file: no network, no CDN, every style, script and
 // drawing inline. Per scenario: verdict, topology, reachability matrix, the steps with
 // their checks, and per flow each packet's path diagram with its hop-by-hop decisions.
-import type { PacketDoc, RunDoc, ScenarioRunDoc, SendDoc } from '../json-schema/run.ts';
+import type { PacketDoc, RunDoc, ScenarioRunDoc, SendDoc } from '../json-schema/run-doc.ts';
 import { outcomeLine } from '../trace/render.ts';
 import { esc, slug } from './escape.ts';
 import { matrixHtml } from './matrix.ts';
 import { hopDetails, pathSvg } from './path.ts';
 import { SCRIPT } from './script.ts';
 import { CSS } from './style.ts';
-import { endpointTable, topologySvg } from './topology.ts';
+import { endpointTable, topologySvg } from './topology-svg.ts';
 
 const badge = (ok: boolean, yes = 'PASS', no = 'FAIL'): string => `<span class="badge ${ok ? 'ok' : 'bad'}">${ok ? yes : no}</span>`;
 

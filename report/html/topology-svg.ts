@@ -3,7 +3,7 @@
 // them, wrapped into rows so any number of hosts fits a page; then every endpoint in a
 // table that opens on request, so a host with more pods than its column shows is never
 // cut short. Roles are data in twinplane, so they are listed, not drawn as different boxes.
-import type { TopologyDoc } from '../json-schema/run.ts';
+import type { TopologyDoc } from '../json-schema/run-doc.ts';
 import { esc, vpcColour } from './escape.ts';
 
 const COL_W = 210;

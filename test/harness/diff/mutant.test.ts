@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { ProgramSuite } from '../../../harness/diff/suite.ts';
 import { type PropertyConfig, runDiffProperty } from '../../../harness/diff/property.ts';
-import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/topology.ts';
+import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/random-topology.ts';
 import { agentArb, agentCheck } from '../../../harness/diff/suites.ts';
 import { MUTATIONS, type Mutant, buildMutant } from '../../../harness/diff/mutant.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
@@ -13,7 +13,7 @@ import { describeBpf } from '../../support/bpf-gate.ts';
 function cfg(name: string): PropertyConfig {
   return {
     suite: `broken-${name}`,
-    testFile: 'test/harness/diff/broken.test.ts',
+    testFile: 'test/harness/diff/mutant.test.ts',
     testName: name,
     seed: 0x7a6e7409,
     defaultCases: 20_000,

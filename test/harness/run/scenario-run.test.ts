@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { loadScenario } from '../../../harness/scenario/load.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
-import { runScenario } from '../../../harness/run/run.ts';
+import { runScenario } from '../../../harness/run/scenario-run.ts';
 import { docHosts } from '../../../harness/run/docs.ts';
-import type { ScenarioRunDoc } from '../../../report/json-schema/run.ts';
+import type { ScenarioRunDoc } from '../../../report/json-schema/run-doc.ts';
 
 const model = (file: string, extra: Partial<Parameters<typeof runScenario>[1]> = {}): ScenarioRunDoc =>
   runScenario(loadScenario(file), { engine: (cp) => new Engine(cp, 'model'), target: 'model', ...extra });

@@ -1,9 +1,9 @@
 // Writes the reason names of model/dataplane/tables.ts into scenario.schema.json, so the
 // schema editors read always offers the reasons the model knows. A test fails when they
-// differ: run `npx tsx harness/scenario/sync-schema.ts` after changing REASONS.
+// differ: run `npx tsx scripts/gen-scenario-schema.ts` after changing REASONS.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SCHEMA_URL, expectableReasons } from './schema-file.ts';
+import { SCHEMA_URL, expectableReasons } from '../harness/scenario/schema-file.ts';
 
 const path = fileURLToPath(SCHEMA_URL);
 const schema = JSON.parse(readFileSync(path, 'utf8')) as { definitions: { reason: { enum: string[] } } };

@@ -8,7 +8,7 @@ import type { RunResult } from '../../model/dataplane/verdict.ts';
 import { type EngineHop, kernelAsRun } from '../engine/hop.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { EngineTarget } from './targets.ts';
-import { applyStep, buildControlPlane } from './world.ts';
+import { applyStep, buildControlPlane } from './apply.ts';
 
 export class ReplayError extends Error {}
 

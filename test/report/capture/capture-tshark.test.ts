@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseCapture } from '../../../report/capture/reader.ts';
 import { encodeCapture, xdpVerdict, type PacketToWrite } from '../../../report/capture/writer.ts';
 import { readCaptureFile, writeCaptureFile } from '../../../report/capture/files.ts';
-import type { CapturePacket } from '../../../report/capture/types.ts';
+import type { CapturePacket } from '../../../report/capture/contents.ts';
 
 const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 

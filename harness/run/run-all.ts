@@ -1,10 +1,10 @@
 // Running scenarios end to end: load, pick the engine, run each, gather one RunDoc.
-import { RUN_DOC_VERSION, type PacketDoc, type RunDoc, type ScenarioRunDoc } from '../../report/json-schema/run.ts';
+import { RUN_DOC_VERSION, type PacketDoc, type RunDoc, type ScenarioRunDoc } from '../../report/json-schema/run-doc.ts';
 import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
-import { runScenario } from './run.ts';
+import { runScenario } from './scenario-run.ts';
 
 export interface RunAllOptions {
   readonly target: RunTarget;
@@ -36,8 +36,3 @@ export function runAll(scenarios: readonly Scenario[], opts: RunAllOptions): Run
   });
   return { version: RUN_DOC_VERSION, target: opts.target, ok: runs.every((r) => r.ok), runs };
 }
-
-export { runScenario } from './run.ts';
-export { loadScenarios } from './load.ts';
-export { engineFor, isEngineTarget, ENGINE_TARGETS, type EngineTarget } from './targets.ts';
-export { writeReportDir, writeJunit, writePcapng } from './outputs.ts';

@@ -9,7 +9,7 @@ import { defineProgramSuite } from './program-suite.ts';
 
 const CFG: PropertyConfig = {
   suite: 'agent',
-  testFile: 'test/harness/diff/agent.test.ts',
+  testFile: 'test/harness/diff/agent-diff.test.ts',
   testName: 'agent: model and kernel agree on pod traffic',
   seed: 0x7a6e7401,
   defaultCases: 20_000,

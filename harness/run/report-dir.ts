@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCapture } from '../../report/capture/writer.ts';
-import { renderHtml } from '../../report/html/index.ts';
-import type { RunDoc } from '../../report/json-schema/run.ts';
+import { renderHtml } from '../../report/html/page.ts';
+import type { RunDoc } from '../../report/json-schema/run-doc.ts';
 import { junitXml } from '../../report/junit.ts';
 import { markdownSummary } from '../../report/markdown.ts';
 import { runCapture } from '../../report/run-pcapng.ts';

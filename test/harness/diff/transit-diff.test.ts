@@ -9,7 +9,7 @@ import { defineProgramSuite } from './program-suite.ts';
 
 const CFG: PropertyConfig = {
   suite: 'transit',
-  testFile: 'test/harness/diff/transit.test.ts',
+  testFile: 'test/harness/diff/transit-diff.test.ts',
   testName: 'transit: model and kernel agree on underlay traffic',
   seed: 0x7a6e7402,
   defaultCases: 20_000,

@@ -4,7 +4,7 @@
 // plane refuses becomes a failed check at that step; the run stops there.
 import { cidrToString, ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
-import type { CheckDoc, PacketDoc, ScenarioRunDoc, SendDoc, StepDoc, TopologyDoc } from '../../report/json-schema/run.ts';
+import type { CheckDoc, PacketDoc, ScenarioRunDoc, SendDoc, StepDoc, TopologyDoc } from '../../report/json-schema/run-doc.ts';
 import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { Names } from './docs.ts';
@@ -12,9 +12,9 @@ import type { Engine } from '../engine/engine.ts';
 import { checkSend } from './expect.ts';
 import { DEFAULT_PAIR_LIMIT, probeMatrix } from './invariants.ts';
 import { Pods, type Sent } from './pods.ts';
-import { runSend } from './send.ts';
+import { runSend } from './pod-send.ts';
 import { type AdhocFlow, adhocSpec } from './adhoc.ts';
-import { ControlPlaneError, applyStep, buildControlPlane, stepSummary } from './world.ts';
+import { ControlPlaneError, applyStep, buildControlPlane, stepSummary } from './apply.ts';
 
 export interface RunOptions {
   /** Creates the engine once the control plane holds the scenario's cluster. */

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { loadScenario } from '../../../harness/scenario/load.ts';
-import { runScenario } from '../../../harness/run/run.ts';
+import { runScenario } from '../../../harness/run/scenario-run.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
 import { epKey } from '../../../model/dataplane/state.ts';
 
