@@ -123,6 +123,11 @@ export function checkCount(inst: DataplaneInstance, k: KernelRun, diffs: Differe
 
 const LEARNT_SET: ReadonlySet<string> = new Set(LEARNT_MAPS);
 
+function allLearnt(updates: readonly MapUpdate[]): boolean {
+  for (let i = 0; i < updates.length; i++) if (!LEARNT_SET.has(updates[i].map)) return false;
+  return true;
+}
+
 /**
  * One hop on `inst` (the kernel) and `state` (the model), on the same input. Learnt state
  * carries on both sides; the keys the model wrote are looked up in the kernel and compared,
@@ -168,7 +173,7 @@ export function runHop(
   if (model !== null && kernel !== null) {
     diffs.push(...compareRuns(frame, model, kernel));
     checkCount(inst!, kernel, diffs);
-    if (kernel.learnt !== model.updates.length || model.updates.some((u) => !LEARNT_SET.has(u.map))) {
+    if (kernel.learnt !== model.updates.length || !allLearnt(model.updates)) {
       diffs.push(...compareLearntWhole(inst!, state, sides.resetTo));
     } else if (model.updates.length > 0) {
       diffs.push(...checkWrittenKeys(inst!, state, model.updates, sides.resetTo));
@@ -179,6 +184,8 @@ export function runHop(
     if (sides.resetTo !== undefined && inst !== null) compareLearntWhole(inst, state, sides.resetTo);
   }
   const verdict = model ?? (kernel !== null ? kernelAsRun(kernel) : failedRun(error ?? note ?? 'no side ran'));
+  // One literal with every field (absent ones undefined): one object shape for every hop,
+  // where conditional spreads cost a shape each and more than the rest of this function.
   return {
     host,
     program,
@@ -186,11 +193,12 @@ export function runHop(
     frameIn: frame,
     model,
     kernel,
-    ...(note ? { note } : {}),
-    ...(error ? { error } : {}),
+    note: note || undefined,
+    error: error || undefined,
     diffs,
     verdict,
     frameOut: verdict.output,
+    lost: undefined,
   };
 }
 

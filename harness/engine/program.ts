@@ -21,7 +21,7 @@ import {
 } from '../dataplane/mapwriter.ts';
 import { type Difference, compareLearnt } from './compare.ts';
 import { renderEntry } from './entry-text.ts';
-import { type EngineHop, counterShadowOf, resetCounterShadow, runHop, runModel } from './hop.ts';
+import { type EngineHop, type HopSides, counterShadowOf, resetCounterShadow, runHop, runModel } from './hop.ts';
 
 export interface ProgramCase {
   program: ProgramName;
@@ -46,6 +46,7 @@ const sameLearnt = (a: LearntBytes, b: LearntBytes): boolean =>
 export class ProgramDiffer {
   private work!: HostState;
   private baseline!: LearntBytes;
+  private sides!: HopSides;
   private countersReset = false;
   cases = 0;
 
@@ -64,6 +65,7 @@ export class ProgramDiffer {
       this.countersReset = true;
     }
     this.baseline = modelLearnt(this.work);
+    this.sides = { model: true, kernel: true, traced: false, resetTo: this.baseline };
   }
 
   /** The state the model runs on (learnt maps reset between cases). */
@@ -79,9 +81,9 @@ export class ProgramDiffer {
     this.cases++;
     // Untraced: the lookups only matter to a mismatch report, and a case that disagrees is
     // run again traced (explain) once its learnt state is back at the baseline.
-    const sides = { model: true, kernel: true, traced: false, resetTo: this.baseline };
-    const hop = runHop(this.inst.label, this.inst, this.work, c.program, c.ingress, c.frame, sides);
-    const out: ProgramOutcome = { ...hop, case: c };
+    const hop = runHop(this.inst.label, this.inst, this.work, c.program, c.ingress, c.frame, this.sides);
+    const out = hop as ProgramOutcome;
+    out.case = c;
     if (full) out.diffs.push(...this.syncLearnt());
     if (out.diffs.length > 0 && out.model !== null) this.explain(out, out.model);
     return out;
