@@ -43,13 +43,20 @@ export interface SendOptions {
 export interface EngineOptions {
   /** Kernel instances to play the hosts (in control-plane order); loaded by the engine when absent. */
   instances?: readonly DataplaneInstance[];
+  /** The compiled data plane the engine loads (default build/bpf/dataplane.o): a mutant, in tests. */
+  object?: string;
   hopLimit?: number;
+  /** Sends after which a batch ends by itself (default BATCH_SENDS). */
+  batchSends?: number;
 }
 
 /** What the end of a batch found, traced to the send that left it when one does. */
 export interface BatchFinding {
   diffs: Difference[];
-  /** The send of the batch after which the difference first shows (replayed one by one). */
+  /**
+   * The send after which the difference first shows (the batch replayed one by one); `index`
+   * counts the sends since the previous endBatch(), batches the engine ended by itself included.
+   */
   culprit?: { index: number; pod: string; frame: Uint8Array; path: EnginePath };
 }
 
@@ -76,6 +83,9 @@ export class Engine {
   private batchStart = new Map<string, LearntBytes>();
   /** Findings of batches the engine ended by itself, for the next endBatch. */
   private pending: BatchFinding[] = [];
+  /** Sends of the batches ended by the engine itself since the last endBatch(). */
+  private batchBase = 0;
+  private readonly batchSends: number;
 
   constructor(
     readonly cp: ControlPlane,
@@ -84,6 +94,7 @@ export class Engine {
   ) {
     this.cluster = new Cluster(cp);
     this.hopLimit = opts.hopLimit ?? DEFAULT_HOP_LIMIT;
+    this.batchSends = opts.batchSends ?? BATCH_SENDS;
     this.tracedSides = { model: target !== 'xdp', kernel: target !== 'model', traced: true };
     this.untracedSides = { ...this.tracedSides, traced: false };
     this.sides = this.tracedSides;
@@ -95,7 +106,7 @@ export class Engine {
       this.owned.push(
         ...loadInstances(
           hosts.map((h) => h.name),
-          { ifindexes: this.wantedIfindexes(), maxEntries: {} },
+          { ifindexes: this.wantedIfindexes(), maxEntries: {}, ...(opts.object !== undefined ? { object: opts.object } : {}) },
         ),
       );
       insts = this.owned;
@@ -165,7 +176,11 @@ export class Engine {
   /** Sends `frame` from pod `fromPod` and follows it to its end. */
   send(fromPod: string, frame: Uint8Array, opts: SendOptions = {}): EnginePath {
     if (this.target === 'both') {
-      if (this.batch.length >= BATCH_SENDS) this.pending.push(this.finishBatch());
+      if (this.batch.length >= this.batchSends) {
+        const sent = this.batch.length;
+        this.pending.push(this.finishBatch());
+        this.batchBase += sent;
+      }
       this.batch.push({ start: fromPod, frame });
     }
     return this.walk(fromPod, frame, opts);
@@ -237,6 +252,7 @@ export class Engine {
   endBatch(): BatchFinding[] {
     const out = [...this.pending, this.finishBatch()].filter((f) => f.diffs.length > 0);
     this.pending = [];
+    this.batchBase = 0;
     return out;
   }
 
@@ -285,7 +301,7 @@ export class Engine {
       for (const h of this.cp.hosts.values()) {
         if (compareLearntWhole(this.inst(h), h.state).length > 0) {
           const s = sends[i].start;
-          return { index: i, pod: typeof s === 'string' ? s : `${s.host.name} ${s.program}`, frame: sends[i].frame, path };
+          return { index: this.batchBase + i, pod: typeof s === 'string' ? s : `${s.host.name} ${s.program}`, frame: sends[i].frame, path };
         }
       }
     }
