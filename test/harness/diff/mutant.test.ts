@@ -53,7 +53,6 @@ describeBpf('broken programs are caught', () => {
 
   it('a wrong inner TTL decrement: found, shrunk to one routed packet', () => {
     const report = catchMismatch(MUTATIONS.ttlTwice, 'ttl-twice', cleanup);
-    console.log(report);
     expect(report).toContain('MISMATCH');
     // The field-level diff names the inner TTL (and the checksum that follows it).
     expect(report).toMatch(/\| ttl\s+\|/);
@@ -64,7 +63,6 @@ describeBpf('broken programs are caught', () => {
 
   it('a missing VNI in the agent_local key: found, shrunk, both traces shown', () => {
     const report = catchMismatch(MUTATIONS.noVniLocal, 'no-vni-local', cleanup);
-    console.log(report);
     expect(report).toContain('MISMATCH');
     expect(report).toMatch(/reason: model DELIVERED_LOCAL/);
     expect(report).toContain('decision points:');
@@ -73,7 +71,6 @@ describeBpf('broken programs are caught', () => {
 
   it('a learnt write the model does not make: the record counts it, the case shows the entry', () => {
     const report = catchMismatch(MUTATIONS.learnSelf, 'learn-self', cleanup);
-    console.log(report);
     expect(report).toContain('MISMATCH');
     // One write more in the kernel, named by the record before any map is read.
     expect(report).toMatch(/learnt-map writes: model (\d+), kernel (\d+)/);
@@ -84,7 +81,6 @@ describeBpf('broken programs are caught', () => {
 
   it('the same write behind the record: found by the end-of-batch read, traced to its case', () => {
     const report = catchMismatch(MUTATIONS.learnSelfUncounted, 'learn-self-uncounted', cleanup);
-    console.log(report);
     expect(report).toContain('MISMATCH');
     // Replayed case by case: an agent frame tail-called into this host's transit.
     expect(report).toMatch(/case \d+ of its batch left learnt entries behind/);

@@ -20,7 +20,9 @@ describe('runScenario on the model', () => {
     const r = model(file);
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.checks.length).toBeGreaterThan(0);
+    // Every check is a send's expectation or an invariant, and each of them is a check.
+    expect(r.checks).toEqual([...r.sends.flatMap((x) => x.checks), ...r.invariants]);
+    expect(r.sends.length + r.invariants.length).toBeGreaterThan(0);
   });
 
   it('reports each failed expectation with the step position, expected and got', () => {
@@ -100,7 +102,10 @@ describe('runScenario on the model', () => {
     const r = model('scenarios/demo.yaml', { probe: false });
     const arp = r.packets[0];
     expect(arp.hops.length).toBe(1);
-    expect(arp.hops[0].tailCalls).toBeGreaterThan(0);
+    // The agent tail-calls the host's transit, which tail-calls itself to deliver: one run.
+    const calls = arp.hops[0].points.filter((p) => p.name.endsWith('_tail_call')).length;
+    expect(calls).toBe(2);
+    expect(arp.hops[0].tailCalls).toBe(calls);
     expect(docHosts(arp)).toEqual(['node-1']);
   });
 });
