@@ -3,7 +3,7 @@
 // entry module (dataplane.ts) fills the program array, as the loader does in the kernel.
 
 import { CONSTS } from './consts.ts';
-import { HEADROOM, type XdpCtx, allocBuffer } from './parse.ts';
+import { HEADROOM, TAILROOM, type XdpCtx, allocBuffer } from './parse.ts';
 import { type Run, TAIL_CALLED } from './verdict.ts';
 
 /**
@@ -40,21 +40,13 @@ export function bpf_tail_call(ctx: XdpCtx, v: Run, slot: number): number {
  * bpf_xdp_adjust_head: a negative delta grows the front, a positive one strips it. The
  * kernel refuses to leave less than an Ethernet header; the model never runs out of room in
  * front (a run grows a frame by at most 102 bytes of the 256 the kernel gives), and moves
- * the frame to a larger buffer if it ever did. 0 on success, -1 when refused.
+ * the frame to a room of its own if it ever did. 0 on success, -1 when refused.
  */
 export function bpf_xdp_adjust_head(ctx: XdpCtx, delta: number): number {
   const data = ctx.data + delta;
   if (data > ctx.data_end - CONSTS.ETH_HLEN) return -1;
-  if (data < 0) {
-    const len = ctx.data_end - ctx.data;
-    const b = allocBuffer(HEADROOM - delta + len);
-    b.set(ctx.b.subarray(ctx.data, ctx.data_end), HEADROOM - delta);
-    ctx.b = b;
-    ctx.data = HEADROOM;
-    ctx.data_end = HEADROOM - delta + len;
-    return 0;
-  }
-  ctx.data = data;
+  if (data < ctx.data_hard_start) moveTo(ctx, HEADROOM - delta, TAILROOM);
+  ctx.data += delta;
   return 0;
 }
 
@@ -65,13 +57,20 @@ export function bpf_xdp_adjust_head(ctx: XdpCtx, delta: number): number {
 export function bpf_xdp_adjust_tail(ctx: XdpCtx, delta: number): number {
   const end = ctx.data_end + delta;
   if (end < ctx.data + CONSTS.ETH_HLEN) return -1;
-  if (end > ctx.b.length) {
-    const b = allocBuffer(end);
-    b.set(ctx.b.subarray(0, ctx.data_end));
-    ctx.b = b;
-  } else if (delta > 0) {
-    ctx.b.fill(0, ctx.data_end, end);
-  }
-  ctx.data_end = end;
+  if (end > ctx.frame_end) moveTo(ctx, HEADROOM, delta + TAILROOM);
+  if (delta > 0) ctx.b.fill(0, ctx.data_end, ctx.data_end + delta);
+  ctx.data_end += delta;
   return 0;
+}
+
+/** The frame into a fresh room with `front` bytes before it and `back` after it. */
+function moveTo(ctx: XdpCtx, front: number, back: number): void {
+  const len = ctx.data_end - ctx.data;
+  const b = allocBuffer(front + len + back);
+  b.set(ctx.b.subarray(ctx.data, ctx.data_end), front);
+  ctx.b = b;
+  ctx.data_hard_start = 0;
+  ctx.data = front;
+  ctx.data_end = front + len;
+  ctx.frame_end = b.length;
 }

@@ -10,28 +10,37 @@ import { CONSTS } from './consts.ts';
 const { ETH_ALEN, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, L4_PORTS_LEN, PKT_OFF_MAX } = CONSTS;
 
 /**
- * struct xdp_md with the frame it describes: the bytes live in b[data, data_end). The
- * buffer has room in front (bpf_xdp_adjust_head with a negative delta moves `data`).
+ * struct xdp_md with the frame it describes: the bytes live in b[data, data_end), inside the
+ * run's room b[data_hard_start, frame_end) (the kernel's xdp_buff: data_hard_start, frame_sz).
+ * bpf_xdp_adjust_head with a negative delta moves `data` down, adjust_tail moves `data_end`.
  */
 export interface XdpCtx {
   b: Uint8Array;
   data: number;
   data_end: number;
   ingress_ifindex: number;
+  data_hard_start: number;
+  frame_end: number;
 }
 
 /**
  * Room in front of the frame: more than the most a run grows one (the encapsulation, 66, plus
- * a service-rewrite option, 36), as the kernel's 256 bytes are. Half the kernel's, because
- * every run copies its frame into a fresh buffer and smaller buffers cost less.
+ * a service-rewrite option, 36), as the kernel's 256 bytes are. Half the kernel's: every
+ * run's room is carved from the slab, and smaller rooms fill it slower.
  */
 export const HEADROOM = 128;
+/** Room behind the frame for bpf_xdp_adjust_tail (the runs never grow a frame's tail much). */
+export const TAILROOM = 128;
 
-// Packet buffers are carved from 1 MiB slabs that are never reused: a view costs far less
-// than a fresh ArrayBuffer per run, and a slab is freed once no output refers to it.
+// Packet buffers are carved from 1 MiB slabs that are never reused once handed out: a view
+// costs far less than a fresh ArrayBuffer per run, and a slab is freed once no output refers
+// to it. A run works in the slab itself: its frame is copied in once, and the frame it sends
+// is handed out as a view of the same bytes; what it does not send goes back to the slab.
 const SLAB = 1 << 20;
 let slab = new Uint8Array(SLAB);
 let slabUsed = 0;
+
+const align8 = (n: number): number => (n + 7) & ~7;
 
 /** A zeroed buffer of n bytes, never handed out twice. */
 export function allocBuffer(n: number): Uint8Array {
@@ -42,34 +51,52 @@ export function allocBuffer(n: number): Uint8Array {
   }
   // A view built on the buffer: subarray() goes through the species lookup and costs more.
   const b = new Uint8Array(slab.buffer, slabUsed, n);
-  slabUsed += (n + 7) & ~7;
+  slabUsed += align8(n);
   return b;
 }
 
-// Every run works in one scratch buffer and one context (runs never overlap: a tail call
-// continues the same run) and copies out only the frame it sends: a fresh buffer per run
-// cost more than the run itself.
-let scratch = new Uint8Array(4096);
-const theCtx: XdpCtx = { b: scratch, data: 0, data_end: 0, ingress_ifindex: 0 };
+// One context serves every run (runs never overlap: a tail call continues the same run).
+const theCtx: XdpCtx = { b: slab, data: 0, data_end: 0, ingress_ifindex: 0, data_hard_start: 0, frame_end: 0 };
 
 /** The context of a run on `frame` arriving on `ingress_ifindex` (the frame is copied in). */
 export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number): XdpCtx {
-  if (scratch.length < HEADROOM + frame.length + HEADROOM) scratch = new Uint8Array(2 * (HEADROOM + frame.length));
-  scratch.set(frame, HEADROOM);
+  const room = HEADROOM + frame.length + TAILROOM;
   const ctx = theCtx;
-  ctx.b = scratch;
-  ctx.data = HEADROOM;
-  ctx.data_end = HEADROOM + frame.length;
+  if (room > SLAB >> 4) {
+    ctx.b = new Uint8Array(room);
+    ctx.data_hard_start = 0;
+  } else {
+    if (slabUsed + room > SLAB) {
+      slab = new Uint8Array(SLAB);
+      slabUsed = 0;
+    }
+    ctx.b = slab;
+    ctx.data_hard_start = slabUsed;
+    // The room is the run's until it ends (a helper's allocBuffer lands after it).
+    slabUsed += room;
+  }
+  ctx.data = ctx.data_hard_start + HEADROOM;
+  ctx.data_end = ctx.data + frame.length;
+  ctx.frame_end = ctx.data_hard_start + room;
+  ctx.b.set(frame, ctx.data);
   ctx.ingress_ifindex = ingress_ifindex;
   return ctx;
 }
 
-/** The frame as it stands, copied out of the run's buffer (the next run reuses that). */
+/**
+ * The frame as it stands, handed out (the run is over: its room outside the frame goes
+ * back to the slab, so the next run's room starts right after this frame).
+ */
 export function pkt_bytes(ctx: XdpCtx): Uint8Array {
-  const n = ctx.data_end - ctx.data;
-  const out = allocBuffer(n);
-  out.set(ctx.b.subarray(ctx.data, ctx.data_end));
+  const b = ctx.b;
+  const out = new Uint8Array(b.buffer, b.byteOffset + ctx.data, ctx.data_end - ctx.data);
+  if (b === slab && slabUsed === ctx.frame_end) slabUsed = align8(ctx.data_end);
   return out;
+}
+
+/** The run is over and sends nothing: its whole room goes back to the slab. */
+export function pkt_release(ctx: XdpCtx): void {
+  if (ctx.b === slab && slabUsed === ctx.frame_end) slabUsed = ctx.data_hard_start;
 }
 
 /** Frame length in bytes. */

@@ -8,7 +8,7 @@
 // or DONE once it has filled the Out with a non-drop verdict.
 
 import { CONSTS } from './consts.ts';
-import { type XdpCtx, pkt_bytes } from './parse.ts';
+import { type XdpCtx, pkt_bytes, pkt_release } from './parse.ts';
 import { renderKey, renderValue } from './fmt.ts';
 import type { HostMaps, HostState, MapKey, MapName, MapValue } from './state.ts';
 import { ACTION_BY_CODE, type Action, REASON, XDP_ACTION } from './tables.ts';
@@ -210,11 +210,13 @@ export function verdict_finish(v: Run, ret: number, out: Out): number {
 /** The run as its caller sees it: the record, and the frame the program left (when it sends one). */
 export function run_result(v: Run, action: number, ctx: XdpCtx): RunResult {
   const a = ACTION_BY_CODE[action] ?? 'ABORTED';
+  const sends = a !== 'DROP' && a !== 'ABORTED';
+  if (!sends) pkt_release(ctx);
   return {
     action: a,
     reason: v.reason,
     target: a === 'REDIRECT' ? v.target : 0,
-    output: a === 'DROP' || a === 'ABORTED' ? null : pkt_bytes(ctx),
+    output: sends ? pkt_bytes(ctx) : null,
     points: v.points,
     nPoints: v.n_points,
     lookups: v.lookups,
