@@ -238,7 +238,9 @@ static __always_inline int agent_encap(struct xdp_md *ctx, struct tp_verdict *v,
 	__be16 sport;
 
 	verdict_point(v, TP_DP_AGENT_ENCAP);
-	if (a->cfg.mtu != 0 && ip_len > a->cfg.mtu)
+	/* Room for a bouncer's service-rewrite option too: the agent cannot tell a VIP from an
+	 * endpoint, and a first packet to a VIP grows by TP_OPT_SVC_LEN at the bouncer. */
+	if (a->cfg.mtu != 0 && ip_len + TP_OPT_SVC_LEN > a->cfg.mtu)
 		return -TP_R_MTU_EXCEEDED;
 	sport = flow_sport(&a->p.t);
 	if (bpf_xdp_adjust_head(ctx, -(int)TP_ENCAP_LEN))

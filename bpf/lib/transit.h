@@ -177,6 +177,8 @@ static __always_inline int transit_arp(struct xdp_md *ctx, struct tp_verdict *v,
 	rt.daddr = spa;
 	io = TP_OUTER_HLEN + (with_opt ? TP_OPT_HOST_LOC_LEN : 0);
 	reply_len = io + TP_ARP_FRAME_LEN;
+	/* Never a growth (so no MTU check): the request holds a host-location option and 42 bytes
+	 * of inner ARP after outer headers of at least TP_OUTER_HLEN, so len >= the longest reply. */
 	if (len != reply_len && bpf_xdp_adjust_tail(ctx, (int)reply_len - (int)len))
 		return -TP_R_ADJUST_FAILED;
 
@@ -422,6 +424,9 @@ static __always_inline int transit_service(struct xdp_md *ctx, struct tp_verdict
 		return -TP_R_SVC_LOOP;
 	if (t->g.opt_bytes / 4 + TP_OPT_SVC_WORDS + 1 > TP_GENEVE_MAX_OPT_WORDS)
 		return -TP_R_OPT_NO_ROOM;
+	/* The option grows the packet: checked before growing it, as the agent checks its encapsulation. */
+	if (t->cfg.mtu != 0 && t->outer_len + TP_OPT_SVC_LEN > t->cfg.mtu)
+		return -TP_R_MTU_EXCEEDED;
 	/* u32 arithmetic (wraps like the model's); an index past the array misses. */
 	key = s.svc_id * TP_MAGLEV_M + flow_hash(&t->p.t, TP_SEED_MAGLEV) % TP_MAGLEV_M;
 	idx = bpf_map_lookup_elem(&maglev, &key);

@@ -26,7 +26,19 @@ import type { HostCfgRec, IfaceRec } from './structs.ts';
 import { POINT as P, REASON as R, XDP_ACTION } from './tables.ts';
 import { type Out, type Run, TAIL_CALLED, traced, out_new, out_set, verdict_finish, verdict_point, verdict_reset } from './verdict.ts';
 
-const { ARP_FRAME_LEN, ARP_OP_REQUEST, DONE, ENCAP_LEN, ETH_HLEN, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, MAX_BOUNCERS } = CONSTS;
+const {
+  ARP_FRAME_LEN,
+  ARP_OP_REQUEST,
+  DONE,
+  ENCAP_LEN,
+  ETH_HLEN,
+  ETH_P_8021AD,
+  ETH_P_8021Q,
+  ETH_P_ARP,
+  ETH_P_IP,
+  MAX_BOUNCERS,
+  OPT_SVC_LEN,
+} = CONSTS;
 
 /** What the agent knows about the packet it is handling (struct tp_agent). */
 interface Agent {
@@ -176,7 +188,9 @@ function agent_encap(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
   const inner_len = pkt_len(ctx);
   const ip_len = inner_len + ENCAP_LEN - ETH_HLEN;
   verdict_point(v, P.agent_encap);
-  if (a.cfg.mtu !== 0 && ip_len > a.cfg.mtu) return -R.MTU_EXCEEDED;
+  // Room for a bouncer's service-rewrite option too: the agent cannot tell a VIP from an
+  // endpoint, and a first packet to a VIP grows by OPT_SVC_LEN at the bouncer.
+  if (a.cfg.mtu !== 0 && ip_len + OPT_SVC_LEN > a.cfg.mtu) return -R.MTU_EXCEEDED;
   const sport = flow_sport(a.p.t);
   if (bpf_xdp_adjust_head(ctx, -ENCAP_LEN)) return -R.ADJUST_FAILED;
   if (encap_write_outer(ctx, a.cfg, a.next, a.iface.vni & CONSTS.VNI_MASK, sport, ip_len, CONSTS.OPT_HOST_LOC_WORDS + 1, 0))

@@ -104,6 +104,12 @@ export const CONSTS = {
   OUTER_HLEN,
   /** The agent's encapsulation: outer headers + host-location option. */
   ENCAP_LEN: OUTER_HLEN + OPT_HOST_LOC_LEN,
+  /**
+   * The most a pod's packet grows on its way: the agent's encapsulation and the 36 bytes of a
+   * bouncer's service-rewrite option. The agent admits an inner IP packet only if it can take
+   * both within the underlay MTU, so pods use MTU = underlay MTU - 102 (docs section 7).
+   */
+  MTU_RESERVE: OUTER_HLEN + OPT_HOST_LOC_LEN + OPT_SVC_LEN,
   /** Outer headers in front of the options at most: Ethernet + IPv4 with options + UDP + Geneve. */
   OUTER_MAX_HLEN: ETH_HLEN + IPV4_MAX_HLEN + UDP_HLEN + GNV_HLEN,
   /** Fresh outer TTL of every packet we originate. */

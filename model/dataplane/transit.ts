@@ -80,6 +80,7 @@ const {
   NEXT_SERVICE,
   OPT_HOST_LOC_LEN,
   OPT_HOST_LOC_WORDS,
+  OPT_SVC_LEN,
   OPT_SVC_WORDS,
   OUTER_HLEN,
   UDP_HLEN,
@@ -219,6 +220,8 @@ function transit_arp(ctx: XdpCtx, v: Run, t: Transit): number {
   const rt: Tuple = { saddr: tpa, daddr: spa, sport: 0, dport: 0, proto: 0 };
   const io = OUTER_HLEN + (with_opt ? OPT_HOST_LOC_LEN : 0);
   const reply_len = io + ARP_FRAME_LEN;
+  // Never a growth (so no MTU check): the request holds a host-location option and 42 bytes
+  // of inner ARP after outer headers of at least OUTER_HLEN, so len >= the longest reply.
   if (len !== reply_len && bpf_xdp_adjust_tail(ctx, reply_len - len)) return -R.ADJUST_FAILED;
 
   t.next = { ip: t.g.hl.ip, mac: t.g.hl.mac };
@@ -368,6 +371,8 @@ function transit_service(ctx: XdpCtx, v: Run, t: Transit): number {
   if (!t.g.have_hl) return -R.NO_HOST_LOC;
   if (t.g.have_svc) return -R.SVC_LOOP;
   if (t.g.opt_bytes / 4 + OPT_SVC_WORDS + 1 > GENEVE_MAX_OPT_WORDS) return -R.OPT_NO_ROOM;
+  // The option grows the packet: checked before growing it, as the agent checks its encapsulation.
+  if (t.cfg.mtu !== 0 && t.outer_len + OPT_SVC_LEN > t.cfg.mtu) return -R.MTU_EXCEEDED;
   // u32 arithmetic (wraps like the C's); an index past the array misses.
   let key = (Math.imul(s.svc_id, MAGLEV_M) + (flow_hash(t.p.t, CONSTS.SEED_MAGLEV) % MAGLEV_M)) >>> 0;
   const idx = traced(v, 'maglev', key, v.m.maglev.get(key));

@@ -42,7 +42,7 @@ export function topoSpec(): fc.Arbitrary<TopoSpec> {
     })
     .chain(({ nHosts, vnis }) =>
       fc.record({
-        hosts: fc.array(fc.record({ mtu: fc.constantFrom(0, 0, 1500, 140) }), { minLength: nHosts, maxLength: nHosts }),
+        hosts: fc.array(fc.record({ mtu: fc.constantFrom(0, 0, 1500, 200) }), { minLength: nHosts, maxLength: nHosts }),
         vpcs: fc.tuple(...vnis.map((vni) => fc.record({ vni: fc.constant(vni), dividers: subset(nHosts, 2) }))),
         nets: fc.array(
           fc.record({
