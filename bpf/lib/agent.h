@@ -139,19 +139,9 @@ static __always_inline int agent_local(struct xdp_md *ctx, struct tp_verdict *v,
 	int ret;
 
 	verdict_point(v, TP_DP_AGENT_LOCAL);
-	key.vni = a->iface.vni;
-	key.ip = a->p.t.daddr;
-	ep = bpf_map_lookup_elem(&endpoints, &key);
-	if (!ep || ep->kind != TP_EP_LOCAL)
-		return 0;
-	e = *ep;
-	if (e.net_id != a->iface.net_id) {
-		ret = rewrite_route(ctx, &a->p, e.gw_mac);
-		if (ret)
-			return ret;
-	}
-	/* A service reply from a backend on the client's own host never crosses transit:
-	 * un-NAT here, exactly as transit_deliver does for replies from other hosts. */
+	/* A service reply from a backend on the client's own host never crosses transit: un-NAT
+	 * here, as transit_deliver does for replies from other hosts. First: a hairpin's reply is
+	 * addressed to the masquerade address, and only its un-NAT names the local client. */
 	rkey.vni = a->iface.vni;
 	rkey.saddr = a->p.t.saddr;
 	rkey.daddr = a->p.t.daddr;
@@ -161,10 +151,25 @@ static __always_inline int agent_local(struct xdp_md *ctx, struct tp_verdict *v,
 	rev = bpf_map_lookup_elem(&rflows, &rkey);
 	if (rev) {
 		r = *rev;
-		ret = rewrite_l4_check(&a->p);
+		ret = rewrite_unnat(ctx, &a->p, &r);
 		if (ret)
 			return ret;
-		ret = rewrite_addr(ctx, &a->p, 1, r.saddr, r.sport, r.smac);
+	}
+	key.vni = a->iface.vni;
+	key.ip = a->p.t.daddr;
+	ep = bpf_map_lookup_elem(&endpoints, &key);
+	if (!ep || ep->kind != TP_EP_LOCAL)
+		return 0;
+	e = *ep;
+	/* Hairpin: the flow chose the sender itself as backend. Linux drops a packet whose source
+	 * is its own address, so the source is masqueraded as the subnet's gateway. */
+	if (a->flow_hit && a->p.t.daddr == a->p.t.saddr) {
+		ret = rewrite_addr(ctx, &a->p, 1, e.gw_ip, a->p.t.sport, e.gw_mac);
+		if (ret)
+			return ret;
+	}
+	if (e.net_id != a->iface.net_id) {
+		ret = rewrite_route(ctx, &a->p, e.gw_mac);
 		if (ret)
 			return ret;
 	}

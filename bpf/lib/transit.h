@@ -220,7 +220,7 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 	struct tp_flow_fwd fwd = {};
 	struct tp_flow_rev rev = {};
 	struct tp_ep_val *ep;
-	int ret;
+	int ret, hairpin;
 
 	verdict_point(v, TP_DP_TRANSIT_SVC_CLIENT);
 	if (t->p.t.daddr != s->vip)
@@ -251,18 +251,32 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 	mac_copy(fwd.host.mac, s->host_mac);
 	verdict_learn(v, &flows, &fk, &fwd);
 
+	/* Hairpin: the client is its own backend. Its request is masqueraded as coming from its
+	 * subnet's gateway (Linux drops a packet from its own address); the reply, sent to the
+	 * gateway address, is un-NATed back to the client. */
+	hairpin = s->backend_ip == t->p.t.saddr;
 	fk.saddr = s->backend_ip;
-	fk.daddr = t->p.t.saddr;
+	fk.daddr = hairpin ? ep->gw_ip : t->p.t.saddr;
 	fk.sport = s->backend_port;
 	fk.dport = t->p.t.sport;
 	rev.saddr = s->vip;
 	rev.sport = s->vip_port;
 	mac_copy(rev.smac, t->p.dmac);
+	if (hairpin) {
+		rev.daddr = t->p.t.saddr;
+		rev.dport = t->p.t.sport;
+		mac_copy(rev.dmac, ep->mac);
+	}
 	verdict_learn(v, &rflows, &fk, &rev);
 
 	ret = rewrite_addr(ctx, &t->p, 0, s->backend_ip, s->backend_port, s->backend_mac);
 	if (ret)
 		return ret;
+	if (hairpin) {
+		ret = rewrite_addr(ctx, &t->p, 1, ep->gw_ip, t->p.t.sport, ep->gw_mac);
+		if (ret)
+			return ret;
+	}
 	t->next.ip = s->host_ip;
 	mac_copy(t->next.mac, s->host_mac);
 	t->forward = 1;
@@ -360,10 +374,7 @@ static __always_inline int transit_deliver(struct xdp_md *ctx, struct tp_verdict
 		rev = bpf_map_lookup_elem(&rflows, &fk);
 		if (rev) {
 			r = *rev;
-			ret = rewrite_l4_check(&t->p);
-			if (ret)
-				return ret;
-			ret = rewrite_addr(ctx, &t->p, 1, r.saddr, r.sport, r.smac);
+			ret = rewrite_unnat(ctx, &t->p, &r);
 			if (ret)
 				return ret;
 		}

@@ -404,6 +404,7 @@ export class ControlPlane {
       gw_mac: gatewayMac,
       ifindex: 0,
       net_id: netId,
+      gw_ip: gatewayIp,
     };
     for (const h of new Set([...bouncers, ...v.dividers])) {
       this.write(h, 'networks', n.key, n.value);
@@ -465,6 +466,7 @@ export class ControlPlane {
       gw_mac: n.gatewayMac,
       ifindex: idx,
       net_id: n.netId,
+      gw_ip: n.gatewayIp,
     };
     this.write(h, 'endpoints', key, local);
     this.write(h, 'networks', n.key, n.value);
@@ -477,6 +479,7 @@ export class ControlPlane {
       gw_mac: n.gatewayMac,
       ifindex: 0,
       net_id: n.netId,
+      gw_ip: n.gatewayIp,
     };
     for (const b of n.bouncers) if (b !== h) this.write(b, 'endpoints', key, remote);
     (h.veths ??= new Map()).set(idx, e);
@@ -512,7 +515,7 @@ export class ControlPlane {
   /**
    * Deletes flows/rflows entries naming `ip` under `vni`: as client (`asClient`) or as
    * backend. flows: key.saddr = client, value.daddr = backend; rflows: key.saddr = backend,
-   * key.daddr = client.
+   * key.daddr = client (a hairpin's: the masquerade address, the client in value.daddr).
    */
   private dropFlows(h: Host, vni: number, ip: Ipv4, asClient: boolean): void {
     if (h.state.has('flows')) {
@@ -523,8 +526,8 @@ export class ControlPlane {
     }
     if (h.state.has('rflows')) {
       const doomed: FlowKeyRec[] = [];
-      for (const k of h.state.map('rflows').entries())
-        if (k[0].vni === vni && (k[0].saddr === ip || (asClient && k[0].daddr === ip))) doomed.push(k[0]);
+      for (const [k, val] of h.state.map('rflows').entries())
+        if (k.vni === vni && (k.saddr === ip || (asClient && (k.daddr === ip || val.daddr === ip)))) doomed.push(k);
       for (const k of doomed) this.remove(h, 'rflows', k);
     }
   }
@@ -627,6 +630,7 @@ export class ControlPlane {
         gw_mac: ZERO_MAC,
         ifindex: 0,
         net_id: 0,
+        gw_ip: 0,
       };
       this.write(h, 'endpoints', epKey(v.vni, s.vip), vipVal);
     }

@@ -20,7 +20,7 @@ import {
   pkt_ptr,
   rd16,
 } from './parse.ts';
-import { rewrite_addr, rewrite_l4_check, rewrite_route } from './rewrite.ts';
+import { rewrite_addr, rewrite_l4_check, rewrite_route, rewrite_unnat } from './rewrite.ts';
 import { type NextHop, epKey, flowKey, hostLocAt } from './state.ts';
 import type { HostCfgRec, IfaceRec } from './structs.ts';
 import { POINT as P, REASON as R, XDP_ACTION } from './tables.ts';
@@ -122,23 +122,28 @@ function agent_flow(ctx: XdpCtx, v: Run, a: Agent): number {
 /** 6. Destination on this host: deliver without encapsulation (routing across subnets). */
 function agent_local(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
   verdict_point(v, P.agent_local);
-  const key = epKey(a.iface.vni, a.p.t.daddr);
-  const e = traced(v, 'endpoints', key, v.m.endpoints.get(key));
-  if (e === undefined || e.kind !== CONSTS.EP_LOCAL) return 0;
-  let ret: number;
-  if (e.net_id !== a.iface.net_id) {
-    ret = rewrite_route(ctx, a.p, e.gw_mac);
-    if (ret) return ret;
-  }
   // A service reply from a backend on the client's own host never crosses transit: un-NAT
-  // here, exactly as transit_deliver does for replies from other hosts.
+  // here, as transit_deliver does for replies from other hosts. First: a hairpin's reply is
+  // addressed to the masquerade address, and only its un-NAT names the local client.
   const t = a.p.t;
   const rkey = flowKey(a.iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
   const r = traced(v, 'rflows', rkey, v.m.rflows.get(rkey));
+  let ret: number;
   if (r !== undefined) {
-    ret = rewrite_l4_check(a.p);
+    ret = rewrite_unnat(ctx, a.p, r);
     if (ret) return ret;
-    ret = rewrite_addr(ctx, a.p, true, r.saddr, r.sport, r.smac);
+  }
+  const key = epKey(a.iface.vni, a.p.t.daddr);
+  const e = traced(v, 'endpoints', key, v.m.endpoints.get(key));
+  if (e === undefined || e.kind !== CONSTS.EP_LOCAL) return 0;
+  // Hairpin: the flow chose the sender itself as backend. Linux drops a packet whose source
+  // is its own address, so the source is masqueraded as the subnet's gateway.
+  if (a.flow_hit && a.p.t.daddr === a.p.t.saddr) {
+    ret = rewrite_addr(ctx, a.p, true, e.gw_ip, a.p.t.sport, e.gw_mac);
+    if (ret) return ret;
+  }
+  if (e.net_id !== a.iface.net_id) {
+    ret = rewrite_route(ctx, a.p, e.gw_mac);
     if (ret) return ret;
   }
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);

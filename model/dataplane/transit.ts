@@ -27,7 +27,7 @@ import {
   wr16,
   wr_be32,
 } from './parse.ts';
-import { rewrite_addr, rewrite_l4_check, rewrite_route } from './rewrite.ts';
+import { rewrite_addr, rewrite_l4_check, rewrite_route, rewrite_unnat } from './rewrite.ts';
 import { type NextHop, epKey, flowKey, hostLoc, hostLocAt } from './state.ts';
 import type { EpValRec, HostCfgRec, NetValRec, SvcOptRec } from './structs.ts';
 import { POINT as P, REASON as R, XDP_ACTION } from './tables.ts';
@@ -108,7 +108,7 @@ interface Transit {
 }
 
 const NO_MAC = new Uint8Array(ETH_ALEN);
-const NO_EP: EpValRec = { kind: 0, flags: 0, mac: NO_MAC, host_ip: 0, host_mac: NO_MAC, gw_mac: NO_MAC, ifindex: 0, net_id: 0 };
+const NO_EP: EpValRec = { kind: 0, flags: 0, mac: NO_MAC, host_ip: 0, host_mac: NO_MAC, gw_mac: NO_MAC, ifindex: 0, net_id: 0, gw_ip: 0 };
 const NO_NEXT: NextHop = { ip: 0, mac: NO_MAC };
 
 function transit_pass(out: Out, reason: number): number {
@@ -266,11 +266,27 @@ function transit_svc_client(ctx: XdpCtx, v: Run, t: Transit): number {
 
   const fk = flowKey(t.g.vni, t.p.t.saddr, s.vip, t.p.t.sport, s.vip_port, t.p.t.proto);
   verdict_learn(v, 'flows', fk, { daddr: s.backend_ip, dport: s.backend_port, dmac: s.backend_mac, host: hostLoc(s.host_ip, s.host_mac) });
-  const rk = flowKey(t.g.vni, s.backend_ip, t.p.t.saddr, s.backend_port, t.p.t.sport, t.p.t.proto);
-  verdict_learn(v, 'rflows', rk, { saddr: s.vip, sport: s.vip_port, smac: mac_read(ctx.b, ctx.data + t.g.inner_off) });
+  // Hairpin: the client is its own backend. Its request is masqueraded as coming from its
+  // subnet's gateway (Linux drops a packet from its own address); the reply, sent to the
+  // gateway address, is un-NATed back to the client.
+  const hairpin = s.backend_ip === t.p.t.saddr;
+  const rk = flowKey(t.g.vni, s.backend_ip, hairpin ? ep.gw_ip : t.p.t.saddr, s.backend_port, t.p.t.sport, t.p.t.proto);
+  const smac = mac_read(ctx.b, ctx.data + t.g.inner_off);
+  verdict_learn(
+    v,
+    'rflows',
+    rk,
+    hairpin
+      ? { saddr: s.vip, sport: s.vip_port, smac, daddr: t.p.t.saddr, dport: t.p.t.sport, dmac: ep.mac }
+      : { saddr: s.vip, sport: s.vip_port, smac, daddr: 0, dport: 0, dmac: NO_MAC },
+  );
 
   ret = rewrite_addr(ctx, t.p, false, s.backend_ip, s.backend_port, s.backend_mac);
   if (ret) return ret;
+  if (hairpin) {
+    ret = rewrite_addr(ctx, t.p, true, ep.gw_ip, t.p.t.sport, ep.gw_mac);
+    if (ret) return ret;
+  }
   t.next = { ip: s.host_ip, mac: s.host_mac };
   t.forward = true;
   t.reason = R.SERVICE_REWRITE;
@@ -334,9 +350,7 @@ function transit_deliver(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
     const fk = flowKey(t.g.vni, pt.saddr, pt.daddr, pt.sport, pt.dport, pt.proto);
     const r = traced(v, 'rflows', fk, v.m.rflows.get(fk));
     if (r !== undefined) {
-      let ret = rewrite_l4_check(t.p);
-      if (ret) return ret;
-      ret = rewrite_addr(ctx, t.p, true, r.saddr, r.sport, r.smac);
+      const ret = rewrite_unnat(ctx, t.p, r);
       if (ret) return ret;
     }
   }

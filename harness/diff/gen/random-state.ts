@@ -33,6 +33,7 @@ export interface RandomState {
     gw_mac: Uint8Array;
     ifindex: number;
     net_id: number;
+    gw_ip: number;
   }>;
   networks: Array<{
     plen: number;
@@ -60,6 +61,8 @@ export interface RandomState {
     dmac: Uint8Array;
     host: HostLocRec;
     rev: boolean;
+    /** rflows: a hairpin's destination (0 = keep it). */
+    revDaddr: number;
   }>;
 }
 
@@ -90,6 +93,7 @@ export function randomState(): fc.Arbitrary<RandomState> {
         gw_mac: macArb,
         ifindex: fc.constantFrom(0, 100, 101, 7),
         net_id: fc.nat({ max: 3 }),
+        gw_ip: ipArb,
       }),
       { maxLength: 6 },
     ),
@@ -150,6 +154,7 @@ export function randomState(): fc.Arbitrary<RandomState> {
         dmac: macArb,
         host: hostLoc,
         rev: fc.boolean(),
+        revDaddr: fc.oneof(fc.constant(0), ipArb),
       }),
       { maxLength: 3 },
     ),
@@ -178,6 +183,7 @@ export function buildRandomState(r: RandomState): HostState {
         gw_mac: e.gw_mac,
         ifindex: e.ifindex,
         net_id: e.net_id,
+        gw_ip: e.gw_ip,
       },
     );
   }
@@ -198,7 +204,15 @@ export function buildRandomState(r: RandomState): HostState {
   for (const b of r.backends) h.map('backends').set(b.i, { ip: b.ip, mac: b.mac, pad: 0, host: b.host });
   for (const c of r.ep_cache) h.map('ep_cache').set({ vni: c.vni, ip: c.ip }, c.loc);
   for (const f of r.flows) {
-    if (f.rev) h.map('rflows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { saddr: f.daddr, sport: f.dport, smac: f.dmac });
+    if (f.rev)
+      h.map('rflows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), {
+        saddr: f.daddr,
+        sport: f.dport,
+        smac: f.dmac,
+        daddr: f.revDaddr,
+        dport: f.sp,
+        dmac: f.host.mac,
+      });
     else h.map('flows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { daddr: f.daddr, dport: f.dport, dmac: f.dmac, host: f.host });
   }
   return h;

@@ -196,8 +196,17 @@ function seedFlow(
   vipMac: Uint8Array,
 ): void {
   st.map('flows').set(flowKey(vni, client, vip, sport, vport, proto), { daddr: be.ip, dport: bport, dmac: be.mac, host: be.host.loc });
-  st.map('rflows').set(flowKey(vni, be.ip, client, bport, sport, proto), { saddr: vip, sport: vport, smac: vipMac });
+  st.map('rflows').set(flowKey(vni, be.ip, client, bport, sport, proto), {
+    saddr: vip,
+    sport: vport,
+    smac: vipMac,
+    daddr: 0,
+    dport: 0,
+    dmac: ZERO_MAC,
+  });
 }
+
+const ZERO_MAC = new Uint8Array(6);
 
 /** Short description for reports. */
 export function describeTopology(t: Topology): string[] {

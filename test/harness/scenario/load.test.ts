@@ -19,12 +19,13 @@ function send(steps: readonly Step[], name: string): SendStep {
 }
 
 describe('shipped scenarios', () => {
-  it('are the five the docs describe', () => {
+  it('are the seven the docs describe', () => {
     expect(SHIPPED).toEqual([
       'adversarial.yaml',
       'demo.yaml',
       'divider-route.yaml',
       'endpoint-move.yaml',
+      'hairpin.yaml',
       'service-failover.yaml',
       'two-tenants.yaml',
     ]);

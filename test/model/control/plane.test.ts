@@ -115,7 +115,14 @@ describe('control plane', () => {
       dmac: cp.endpoint('a2').mac,
       host: cp.host('h2').loc,
     });
-    h1.map('rflows').set(flowKey(VNI_BLUE, a2, ip('a1'), 8080, 1, 6), { saddr: ipv4('192.168.1.100'), sport: 80, smac: new Uint8Array(6) });
+    h1.map('rflows').set(flowKey(VNI_BLUE, a2, ip('a1'), 8080, 1, 6), {
+      saddr: ipv4('192.168.1.100'),
+      sport: 80,
+      smac: new Uint8Array(6),
+      daddr: 0,
+      dport: 0,
+      dmac: new Uint8Array(6),
+    });
     const w = cp.measure(() => cp.deleteEndpoint('a2'));
     expect(cp.host('h2').state.map('endpoints').peek(epKey(VNI_BLUE, a2))).toBeUndefined();
     expect(cp.host('h3').state.map('endpoints').peek(epKey(VNI_BLUE, a2)), "the bouncer's REMOTE entry is gone").toBeUndefined();

@@ -322,6 +322,7 @@ describe('agent', () => {
       gw_mac: new Uint8Array(6),
       ifindex: 0,
       net_id: 1,
+      gw_ip: 0,
     });
     const r = run('a1', icmp('a1', ip('a2')));
     expect(why(r)).toBe('TAIL_CALL_FAILED');

@@ -1,0 +1,67 @@
+// scenarios/hairpin.yaml: a pod reaching itself through its own service. Every request the
+// pod receives comes from its subnet's gateway, not from itself (the pod's stack would drop
+// that: model/cluster/pod-stack.ts), every request is answered, and every answer reaches the
+// pod un-NATed: from the VIP and its port, to the pod's own address and port. On the model
+// and on the kernel.
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../harness/scenario/load.ts';
+import { runScenario } from '../../harness/run/run.ts';
+import { ModelEngine } from '../../harness/run/engine.ts';
+import { KernelEngine } from '../../harness/run/xdp-engine.ts';
+import { podAccepts } from '../../model/cluster/pod-stack.ts';
+import type { ControlPlane } from '../../model/control/plane.ts';
+import { ipv4, readIpv4 } from '../../model/wire/addr.ts';
+import type { ScenarioRunDoc } from '../../report/json-schema/run.ts';
+import { describeBpf } from '../support/bpf-gate.ts';
+
+const FILE = 'scenarios/hairpin.yaml';
+const POD = ipv4('10.60.1.10');
+const GATEWAY = ipv4('10.60.1.1');
+const VIP = ipv4('10.60.255.1');
+const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+
+function check(run: ScenarioRunDoc, mac: Uint8Array): void {
+  expect(run.checks.filter((c) => !c.ok)).toEqual([]);
+  const delivered = run.packets.filter((p) => p.outcome.kind === 'delivered' && p.role !== 'arp');
+  const requests = delivered.filter((p) => p.role === 'request');
+  const replies = delivered.filter((p) => p.role === 'reply');
+  // 3 TCP + 1 UDP + 1 ICMP requests, each answered.
+  expect(requests.length).toBe(5);
+  expect(replies.length, 'every request was answered and the answer delivered').toBe(5);
+  for (const p of delivered) {
+    const f = hex(p.hops[p.hops.length - 1].frameOut!);
+    expect(podAccepts(f, { ip: POD, mac }), `packet ${p.id} (${p.role}): the pod's stack takes it`).toEqual({ accept: true });
+    expect(readIpv4(f, 30), `packet ${p.id}: to the pod`).toBe(POD);
+    expect(readIpv4(f, 26), `packet ${p.id}: ${p.role === 'request' ? 'from the masquerade address' : 'from the VIP'}`).toBe(
+      p.role === 'request' ? GATEWAY : VIP,
+    );
+  }
+}
+
+function podMac(): Uint8Array {
+  let mac: Uint8Array = new Uint8Array(6);
+  runScenario(loadScenario(FILE), {
+    target: 'model',
+    probe: false,
+    engine: (cp: ControlPlane) => {
+      mac = cp.endpoint('web-1').mac;
+      return new ModelEngine(cp);
+    },
+  });
+  return mac;
+}
+
+describe('hairpin on the model', () => {
+  it('requests arrive masqueraded as the gateway, answers arrive from the VIP', () => {
+    check(runScenario(loadScenario(FILE), { engine: (cp: ControlPlane) => new ModelEngine(cp), target: 'model', probe: false }), podMac());
+  });
+});
+
+describeBpf('hairpin on the kernel', () => {
+  it('the kernel masquerades and un-NATs the same way (target xdp)', () => {
+    check(
+      runScenario(loadScenario(FILE), { engine: (cp: ControlPlane) => new KernelEngine(cp, 'xdp'), target: 'xdp', probe: false }),
+      podMac(),
+    );
+  });
+});
