@@ -112,7 +112,7 @@ static __always_inline int agent_flow(struct xdp_md *ctx, struct tp_verdict *v, 
 	key.sport = a->p.t.sport;
 	key.dport = a->p.t.dport;
 	key.proto = a->p.t.proto;
-	fwd = bpf_map_lookup_elem(&flows, &key);
+	fwd = learnt_lookup(&flows, a->iface.vni, &key);
 	if (!fwd)
 		return 0;
 	f = *fwd;
@@ -148,7 +148,7 @@ static __always_inline int agent_local(struct xdp_md *ctx, struct tp_verdict *v,
 	rkey.sport = a->p.t.sport;
 	rkey.dport = a->p.t.dport;
 	rkey.proto = a->p.t.proto;
-	rev = bpf_map_lookup_elem(&rflows, &rkey);
+	rev = learnt_lookup(&rflows, a->iface.vni, &rkey);
 	if (rev) {
 		r = *rev;
 		ret = rewrite_unnat(ctx, &a->p, &r);
@@ -190,7 +190,7 @@ static __always_inline int agent_cache(struct xdp_md *ctx, struct tp_verdict *v,
 	verdict_point(v, TP_DP_AGENT_CACHE);
 	key.vni = a->iface.vni;
 	key.ip = a->p.t.daddr;
-	loc = bpf_map_lookup_elem(&ep_cache, &key);
+	loc = learnt_lookup(&ep_cache, a->iface.vni, &key);
 	if (!loc)
 		return 0;
 	a->next = *loc;

@@ -249,7 +249,7 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 	mac_copy(fwd.dmac, s->backend_mac);
 	fwd.host.ip = s->host_ip;
 	mac_copy(fwd.host.mac, s->host_mac);
-	verdict_learn(v, &flows, &fk, &fwd);
+	verdict_learn(v, &flows, t->g.vni, &fk, &fwd);
 
 	/* Hairpin: the client is its own backend. Its request is masqueraded as coming from its
 	 * subnet's gateway (Linux drops a packet from its own address); the reply, sent to the
@@ -267,7 +267,7 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 		rev.dport = t->p.t.sport;
 		mac_copy(rev.dmac, ep->mac);
 	}
-	verdict_learn(v, &rflows, &fk, &rev);
+	verdict_learn(v, &rflows, t->g.vni, &fk, &rev);
 
 	ret = rewrite_addr(ctx, &t->p, 0, s->backend_ip, s->backend_port, s->backend_mac);
 	if (ret)
@@ -350,7 +350,7 @@ static __always_inline void transit_learn(struct tp_verdict *v, struct tp_transi
 	key.ip = ip;
 	loc.ip = t->g.hl.ip;
 	mac_copy(loc.mac, t->g.hl.mac);
-	verdict_learn(v, &ep_cache, &key, &loc);
+	verdict_learn(v, &ep_cache, t->g.vni, &key, &loc);
 }
 
 /* 8. Local endpoint: learn, un-NAT, decapsulate, redirect to its veth. */
@@ -371,7 +371,7 @@ static __always_inline int transit_deliver(struct xdp_md *ctx, struct tp_verdict
 		fk.sport = t->p.t.sport;
 		fk.dport = t->p.t.dport;
 		fk.proto = t->p.t.proto;
-		rev = bpf_map_lookup_elem(&rflows, &fk);
+		rev = learnt_lookup(&rflows, t->g.vni, &fk);
 		if (rev) {
 			r = *rev;
 			ret = rewrite_unnat(ctx, &t->p, &r);
@@ -521,7 +521,7 @@ static __always_inline int transit_route(struct xdp_md *ctx, struct tp_verdict *
 
 	key.vni = t->g.vni;
 	key.ip = t->p.t.daddr;
-	loc = bpf_map_lookup_elem(&ep_cache, &key);
+	loc = learnt_lookup(&ep_cache, t->g.vni, &key);
 	if (loc) {
 		t->next = *loc;
 		t->reason = TP_R_ROUTE_TO_HOST;

@@ -7,13 +7,25 @@ import type { MapSpec, ModelMap } from '../../model/dataplane/maps.ts';
 import type { BpfMap } from '../libbpf/map.ts';
 import { numPossibleCpus } from '../libbpf/map.ts';
 import type { DataplaneInstance } from './instance.ts';
+import { PartitionedBpfMap } from './partitions.ts';
+import { CONSTS } from '../../model/dataplane/consts.ts';
 
 /** Maps the data plane writes itself: reset between cases. */
 export const LEARNT_MAPS = ['ep_cache', 'flows', 'rflows'] as const;
 export type LearntMap = (typeof LEARNT_MAPS)[number];
 
 /** Maps only the control plane writes (the host's configuration). */
-export const CONFIG_MAPS: readonly MapName[] = ['cfg', 'ifaces', 'endpoints', 'networks', 'vpcs', 'services', 'maglev', 'backends'];
+export const CONFIG_MAPS: readonly MapName[] = [
+  'cfg',
+  'ifaces',
+  'endpoints',
+  'networks',
+  'vpcs',
+  'services',
+  'maglev',
+  'backends',
+  'vpc_slots',
+];
 
 const ARRAY_LIKE = new Set(['ARRAY', 'PERCPU_ARRAY']);
 
@@ -39,6 +51,10 @@ function u32Key(i: number): Uint8Array {
 export function clearMap(inst: DataplaneInstance, name: MapName): void {
   const m = inst.map(name);
   const spec = MAP_SPECS[name] as MapSpec<unknown, unknown>;
+  if (m instanceof PartitionedBpfMap) {
+    m.clear();
+    return;
+  }
   if (ARRAY_LIKE.has(spec.type)) {
     const zero = new Uint8Array(m.valueBufferSize);
     const set = indexSet(inst, name);
@@ -116,9 +132,20 @@ export interface WriteOptions {
   counters?: boolean;
 }
 
+/**
+ * Fills every learnt-map slot `state`'s vpc_slots names (partitions.ts): the model holds all
+ * slots from the start, the harness fills a kernel slot when a state first needs it.
+ */
+export function ensureSlots(inst: DataplaneInstance, state: HostState): void {
+  for (const [, s] of state.map('vpc_slots').entries()) {
+    if (s < CONSTS.LEARNT_SLOTS) for (const name of LEARNT_MAPS) inst.learnt(name).ensureSlot(s);
+  }
+}
+
 /** Makes the instance's maps hold exactly `state`: every map cleared, then every entry written. */
 export function writeHostState(inst: DataplaneInstance, state: HostState, opts: WriteOptions = {}): void {
   const names = (Object.keys(MAP_SPECS) as MapName[]).filter((n) => n !== 'counters' || opts.counters !== false);
+  ensureSlots(inst, state);
   for (const name of names) {
     if (name !== 'counters' && ARRAY_LIKE.has(MAP_SPECS[name].type)) {
       writeArray(inst, name, state.has(name) ? state.map(name) : undefined);

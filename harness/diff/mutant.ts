@@ -55,8 +55,8 @@ export const MUTATIONS = {
   noVniLocal: {
     name: 'agent_local lookup without the VNI',
     file: 'lib/agent.h',
-    find: /(TP_DP_AGENT_LOCAL\);\s*\n\s*key\.vni = )a->iface\.vni;/,
-    replace: '$10;',
+    find: /key\.vni = a->iface\.vni;(\s*key\.ip = a->p\.t\.daddr;\s*ep = bpf_map_lookup_elem\(&endpoints)/,
+    replace: 'key.vni = 0;$1',
   },
   /**
    * transit_learn also learns when the host-location option names this host (docs 4.2:
@@ -76,7 +76,7 @@ export const MUTATIONS = {
   learnSelfUncounted: {
     name: 'ep_cache learnt for this host too, uncounted',
     file: 'lib/transit.h',
-    find: /if \(!t->g\.have_hl \|\| is_me\(t, t->g\.hl\.ip\)\)([\s\S]*?)verdict_learn\(v, &ep_cache, &key, &loc\);/,
-    replace: 'if (!t->g.have_hl)$1bpf_map_update_elem(&ep_cache, &key, &loc, BPF_ANY);',
+    find: /if \(!t->g\.have_hl \|\| is_me\(t, t->g\.hl\.ip\)\)([\s\S]*?)verdict_learn\(v, &ep_cache, t->g\.vni, &key, &loc\);/,
+    replace: 'if (!t->g.have_hl)$1{ void *in = learnt_inner(&ep_cache, key.vni); if (in) bpf_map_update_elem(in, &key, &loc, BPF_ANY); }',
   },
 } as const satisfies Record<string, SourceMutation>;

@@ -73,7 +73,7 @@ interface Writable {
   delete(k: unknown): boolean;
 }
 
-const CONFIG_MAPS: readonly MapName[] = ['cfg', 'ifaces', 'endpoints', 'networks', 'vpcs', 'services', 'maglev', 'backends'];
+const CONFIG_MAPS: readonly MapName[] = ['cfg', 'ifaces', 'endpoints', 'networks', 'vpcs', 'services', 'maglev', 'backends', 'vpc_slots'];
 
 /** The model's current value for an exact key (LPM: by prefix, not by match), without LRU effects. */
 function modelValue(state: HostState, name: MapName, key: unknown): unknown {

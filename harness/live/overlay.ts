@@ -13,7 +13,7 @@ import type { ControlPlane, Endpoint as CpEndpoint, Host as CpHost } from '../..
 import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { BpfObject, BpfProgram } from '../libbpf/index.ts';
 import { DATAPLANE_OBJ, DataplaneInstance } from '../dataplane/instance.ts';
-import { readCounters, writeHostState } from '../dataplane/mapwriter.ts';
+import { ensureSlots, readCounters, writeHostState } from '../dataplane/mapwriter.ts';
 import { loadInstances } from '../loader.ts';
 import type { Scenario, Step } from '../scenario/types.ts';
 import { buildControlPlane, createEndpoint } from '../run/world.ts';
@@ -149,6 +149,8 @@ export class LiveOverlay {
     const adopted = new Map<string, LearntKeys>();
     if (learnt) for (const h of this.cp.hosts.values()) adopted.set(h.name, adoptLearnt(this.inst(h.name), h.state));
     const w = this.cp.measure(fn);
+    // A host that joined a VPC may name a learnt-map slot never used before: fill it first.
+    for (const h of this.cp.hosts.values()) ensureSlots(this.inst(h.name), h.state);
     let updated = 0;
     let deleted = 0;
     for (const [host, log] of this.logs) {

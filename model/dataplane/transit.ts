@@ -265,7 +265,12 @@ function transit_svc_client(ctx: XdpCtx, v: Run, t: Transit): number {
   if (ret) return ret;
 
   const fk = flowKey(t.g.vni, t.p.t.saddr, s.vip, t.p.t.sport, s.vip_port, t.p.t.proto);
-  verdict_learn(v, 'flows', fk, { daddr: s.backend_ip, dport: s.backend_port, dmac: s.backend_mac, host: hostLoc(s.host_ip, s.host_mac) });
+  verdict_learn(v, 'flows', t.g.vni, fk, {
+    daddr: s.backend_ip,
+    dport: s.backend_port,
+    dmac: s.backend_mac,
+    host: hostLoc(s.host_ip, s.host_mac),
+  });
   // Hairpin: the client is its own backend. Its request is masqueraded as coming from its
   // subnet's gateway (Linux drops a packet from its own address); the reply, sent to the
   // gateway address, is un-NATed back to the client.
@@ -275,6 +280,7 @@ function transit_svc_client(ctx: XdpCtx, v: Run, t: Transit): number {
   verdict_learn(
     v,
     'rflows',
+    t.g.vni,
     rk,
     hairpin
       ? { saddr: s.vip, sport: s.vip_port, smac, daddr: t.p.t.saddr, dport: t.p.t.sport, dmac: ep.mac }
@@ -338,7 +344,7 @@ function transit_endpoint(_ctx: XdpCtx, v: Run, t: Transit): number {
 /** Learns the host-location option's host for (vni, ip) unless it names this host. */
 function transit_learn(v: Run, t: Transit, ip: number): void {
   if (!t.g.have_hl || is_me(t, t.g.hl.ip)) return;
-  verdict_learn(v, 'ep_cache', epKey(t.g.vni, ip), hostLoc(t.g.hl.ip, t.g.hl.mac));
+  verdict_learn(v, 'ep_cache', t.g.vni, epKey(t.g.vni, ip), hostLoc(t.g.hl.ip, t.g.hl.mac));
 }
 
 /** 8. Local endpoint: learn, un-NAT, decapsulate, redirect to its veth. */

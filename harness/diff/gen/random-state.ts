@@ -23,6 +23,14 @@ const hostLoc: fc.Arbitrary<HostLocRec> = fc.record({
 
 export interface RandomState {
   cfg: HostCfgRec;
+  /**
+   * vpc_slots: the VNIs the state's entries and ifaces use, plus `extraParts`, minus
+   * `noPart`, get slots in order; `slotSkew` moves them (past the array, or two VNIs into
+   * one slot: states no control plane writes, which the programs must still agree on).
+   */
+  extraParts: number[];
+  noPart: number | null;
+  slotSkew: number;
   ifaces: Array<{ ifindex: number; vni: number; ip: number; mac: Uint8Array; net_id: number }>;
   endpoints: Array<{
     vni: number;
@@ -70,6 +78,9 @@ export function randomState(): fc.Arbitrary<RandomState> {
   const port = fc.constantFrom(0, 80, 53, 1234, 8080);
   const proto = fc.constantFrom(1, 6, 17, 47);
   return fc.record({
+    extraParts: fc.array(vniArb, { maxLength: 2 }),
+    noPart: fc.option(fc.constantFrom(...VNIS), { freq: 3 }),
+    slotSkew: fc.constantFrom(0, 0, 0, 0, 1, 5, 7),
     cfg: fc.record({
       ip: fc.constantFrom(0xc0a80101, 0xc0a80102),
       mac: macArb,
@@ -202,8 +213,21 @@ export function buildRandomState(r: RandomState): HostState {
     );
   for (const m of r.maglev) h.map('maglev').set(m.svc * CONSTS.MAGLEV_M + m.slot, m.value >>> 0);
   for (const b of r.backends) h.map('backends').set(b.i, { ip: b.ip, mac: b.mac, pad: 0, host: b.host });
-  for (const c of r.ep_cache) h.map('ep_cache').set({ vni: c.vni, ip: c.ip }, c.loc);
+  // The partitions a host would have for these VPCs; entries of a VNI without one are dropped
+  // (nothing can write them), and frames of that VNI exercise the failed learnt write.
+  const parts = new Set<number>([
+    ...r.extraParts,
+    ...r.ifaces.map((i) => i.vni),
+    ...r.endpoints.map((e) => e.vni),
+    ...r.ep_cache.map((c) => c.vni),
+    ...r.flows.map((f) => f.vni),
+  ]);
+  if (r.noPart !== null) parts.delete(r.noPart);
+  [...parts].forEach((v, i) => h.map('vpc_slots').set(v >>> 0, (i + r.slotSkew * (i % 2)) % (CONSTS.LEARNT_SLOTS + 2)));
+  const has = (vni: number): boolean => h.learnt('ep_cache').partition(vni) !== undefined;
+  for (const c of r.ep_cache) if (has(c.vni)) h.map('ep_cache').set({ vni: c.vni, ip: c.ip }, c.loc);
   for (const f of r.flows) {
+    if (!has(f.vni)) continue;
     if (f.rev)
       h.map('rflows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), {
         saddr: f.daddr,

@@ -162,13 +162,17 @@ export function applyOp(t: Topology, o: TopoSpec['ops'][number]): boolean {
   return true;
 }
 
-/** Learnt entries as the data plane would have made them: ep_cache locations, service flows. */
+/**
+ * Learnt entries as the data plane would have made them (ep_cache locations, possibly stale;
+ * service flows), only where the host has the VPC's partition: elsewhere it cannot learn.
+ */
 function seed(t: Topology): void {
   for (const s of t.spec.seeds) {
     const h = t.hosts[s.host % t.hosts.length];
     const a = t.eps[s.a % t.eps.length];
     if (s.kind === 'ep_cache') {
       const where = t.hosts[s.b % t.hosts.length];
+      if (h.state.learnt('ep_cache').partition(a.network.vpc.vni) === undefined) continue;
       h.state.map('ep_cache').set({ vni: a.network.vpc.vni, ip: a.ip }, where.loc);
       continue;
     }
@@ -179,6 +183,7 @@ function seed(t: Topology): void {
     const sport = SPORTS[s.c % SPORTS.length];
     const bport = p.targetPort || p.port;
     const client = a.host.state;
+    if (client.learnt('flows').partition(svc.vpc.vni) === undefined) continue;
     seedFlow(client, svc.vpc.vni, a.ip, svc.vip, sport, p.port, p.proto, be, bport, svc.mac);
   }
 }
