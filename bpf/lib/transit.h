@@ -79,7 +79,7 @@ static __always_inline int transit_geneve(struct xdp_md *ctx, struct tp_verdict 
 
 	verdict_point(v, TP_DP_TRANSIT_GENEVE);
 	if (len > want && bpf_xdp_adjust_tail(ctx, (int)want - (int)len))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14 */
 	udp = pkt_ptr(ctx, TP_ETH_HLEN + t->g.ihl4, TP_UDP_HLEN);
 	if (!udp)
 		return -TP_R_GENEVE_MALFORMED; /* unreachable: checked by transit_outer */
@@ -180,18 +180,18 @@ static __always_inline int transit_arp(struct xdp_md *ctx, struct tp_verdict *v,
 	/* Never a growth (so no MTU check): the request holds a host-location option and 42 bytes
 	 * of inner ARP after outer headers of at least TP_OUTER_HLEN, so len >= the longest reply. */
 	if (len != reply_len && bpf_xdp_adjust_tail(ctx, (int)reply_len - (int)len))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the reply is never longer than the request, nor shorter than 14 */
 
 	t->next.ip = t->g.hl.ip;
 	mac_copy(t->next.mac, t->g.hl.mac);
 	if (encap_write_outer(ctx, &t->cfg, &t->next, t->g.vni, flow_sport(&rt), reply_len - TP_ETH_HLEN,
 			      with_opt ? TP_OPT_HOST_LOC_WORDS + 1 : 0, 0))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	if (with_opt && encap_write_hostloc(ctx, TP_OUTER_HLEN, tgt_ip, tgt_mac, t->cfg.opt_class))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	in = pkt_ptr(ctx, io, TP_ARP_FRAME_LEN);
 	if (!in)
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	mac_copy(in, sha);
 	mac_copy(in + 6, e->mac);
 	wr16(in + 12, TP_ETH_P_ARP);
@@ -380,10 +380,10 @@ static __always_inline int transit_deliver(struct xdp_md *ctx, struct tp_verdict
 		}
 	}
 	if (bpf_xdp_adjust_head(ctx, (int)t->g.inner_off))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: inner_off + 14 <= the frame length (transit_inner) */
 	eth = pkt_ptr(ctx, 0, TP_ETH_HLEN);
 	if (!eth)
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: inner_off + 14 <= the frame length (transit_inner) */
 	mac_copy(eth, t->ep.mac);
 	out_set(out, XDP_REDIRECT, TP_R_DECAP_DELIVER, t->ep.ifindex);
 	return TP_DONE;

@@ -70,6 +70,7 @@ function agent_iface(ctx: XdpCtx, v: Run, a: Agent): number {
 function agent_eth(ctx: XdpCtx, v: Run, a: Agent): number {
   verdict_point(v, P.agent_eth);
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);
+  // unreachable in the kernel: XDP never runs on a frame under 14 bytes (test runs refuse one); the model takes runts
   if (eth < 0) return -R.ETH_TRUNCATED;
   const proto = rd16(ctx.b, eth + 12);
   if (proto === ETH_P_8021Q || proto === ETH_P_8021AD) return -R.VLAN_NOT_ALLOWED;
@@ -87,6 +88,7 @@ function agent_arp(ctx: XdpCtx, v: Run, a: Agent): number {
   if (a.p.arp_op !== ARP_OP_REQUEST) return -R.ARP_BAD_OP;
   if (!mac_eq(a.p.sha, 0, a.iface.mac) || a.p.t.saddr !== a.iface.ip) return -R.SPOOFED_SRC;
   const len = pkt_len(ctx);
+  // unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14
   if (len > ARP_FRAME_LEN && bpf_xdp_adjust_tail(ctx, ARP_FRAME_LEN - len)) return -R.ADJUST_FAILED;
   a.reason = R.ENCAP_TO_BOUNCER;
   return 0;
@@ -99,6 +101,7 @@ function agent_ip(ctx: XdpCtx, v: Run, a: Agent): number {
   if (a.p.t.saddr !== a.iface.ip) return -R.SPOOFED_SRC;
   const len = pkt_len(ctx);
   const want = ETH_HLEN + a.p.tot_len;
+  // unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14
   if (len > want && bpf_xdp_adjust_tail(ctx, want - len)) return -R.ADJUST_FAILED;
   return 0;
 }
@@ -197,9 +200,11 @@ function agent_encap(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
   // endpoint, and a first packet to a VIP grows by OPT_SVC_LEN at the bouncer.
   if (a.cfg.mtu !== 0 && ip_len + OPT_SVC_LEN > a.cfg.mtu) return -R.MTU_EXCEEDED;
   const sport = flow_sport(a.p.t);
+  // unreachable: XDP gives 256 bytes of headroom, a run grows by at most 102
   if (bpf_xdp_adjust_head(ctx, -ENCAP_LEN)) return -R.ADJUST_FAILED;
   if (encap_write_outer(ctx, a.cfg, a.next, a.iface.vni & CONSTS.VNI_MASK, sport, ip_len, CONSTS.OPT_HOST_LOC_WORDS + 1, 0))
-    return -R.ADJUST_FAILED;
+    return -R.ADJUST_FAILED; // unreachable: the frame was just sized to hold it
+  // unreachable: the frame was just sized to hold it
   if (encap_write_hostloc(ctx, CONSTS.OUTER_HLEN, a.cfg.ip, a.cfg.mac, a.cfg.opt_class)) return -R.ADJUST_FAILED;
   if (a.next.ip === a.cfg.ip) return agent_tail_call(ctx, v);
   out_set(out, XDP_ACTION.REDIRECT, a.reason, a.cfg.underlay_ifindex);

@@ -147,6 +147,7 @@ function transit_geneve(ctx: XdpCtx, v: Run, t: Transit): number {
   const len = pkt_len(ctx);
   const want = ETH_HLEN + t.outer_len;
   verdict_point(v, P.transit_geneve);
+  // unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14
   if (len > want && bpf_xdp_adjust_tail(ctx, want - len)) return -R.ADJUST_FAILED;
   const udp = pkt_ptr(ctx, ETH_HLEN + t.g.ihl4, UDP_HLEN);
   if (udp < 0) return -R.GENEVE_MALFORMED; // unreachable: checked by transit_outer
@@ -222,14 +223,17 @@ function transit_arp(ctx: XdpCtx, v: Run, t: Transit): number {
   const reply_len = io + ARP_FRAME_LEN;
   // Never a growth (so no MTU check): the request holds a host-location option and 42 bytes
   // of inner ARP after outer headers of at least OUTER_HLEN, so len >= the longest reply.
+  // unreachable: the reply is never longer than the request, nor shorter than 14
   if (len !== reply_len && bpf_xdp_adjust_tail(ctx, reply_len - len)) return -R.ADJUST_FAILED;
 
   t.next = { ip: t.g.hl.ip, mac: t.g.hl.mac };
   if (encap_write_outer(ctx, t.cfg, t.next, t.g.vni, flow_sport(rt), reply_len - ETH_HLEN, with_opt ? OPT_HOST_LOC_WORDS + 1 : 0, 0)) {
-    return -R.ADJUST_FAILED;
+    return -R.ADJUST_FAILED; // unreachable: the frame was just sized to hold it
   }
+  // unreachable: the frame was just sized to hold it
   if (with_opt && encap_write_hostloc(ctx, OUTER_HLEN, tgt_ip, tgt_mac, t.cfg.opt_class)) return -R.ADJUST_FAILED;
   let inn = pkt_ptr(ctx, io, ARP_FRAME_LEN);
+  // unreachable: the frame was just sized to hold it
   if (inn < 0) return -R.ADJUST_FAILED;
   const b = ctx.b;
   mac_copy(b, inn, sha);
@@ -360,8 +364,10 @@ function transit_deliver(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
       if (ret) return ret;
     }
   }
+  // unreachable: inner_off + 14 <= the frame length (transit_inner)
   if (bpf_xdp_adjust_head(ctx, t.g.inner_off)) return -R.ADJUST_FAILED;
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);
+  // unreachable: inner_off + 14 <= the frame length (transit_inner)
   if (eth < 0) return -R.ADJUST_FAILED;
   mac_copy(ctx.b, eth, t.ep.mac);
   out_set(out, XDP_ACTION.REDIRECT, R.DECAP_DELIVER, t.ep.ifindex);

@@ -24,6 +24,18 @@ export interface PodPkt {
   ipOpts: number;
   /** UDP sent without a checksum (0), which rewrites must keep 0. */
   udpCsum0: boolean;
+  /**
+   * IPv4 total length cut to leave only this many bytes of L4 header (0: whole): at least
+   * the 4 bytes of ports the flow tuple reads, short of what a rewrite needs (TCP 20, UDP 8),
+   * so a rewrite drops L4_MALFORMED.
+   */
+  l4Short: number;
+  /**
+   * The IPv4 and L4 checksum fields as sent: 'real', or one of the one's-complement zeros
+   * (0x0000, 0xffff), the edge of every incremental update (RFC 1624). Inner checksums are
+   * not verified (docs section 7), so the update runs on the given value.
+   */
+  csum: 'real' | 0 | 0xffff;
 }
 
 export function podPkt(): fc.Arbitrary<PodPkt> {
@@ -46,6 +58,8 @@ export function podPkt(): fc.Arbitrary<PodPkt> {
     arpOp: fc.constantFrom(1, 1, 1, 2, 3),
     ipOpts: fc.constantFrom(0, 0, 0, 0, 4, 8),
     udpCsum0: fc.constantFrom(false, false, true),
+    l4Short: fc.constantFrom(0, 0, 0, 0, 0, 0, 4, 7, 19),
+    csum: fc.constantFrom<PodPkt['csum']>('real', 'real', 'real', 0, 0xffff),
   });
 }
 
@@ -58,6 +72,7 @@ export function validPodPkt(): fc.Arbitrary<PodPkt> {
     frag: 'none' as const,
     arpOp: 1,
     ipOpts: 0,
+    l4Short: 0,
     dst: p.dst.t === 'raw' ? { ...p.dst, t: 'ep' as const } : p.dst,
   }));
 }
@@ -118,7 +133,34 @@ export function podFrame(t: Topology, p: PodPkt): { ep: Endpoint; frame: Uint8Ar
   if (p.kind === 'icmp') b = b.icmpEcho({ id: sport, seq: 1 });
   else if (p.kind === 'udp') b = b.udp({ sport, dport, ...(p.udpCsum0 ? { checksum: 0 } : {}) });
   else b = b.tcp({ sport, dport, flags: 'S', seq: 1000 });
-  return { ep, frame: b.payload(payload).build() };
+  let frame = b.payload(payload).build();
+  const ihl = (frame[14] & 15) * 4;
+  const l4 = 14 + ihl;
+  if (p.l4Short > 0 && p.kind !== 'icmp') {
+    // Total length and frame end inside the L4 header (checksum fixed below).
+    const tot = ihl + p.l4Short;
+    frame = frame.slice(0, 14 + tot);
+    frame[16] = tot >> 8;
+    frame[17] = tot & 255;
+  }
+  if (p.csum !== 'real') {
+    const c = p.csum;
+    const at = p.kind === 'tcp' ? l4 + 16 : p.kind === 'udp' ? l4 + 6 : l4 + 2;
+    if (at + 2 <= frame.length && !(p.kind === 'udp' && p.udpCsum0)) putField(frame, at, 2, c);
+    putField(frame, 24, 2, c);
+  } else if (p.l4Short > 0) {
+    putField(frame, 24, 2, 0);
+    putField(frame, 24, 2, ipHeaderChecksum(frame, ihl));
+  }
+  return { ep, frame };
+}
+
+/** The IPv4 header checksum of the header at 14 (its checksum field read as it is: zero it first). */
+function ipHeaderChecksum(f: Uint8Array, ihl: number): number {
+  let s = 0;
+  for (let i = 14; i < 14 + ihl; i += 2) s += (f[i] << 8) | f[i + 1];
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
 }
 
 // --- crafted Geneve frames (transit) -------------------------------------------------------
@@ -143,6 +185,8 @@ export interface CraftSpec {
   fill: number;
   /** Outer IPv4 options (bytes, 0 = none): IHL > 5 on the underlay. */
   outerOpts: number;
+  /** One-word options (header only) appended, this many. */
+  tiny: number;
 }
 
 export function craftSpec(): fc.Arbitrary<CraftSpec> {
@@ -173,9 +217,48 @@ export function craftSpec(): fc.Arbitrary<CraftSpec> {
     inner: podPkt(),
     ttl: fc.constantFrom(64, 64, 2, 1, 0),
     notForHost: fc.constantFrom(false, false, false, false, true),
-    fill: fc.constantFrom(0, 0, 0, 0, 0, 0, 45, 46, 47, 50, 51, 52),
-    outerOpts: fc.constantFrom(0, 0, 0, 0, 0, 4, 8),
+    // With the host-location option (4 words): 54 words leave exactly room for the rewrite
+    // option (9) within opt_len's 63, 55 is one word past it; 63 fills opt_len to its limit.
+    fill: fc.constantFrom(0, 0, 0, 0, 0, 0, 45, 46, 47, 50, 51, 52, 55, 59),
+    /** Fill with one-word options (no data): the walk's bound of 63 options, reached exactly. */
+    tiny: fc.constantFrom(0, 0, 0, 0, 0, 50, 59, 63),
+    // Every legal length of outer IPv4 options (IHL 6..15).
+    outerOpts: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40),
   });
+}
+
+/**
+ * Crafted frames at the service edges: a first packet to a VIP, at some host, whose options
+ * leave exactly room for the rewrite option or one word less (OPT_NO_ROOM), or that already
+ * carry a rewrite option (SVC_LOOP); the other fields as craftSpec draws them.
+ */
+export function edgeCraftSpec(): fc.Arbitrary<CraftSpec> {
+  return fc
+    .record({
+      c: craftSpec(),
+      edge: fc.constantFrom('room' as const, 'noRoom' as const, 'loop' as const),
+      tcp: fc.boolean(),
+    })
+    .map(({ c, edge, tcp }) => ({
+      ...c,
+      loc: c.loc < 0 ? 0 : c.loc,
+      ttl: 64,
+      notForHost: false,
+      tiny: 0,
+      // hl (4 words) + 50 = 54: the rewrite's 9 words fit exactly; + 51 = 55: one word past.
+      fill: edge === 'loop' ? 0 : edge === 'room' ? 50 : 51,
+      options: edge === 'loop' ? [{ t: 'svc' as const, svc: 0, be: 0, port: 0 }] : [],
+      inner: {
+        ...c.inner,
+        dst: { ...c.inner.dst, t: 'vip' as const },
+        kind: tcp ? ('tcp' as const) : ('udp' as const),
+        dport: tcp ? 0 : 1,
+        dmac: 'right' as const,
+        ttl: 64,
+        frag: 'none' as const,
+        l4Short: 0,
+      },
+    }));
 }
 
 function optionBytes(t: Topology, o: OptSpec): GeneveOptionSpec {
@@ -251,6 +334,7 @@ export function craftFrame(t: Topology, c: CraftSpec): { host: number; frame: Ui
         ...(c.loc >= 0 ? [optionBytes(t, { t: 'hl', host: c.loc })] : []),
         ...c.options.map((o) => optionBytes(t, o)),
         ...filler(c.fill),
+        ...Array.from({ length: c.tiny }, () => ({ class: 0x0201, type: 0x12, data: new Uint8Array(0) })),
       ]),
     })
     .payload(inner.frame)

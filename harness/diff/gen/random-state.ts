@@ -134,7 +134,13 @@ export function randomState(): fc.Arbitrary<RandomState> {
         vip: ipArb,
         port,
         proto,
-        svc_id: fc.oneof(fc.nat({ max: 2 }), fc.integer({ min: 0, max: 0xffffffff })),
+        // Past the Maglev table: the last id, the first ones past MAX_SERVICES, one whose
+        // svc_id * MAGLEV_M wraps u32 back into the table (4206629 * 1021 = 2^32 + 913), any.
+        svc_id: fc.oneof(
+          fc.nat({ max: 2 }),
+          fc.constantFrom(CONSTS.MAX_SERVICES - 1, CONSTS.MAX_SERVICES, CONSTS.MAX_SERVICES + 1, 4206629),
+          fc.integer({ min: 0, max: 0xffffffff }),
+        ),
         target_port: port,
         n_backends: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 0xffff })),
       }),
