@@ -17,7 +17,8 @@ import { allocBuffer } from '../../model/dataplane/parse.ts';
 import { LEARNT_MAP_NAMES, type LearntMapName, MAP_SPECS, type HostState } from '../../model/dataplane/state.ts';
 import { PartitionedBpfMap } from './partitions.ts';
 
-export const DATAPLANE_OBJ = fileURLToPath(new URL('../../build/bpf/dataplane.o', import.meta.url));
+/** The object under test; TWINPLANE_BPF_OBJ points every suite at another build (scripts/mutate-bpf.ts runs them on mutants). */
+export const DATAPLANE_OBJ = process.env.TWINPLANE_BPF_OBJ ?? fileURLToPath(new URL('../../build/bpf/dataplane.o', import.meta.url));
 
 export type ProgramName = 'agent' | 'transit';
 export const PROGRAM_SECTION: Readonly<Record<ProgramName, string>> = { agent: 'xdp_agent', transit: 'xdp_transit' };

@@ -49,8 +49,14 @@ export function podPkt(): fc.Arbitrary<PodPkt> {
     }),
     dmac: fc.constantFrom('right' as const, 'right' as const, 'bcast' as const, 'rand' as const),
     ttl: fc.constantFrom(64, 64, 2, 1, 0),
-    sport: fc.nat({ max: SPORTS.length - 1 }),
-    dport: fc.nat({ max: SVC_PORTS.length + OTHER_PORTS.length - 1 }),
+    sport: fc.oneof(
+      { weight: 3, arbitrary: fc.nat({ max: SPORTS.length - 1 }) },
+      { weight: 1, arbitrary: fc.nat({ max: SPORTS.length + 5 }) },
+    ),
+    dport: fc.oneof(
+      { weight: 3, arbitrary: fc.nat({ max: SVC_PORTS.length + OTHER_PORTS.length - 1 }) },
+      { weight: 1, arbitrary: fc.nat({ max: SVC_PORTS.length + OTHER_PORTS.length + 1 }) },
+    ),
     // On a 200-byte underlay a pod's IP packet may be 200 - 102 = 98 bytes: 58/59 (TCP) and
     // 70/71 (UDP, ICMP) put it at and just past that limit.
     payload: fc.constantFrom(0, 4, 16, 60, 200, 58, 59, 70, 71),
@@ -128,8 +134,10 @@ export function podFrame(t: Topology, p: PodPkt): { ep: Endpoint; frame: Uint8Ar
   };
   const payload = new Uint8Array(p.payload).map((_, i) => (i * 7 + 1) & 255);
   let b: PacketBuilder = ether({ src, dst: dmac }).ipv4(ipSpec);
-  const sport = SPORTS[p.sport % SPORTS.length];
-  const dport = PORTS[p.dport % PORTS.length];
+  // Indexes past the usual lists swap the roles: a backend answering from its (target) port to
+  // a client's source port, the tuple a reverse flow (rflows) is keyed by.
+  const sport = p.sport < SPORTS.length ? SPORTS[p.sport] : PORTS[p.sport % PORTS.length];
+  const dport = p.dport < PORTS.length ? PORTS[p.dport] : SPORTS[p.dport % SPORTS.length];
   if (p.kind === 'icmp') b = b.icmpEcho({ id: sport, seq: 1 });
   else if (p.kind === 'udp') b = b.udp({ sport, dport, ...(p.udpCsum0 ? { checksum: 0 } : {}) });
   else b = b.tcp({ sport, dport, flags: 'S', seq: 1000 });
@@ -352,6 +360,10 @@ export type Mutation =
   | { m: 'grow'; n: number }
   | { m: 'lie'; field: number; v: number }
   | { m: 'vlan'; tpid: number; vid: number }
+  /** The first IPv4 header's total length := its header length + k: every length check's boundary. */
+  | { m: 'ipLen'; k: number }
+  /** Geneve opt_len := what the UDP length leaves for options, + d words: the overrun boundary. */
+  | { m: 'optLen'; d: number }
   | { m: 'innerLie'; field: number; v: number };
 
 /** Fields of the innermost IPv4 header (and its L4 header) worth lying about: [offset, width]. */
@@ -427,6 +439,9 @@ export function mutation(): fc.Arbitrary<Mutation> {
       weight: 1,
       arbitrary: fc.record({ m: fc.constant('vlan' as const), tpid: fc.constantFrom(0x8100, 0x88a8), vid: fc.nat({ max: 4095 }) }),
     },
+    // UDP/Geneve/inner boundaries of the outer (or pod's) IPv4 length: 0, 4 (ports), 7, 8 (UDP), 9, 15, 16 (+ Geneve), 17.
+    { weight: 1, arbitrary: fc.record({ m: fc.constant('ipLen' as const), k: fc.constantFrom(0, 3, 4, 7, 8, 9, 15, 16, 17, 19, 20) }) },
+    { weight: 1, arbitrary: fc.record({ m: fc.constant('optLen' as const), d: fc.integer({ min: -1, max: 5 }) }) },
     {
       weight: 3,
       arbitrary: fc.record({
@@ -476,6 +491,16 @@ export function mutate(f: Uint8Array, m: Mutation): Uint8Array {
     case 'lie': {
       const [at, w] = LIE_FIELDS[m.field];
       putField(out, at, w, m.v);
+      break;
+    }
+    case 'ipLen':
+      if (out.length >= 18) putField(out, 16, 2, (out[14] & 15) * 4 + m.k);
+      break;
+    case 'optLen': {
+      // Our encapsulation (IHL 5): UDP length at 38, Geneve at 42.
+      if (out.length < 50) break;
+      const room = Math.floor((((out[38] << 8) | out[39]) - 16) / 4) + m.d;
+      out[42] = (out[42] & 0xc0) | (Math.max(0, Math.min(63, room)) & 0x3f);
       break;
     }
     case 'innerLie': {

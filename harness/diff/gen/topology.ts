@@ -171,7 +171,9 @@ function seed(t: Topology): void {
     const h = t.hosts[s.host % t.hosts.length];
     const a = t.eps[s.a % t.eps.length];
     if (s.kind === 'ep_cache') {
-      const where = t.hosts[s.b % t.hosts.length];
+      // Often the learning host itself: a stale entry that sends a divider's route back to
+      // itself, the self-loop only the tail-call bound stops (TAIL_CALL_FAILED).
+      const where = s.b % 3 === 0 ? h : t.hosts[s.b % t.hosts.length];
       if (h.state.learnt('ep_cache').partition(a.network.vpc.vni) === undefined) continue;
       h.state.map('ep_cache').set({ vni: a.network.vpc.vni, ip: a.ip }, where.loc);
       continue;

@@ -12,6 +12,8 @@ import { runDiffProperty } from '../../../harness/diff/property.ts';
 import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/topology.ts';
 import { agentArb, agentCheck, pathArb, pathCheck, transitArb, transitCheck } from '../../../harness/diff/suites.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
+import fc from 'fast-check';
+import { buildRandomState, frameFor, randomFrame, randomState } from '../../../harness/diff/gen/random-state.ts';
 import { KNOWN_DIVERGENCES } from './known-divergences.ts';
 
 const FILE = 'test/harness/diff/coverage.test.ts';
@@ -20,13 +22,16 @@ const NAME = 'every decision point and every reachable reason is reached by mode
 describeBpf('differential coverage of decision points', () => {
   let agent: ProgramSuite;
   let transit: ProgramSuite;
+  let random: ProgramSuite;
   beforeAll(() => {
+    random = new ProgramSuite('coverage-random', 1, KNOWN_DIVERGENCES, { ifindexes: IFINDEX_POOL });
     agent = new ProgramSuite('coverage-agent', MAX_HOSTS, KNOWN_DIVERGENCES, { ifindexes: IFINDEX_POOL });
     transit = new ProgramSuite('coverage-transit', MAX_HOSTS, KNOWN_DIVERGENCES, { ifindexes: IFINDEX_POOL });
   });
   afterAll(() => {
     agent?.close();
     transit?.close();
+    random?.close();
   });
 
   it(NAME, () => {
@@ -42,11 +47,25 @@ describeBpf('differential coverage of decision points', () => {
       sends: 0,
     };
     runDiffProperty({ ...base, suite: 'coverage-path', seed: 0x7a6e7413, casesPerRun: 90 }, pathArb(60), pathCheck(paths, 'coverage-path'));
+    // Random host states: records no control plane writes (self-pointing entries: the loops
+    // only the tail-call bound stops), through both programs.
+    const randomArb = fc.record({ state: randomState(), frames: fc.array(randomFrame(), { minLength: 1, maxLength: 60, size: 'max' }) });
+    runDiffProperty({ ...base, suite: 'coverage-random', seed: 0x7a6e7414, casesPerRun: 60 }, randomArb, ({ state, frames }) => {
+      const h = buildRandomState(state);
+      random.reset();
+      for (const f of frames) {
+        const { ingress, frame } = frameFor(state, f);
+        const bad = random.judge(random.run(0, h, { program: f.program, ingress, frame }), `${f.program} on a random state`, () => []);
+        if (bad !== null) return bad;
+      }
+      return random.endBatch(() => []);
+    });
     const cov = new Coverage();
     cov.merge(agent.coverage);
     cov.merge(transit.coverage);
     cov.merge(paths.coverage);
-    console.log(`decision points reached by this file's ${agent.cases + transit.cases + paths.hops} cases:\n${cov.table()}`);
+    cov.merge(random.coverage);
+    console.log(`decision points reached by this file's ${agent.cases + transit.cases + paths.hops + random.cases} cases:\n${cov.table()}`);
     const saved = Coverage.loadAll();
     if (saved.suites.length > 0) {
       console.log(`saved by the full suites (${saved.suites.join(', ')}):\n${saved.merged.table()}`);
