@@ -32,10 +32,11 @@ export interface PodPkt {
   l4Short: number;
   /**
    * The IPv4 and L4 checksum fields as sent: 'real', or one of the one's-complement zeros
-   * (0x0000, 0xffff), the edge of every incremental update (RFC 1624). Inner checksums are
+   * (0x0000, 0xffff), the edge of every incremental update (RFC 1624), or 0x0001 (a UDP
+   * checksum one above "none", which the update must not take for 0). Inner checksums are
    * not verified (docs section 7), so the update runs on the given value.
    */
-  csum: 'real' | 0 | 0xffff;
+  csum: 'real' | 0 | 0xffff | 1;
 }
 
 export function podPkt(): fc.Arbitrary<PodPkt> {
@@ -65,7 +66,7 @@ export function podPkt(): fc.Arbitrary<PodPkt> {
     ipOpts: fc.constantFrom(0, 0, 0, 0, 4, 8),
     udpCsum0: fc.constantFrom(false, false, true),
     l4Short: fc.constantFrom(0, 0, 0, 0, 0, 0, 4, 7, 19),
-    csum: fc.constantFrom<PodPkt['csum']>('real', 'real', 'real', 0, 0xffff),
+    csum: fc.constantFrom<PodPkt['csum']>('real', 'real', 'real', 0, 0xffff, 1),
   });
 }
 
