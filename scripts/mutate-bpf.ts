@@ -2,17 +2,19 @@
 // flipped, a constant off by one, && for ||, + for -, a statement dropped), each built as a
 // copy of bpf/ (harness/diff/mutant.ts), loaded and run against the suites that exercise the
 // C (differential program and path suites, random states, the smoke test, the scenarios on
-// the kernel, the isolation test) with TWINPLANE_BPF_OBJ pointing at it. A mutant is killed
+// the kernel, the isolation test, csum.h against the model's checksums) with TWINPLANE_BPF_OBJ
+// and TWINPLANE_BPF_SRC pointing at it. A mutant is killed
 // when any of them fails (or the verifier refuses it); a survivor is listed with its diff,
 // to be killed by a better test or argued equivalent. Not part of npm test: it takes long.
 //
-//   npx tsx scripts/mutate-bpf.ts [--list] [--only N,M,...] [--every K] [--jobs J] [--runs R] [--out FILE]
+//   npx tsx scripts/mutate-bpf.ts [--list] [--only N,M,...] [--every K [--offset O]] [--jobs J] [--runs R] [--out FILE]
 //
-// --every K runs every K-th mutant (a deterministic sample); --runs sets TWINPLANE_DIFF_RUNS
+// --every K runs every K-th mutant (a deterministic sample, starting at --offset); --runs sets TWINPLANE_DIFF_RUNS
 // for the differential suites (default 3000). The summary is one JSON line per mutant and a
 // closing table, bench-style.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildMutantText } from '../harness/diff/mutant.ts';
 
@@ -36,6 +38,7 @@ const SUITES = [
   'test/harness/diff/random.test.ts',
   'test/harness/dataplane/partitions.test.ts',
   'test/scenarios',
+  'test/model/dataplane/csum-c.test.ts',
 ];
 
 export interface MutantSpec {
@@ -134,10 +137,17 @@ interface Result extends MutantSpec {
   ms: number;
 }
 
-function runSuites(object: string, runs: number): Promise<{ ok: boolean; by: string }> {
+function runSuites(object: string, src: string, runs: number): Promise<{ ok: boolean; by: string }> {
   return new Promise((resolve) => {
     const p = spawn('npx', ['vitest', 'run', '--bail', '1', '--reporter', 'dot', ...SUITES], {
-      env: { ...process.env, TWINPLANE_BPF_OBJ: object, TWINPLANE_DIFF_RUNS: String(runs), NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        TWINPLANE_BPF_OBJ: object,
+        TWINPLANE_BPF_SRC: src,
+        TWINPLANE_DIFF_RUNS: String(runs),
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
@@ -163,7 +173,7 @@ async function one(m: MutantSpec, runs: number): Promise<Result> {
     return { ...m, fate: 'stillborn', ms: Date.now() - t0 };
   }
   try {
-    const r = await runSuites(mutant.object, runs);
+    const r = await runSuites(mutant.object, join(mutant.dir, 'bpf'), runs);
     const fate = r.ok ? 'survived' : r.by.includes('load refused') ? 'refused' : 'killed';
     return { ...m, fate, by: r.by, ms: Date.now() - t0 };
   } finally {
@@ -185,9 +195,10 @@ async function main(): Promise<void> {
   }
   const only = opt('--only')?.split(',').map(Number);
   const every = Number(opt('--every') ?? 1);
+  const offset = Number(opt('--offset') ?? 0);
   const jobs = Number(opt('--jobs') ?? 2);
   const runs = Number(opt('--runs') ?? 3000);
-  const chosen = only ? all.filter((m) => only.includes(m.id)) : all.filter((m) => (m.id - 1) % every === 0);
+  const chosen = only ? all.filter((m) => only.includes(m.id)) : all.filter((m) => (m.id - 1) % every === offset % every);
   const results: Result[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

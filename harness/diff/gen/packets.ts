@@ -196,6 +196,8 @@ export interface CraftSpec {
   outerOpts: number;
   /** One-word options (header only) appended, this many. */
   tiny: number;
+  /** The inner frame is its Ethernet header alone (14 bytes, EtherType IPv6): the inner length boundary. */
+  ethOnly?: boolean;
 }
 
 export function craftSpec(): fc.Arbitrary<CraftSpec> {
@@ -237,37 +239,56 @@ export function craftSpec(): fc.Arbitrary<CraftSpec> {
 }
 
 /**
- * Crafted frames at the service edges: a first packet to a VIP, at some host, whose options
- * leave exactly room for the rewrite option or one word less (OPT_NO_ROOM), or that already
- * carry a rewrite option (SVC_LOOP); the other fields as craftSpec draws them.
+ * Crafted frames at the edges: a first packet to a VIP, at some host, whose options leave
+ * exactly room for the rewrite option or one word less (OPT_NO_ROOM), or that already carry
+ * a rewrite option (SVC_LOOP); an inner frame of its Ethernet header alone; a host-location
+ * option that is not the first (a divider must rewrite it where it is). The other fields as
+ * craftSpec draws them.
  */
 export function edgeCraftSpec(): fc.Arbitrary<CraftSpec> {
   return fc
     .record({
       c: craftSpec(),
-      edge: fc.constantFrom('room' as const, 'noRoom' as const, 'loop' as const),
+      edge: fc.constantFrom('room' as const, 'noRoom' as const, 'loop' as const, 'ethOnly' as const, 'hlLate' as const),
       tcp: fc.boolean(),
     })
-    .map(({ c, edge, tcp }) => ({
-      ...c,
-      loc: c.loc < 0 ? 0 : c.loc,
-      ttl: 64,
-      notForHost: false,
-      tiny: 0,
-      // hl (4 words) + 50 = 54: the rewrite's 9 words fit exactly; + 51 = 55: one word past.
-      fill: edge === 'loop' ? 0 : edge === 'room' ? 50 : 51,
-      options: edge === 'loop' ? [{ t: 'svc' as const, svc: 0, be: 0, port: 0 }] : [],
-      inner: {
-        ...c.inner,
-        dst: { ...c.inner.dst, t: 'vip' as const },
-        kind: tcp ? ('tcp' as const) : ('udp' as const),
-        dport: tcp ? 0 : 1,
-        dmac: 'right' as const,
-        ttl: 64,
-        frag: 'none' as const,
-        l4Short: 0,
-      },
-    }));
+    .map(({ c, edge, tcp }) =>
+      edge === 'hlLate'
+        ? // The host-location option after a foreign one: a divider rewrites it where it is.
+          {
+            ...c,
+            loc: -1,
+            ttl: 64,
+            notForHost: false,
+            tiny: 0,
+            fill: 0,
+            options: [
+              { t: 'unk' as const, cls: 0x0102, type: 0x02, words: 1 },
+              { t: 'hl' as const, host: Math.max(0, c.loc) },
+            ],
+          }
+        : {
+            ...c,
+            loc: c.loc < 0 ? 0 : c.loc,
+            ttl: 64,
+            notForHost: false,
+            tiny: 0,
+            ethOnly: edge === 'ethOnly',
+            // hl (4 words) + 50 = 54: the rewrite's 9 words fit exactly; + 51 = 55: one word past.
+            fill: edge === 'loop' ? 0 : edge === 'room' ? 50 : 51,
+            options: edge === 'loop' ? [{ t: 'svc' as const, svc: 0, be: 0, port: 0 }] : [],
+            inner: {
+              ...c.inner,
+              dst: { ...c.inner.dst, t: 'vip' as const },
+              kind: tcp ? ('tcp' as const) : ('udp' as const),
+              dport: tcp ? 0 : 1,
+              dmac: 'right' as const,
+              ttl: 64,
+              frag: 'none' as const,
+              l4Short: 0,
+            },
+          },
+    );
 }
 
 function optionBytes(t: Topology, o: OptSpec): GeneveOptionSpec {
@@ -346,7 +367,7 @@ export function craftFrame(t: Topology, c: CraftSpec): { host: number; frame: Ui
         ...Array.from({ length: c.tiny }, () => ({ class: 0x0201, type: 0x12, data: new Uint8Array(0) })),
       ]),
     })
-    .payload(inner.frame)
+    .payload(c.ethOnly ? Uint8Array.from([...inner.frame.subarray(0, 12), 0x86, 0xdd]) : inner.frame)
     .build();
   return { host: t.hosts.indexOf(to), frame };
 }

@@ -69,6 +69,8 @@ export interface RandomState {
     dmac: Uint8Array;
     host: HostLocRec;
     rev: boolean;
+    /** Keyed by iface i's VNI and address (i mod the ifaces), so a pod's own packet hits it; null: vni/s as drawn. */
+    sIface: number | null;
     /** rflows: a hairpin's destination (0 = keep it). */
     revDaddr: number;
   }>;
@@ -171,6 +173,7 @@ export function randomState(): fc.Arbitrary<RandomState> {
         dmac: macArb,
         host: hostLoc,
         rev: fc.boolean(),
+        sIface: fc.option(fc.nat({ max: 2 }), { freq: 2 }),
         revDaddr: fc.oneof(fc.constant(0), ipArb),
       }),
       { maxLength: 3 },
@@ -232,7 +235,8 @@ export function buildRandomState(r: RandomState): HostState {
   [...parts].forEach((v, i) => h.map('vpc_slots').set(v >>> 0, (i + r.slotSkew * (i % 2)) % (CONSTS.LEARNT_SLOTS + 2)));
   const has = (vni: number): boolean => h.learnt('ep_cache').partition(vni) !== undefined;
   for (const c of r.ep_cache) if (has(c.vni)) h.map('ep_cache').set({ vni: c.vni, ip: c.ip }, c.loc);
-  for (const f of r.flows) {
+  for (const f0 of r.flows) {
+    const f = { ...f0, ...flowSource(r, f0) };
     if (!has(f.vni)) continue;
     if (f.rev)
       h.map('rflows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), {
@@ -246,6 +250,13 @@ export function buildRandomState(r: RandomState): HostState {
     else h.map('flows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { daddr: f.daddr, dport: f.dport, dmac: f.dmac, host: f.host });
   }
   return h;
+}
+
+/** A flow's key VNI and source: its own, or those of the iface it names (sIface). */
+function flowSource(r: RandomState, f: RandomState['flows'][number]): { vni: number; s: number } {
+  if (f.sIface === null || r.ifaces.length === 0) return { vni: f.vni, s: f.s };
+  const i = r.ifaces[f.sIface % r.ifaces.length];
+  return { vni: i.vni, s: i.ip };
 }
 
 export interface RandomFrame {
@@ -288,6 +299,15 @@ export function frameFor(r: RandomState, f: RandomFrame): { ingress: number; fra
     ...r.services.map((s) => [s.vni, s.vip] as const),
     ...r.flows.map((x) => [x.vni, x.d] as const),
   ];
+  // A pod's own packet on the tuple of a flow keyed by its iface: a flows or rflows hit in the agent.
+  const own = r.flows.filter((x) => x.sIface !== null && (x.proto === 6 || x.proto === 17));
+  if (f.program === 'agent' && r.ifaces.length > 0 && own.length > 0 && f.pick[0] % 4 === 0) {
+    const x = own[f.pick[2] % own.length];
+    const i = r.ifaces[x.sIface! % r.ifaces.length];
+    const b = ether({ src: hex(i.mac), dst: '02:00:00:00:00:02' }).ipv4({ src: i.ip, dst: x.d, ttl: f.ttl });
+    const l4 = x.proto === 6 ? b.tcp({ sport: x.sp, dport: x.dp }) : b.udp({ sport: x.sp, dport: x.dp });
+    return { ingress: i.ifindex, frame: l4.payload(f.bytes.subarray(0, f.pick[3] % 24)).build() };
+  }
   const [vni, dst] = keys.length > 0 ? keys[f.pick[0] % keys.length] : [1, 0x0a000001];
   const src =
     r.ifaces.length > 0
