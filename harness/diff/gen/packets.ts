@@ -364,7 +364,8 @@ export function craftFrame(t: Topology, c: CraftSpec): { host: number; frame: Ui
         ...(c.loc >= 0 ? [optionBytes(t, { t: 'hl', host: c.loc })] : []),
         ...c.options.map((o) => optionBytes(t, o)),
         ...filler(c.fill),
-        ...Array.from({ length: c.tiny }, () => ({ class: 0x0201, type: 0x12, data: new Uint8Array(0) })),
+        // The 63rd one-word option critical: only a walk that reaches the last option refuses it.
+        ...Array.from({ length: c.tiny }, (_, i) => ({ class: 0x0201, type: i === 62 ? 0x92 : 0x12, data: new Uint8Array(0) })),
       ]),
     })
     .payload(c.ethOnly ? Uint8Array.from([...inner.frame.subarray(0, 12), 0x86, 0xdd]) : inner.frame)
