@@ -47,7 +47,7 @@ static __always_inline int agent_eth(struct xdp_md *ctx, struct tp_verdict *v, s
 	verdict_point(v, TP_DP_AGENT_ETH);
 	eth = pkt_ptr(ctx, 0, TP_ETH_HLEN);
 	if (!eth)
-		return -TP_R_ETH_TRUNCATED;
+		return -TP_R_ETH_TRUNCATED; /* unreachable in the kernel: XDP never runs on a frame under 14 bytes (test runs refuse one) */
 	proto = rd16(eth + 12);
 	if (proto == TP_ETH_P_8021Q || proto == TP_ETH_P_8021AD)
 		return -TP_R_VLAN_NOT_ALLOWED;
@@ -76,7 +76,7 @@ static __always_inline int agent_arp(struct xdp_md *ctx, struct tp_verdict *v, s
 		return -TP_R_SPOOFED_SRC;
 	len = pkt_len(ctx);
 	if (len > TP_ARP_FRAME_LEN && bpf_xdp_adjust_tail(ctx, (int)TP_ARP_FRAME_LEN - (int)len))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14 */
 	a->reason = TP_R_ENCAP_TO_BOUNCER;
 	return 0;
 }
@@ -94,7 +94,7 @@ static __always_inline int agent_ip(struct xdp_md *ctx, struct tp_verdict *v, st
 	len = pkt_len(ctx);
 	want = TP_ETH_HLEN + a->p.tot_len;
 	if (len > want && bpf_xdp_adjust_tail(ctx, (int)want - (int)len))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14 */
 	return 0;
 }
 
@@ -112,7 +112,7 @@ static __always_inline int agent_flow(struct xdp_md *ctx, struct tp_verdict *v, 
 	key.sport = a->p.t.sport;
 	key.dport = a->p.t.dport;
 	key.proto = a->p.t.proto;
-	fwd = bpf_map_lookup_elem(&flows, &key);
+	fwd = learnt_lookup(&flows, a->iface.vni, &key);
 	if (!fwd)
 		return 0;
 	f = *fwd;
@@ -139,32 +139,37 @@ static __always_inline int agent_local(struct xdp_md *ctx, struct tp_verdict *v,
 	int ret;
 
 	verdict_point(v, TP_DP_AGENT_LOCAL);
-	key.vni = a->iface.vni;
-	key.ip = a->p.t.daddr;
-	ep = bpf_map_lookup_elem(&endpoints, &key);
-	if (!ep || ep->kind != TP_EP_LOCAL)
-		return 0;
-	e = *ep;
-	if (e.net_id != a->iface.net_id) {
-		ret = rewrite_route(ctx, &a->p, e.gw_mac);
-		if (ret)
-			return ret;
-	}
-	/* A service reply from a backend on the client's own host never crosses transit:
-	 * un-NAT here, exactly as transit_deliver does for replies from other hosts. */
+	/* A service reply from a backend on the client's own host never crosses transit: un-NAT
+	 * here, as transit_deliver does for replies from other hosts. First: a hairpin's reply is
+	 * addressed to the masquerade address, and only its un-NAT names the local client. */
 	rkey.vni = a->iface.vni;
 	rkey.saddr = a->p.t.saddr;
 	rkey.daddr = a->p.t.daddr;
 	rkey.sport = a->p.t.sport;
 	rkey.dport = a->p.t.dport;
 	rkey.proto = a->p.t.proto;
-	rev = bpf_map_lookup_elem(&rflows, &rkey);
+	rev = learnt_lookup(&rflows, a->iface.vni, &rkey);
 	if (rev) {
 		r = *rev;
-		ret = rewrite_l4_check(&a->p);
+		ret = rewrite_unnat(ctx, &a->p, &r);
 		if (ret)
 			return ret;
-		ret = rewrite_addr(ctx, &a->p, 1, r.saddr, r.sport, r.smac);
+	}
+	key.vni = a->iface.vni;
+	key.ip = a->p.t.daddr;
+	ep = bpf_map_lookup_elem(&endpoints, &key);
+	if (!ep || ep->kind != TP_EP_LOCAL)
+		return 0;
+	e = *ep;
+	/* Hairpin: the flow chose the sender itself as backend. Linux drops a packet whose source
+	 * is its own address, so the source is masqueraded as the subnet's gateway. */
+	if (a->flow_hit && a->p.t.daddr == a->p.t.saddr) {
+		ret = rewrite_addr(ctx, &a->p, 1, e.gw_ip, a->p.t.sport, e.gw_mac);
+		if (ret)
+			return ret;
+	}
+	if (e.net_id != a->iface.net_id) {
+		ret = rewrite_route(ctx, &a->p, e.gw_mac);
 		if (ret)
 			return ret;
 	}
@@ -185,7 +190,7 @@ static __always_inline int agent_cache(struct xdp_md *ctx, struct tp_verdict *v,
 	verdict_point(v, TP_DP_AGENT_CACHE);
 	key.vni = a->iface.vni;
 	key.ip = a->p.t.daddr;
-	loc = bpf_map_lookup_elem(&ep_cache, &key);
+	loc = learnt_lookup(&ep_cache, a->iface.vni, &key);
 	if (!loc)
 		return 0;
 	a->next = *loc;
@@ -238,16 +243,18 @@ static __always_inline int agent_encap(struct xdp_md *ctx, struct tp_verdict *v,
 	__be16 sport;
 
 	verdict_point(v, TP_DP_AGENT_ENCAP);
-	if (a->cfg.mtu != 0 && ip_len > a->cfg.mtu)
+	/* Room for a bouncer's service-rewrite option too: the agent cannot tell a VIP from an
+	 * endpoint, and a first packet to a VIP grows by TP_OPT_SVC_LEN at the bouncer. */
+	if (a->cfg.mtu != 0 && ip_len + TP_OPT_SVC_LEN > a->cfg.mtu)
 		return -TP_R_MTU_EXCEEDED;
 	sport = flow_sport(&a->p.t);
 	if (bpf_xdp_adjust_head(ctx, -(int)TP_ENCAP_LEN))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: XDP gives 256 bytes of headroom, a run grows by at most 102 */
 	if (encap_write_outer(ctx, &a->cfg, &a->next, a->iface.vni & TP_VNI_MASK, sport, ip_len,
 			      TP_OPT_HOST_LOC_WORDS + 1, 0))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	if (encap_write_hostloc(ctx, TP_OUTER_HLEN, a->cfg.ip, a->cfg.mac, a->cfg.opt_class))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	if (a->next.ip == a->cfg.ip)
 		return agent_tail_call(ctx, v);
 	out_set(out, XDP_REDIRECT, a->reason, a->cfg.underlay_ifindex);

@@ -139,7 +139,7 @@ static __always_inline int encap_rewrite_outer(const struct xdp_md *ctx, const s
 	wr_be32(ip + 16, next->ip);
 	ihl4 = (__u32)(ip[0] & 0x0f) * 4;
 	if (outer_ip_csum(ctx, ihl4))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	return 0;
 }
 
@@ -158,7 +158,7 @@ static __always_inline int encap_insert_svc(struct xdp_md *ctx, const struct tp_
 	if (hlen > TP_OUTER_MAX_HLEN || hlen < TP_OUTER_HLEN)
 		return -TP_R_ADJUST_FAILED; /* unreachable: opt_off = 30 + IHL*4 */
 	if (bpf_xdp_adjust_head(ctx, -(int)TP_OPT_SVC_LEN))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: XDP gives 256 bytes of headroom, a run grows by at most 102 */
 	/* Front to back, 2 bytes at a time (hlen is even): the source always lies ahead. */
 	for (__u32 i = 0; i < TP_OUTER_MAX_HLEN; i += 2) {
 		if (i >= hlen)
@@ -166,18 +166,18 @@ static __always_inline int encap_insert_svc(struct xdp_md *ctx, const struct tp_
 		to = pkt_ptr(ctx, i, 2);
 		from = pkt_ptr(ctx, i + TP_OPT_SVC_LEN, 2);
 		if (!to || !from)
-			return -TP_R_ADJUST_FAILED;
+			return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 		to[0] = from[0];
 		to[1] = from[1];
 	}
 
 	ip = pkt_ptr(ctx, TP_ETH_HLEN, TP_IPV4_HLEN);
 	if (!ip)
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	wr16(ip + 2, (__u16)(rd16(ip + 2) + TP_OPT_SVC_LEN));
 	udp = pkt_ptr(ctx, TP_ETH_HLEN + g->ihl4, TP_UDP_HLEN + TP_GNV_HLEN + TP_OPT_SVC_LEN);
 	if (!udp)
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	wr16(udp + 4, (__u16)(rd16(udp + 4) + TP_OPT_SVC_LEN));
 	gnv = udp + TP_UDP_HLEN;
 	gnv[0] = (__u8)((gnv[0] & ~TP_GNV_OPTLEN_MASK) |

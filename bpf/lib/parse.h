@@ -197,10 +197,16 @@ static __always_inline __u32 flow_hash(const struct tp_tuple *t, __u32 seed)
 			    ((__u32)bpf_ntohs(t->sport) << 16) | bpf_ntohs(t->dport), seed ^ t->proto);
 }
 
-/* pair_hash(seed) = jhash_2words(saddr, daddr, seed): the addresses only, whatever the protocol and ports. */
+/*
+ * pair_hash(seed) = jhash_2words(lo, hi, seed) with lo/hi the smaller/larger of the two
+ * addresses (numeric values): the addresses only, whatever the protocol and ports, and the
+ * same in both directions.
+ */
 static __always_inline __u32 pair_hash(const struct tp_tuple *t, __u32 seed)
 {
-	return jhash_2words(bpf_ntohl(t->saddr), bpf_ntohl(t->daddr), seed);
+	__u32 s = bpf_ntohl(t->saddr), d = bpf_ntohl(t->daddr);
+
+	return jhash_2words(s < d ? s : d, s < d ? d : s, seed);
 }
 
 /* The outer UDP source port of a flow: 49152 + 14 bits of its hash. */

@@ -82,6 +82,25 @@ static __always_inline int rewrite_addr(const struct xdp_md *ctx, struct tp_pkt 
 	return 0;
 }
 
+/*
+ * Un-NAT of a service reply (docs 4.3): the source becomes the VIP (address, port, MAC); a
+ * hairpin's reply, addressed to the masquerade address, also gets the client back as its
+ * destination (r->daddr != 0). 0 or a negative reason.
+ */
+static __always_inline int rewrite_unnat(const struct xdp_md *ctx, struct tp_pkt *p, const struct tp_flow_rev *r)
+{
+	int ret = rewrite_l4_check(p);
+
+	if (ret)
+		return ret;
+	ret = rewrite_addr(ctx, p, 1, r->saddr, r->sport, r->smac);
+	if (ret)
+		return ret;
+	if (r->daddr)
+		ret = rewrite_addr(ctx, p, 0, r->daddr, r->dport, r->dmac);
+	return ret;
+}
+
 /* Route: inner TTL <= 1 drops, else TTL - 1 (checksum updated) and source MAC := gw_mac. */
 static __always_inline int rewrite_route(const struct xdp_md *ctx, const struct tp_pkt *p,
 					 const __u8 *gw_mac)

@@ -54,6 +54,7 @@ struct tp_ep_val {
 	__u8 gw_mac[TP_ETH_ALEN];    /* gateway MAC of the address's subnet */
 	__u32 ifindex;               /* LOCAL: the host-side veth */
 	__u32 net_id;                /* subnet id */
+	__be32 gw_ip;                /* gateway of the subnet: a hairpin's masquerade source (LOCAL) */
 };
 
 /* networks (LPM_TRIE) key: prefixlen = 32 + subnet prefix length (the VNI always matches). */
@@ -119,11 +120,15 @@ struct tp_flow_fwd {
 	struct tp_host_loc host;
 };
 
-/* rflows value: backend -> client replies are un-NATed to come from the VIP. */
+/* rflows value: backend -> client replies are un-NATed to come from the VIP. A hairpin's
+ * reply (sent to the masquerade address) also gets its destination back: daddr 0 = keep. */
 struct tp_flow_rev {
 	__be32 saddr;
 	__be16 sport;
 	__u8 smac[TP_ETH_ALEN];
+	__be32 daddr;
+	__be16 dport;
+	__u8 dmac[TP_ETH_ALEN];
 };
 
 /* verdict (mmapable ARRAY, key = CPU): the record every run leaves for the harness. */

@@ -32,7 +32,7 @@
 #define TP_R_IP_MALFORMED 47 /* agent: IPv4 header truncated, lying or not version 4 */
 #define TP_R_L4_MALFORMED 48 /* TCP/UDP header truncated where a rewrite needs it */
 #define TP_R_NO_BOUNCER 49 /* no bouncer known for the subnet */
-#define TP_R_MTU_EXCEEDED 50 /* agent: encapsulated packet larger than the underlay MTU */
+#define TP_R_MTU_EXCEEDED 50 /* the packet would grow past the underlay MTU on this hop or a later one */
 #define TP_R_TAIL_CALL_FAILED 51 /* tail call to the transit program failed */
 #define TP_R_ADJUST_FAILED 52 /* growing or shrinking the packet failed */
 #define TP_R_GENEVE_MALFORMED 60 /* transit: UDP length lies or Geneve header truncated */
@@ -134,6 +134,7 @@
 #define TP_GENEVE_MAX_OPT_WORDS 63
 #define TP_OUTER_HLEN 50
 #define TP_ENCAP_LEN 66
+#define TP_MTU_RESERVE 102
 #define TP_OUTER_MAX_HLEN 90
 #define TP_OUTER_TTL 64
 #define TP_SPORT_BASE 49152
@@ -151,8 +152,9 @@
 #define TP_MAX_DIVIDERS 4
 #define TP_MAX_POINTS 48
 #define TP_MAP_ENDPOINTS 16384
-#define TP_MAP_EP_CACHE 16384
-#define TP_MAP_FLOWS 16384
+#define TP_MAP_EP_CACHE_PER_VPC 4096
+#define TP_MAP_FLOWS_PER_VPC 4096
+#define TP_LEARNT_SLOTS 8
 #define TP_MAP_IFACES 256
 #define TP_MAP_NETWORKS 1024
 #define TP_MAP_VPCS 256

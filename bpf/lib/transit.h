@@ -79,7 +79,7 @@ static __always_inline int transit_geneve(struct xdp_md *ctx, struct tp_verdict 
 
 	verdict_point(v, TP_DP_TRANSIT_GENEVE);
 	if (len > want && bpf_xdp_adjust_tail(ctx, (int)want - (int)len))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14 */
 	udp = pkt_ptr(ctx, TP_ETH_HLEN + t->g.ihl4, TP_UDP_HLEN);
 	if (!udp)
 		return -TP_R_GENEVE_MALFORMED; /* unreachable: checked by transit_outer */
@@ -177,19 +177,21 @@ static __always_inline int transit_arp(struct xdp_md *ctx, struct tp_verdict *v,
 	rt.daddr = spa;
 	io = TP_OUTER_HLEN + (with_opt ? TP_OPT_HOST_LOC_LEN : 0);
 	reply_len = io + TP_ARP_FRAME_LEN;
+	/* Never a growth (so no MTU check): the request holds a host-location option and 42 bytes
+	 * of inner ARP after outer headers of at least TP_OUTER_HLEN, so len >= the longest reply. */
 	if (len != reply_len && bpf_xdp_adjust_tail(ctx, (int)reply_len - (int)len))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the reply is never longer than the request, nor shorter than 14 */
 
 	t->next.ip = t->g.hl.ip;
 	mac_copy(t->next.mac, t->g.hl.mac);
 	if (encap_write_outer(ctx, &t->cfg, &t->next, t->g.vni, flow_sport(&rt), reply_len - TP_ETH_HLEN,
 			      with_opt ? TP_OPT_HOST_LOC_WORDS + 1 : 0, 0))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	if (with_opt && encap_write_hostloc(ctx, TP_OUTER_HLEN, tgt_ip, tgt_mac, t->cfg.opt_class))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	in = pkt_ptr(ctx, io, TP_ARP_FRAME_LEN);
 	if (!in)
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: the frame was just sized to hold it */
 	mac_copy(in, sha);
 	mac_copy(in + 6, e->mac);
 	wr16(in + 12, TP_ETH_P_ARP);
@@ -218,7 +220,7 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 	struct tp_flow_fwd fwd = {};
 	struct tp_flow_rev rev = {};
 	struct tp_ep_val *ep;
-	int ret;
+	int ret, hairpin;
 
 	verdict_point(v, TP_DP_TRANSIT_SVC_CLIENT);
 	if (t->p.t.daddr != s->vip)
@@ -247,20 +249,34 @@ static __always_inline int transit_svc_client(struct xdp_md *ctx, struct tp_verd
 	mac_copy(fwd.dmac, s->backend_mac);
 	fwd.host.ip = s->host_ip;
 	mac_copy(fwd.host.mac, s->host_mac);
-	verdict_learn(v, &flows, &fk, &fwd);
+	verdict_learn(v, &flows, t->g.vni, &fk, &fwd);
 
+	/* Hairpin: the client is its own backend. Its request is masqueraded as coming from its
+	 * subnet's gateway (Linux drops a packet from its own address); the reply, sent to the
+	 * gateway address, is un-NATed back to the client. */
+	hairpin = s->backend_ip == t->p.t.saddr;
 	fk.saddr = s->backend_ip;
-	fk.daddr = t->p.t.saddr;
+	fk.daddr = hairpin ? ep->gw_ip : t->p.t.saddr;
 	fk.sport = s->backend_port;
 	fk.dport = t->p.t.sport;
 	rev.saddr = s->vip;
 	rev.sport = s->vip_port;
 	mac_copy(rev.smac, t->p.dmac);
-	verdict_learn(v, &rflows, &fk, &rev);
+	if (hairpin) {
+		rev.daddr = t->p.t.saddr;
+		rev.dport = t->p.t.sport;
+		mac_copy(rev.dmac, ep->mac);
+	}
+	verdict_learn(v, &rflows, t->g.vni, &fk, &rev);
 
 	ret = rewrite_addr(ctx, &t->p, 0, s->backend_ip, s->backend_port, s->backend_mac);
 	if (ret)
 		return ret;
+	if (hairpin) {
+		ret = rewrite_addr(ctx, &t->p, 1, ep->gw_ip, t->p.t.sport, ep->gw_mac);
+		if (ret)
+			return ret;
+	}
 	t->next.ip = s->host_ip;
 	mac_copy(t->next.mac, s->host_mac);
 	t->forward = 1;
@@ -334,7 +350,7 @@ static __always_inline void transit_learn(struct tp_verdict *v, struct tp_transi
 	key.ip = ip;
 	loc.ip = t->g.hl.ip;
 	mac_copy(loc.mac, t->g.hl.mac);
-	verdict_learn(v, &ep_cache, &key, &loc);
+	verdict_learn(v, &ep_cache, t->g.vni, &key, &loc);
 }
 
 /* 8. Local endpoint: learn, un-NAT, decapsulate, redirect to its veth. */
@@ -355,22 +371,19 @@ static __always_inline int transit_deliver(struct xdp_md *ctx, struct tp_verdict
 		fk.sport = t->p.t.sport;
 		fk.dport = t->p.t.dport;
 		fk.proto = t->p.t.proto;
-		rev = bpf_map_lookup_elem(&rflows, &fk);
+		rev = learnt_lookup(&rflows, t->g.vni, &fk);
 		if (rev) {
 			r = *rev;
-			ret = rewrite_l4_check(&t->p);
-			if (ret)
-				return ret;
-			ret = rewrite_addr(ctx, &t->p, 1, r.saddr, r.sport, r.smac);
+			ret = rewrite_unnat(ctx, &t->p, &r);
 			if (ret)
 				return ret;
 		}
 	}
 	if (bpf_xdp_adjust_head(ctx, (int)t->g.inner_off))
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: inner_off + 14 <= the frame length (transit_inner) */
 	eth = pkt_ptr(ctx, 0, TP_ETH_HLEN);
 	if (!eth)
-		return -TP_R_ADJUST_FAILED;
+		return -TP_R_ADJUST_FAILED; /* unreachable: inner_off + 14 <= the frame length (transit_inner) */
 	mac_copy(eth, t->ep.mac);
 	out_set(out, XDP_REDIRECT, TP_R_DECAP_DELIVER, t->ep.ifindex);
 	return TP_DONE;
@@ -422,6 +435,9 @@ static __always_inline int transit_service(struct xdp_md *ctx, struct tp_verdict
 		return -TP_R_SVC_LOOP;
 	if (t->g.opt_bytes / 4 + TP_OPT_SVC_WORDS + 1 > TP_GENEVE_MAX_OPT_WORDS)
 		return -TP_R_OPT_NO_ROOM;
+	/* The option grows the packet: checked before growing it, as the agent checks its encapsulation. */
+	if (t->cfg.mtu != 0 && t->outer_len + TP_OPT_SVC_LEN > t->cfg.mtu)
+		return -TP_R_MTU_EXCEEDED;
 	/* u32 arithmetic (wraps like the model's); an index past the array misses. */
 	key = s.svc_id * TP_MAGLEV_M + flow_hash(&t->p.t, TP_SEED_MAGLEV) % TP_MAGLEV_M;
 	idx = bpf_map_lookup_elem(&maglev, &key);
@@ -505,7 +521,7 @@ static __always_inline int transit_route(struct xdp_md *ctx, struct tp_verdict *
 
 	key.vni = t->g.vni;
 	key.ip = t->p.t.daddr;
-	loc = bpf_map_lookup_elem(&ep_cache, &key);
+	loc = learnt_lookup(&ep_cache, t->g.vni, &key);
 	if (loc) {
 		t->next = *loc;
 		t->reason = TP_R_ROUTE_TO_HOST;

@@ -48,12 +48,18 @@ static __always_inline void verdict_point(struct tp_verdict *v, __u8 id)
 /*
  * Every write to a learnt map (ep_cache, flows, rflows) goes through here and is counted in
  * the record: a harness compares the count with the model's writes on every run, without
- * reading the maps. A failed update counts too (docs: failed learnt updates are ignored).
+ * reading the maps. The write goes into the slot of `vni` (docs section 3, "Partitions");
+ * a VNI without one makes it fail, and a failed update counts too (docs: failed learnt
+ * updates are ignored).
  */
-static __always_inline void verdict_learn(struct tp_verdict *v, void *map, const void *key, const void *value)
+static __always_inline void verdict_learn(struct tp_verdict *v, void *outer, __u32 vni, const void *key,
+					  const void *value)
 {
+	void *inner = learnt_inner(outer, vni);
+
 	v->learnt += 1;
-	bpf_map_update_elem(map, key, value, BPF_ANY);
+	if (inner)
+		bpf_map_update_elem(inner, key, value, BPF_ANY);
 }
 
 static __always_inline void out_set(struct tp_out *out, __u32 action, __u32 reason, __u32 target)

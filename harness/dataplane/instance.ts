@@ -14,9 +14,11 @@ import { Verdict } from '../../model/dataplane/structs.ts';
 import { ACTION_BY_CODE, type Action } from '../../model/dataplane/tables.ts';
 import { pinCurrentThread } from './affinity.ts';
 import { allocBuffer } from '../../model/dataplane/parse.ts';
-import type { HostState } from '../../model/dataplane/state.ts';
+import { LEARNT_MAP_NAMES, type LearntMapName, MAP_SPECS, type HostState } from '../../model/dataplane/state.ts';
+import { PartitionedBpfMap } from './partitions.ts';
 
-export const DATAPLANE_OBJ = fileURLToPath(new URL('../../build/bpf/dataplane.o', import.meta.url));
+/** The object under test; TWINPLANE_BPF_OBJ points every suite at another build (scripts/mutate-bpf.ts runs them on mutants). */
+export const DATAPLANE_OBJ = process.env.TWINPLANE_BPF_OBJ ?? fileURLToPath(new URL('../../build/bpf/dataplane.o', import.meta.url));
 
 export type ProgramName = 'agent' | 'transit';
 export const PROGRAM_SECTION: Readonly<Record<ProgramName, string>> = { agent: 'xdp_agent', transit: 'xdp_transit' };
@@ -72,7 +74,16 @@ export class DataplaneInstance {
   private readonly cView: DataView;
   private readonly exec: TestRunExecutor;
 
-  constructor(prog: ProgramInstance, cpu: number, exec: TestRunExecutor = defaultExecutor()) {
+  /**
+   * `innerEntries`: max_entries of the learnt maps' partitions this instance creates (the
+   * spec's per-VPC sizes unless given; the differential suites use small ones).
+   */
+  constructor(
+    prog: ProgramInstance,
+    cpu: number,
+    exec: TestRunExecutor = defaultExecutor(),
+    readonly innerEntries?: number,
+  ) {
     this.label = prog.label;
     this.prog = prog;
     this.cpu = cpu;
@@ -91,13 +102,29 @@ export class DataplaneInstance {
     this.cView = new DataView(this.cBuf.buffer);
   }
 
+  /** Map `name`; a learnt map comes as its partitions seen whole (partitions.ts). */
   map(name: string): BpfMap {
     let m = this.maps.get(name);
     if (m === undefined) {
       m = this.prog.map(name);
+      if ((LEARNT_MAP_NAMES as readonly string[]).includes(name)) {
+        const spec = MAP_SPECS[name as LearntMapName];
+        m = new PartitionedBpfMap(
+          m,
+          this.map('vpc_slots'),
+          spec.keyLayout.def.size,
+          spec.valueLayout.def.size,
+          this.innerEntries ?? spec.maxEntries,
+        );
+      }
       this.maps.set(name, m);
     }
     return m;
+  }
+
+  /** Learnt map `name` with its partitions. */
+  learnt(name: LearntMapName): PartitionedBpfMap {
+    return this.map(name) as PartitionedBpfMap;
   }
 
   /** Runs `program` once on `frame` arriving on `ingressIfindex`; reads the verdict record. */
@@ -167,15 +194,16 @@ export class DataplaneInstance {
     if (this.closed) return;
     this.closed = true;
     this.verdictMem.unmap();
+    for (const m of this.maps.values()) if (m instanceof PartitionedBpfMap) m.closeInner();
     this.prog.close();
   }
 }
 
 /**
- * Capacity of the learnt LRU maps in harness instances: small maps are cheap to reset and
- * to read whole (one batch syscall, ~2 us at 1,024 entries). The suites hold a few dozen
- * learnt entries, far below the point where the kernel's LRU (per-CPU free lists of 128)
- * would evict early. The layout test loads without it.
+ * Capacity of each learnt partition in harness instances: small maps are cheap to create,
+ * reset and read whole (one batch syscall, ~2 us at 1,024 entries). The suites hold a few
+ * dozen learnt entries, far below the point where the kernel's LRU (per-CPU free lists of
+ * 128) would evict early.
  */
 export const LEARNT_MAP_ENTRIES = 1024;
 
@@ -193,8 +221,10 @@ export function ifindexesOf(states: Iterable<HostState>): number[] {
 export interface LoadOptions {
   /** Object path (default build/bpf/dataplane.o): the broken-program test loads a mutant. */
   object?: string;
-  /** max_entries overrides; default: the learnt maps at LEARNT_MAP_ENTRIES. `{}` keeps the object's. */
+  /** max_entries overrides; default: the verdict map at the possible CPUs. `{}` keeps the object's. */
   maxEntries?: Readonly<Record<string, number>>;
+  /** max_entries of the learnt partitions the instances create (default LEARNT_MAP_ENTRIES). */
+  innerEntries?: number;
   /** Ingress ifindexes the runs will use: created in the private netns up front. */
   ifindexes?: readonly number[];
   /** The CPU to pin this thread to (default: pinCurrentThread's choice). */
@@ -208,11 +238,8 @@ export interface LoadOptions {
 export function loadInstances(labels: readonly string[], opts: LoadOptions = {}): DataplaneInstance[] {
   const cpu = pinCurrentThread(opts.cpu);
   ensureIfindexes(opts.ifindexes ?? []);
-  const maxEntries = opts.maxEntries ?? {
-    ep_cache: LEARNT_MAP_ENTRIES,
-    flows: LEARNT_MAP_ENTRIES,
-    rflows: LEARNT_MAP_ENTRIES,
-    verdict: numPossibleCpus(),
-  };
-  return loadObjects(opts.object ?? DATAPLANE_OBJ, labels, { maxEntries }).map((p) => new DataplaneInstance(p, cpu));
+  const maxEntries = opts.maxEntries ?? { verdict: numPossibleCpus() };
+  return loadObjects(opts.object ?? DATAPLANE_OBJ, labels, { maxEntries }).map(
+    (p) => new DataplaneInstance(p, cpu, undefined, opts.innerEntries ?? LEARNT_MAP_ENTRIES),
+  );
 }

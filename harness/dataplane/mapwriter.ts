@@ -2,19 +2,31 @@
 // declarations the BTF test checks). Writing clears first, so an instance can play host
 // after host; reading back decodes kernel entries into the model's record form, so each
 // side's learnt state (ep_cache, flows, rflows) and counters can be compared.
-import { MAP_SPECS, type HostState, type MapName } from '../../model/dataplane/state.ts';
+import { MAP_SPECS, type HostState, type MapKey, type MapName, type MapValue } from '../../model/dataplane/state.ts';
 import type { MapSpec, ModelMap } from '../../model/dataplane/maps.ts';
 import type { BpfMap } from '../libbpf/map.ts';
 import { numPossibleCpus } from '../libbpf/map.ts';
 import type { DataplaneInstance } from './instance.ts';
 import { fromHex, toHex } from '../../model/wire/hex.ts';
+import { PartitionedBpfMap } from './partitions.ts';
+import { CONSTS } from '../../model/dataplane/consts.ts';
 
 /** Maps the data plane writes itself: reset between cases. */
 export const LEARNT_MAPS = ['ep_cache', 'flows', 'rflows'] as const;
 export type LearntMap = (typeof LEARNT_MAPS)[number];
 
 /** Maps only the control plane writes (the host's configuration). */
-export const CONFIG_MAPS: readonly MapName[] = ['cfg', 'ifaces', 'endpoints', 'networks', 'vpcs', 'services', 'maglev', 'backends'];
+export const CONFIG_MAPS: readonly MapName[] = [
+  'cfg',
+  'ifaces',
+  'endpoints',
+  'networks',
+  'vpcs',
+  'services',
+  'maglev',
+  'backends',
+  'vpc_slots',
+];
 
 const ARRAY_LIKE = new Set(['ARRAY', 'PERCPU_ARRAY']);
 
@@ -40,6 +52,10 @@ function u32Key(i: number): Uint8Array {
 export function clearMap(inst: DataplaneInstance, name: MapName): void {
   const m = inst.map(name);
   const spec = MAP_SPECS[name] as MapSpec<unknown, unknown>;
+  if (m instanceof PartitionedBpfMap) {
+    m.clear();
+    return;
+  }
   if (ARRAY_LIKE.has(spec.type)) {
     const zero = new Uint8Array(m.valueBufferSize);
     const set = indexSet(inst, name);
@@ -117,9 +133,20 @@ export interface WriteOptions {
   counters?: boolean;
 }
 
+/**
+ * Fills every learnt-map slot `state`'s vpc_slots names (partitions.ts): the model holds all
+ * slots from the start, the harness fills a kernel slot when a state first needs it.
+ */
+export function ensureSlots(inst: DataplaneInstance, state: HostState): void {
+  for (const [, s] of state.map('vpc_slots').entries()) {
+    if (s < CONSTS.LEARNT_SLOTS) for (const name of LEARNT_MAPS) inst.learnt(name).ensureSlot(s);
+  }
+}
+
 /** Makes the instance's maps hold exactly `state`: every map cleared, then every entry written. */
 export function writeHostState(inst: DataplaneInstance, state: HostState, opts: WriteOptions = {}): void {
   const names = (Object.keys(MAP_SPECS) as MapName[]).filter((n) => n !== 'counters' || opts.counters !== false);
+  ensureSlots(inst, state);
   for (const name of names) {
     if (name !== 'counters' && ARRAY_LIKE.has(MAP_SPECS[name].type)) {
       writeArray(inst, name, state.has(name) ? state.map(name) : undefined);
@@ -135,13 +162,12 @@ export function rawEntries(inst: DataplaneInstance, name: MapName): Array<[Uint8
   return inst.map(name).entries();
 }
 
-/** A kernel map decoded into the model's record form. Per-CPU maps: summed over CPUs. */
-export function readMap<K, V>(inst: DataplaneInstance, name: MapName): Array<[K, V]> {
-  const spec = MAP_SPECS[name] as unknown as MapSpec<K, V>;
-  if (name === 'counters') return readCounters(inst) as unknown as Array<[K, V]>;
-  const out: Array<[K, V]> = [];
-  for (const [k, v] of inst.map(name).entries())
-    out.push([spec.keyLayout.decode(k), spec.valueLayout.decode(v.subarray(0, spec.valueLayout.def.size))]);
+/** A kernel map decoded into the model's record form. Per-CPU maps: the first CPU's slot (counters: readCounters). */
+export function readMap<N extends MapName>(inst: DataplaneInstance, name: N): Array<[MapKey<N>, MapValue<N>]> {
+  const spec = MAP_SPECS[name] as MapSpec<MapKey<N>, MapValue<N>>;
+  const size = spec.valueLayout.def.size;
+  const out: Array<[MapKey<N>, MapValue<N>]> = [];
+  for (const [k, v] of inst.map(name).entries()) out.push([spec.keyLayout.decode(k), spec.valueLayout.decode(v.subarray(0, size))]);
   return out;
 }
 
@@ -186,10 +212,8 @@ export function kernelLearnt(inst: DataplaneInstance): LearntBytes {
 export function modelLearnt(state: HostState): LearntBytes {
   const out = {} as LearntBytes;
   for (const name of LEARNT_MAPS) {
-    const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;
     const m = new Map<string, string>();
-    if (state.has(name))
-      for (const [k, v] of state.map(name).entries()) m.set(toHex(spec.keyLayout.encode(k)), toHex(spec.valueLayout.encode(v)));
+    if (state.has(name)) for (const [k, v] of state.raw(name).rawEntries()) m.set(toHex(k), toHex(v));
     out[name] = m;
   }
   return out;

@@ -8,6 +8,22 @@ import { POINTS, REASONS, type PointRow } from '../../model/dataplane/tables.ts'
 
 export const COVERAGE_DIR = fileURLToPath(new URL('../../build/diff-coverage/', import.meta.url));
 
+/**
+ * Reasons no differential case can end with, and why; the code at each branch that returns
+ * one says the same. The coverage test fails on any other reason no case reached, and on a
+ * listed one that a case does reach (the argument would be wrong).
+ */
+export const UNREACHABLE_REASONS: Readonly<Record<string, string>> = {
+  UNSPEC: 'not a verdict: the record before a program writes one',
+  ETH_TRUNCATED:
+    'XDP never runs on a frame shorter than an Ethernet header: BPF_PROG_TEST_RUN refuses one (EINVAL) and no NIC or veth hands one up; the model reaches it with runts in its own tests',
+  ADJUST_FAILED:
+    'every head adjustment grows by at most 102 bytes into the 256 of headroom XDP guarantees, every cut leaves at least 42 bytes, and every write after one lands inside the frame it sized',
+};
+
+/** Decision points no case can enter, and why (none: every point is reachable). */
+export const UNREACHABLE_POINTS: Readonly<Record<string, string>> = {};
+
 export class Coverage {
   readonly model = new Map<number, number>();
   readonly kernel = new Map<number, number>();
@@ -20,9 +36,19 @@ export class Coverage {
     for (const r of new Set(reasons)) this.reasons.set(r, (this.reasons.get(r) ?? 0) + 1);
   }
 
-  /** Reasons of REASONS no case ended with (not a failure: some need states no suite builds). */
+  /** Reasons of REASONS no case ended with (UNSPEC aside). */
   unreachedReasons(): string[] {
     return REASONS.filter((r) => r.id !== 0 && !this.reasons.has(r.id)).map((r) => r.name);
+  }
+
+  /** Reasons no case ended with although they are not argued unreachable: what the generators miss. */
+  missedReasons(): string[] {
+    return this.unreachedReasons().filter((n) => !(n in UNREACHABLE_REASONS));
+  }
+
+  /** Reasons argued unreachable that a case ended with: the argument is wrong. */
+  reachedUnreachable(): string[] {
+    return REASONS.filter((r) => r.name in UNREACHABLE_REASONS && this.reasons.has(r.id)).map((r) => r.name);
   }
 
   merge(o: Coverage): void {

@@ -26,23 +26,26 @@ export interface Mutant {
 
 /** Builds dataplane.o with `m` applied; throws when the mutation point is gone from the source. */
 export function buildMutant(m: SourceMutation): Mutant {
+  const text = readFileSync(join(BPF_DIR, m.file), 'utf8');
+  if (!m.find.test(text)) {
+    throw new Error(`mutation ${m.name}: pattern ${m.find} not found in bpf/${m.file}; the source changed, update the mutation`);
+  }
+  return buildMutantText(m.name, m.file, text.replace(m.find, m.replace));
+}
+
+/** Builds dataplane.o from a copy of bpf/ whose `file` holds `text` instead; throws when it does not build. */
+export function buildMutantText(name: string, file: string, text: string): Mutant {
   const dir = mkdtempSync(join(tmpdir(), 'twinplane-mutant-'));
   const src = join(dir, 'bpf');
   const out = join(dir, 'out');
   cpSync(BPF_DIR, src, { recursive: true });
-  const path = join(src, m.file);
-  const text = readFileSync(path, 'utf8');
-  if (!m.find.test(text)) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`mutation ${m.name}: pattern ${m.find} not found in bpf/${m.file}; the source changed, update the mutation`);
-  }
-  writeFileSync(path, text.replace(m.find, m.replace));
+  writeFileSync(join(src, file), text);
   try {
     execFileSync('make', ['-s', '-C', src, `OUT=${out}`, `${out}/dataplane.o`], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: Buffer };
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`mutation ${m.name}: the mutant does not build: ${err.stderr?.toString() ?? String(e)}`);
+    throw new Error(`mutation ${name}: the mutant does not build: ${err.stderr?.toString() ?? String(e)}`);
   }
   return { object: join(out, 'dataplane.o'), dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -55,8 +58,8 @@ export const MUTATIONS = {
   noVniLocal: {
     name: 'agent_local lookup without the VNI',
     file: 'lib/agent.h',
-    find: /(TP_DP_AGENT_LOCAL\);\s*\n\s*key\.vni = )a->iface\.vni;/,
-    replace: '$10;',
+    find: /key\.vni = a->iface\.vni;(\s*key\.ip = a->p\.t\.daddr;\s*ep = bpf_map_lookup_elem\(&endpoints)/,
+    replace: 'key.vni = 0;$1',
   },
   /**
    * transit_learn also learns when the host-location option names this host (docs 4.2:
@@ -76,7 +79,7 @@ export const MUTATIONS = {
   learnSelfUncounted: {
     name: 'ep_cache learnt for this host too, uncounted',
     file: 'lib/transit.h',
-    find: /if \(!t->g\.have_hl \|\| is_me\(t, t->g\.hl\.ip\)\)([\s\S]*?)verdict_learn\(v, &ep_cache, &key, &loc\);/,
-    replace: 'if (!t->g.have_hl)$1bpf_map_update_elem(&ep_cache, &key, &loc, BPF_ANY);',
+    find: /if \(!t->g\.have_hl \|\| is_me\(t, t->g\.hl\.ip\)\)([\s\S]*?)verdict_learn\(v, &ep_cache, t->g\.vni, &key, &loc\);/,
+    replace: 'if (!t->g.have_hl)$1{ void *in = learnt_inner(&ep_cache, key.vni); if (in) bpf_map_update_elem(in, &key, &loc, BPF_ANY); }',
   },
 } as const satisfies Record<string, SourceMutation>;

@@ -9,8 +9,8 @@
 // copied into the model's state (`adoptLearnt`), the step runs on the model, and exactly
 // the entries the step removed are deleted from the kernel (`dropUnlearnt`) — an entry the
 // kernel learns meanwhile is left alone.
-import { MAP_SPECS, type HostState, type MapName } from '../../model/dataplane/state.ts';
-import type { MapSpec } from '../../model/dataplane/maps.ts';
+import type { HostState, MapName } from '../../model/dataplane/state.ts';
+import type { ModelMap } from '../../model/dataplane/maps.ts';
 import type { DataplaneInstance } from '../dataplane/instance.ts';
 import { LEARNT_MAPS, type LearntMap } from '../dataplane/mapwriter.ts';
 import { fromHex, toHex } from '../../model/wire/hex.ts';
@@ -34,20 +34,19 @@ function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
  * are created up front so later control-plane writes go through the wrapped objects.
  */
 export class WriteLog {
-  private dirty = new Map<MapName, Map<string, unknown>>();
+  private dirty = new Map<MapName, Set<string>>();
 
   constructor(state: HostState) {
-    for (const name of CONFIG_MAPS) this.wrap(name, state.map(name) as unknown as Writable);
+    for (const name of CONFIG_MAPS) this.wrap(name, state.map(name));
   }
 
-  private wrap(name: MapName, m: Writable): void {
-    const spec = MAP_SPECS[name] as MapSpec<unknown, unknown>;
+  private wrap<K, V>(name: MapName, m: ModelMap<K, V>): void {
     const set = m.set.bind(m);
     const del = m.delete.bind(m);
-    const note = (k: unknown): void => {
+    const note = (k: K): void => {
       let d = this.dirty.get(name);
-      if (!d) this.dirty.set(name, (d = new Map()));
-      d.set(toHex(spec.keyLayout.encode(k)), k);
+      if (!d) this.dirty.set(name, (d = new Set()));
+      d.add(toHex(m.keyLayout.encode(k)));
     };
     m.set = (k, v) => {
       note(k);
@@ -59,44 +58,34 @@ export class WriteLog {
     };
   }
 
-  /** The keys written since the last call, per map; the log starts empty again. */
-  take(): Map<MapName, Map<string, unknown>> {
+  /** The keys written since the last call (encoded, hex), per map; the log starts empty again. */
+  take(): Map<MapName, Set<string>> {
     const d = this.dirty;
     this.dirty = new Map();
     return d;
   }
 }
 
-interface Writable {
-  set(k: unknown, v: unknown): void;
-  delete(k: unknown): boolean;
-}
-
-const CONFIG_MAPS: readonly MapName[] = ['cfg', 'ifaces', 'endpoints', 'networks', 'vpcs', 'services', 'maglev', 'backends'];
-
-/** The model's current value for an exact key (LPM: by prefix, not by match), without LRU effects. */
-function modelValue(state: HostState, name: MapName, key: unknown): unknown {
-  const m = state.map(name) as unknown as { peek(k: unknown): unknown; getExact?: (k: unknown) => unknown };
-  return m.getExact ? m.getExact(key) : m.peek(key);
-}
+const CONFIG_MAPS: readonly MapName[] = ['cfg', 'ifaces', 'endpoints', 'networks', 'vpcs', 'services', 'maglev', 'backends', 'vpc_slots'];
 
 /** Writes the logged keys to the kernel: updated where the bytes differ, deleted where the model has none. */
-export function syncLogged(inst: DataplaneInstance, state: HostState, dirty: Map<MapName, Map<string, unknown>>): SyncStats {
+export function syncLogged(inst: DataplaneInstance, state: HostState, dirty: Map<MapName, Set<string>>): SyncStats {
   const st: SyncStats = { updated: 0, deleted: 0 };
   for (const [name, keys] of dirty) {
-    const spec = MAP_SPECS[name] as MapSpec<unknown, unknown>;
+    const model = state.raw(name);
     const m = inst.map(name);
-    const size = spec.valueLayout.def.size;
-    const array = ARRAY_TYPES.has(spec.type);
+    const size = model.valueDef.size;
+    const array = ARRAY_TYPES.has(model.type);
     const buf = new Uint8Array(m.valueBufferSize);
-    for (const [kh, k] of keys) {
+    for (const kh of keys) {
       const key = fromHex(kh);
-      const v = modelValue(state, name, k);
+      // The exact key (LPM: the prefix itself, not what it matches), without LRU effects.
+      const v = model.rawPeek(key);
       if (v === undefined && !array) {
         if (m.delete(key)) st.deleted++;
         continue;
       }
-      const want = v === undefined ? new Uint8Array(size) : spec.valueLayout.encode(v);
+      const want = v ?? new Uint8Array(size);
       const got = m.lookup(key, buf);
       if (got !== null && sameBytes(got, want, size)) continue;
       m.update(key, want);
@@ -116,12 +105,12 @@ export type LearntKeys = Record<LearntMap, Set<string>>;
 export function adoptLearnt(inst: DataplaneInstance, state: HostState): LearntKeys {
   const out = {} as LearntKeys;
   for (const name of LEARNT_MAPS) {
-    const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;
-    const model = state.map(name) as unknown as { clear(): void; set(k: unknown, v: unknown): void };
+    const model = state.raw(name);
+    const size = model.valueDef.size;
     model.clear();
     const keys = new Set<string>();
     for (const [k, v] of inst.map(name).entries()) {
-      model.set(spec.keyLayout.decode(k), spec.valueLayout.decode(v.subarray(0, spec.valueLayout.def.size)));
+      model.rawSet(k, v.subarray(0, size));
       keys.add(toHex(k));
     }
     out[name] = keys;
@@ -133,9 +122,8 @@ export function adoptLearnt(inst: DataplaneInstance, state: HostState): LearntKe
 export function dropUnlearnt(inst: DataplaneInstance, state: HostState, adopted: LearntKeys): SyncStats {
   const st: SyncStats = { updated: 0, deleted: 0 };
   for (const name of LEARNT_MAPS) {
-    const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;
     const still = new Set<string>();
-    if (state.has(name)) for (const [k] of state.map(name).entries()) still.add(toHex(spec.keyLayout.encode(k)));
+    if (state.has(name)) for (const [k] of state.raw(name).rawEntries()) still.add(toHex(k));
     for (const kh of adopted[name]) if (!still.has(kh) && inst.map(name).delete(fromHex(kh))) st.deleted++;
   }
   return st;

@@ -18,7 +18,7 @@ import type { ControlPlane, Endpoint as CpEndpoint, Host as CpHost } from '../..
 import { ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { BpfObject, BpfProgram } from '../libbpf/object.ts';
 import { DATAPLANE_OBJ, DataplaneInstance } from '../dataplane/instance.ts';
-import { readCounters, writeHostState } from '../dataplane/mapwriter.ts';
+import { ensureSlots, readCounters, writeHostState } from '../dataplane/mapwriter.ts';
 import { loadInstances } from '../loader.ts';
 import type { Scenario, Step } from '../scenario/types.ts';
 import { buildControlPlane, createEndpoint } from '../run/apply.ts';
@@ -223,8 +223,14 @@ export class LiveOverlay {
     const adopted = new Map<string, LearntKeys>();
     if (learnt) for (const h of this.cp.hosts.values()) adopted.set(h.name, adoptLearnt(this.inst(h.name), h.state));
     const w = this.cp.measure(fn);
+    // A host that joined a VPC may name a learnt-map slot never used before: fill it first.
+    for (const h of this.cp.hosts.values()) ensureSlots(this.inst(h.name), h.state);
     let updated = 0;
     let deleted = 0;
+    // Learnt entries the step removed go first, while the kernel's vpc_slots still names the
+    // slot they sit in: a host leaving a VPC loses the VNI's vpc_slots entry in the sync below,
+    // and the slot's entries would then be out of reach of a delete by key.
+    for (const [host, keys] of adopted) deleted += dropUnlearnt(this.inst(host), this.cp.host(host).state, keys).deleted;
     for (const [host, log] of this.logs) {
       const dirty = log.take();
       if (dirty.size === 0) continue;
@@ -232,7 +238,6 @@ export class LiveOverlay {
       updated += st.updated;
       deleted += st.deleted;
     }
-    for (const [host, keys] of adopted) deleted += dropUnlearnt(this.inst(host), this.cp.host(host).state, keys).deleted;
     return { writes: Object.fromEntries([...w.byHost].sort(([a], [b]) => a.localeCompare(b))), updated, deleted };
   }
 

@@ -1,6 +1,8 @@
 // The plain description a live topology is built from, and its validation. Errors name
 // the entry and field, so a bad description fails before anything is created.
 
+import { CONSTS } from '../../model/dataplane/consts.ts';
+
 export interface HostSpec {
   readonly name: string;
   /** Underlay IPv4 address, dotted quad. */
@@ -36,9 +38,12 @@ export interface TopologySpec {
   readonly underlayPrefixLen?: number;
 }
 
-/** Underlay MTU and the pods' MTU: 1500 − 66 bytes of Geneve with the host-location option. */
+/**
+ * Underlay MTU and the pods' MTU: 1500 − 102, room for the agent's encapsulation (66) and a
+ * bouncer's service-rewrite option (36), as docs/dataplane.md section 7 ("MTU") asks.
+ */
 export const UNDERLAY_MTU = 1500;
-export const GENEVE_OVERHEAD = 66;
+export const GENEVE_OVERHEAD = CONSTS.MTU_RESERVE;
 export const POD_MTU = UNDERLAY_MTU - GENEVE_OVERHEAD;
 
 /**

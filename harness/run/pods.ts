@@ -2,6 +2,7 @@
 // destination on its subnet, for its gateway otherwise, before the first IP packet), builds
 // what the pod sends, and answers what a pod receives the way Linux would — ICMP echo
 // reply, UDP echoed back, SYN → SYN-ACK, data → ACK — so every flow runs both ways.
+import { podAccepts } from '../../model/cluster/pod-stack.ts';
 import type { Endpoint } from '../../model/control/plane.ts';
 import { type Ipv4, MAC_BROADCAST, type Mac, cidrContains, readIpv4 } from '../../model/wire/addr.ts';
 import { ether } from '../../model/wire/builder.ts';
@@ -109,6 +110,7 @@ export class Pods {
     const o = delivered.path.outcome;
     if (o.kind !== 'delivered') return [];
     const to = this.pod(o.pod);
+    if (!podAccepts(o.frame, to).accept) return [];
     const reply = replyFrame(o.frame, to.ip);
     if (reply === undefined) return [];
     const out: Sent[] = [];

@@ -6,6 +6,7 @@
 import { agent, transit } from '../dataplane/dataplane.ts';
 import type { RunResult } from '../dataplane/verdict.ts';
 import type { ControlPlane, Endpoint } from '../control/plane.ts';
+import { podAccepts } from './pod-stack.ts';
 import { type PathOutcome, type SwitchTable, type WalkHop, type Walked, switchTable, walk } from './walk.ts';
 
 export const DEFAULT_HOP_LIMIT = 16;
@@ -23,9 +24,15 @@ export interface ClusterOptions {
   hopLimit?: number;
 }
 
-/** What a pod's own stack remembers: its ARP cache, filled by ARP replies it receives. */
+/**
+ * What a pod's own stack remembers: its ARP cache, filled by ARP replies it receives, and
+ * how many frames it refused (pod-stack.ts: what Linux drops on receive) and why it refused
+ * the last one. A count, not the frames: a long run must not keep what a pod threw away.
+ */
 export interface PodStack {
   readonly arp: Map<number, Uint8Array>;
+  refused: number;
+  lastRefusal: string | undefined;
 }
 
 export class Cluster {
@@ -47,7 +54,7 @@ export class Cluster {
 
   stack(pod: string): PodStack {
     let s = this.stacks.get(pod);
-    if (s === undefined) this.stacks.set(pod, (s = { arp: new Map() }));
+    if (s === undefined) this.stacks.set(pod, (s = { arp: new Map(), refused: 0, lastRefusal: undefined }));
     return s;
   }
 
@@ -77,8 +84,15 @@ export class Cluster {
     return path;
   }
 
-  /** A pod's stack takes in a frame: ARP replies fill its ARP cache. */
+  /** A pod's stack takes in a frame (or refuses it, as Linux would): ARP replies fill its ARP cache. */
   receive(pod: Endpoint, frame: Uint8Array): void {
+    const v = podAccepts(frame, pod);
+    if (!v.accept) {
+      const st = this.stack(pod.name);
+      st.refused++;
+      st.lastRefusal = v.why;
+      return;
+    }
     if (frame.length >= 42 && frame[12] === 0x08 && frame[13] === 0x06 && frame[20] === 0 && frame[21] === 2) {
       const spa = ((frame[28] << 24) | (frame[29] << 16) | (frame[30] << 8) | frame[31]) >>> 0;
       this.stack(pod.name).arp.set(spa, frame.slice(22, 28));

@@ -15,7 +15,7 @@ import {
   prefixMask,
 } from '../wire/addr.ts';
 import { CONSTS } from '../dataplane/consts.ts';
-import { HostState, type MapKey, type MapName, type MapValue, epKey, hostLoc } from '../dataplane/state.ts';
+import { HostState, LEARNT_MAP_NAMES, type MapKey, type MapName, type MapValue, epKey, hostLoc } from '../dataplane/state.ts';
 import type {
   BackendRec,
   EpKeyRec,
@@ -237,6 +237,39 @@ export class ControlPlane {
     this.count(h, map);
   }
 
+  /**
+   * `h` joins or leaves the hosts that can learn about VPC `v` (docs section 5, "Learnt
+   * state"): the hosts of its endpoints and its dividers. Joining gives the VPC the lowest
+   * free slot of the host's learnt maps (one vpc_slots write); leaving empties that slot in
+   * all three maps (a write per entry) and frees it, so a host that leaves keeps nothing it
+   * learnt, and a VPC joining later starts from an empty slot.
+   */
+  private learns(h: Host, v: Vpc): void {
+    const want = v.endpointHosts.has(h) || (this.vpcs.get(v.name) === v && v.dividers.includes(h));
+    const slots = h.state.map('vpc_slots');
+    const have = slots.peek(v.vni);
+    if (want && have === undefined) {
+      const slot = freeSlot(h);
+      if (slot === undefined)
+        throw new ControlPlaneError(
+          `host ${h.name}: already in ${CONSTS.LEARNT_SLOTS} VPCs, its learnt maps have no slot for VPC ${v.name}`,
+        );
+      this.write(h, 'vpc_slots', v.vni, slot);
+    } else if (!want && have !== undefined) {
+      for (const name of LEARNT_MAP_NAMES) {
+        const m = h.state.learnt(name);
+        for (const [k] of [...m.slotEntries(have)]) if (m.inSlot(have)!.delete(k)) this.count(h, name);
+      }
+      this.remove(h, 'vpc_slots', v.vni);
+    }
+  }
+
+  /** Refuses, before any write, to make `h` a member of one VPC more than its learnt slots hold. */
+  private checkRoom(h: Host, v: Vpc): void {
+    if (h.state.map('vpc_slots').peek(v.vni) === undefined && freeSlot(h) === undefined)
+      throw new ControlPlaneError(`host ${h.name}: already in ${CONSTS.LEARNT_SLOTS} VPCs, its learnt maps have no slot for VPC ${v.name}`);
+  }
+
   /** A delete counts as a write when the entry existed (deleting nothing changes nothing). */
   private remove<N extends MapName>(h: Host, map: N, key: MapKey<N>): void {
     if (!h.state.has(map)) return;
@@ -323,6 +356,9 @@ export class ControlPlane {
     if (other !== undefined) throw new ControlPlaneError(`VPC ${spec.name}: VNI ${spec.vni} is already used by VPC ${other.name}`);
     const dividers = (spec.dividers ?? []).map((d) => this.host(d));
     if (dividers.length > CONSTS.MAX_DIVIDERS) throw new ControlPlaneError(`VPC ${spec.name}: at most ${CONSTS.MAX_DIVIDERS} dividers`);
+    for (const h of dividers)
+      if (freeSlot(h) === undefined)
+        throw new ControlPlaneError(`host ${h.name}: already in ${CONSTS.LEARNT_SLOTS} VPCs, no slot for VPC ${spec.name}`);
     const v: Vpc = {
       name: spec.name,
       vni: spec.vni,
@@ -336,6 +372,7 @@ export class ControlPlane {
     };
     this.vpcs.set(v.name, v);
     this.vpcsByVni.set(v.vni, v);
+    for (const h of dividers) this.learns(h, v);
     return v;
   }
 
@@ -345,6 +382,7 @@ export class ControlPlane {
     for (const h of v.dividers) this.remove(h, 'vpcs', v.vni);
     this.vpcs.delete(name);
     this.vpcsByVni.delete(v.vni);
+    for (const h of v.dividers) this.learns(h, v);
   }
 
   private claimAddress(v: Vpc, ip: Ipv4, owner: string): void {
@@ -402,6 +440,7 @@ export class ControlPlane {
       gw_mac: gatewayMac,
       ifindex: 0,
       net_id: netId,
+      gw_ip: gatewayIp,
     };
     for (const h of new Set([...bouncers, ...v.dividers])) {
       this.write(h, 'networks', n.key, n.value);
@@ -433,6 +472,7 @@ export class ControlPlane {
     if (!cidrContains(n.cidr, ip))
       throw new ControlPlaneError(`endpoint ${spec.name}: ${ipv4ToString(ip)} is outside ${cidrToString(n.cidr)}`);
     const h = this.host(spec.host);
+    this.checkRoom(h, n.vpc);
     this.claimAddress(n.vpc, ip, `endpoint ${spec.name}`);
     // Default MAC (model/control/macs.ts): the VNI in the first two bytes, then the IP.
     const [b0, b1] = endpointMacPrefix(n.vpc.vni);
@@ -464,6 +504,7 @@ export class ControlPlane {
       gw_mac: n.gatewayMac,
       ifindex: idx,
       net_id: n.netId,
+      gw_ip: n.gatewayIp,
     };
     this.write(h, 'endpoints', key, local);
     this.write(h, 'networks', n.key, n.value);
@@ -476,10 +517,12 @@ export class ControlPlane {
       gw_mac: n.gatewayMac,
       ifindex: 0,
       net_id: n.netId,
+      gw_ip: n.gatewayIp,
     };
     for (const b of n.bouncers) if (b !== h) this.write(b, 'endpoints', key, remote);
     (h.veths ??= new Map()).set(idx, e);
     v.endpointHosts.set(h, (v.endpointHosts.get(h) ?? 0) + 1);
+    this.learns(h, v);
     n.endpoints++;
   }
 
@@ -496,6 +539,8 @@ export class ControlPlane {
     const c = (v.endpointHosts.get(h) ?? 1) - 1;
     if (c === 0) v.endpointHosts.delete(h);
     else v.endpointHosts.set(h, c);
+    // The host's last endpoint of the VPC: it leaves, and what it learnt about the VPC goes.
+    this.learns(h, v);
     n.endpoints--;
   }
 
@@ -511,7 +556,7 @@ export class ControlPlane {
   /**
    * Deletes flows/rflows entries naming `ip` under `vni`: as client (`asClient`) or as
    * backend. flows: key.saddr = client, value.daddr = backend; rflows: key.saddr = backend,
-   * key.daddr = client.
+   * key.daddr = client (a hairpin's: the masquerade address, the client in value.daddr).
    */
   private dropFlows(h: Host, vni: number, ip: Ipv4, asClient: boolean): void {
     if (h.state.has('flows')) {
@@ -522,8 +567,8 @@ export class ControlPlane {
     }
     if (h.state.has('rflows')) {
       const doomed: FlowKeyRec[] = [];
-      for (const k of h.state.map('rflows').entries())
-        if (k[0].vni === vni && (k[0].saddr === ip || (asClient && k[0].daddr === ip))) doomed.push(k[0]);
+      for (const [k, val] of h.state.map('rflows').entries())
+        if (k.vni === vni && (k.saddr === ip || (asClient && (k.daddr === ip || val.daddr === ip)))) doomed.push(k);
       for (const k of doomed) this.remove(h, 'rflows', k);
     }
   }
@@ -544,6 +589,7 @@ export class ControlPlane {
     const e = this.endpoint(name);
     const v = e.network.vpc;
     const to = this.host(toHost);
+    this.checkRoom(to, v);
     const hosts = this.vpcHosts(v);
     this.unplace(e);
     this.place(e, to, ifindex);
@@ -626,6 +672,7 @@ export class ControlPlane {
         gw_mac: ZERO_MAC,
         ifindex: 0,
         net_id: 0,
+        gw_ip: 0,
       };
       this.write(h, 'endpoints', epKey(v.vni, s.vip), vipVal);
     }
@@ -673,6 +720,14 @@ function padLocs(hosts: Host[], n: number): HostLocRec[] {
   const out = hosts.map((h) => h.loc);
   while (out.length < n) out.push(ZERO_LOC);
   return out;
+}
+
+/** The lowest slot of the host's learnt maps no VPC holds, or undefined when all are taken. */
+function freeSlot(h: Host): number | undefined {
+  const used = new Set<number>();
+  for (const [, s] of h.state.map('vpc_slots').entries()) used.add(s);
+  for (let s = 0; s < CONSTS.LEARNT_SLOTS; s++) if (!used.has(s)) return s;
+  return undefined;
 }
 
 function sortByIp(eps: Endpoint[]): Endpoint[] {

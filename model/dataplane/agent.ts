@@ -20,13 +20,25 @@ import {
   pkt_ptr,
   rd16,
 } from './parse.ts';
-import { rewrite_addr, rewrite_l4_check, rewrite_route } from './rewrite.ts';
+import { rewrite_addr, rewrite_l4_check, rewrite_route, rewrite_unnat } from './rewrite.ts';
 import { type NextHop, epKey, flowKey, hostLocAt } from './state.ts';
 import type { HostCfgRec, IfaceRec } from './structs.ts';
 import { POINT as P, REASON as R, XDP_ACTION } from './tables.ts';
 import { type Out, type Run, TAIL_CALLED, traced, out_new, out_set, verdict_finish, verdict_point, verdict_reset } from './verdict.ts';
 
-const { ARP_FRAME_LEN, ARP_OP_REQUEST, DONE, ENCAP_LEN, ETH_HLEN, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, MAX_BOUNCERS } = CONSTS;
+const {
+  ARP_FRAME_LEN,
+  ARP_OP_REQUEST,
+  DONE,
+  ENCAP_LEN,
+  ETH_HLEN,
+  ETH_P_8021AD,
+  ETH_P_8021Q,
+  ETH_P_ARP,
+  ETH_P_IP,
+  MAX_BOUNCERS,
+  OPT_SVC_LEN,
+} = CONSTS;
 
 /** What the agent knows about the packet it is handling (struct tp_agent). */
 interface Agent {
@@ -58,6 +70,7 @@ function agent_iface(ctx: XdpCtx, v: Run, a: Agent): number {
 function agent_eth(ctx: XdpCtx, v: Run, a: Agent): number {
   verdict_point(v, P.agent_eth);
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);
+  // unreachable in the kernel: XDP never runs on a frame under 14 bytes (test runs refuse one); the model takes runts
   if (eth < 0) return -R.ETH_TRUNCATED;
   const proto = rd16(ctx.b, eth + 12);
   if (proto === ETH_P_8021Q || proto === ETH_P_8021AD) return -R.VLAN_NOT_ALLOWED;
@@ -75,6 +88,7 @@ function agent_arp(ctx: XdpCtx, v: Run, a: Agent): number {
   if (a.p.arp_op !== ARP_OP_REQUEST) return -R.ARP_BAD_OP;
   if (!mac_eq(a.p.sha, 0, a.iface.mac) || a.p.t.saddr !== a.iface.ip) return -R.SPOOFED_SRC;
   const len = pkt_len(ctx);
+  // unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14
   if (len > ARP_FRAME_LEN && bpf_xdp_adjust_tail(ctx, ARP_FRAME_LEN - len)) return -R.ADJUST_FAILED;
   a.reason = R.ENCAP_TO_BOUNCER;
   return 0;
@@ -87,6 +101,7 @@ function agent_ip(ctx: XdpCtx, v: Run, a: Agent): number {
   if (a.p.t.saddr !== a.iface.ip) return -R.SPOOFED_SRC;
   const len = pkt_len(ctx);
   const want = ETH_HLEN + a.p.tot_len;
+  // unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14
   if (len > want && bpf_xdp_adjust_tail(ctx, want - len)) return -R.ADJUST_FAILED;
   return 0;
 }
@@ -110,23 +125,28 @@ function agent_flow(ctx: XdpCtx, v: Run, a: Agent): number {
 /** 6. Destination on this host: deliver without encapsulation (routing across subnets). */
 function agent_local(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
   verdict_point(v, P.agent_local);
-  const key = epKey(a.iface.vni, a.p.t.daddr);
-  const e = traced(v, 'endpoints', key, v.m.endpoints.get(key));
-  if (e === undefined || e.kind !== CONSTS.EP_LOCAL) return 0;
-  let ret: number;
-  if (e.net_id !== a.iface.net_id) {
-    ret = rewrite_route(ctx, a.p, e.gw_mac);
-    if (ret) return ret;
-  }
   // A service reply from a backend on the client's own host never crosses transit: un-NAT
-  // here, exactly as transit_deliver does for replies from other hosts.
+  // here, as transit_deliver does for replies from other hosts. First: a hairpin's reply is
+  // addressed to the masquerade address, and only its un-NAT names the local client.
   const t = a.p.t;
   const rkey = flowKey(a.iface.vni, t.saddr, t.daddr, t.sport, t.dport, t.proto);
   const r = traced(v, 'rflows', rkey, v.m.rflows.get(rkey));
+  let ret: number;
   if (r !== undefined) {
-    ret = rewrite_l4_check(a.p);
+    ret = rewrite_unnat(ctx, a.p, r);
     if (ret) return ret;
-    ret = rewrite_addr(ctx, a.p, true, r.saddr, r.sport, r.smac);
+  }
+  const key = epKey(a.iface.vni, a.p.t.daddr);
+  const e = traced(v, 'endpoints', key, v.m.endpoints.get(key));
+  if (e === undefined || e.kind !== CONSTS.EP_LOCAL) return 0;
+  // Hairpin: the flow chose the sender itself as backend. Linux drops a packet whose source
+  // is its own address, so the source is masqueraded as the subnet's gateway.
+  if (a.flow_hit && a.p.t.daddr === a.p.t.saddr) {
+    ret = rewrite_addr(ctx, a.p, true, e.gw_ip, a.p.t.sport, e.gw_mac);
+    if (ret) return ret;
+  }
+  if (e.net_id !== a.iface.net_id) {
+    ret = rewrite_route(ctx, a.p, e.gw_mac);
     if (ret) return ret;
   }
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);
@@ -176,11 +196,15 @@ function agent_encap(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
   const inner_len = pkt_len(ctx);
   const ip_len = inner_len + ENCAP_LEN - ETH_HLEN;
   verdict_point(v, P.agent_encap);
-  if (a.cfg.mtu !== 0 && ip_len > a.cfg.mtu) return -R.MTU_EXCEEDED;
+  // Room for a bouncer's service-rewrite option too: the agent cannot tell a VIP from an
+  // endpoint, and a first packet to a VIP grows by OPT_SVC_LEN at the bouncer.
+  if (a.cfg.mtu !== 0 && ip_len + OPT_SVC_LEN > a.cfg.mtu) return -R.MTU_EXCEEDED;
   const sport = flow_sport(a.p.t);
+  // unreachable: XDP gives 256 bytes of headroom, a run grows by at most 102
   if (bpf_xdp_adjust_head(ctx, -ENCAP_LEN)) return -R.ADJUST_FAILED;
   if (encap_write_outer(ctx, a.cfg, a.next, a.iface.vni & CONSTS.VNI_MASK, sport, ip_len, CONSTS.OPT_HOST_LOC_WORDS + 1, 0))
-    return -R.ADJUST_FAILED;
+    return -R.ADJUST_FAILED; // unreachable: the frame was just sized to hold it
+  // unreachable: the frame was just sized to hold it
   if (encap_write_hostloc(ctx, CONSTS.OUTER_HLEN, a.cfg.ip, a.cfg.mac, a.cfg.opt_class)) return -R.ADJUST_FAILED;
   if (a.next.ip === a.cfg.ip) return agent_tail_call(ctx, v);
   out_set(out, XDP_ACTION.REDIRECT, a.reason, a.cfg.underlay_ifindex);

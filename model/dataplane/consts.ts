@@ -104,6 +104,12 @@ export const CONSTS = {
   OUTER_HLEN,
   /** The agent's encapsulation: outer headers + host-location option. */
   ENCAP_LEN: OUTER_HLEN + OPT_HOST_LOC_LEN,
+  /**
+   * The most a pod's packet grows on its way: the agent's encapsulation and the 36 bytes of a
+   * bouncer's service-rewrite option. The agent admits an inner IP packet only if it can take
+   * both within the underlay MTU, so pods use MTU = underlay MTU - 102 (docs section 7).
+   */
+  MTU_RESERVE: OUTER_HLEN + OPT_HOST_LOC_LEN + OPT_SVC_LEN,
   /** Outer headers in front of the options at most: Ethernet + IPv4 with options + UDP + Geneve. */
   OUTER_MAX_HLEN: ETH_HLEN + IPV4_MAX_HLEN + UDP_HLEN + GNV_HLEN,
   /** Fresh outer TTL of every packet we originate. */
@@ -132,8 +138,19 @@ export const CONSTS = {
   MAX_POINTS: 48,
   /** Map sizes per host instance (entries). Hash maps preallocate: keep them modest. */
   MAP_ENDPOINTS: 16384,
-  MAP_EP_CACHE: 16384,
-  MAP_FLOWS: 16384,
+  /**
+   * Learnt maps, per VPC on a host: each VPC's traffic evicts only its own entries (docs
+   * section 3, "Partitions"). The kernel preallocates LRU maps, and every host holds
+   * LEARNT_SLOTS of each, so a slot is a quarter of what one shared map was.
+   */
+  MAP_EP_CACHE_PER_VPC: 4096,
+  MAP_FLOWS_PER_VPC: 4096,
+  /**
+   * Slots of each learnt map: the most VPCs a host takes part in (endpoints or divider). The
+   * inner maps exist from load on, so joining or leaving a VPC is an ordinary map write
+   * (vpc_slots), never a map-in-map update (those wait for an RCU grace period).
+   */
+  LEARNT_SLOTS: 8,
   MAP_IFACES: 256,
   MAP_NETWORKS: 1024,
   MAP_VPCS: 256,

@@ -152,6 +152,7 @@ export function encap_rewrite_outer(ctx: XdpCtx, cfg: HostCfgRec, next: NextHop,
   wr_be32(b, ip + 12, cfg.ip);
   wr_be32(b, ip + 16, next.ip);
   const ihl4 = (b[ip] & 0x0f) * 4;
+  // unreachable: the frame was just sized to hold it
   if (outer_ip_csum(ctx, ihl4)) return -R.ADJUST_FAILED;
   return 0;
 }
@@ -168,14 +169,17 @@ export function encap_insert_svc(ctx: XdpCtx, g: Gnv, svc: SvcOptRec, opt_class:
   if (bpf_xdp_adjust_head(ctx, -OPT_SVC_LEN)) return -R.ADJUST_FAILED;
   // The C moves the headers front to back, 2 bytes at a time, each pair bounds-checked for
   // the verifier; the last pair is the only check that can bite, and copyWithin is the move.
+  // unreachable: the frame was just sized to hold it
   if (pkt_ptr(ctx, hlen - 2 + OPT_SVC_LEN, 2) < 0) return -R.ADJUST_FAILED;
   ctx.b.copyWithin(ctx.data, ctx.data + OPT_SVC_LEN, ctx.data + OPT_SVC_LEN + hlen);
 
   const b = ctx.b;
   const ip = pkt_ptr(ctx, ETH_HLEN, IPV4_HLEN);
+  // unreachable: the frame was just sized to hold it
   if (ip < 0) return -R.ADJUST_FAILED;
   wr16(b, ip + 2, (rd16(b, ip + 2) + OPT_SVC_LEN) & 0xffff);
   const udp = pkt_ptr(ctx, ETH_HLEN + g.ihl4, UDP_HLEN + GNV_HLEN + OPT_SVC_LEN);
+  // unreachable: the frame was just sized to hold it
   if (udp < 0) return -R.ADJUST_FAILED;
   wr16(b, udp + 4, (rd16(b, udp + 4) + OPT_SVC_LEN) & 0xffff);
   const gnv = udp + UDP_HLEN;

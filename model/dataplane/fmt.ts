@@ -37,6 +37,7 @@ const RENDER: { [N in MapName]: Renderer<N> } = {
     value: (v) => `svc=${v.svc_id} target=${v.target_port} n=${v.n_backends}`,
   },
   maglev: { key: (k) => `${k}`, value: (v) => `${v}` },
+  vpc_slots: { key: (k) => `vni=${k}`, value: (v) => `slot ${v}` },
   backends: { key: (k) => `${k}`, value: (v) => `${ip(v.ip)} on ${ip(v.host.ip)}` },
   ep_cache: { key: epKeyStr, value: hostLocStr },
   flows: { key: flowKeyStr, value: (v) => `${ip(v.daddr)}:${v.dport} on ${ip(v.host.ip)}` },

@@ -91,9 +91,15 @@ export interface MapSpec<K, V, T extends MapType = MapType> {
   readonly maxEntries: number;
   /** The internal id of a key: equal ids iff equal kernel key bytes. */
   id(key: K): string | number;
+  /**
+   * Partitioned by VPC (partitioned.ts): the kernel map is an ARRAY_OF_MAPS of this many
+   * slots, each a map of `type` with `maxEntries` entries. Absent for plain maps.
+   */
+  readonly slots?: number;
 }
 
-abstract class SpecMap<K, V> {
+/** What every kind of map shares: its spec, and the byte-level view derived from the typed one. */
+export abstract class SpecMap<K, V> {
   constructor(readonly spec: MapSpec<K, V>) {}
   abstract peek(key: K): V | undefined;
   abstract set(key: K, value: V): void;

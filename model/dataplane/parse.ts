@@ -276,9 +276,15 @@ export function flow_hash(t: Tuple, seed: number): number {
   return jhash3words(t.saddr, t.daddr, ((t.sport << 16) | t.dport) >>> 0, (seed ^ t.proto) >>> 0);
 }
 
-/** pair_hash(seed) = jhash_2words(saddr, daddr, seed): the addresses only, whatever the protocol and ports. */
+/**
+ * pair_hash(seed) = jhash_2words(lo, hi, seed) with lo/hi the smaller/larger of the two
+ * addresses (numeric values): the addresses only, whatever the protocol and ports, and the
+ * same in both directions.
+ */
 export function pair_hash(t: Tuple, seed: number): number {
-  return jhash2words(t.saddr, t.daddr, seed);
+  const lo = t.saddr < t.daddr ? t.saddr : t.daddr;
+  const hi = t.saddr < t.daddr ? t.daddr : t.saddr;
+  return jhash2words(lo, hi, seed);
 }
 
 /** The outer UDP source port of a flow: 49152 + 14 bits of its hash. */

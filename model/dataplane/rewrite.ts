@@ -8,6 +8,7 @@
 import { CONSTS } from './consts.ts';
 import { csum_replace2, csum_replace4, l4_csum_addr, l4_csum_port } from './csum.ts';
 import { type PktInfo, type XdpCtx, mac_copy, pkt_ptr, rd16, rd_be32, wr16, wr_be32 } from './parse.ts';
+import type { FlowRevRec } from './structs.ts';
 import { REASON as R } from './tables.ts';
 
 const { ETH_HLEN, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, TCP_CSUM_OFF, TCP_HLEN, UDP_CSUM_OFF, UDP_HLEN } = CONSTS;
@@ -62,6 +63,20 @@ export function rewrite_addr(ctx: XdpCtx, p: PktInfo, is_src: boolean, addr: num
   if (eth < 0) return -R.L4_MALFORMED;
   mac_copy(b, eth + moff, mac);
   return 0;
+}
+
+/**
+ * Un-NAT of a service reply (docs 4.3): the source becomes the VIP (address, port, MAC); a
+ * hairpin's reply, addressed to the masquerade address, also gets the client back as its
+ * destination (r.daddr !== 0). 0 or a negative reason.
+ */
+export function rewrite_unnat(ctx: XdpCtx, p: PktInfo, r: FlowRevRec): number {
+  let ret = rewrite_l4_check(p);
+  if (ret) return ret;
+  ret = rewrite_addr(ctx, p, true, r.saddr, r.sport, r.smac);
+  if (ret) return ret;
+  if (r.daddr) ret = rewrite_addr(ctx, p, false, r.daddr, r.dport, r.dmac);
+  return ret;
 }
 
 /** Route: inner TTL <= 1 drops, else TTL - 1 (checksum updated) and source MAC := gw_mac. */

@@ -41,6 +41,7 @@ import {
   u32Layout,
   u64Layout,
 } from './maps.ts';
+import { PartitionedMapModel, type SlotOf } from './partitioned.ts';
 
 /** Where a frame goes next on the underlay: an (IP, MAC) pair, as in tp_host_loc. */
 export type NextHop = Pick<HostLocRec, 'ip' | 'mac'>;
@@ -109,8 +110,9 @@ function spec<K, V, T extends MapType>(
   valueLayout: Layout<V>,
   maxEntries: number,
   id: (k: K) => string | number,
+  slots?: number,
 ): MapSpec<K, V, T> {
-  return { name, type, keyLayout, valueLayout, maxEntries, id };
+  return { name, type, keyLayout, valueLayout, maxEntries, id, ...(slots !== undefined ? { slots } : {}) };
 }
 
 const C = CONSTS;
@@ -126,9 +128,12 @@ export const MAP_SPECS = {
   services: spec('services', 'HASH', rec(SvcKey), rec(SvcVal), C.MAP_SERVICES, svcKeyId),
   maglev: spec('maglev', 'ARRAY', u32, u32, C.MAX_SERVICES * C.MAGLEV_M, numId),
   backends: spec('backends', 'ARRAY', u32, rec(Backend), C.MAX_SERVICES * C.MAX_BACKENDS, numId),
-  ep_cache: spec('ep_cache', 'LRU_HASH', rec(EpKey), rec(HostLoc), C.MAP_EP_CACHE, epKeyId),
-  flows: spec('flows', 'LRU_HASH', rec(FlowKey), rec(FlowFwd), C.MAP_FLOWS, flowKeyId),
-  rflows: spec('rflows', 'LRU_HASH', rec(FlowKey), rec(FlowRev), C.MAP_FLOWS, flowKeyId),
+  /** VNI -> the slot of the learnt maps holding that VPC's entries on this host (written before them). */
+  vpc_slots: spec('vpc_slots', 'HASH', u32, u32, C.MAP_VPCS, numId),
+  // Learnt maps: LEARNT_SLOTS LRU maps each, one per VPC on the host (partitioned.ts).
+  ep_cache: spec('ep_cache', 'LRU_HASH', rec(EpKey), rec(HostLoc), C.MAP_EP_CACHE_PER_VPC, epKeyId, C.LEARNT_SLOTS),
+  flows: spec('flows', 'LRU_HASH', rec(FlowKey), rec(FlowFwd), C.MAP_FLOWS_PER_VPC, flowKeyId, C.LEARNT_SLOTS),
+  rflows: spec('rflows', 'LRU_HASH', rec(FlowKey), rec(FlowRev), C.MAP_FLOWS_PER_VPC, flowKeyId, C.LEARNT_SLOTS),
   counters: spec('counters', 'PERCPU_ARRAY', u32, u64Layout, C.MAP_COUNTERS, numId),
 } as const;
 
@@ -140,13 +145,18 @@ type SpecOf<N extends MapName> = (typeof MAP_SPECS)[N];
 export type MapKey<N extends MapName> = SpecOf<N> extends MapSpec<infer K, infer _V, infer _T> ? K : never;
 /** The value record of map N. */
 export type MapValue<N extends MapName> = SpecOf<N> extends MapSpec<infer _K, infer V, infer _T> ? V : never;
+/** The maps the data plane learns into, partitioned by VNI. */
+export const LEARNT_MAP_NAMES = ['ep_cache', 'flows', 'rflows'] as const;
+export type LearntMapName = (typeof LEARNT_MAP_NAMES)[number];
+
 /** Map N of a host, typed by its records. */
 export type HostMap<N extends MapName> = ModelMap<MapKey<N>, MapValue<N>>;
 
 type AnyMap = ModelMap<unknown, unknown>;
 
 /** The model of a map of `s`'s kernel type; arrays read unwritten slots as the zero record. */
-function makeMap(s: MapSpec<unknown, unknown>): AnyMap {
+function makeMap(s: MapSpec<unknown, unknown>, slotOf: SlotOf): AnyMap {
+  if (s.slots !== undefined) return new PartitionedMapModel(s, s.slots, slotOf);
   switch (s.type) {
     case 'ARRAY':
     case 'PERCPU_ARRAY':
@@ -159,8 +169,10 @@ function makeMap(s: MapSpec<unknown, unknown>): AnyMap {
   }
 }
 
-/** Every map of a host by kernel name, typed by its records. */
-export type HostMaps = { readonly [N in MapName]: HostMap<N> };
+/** Every map of a host by kernel name, typed by its records (the learnt maps with their partitions). */
+export type HostMaps = {
+  readonly [N in MapName]: N extends LearntMapName ? PartitionedMapModel<MapKey<N>, MapValue<N>> : HostMap<N>;
+};
 
 /**
  * The maps of one host (one loaded instance of the object). Programs read them as fields
@@ -174,13 +186,21 @@ export class HostState {
   constructor() {
     const maps: Partial<Record<MapName, AnyMap>> = {};
     // Always in MAP_NAMES order, so every host's maps object has the same hidden class.
-    for (const n of MAP_NAMES) maps[n] = makeMap(MAP_SPECS[n]);
+    for (const n of MAP_NAMES) maps[n] = makeMap(MAP_SPECS[n], this.slotOf);
     this.maps = maps as HostMaps;
   }
 
+  /** vpc_slots[vni]: where this host keeps the VPC's learnt entries (undefined: it learns nothing about it). */
+  readonly slotOf: SlotOf = (vni) => this.maps.vpc_slots.peek(vni >>> 0);
+
   /** Map `name`, typed by its key and value records (generic code; programs use `maps`). */
   map<N extends MapName>(name: N): HostMap<N> {
-    return this.maps[name];
+    return this.maps[name] as HostMap<N>;
+  }
+
+  /** Learnt map `name` with its partitions (partitioned.ts). */
+  learnt<N extends LearntMapName>(name: N): PartitionedMapModel<MapKey<N>, MapValue<N>> {
+    return this.maps[name] as PartitionedMapModel<MapKey<N>, MapValue<N>>;
   }
 
   /** Map `name` as encoded bytes: what generic code (the harness) reads and writes. */
@@ -191,6 +211,13 @@ export class HostState {
   /** The host's configuration (the zero record until written, as the kernel's array reads). */
   get config(): HostCfgRec {
     return this.maps.cfg.get(0)!;
+  }
+
+  /** The VNIs this host can learn about (a slot inside the learnt arrays), ascending. */
+  learningVnis(): number[] {
+    const out: number[] = [];
+    for (const [vni, slot] of this.maps.vpc_slots.entries()) if (slot < CONSTS.LEARNT_SLOTS) out.push(vni);
+    return out.sort((a, b) => a - b);
   }
 
   /** The maps that hold entries, by name (walking 100,000 mostly empty hosts stays cheap). */
@@ -212,7 +239,11 @@ export class HostState {
   clone(): HostState {
     const c = new HostState();
     const to = c.maps as Record<MapName, AnyMap>;
-    for (const n of MAP_NAMES) if (this.maps[n].size > 0) to[n] = this.maps[n].clone();
+    for (const n of MAP_NAMES) {
+      const m = this.maps[n];
+      if (m instanceof PartitionedMapModel) to[n] = m.cloneFor(c.slotOf);
+      else if (m.size > 0) to[n] = m.clone();
+    }
     return c;
   }
 }

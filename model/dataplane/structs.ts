@@ -43,7 +43,7 @@ export const EpKey = struct('tp_ep_key', 8, [
 ]);
 
 /** endpoints (HASH): what this host knows about an address of a VPC. */
-export const EpVal = struct('tp_ep_val', 32, [
+export const EpVal = struct('tp_ep_val', 36, [
   ['kind', u8, 0], // EP_LOCAL / EP_REMOTE / EP_GATEWAY / EP_VIP
   ['flags', u8, 1],
   ['mac', MAC, 2], // the address's own MAC (endpoint, gateway or VIP MAC)
@@ -52,6 +52,7 @@ export const EpVal = struct('tp_ep_val', 32, [
   ['gw_mac', MAC, 18], // MAC of the gateway of the address's subnet (routing source MAC)
   ['ifindex', u32le, 24], // LOCAL: the host-side veth
   ['net_id', u32le, 28], // subnet id (LOCAL, REMOTE, GATEWAY)
+  ['gw_ip', u32be, 32], // the gateway address of the subnet: a hairpin's masquerade source (LOCAL)
 ]);
 
 /** networks (LPM_TRIE): key (VNI, prefix); prefixlen = 32 + subnet prefix length. */
@@ -116,11 +117,17 @@ export const FlowFwd = struct('tp_flow_fwd', 24, [
   ['host', nested(HostLoc), 12],
 ]);
 
-/** rflows value: backend -> client replies are un-NATed to come from the VIP. */
-export const FlowRev = struct('tp_flow_rev', 12, [
+/**
+ * rflows value: backend -> client replies are un-NATed to come from the VIP. A hairpin's
+ * reply (sent to the masquerade address) also gets its destination back: daddr 0 = keep.
+ */
+export const FlowRev = struct('tp_flow_rev', 24, [
   ['saddr', u32be, 0],
   ['sport', u16be, 4],
   ['smac', MAC, 6],
+  ['daddr', u32be, 12],
+  ['dport', u16be, 16],
+  ['dmac', MAC, 18],
 ]);
 
 /** verdict (mmapable ARRAY, key = CPU): the record every run leaves for the harness. */

@@ -62,7 +62,7 @@ export const REASONS = [
   { id: 47, name: 'IP_MALFORMED', kind: 'drop', text: 'agent: IPv4 header truncated, lying or not version 4' },
   { id: 48, name: 'L4_MALFORMED', kind: 'drop', text: 'TCP/UDP header truncated where a rewrite needs it' },
   { id: 49, name: 'NO_BOUNCER', kind: 'drop', text: 'no bouncer known for the subnet' },
-  { id: 50, name: 'MTU_EXCEEDED', kind: 'drop', text: 'agent: encapsulated packet larger than the underlay MTU' },
+  { id: 50, name: 'MTU_EXCEEDED', kind: 'drop', text: 'the packet would grow past the underlay MTU on this hop or a later one' },
   { id: 51, name: 'TAIL_CALL_FAILED', kind: 'drop', text: 'tail call to the transit program failed' },
   { id: 52, name: 'ADJUST_FAILED', kind: 'drop', text: 'growing or shrinking the packet failed' },
   // --- dropped: Geneve and the inner frame ------------------------------------------

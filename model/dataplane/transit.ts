@@ -27,7 +27,7 @@ import {
   wr16,
   wr_be32,
 } from './parse.ts';
-import { rewrite_addr, rewrite_l4_check, rewrite_route } from './rewrite.ts';
+import { rewrite_addr, rewrite_l4_check, rewrite_route, rewrite_unnat } from './rewrite.ts';
 import { type NextHop, epKey, flowKey, hostLoc, hostLocAt } from './state.ts';
 import type { EpValRec, HostCfgRec, NetValRec, SvcOptRec } from './structs.ts';
 import { POINT as P, REASON as R, XDP_ACTION } from './tables.ts';
@@ -80,6 +80,7 @@ const {
   NEXT_SERVICE,
   OPT_HOST_LOC_LEN,
   OPT_HOST_LOC_WORDS,
+  OPT_SVC_LEN,
   OPT_SVC_WORDS,
   OUTER_HLEN,
   UDP_HLEN,
@@ -107,7 +108,7 @@ interface Transit {
 }
 
 const NO_MAC = new Uint8Array(ETH_ALEN);
-const NO_EP: EpValRec = { kind: 0, flags: 0, mac: NO_MAC, host_ip: 0, host_mac: NO_MAC, gw_mac: NO_MAC, ifindex: 0, net_id: 0 };
+const NO_EP: EpValRec = { kind: 0, flags: 0, mac: NO_MAC, host_ip: 0, host_mac: NO_MAC, gw_mac: NO_MAC, ifindex: 0, net_id: 0, gw_ip: 0 };
 const NO_NEXT: NextHop = { ip: 0, mac: NO_MAC };
 
 function transit_pass(out: Out, reason: number): number {
@@ -146,6 +147,7 @@ function transit_geneve(ctx: XdpCtx, v: Run, t: Transit): number {
   const len = pkt_len(ctx);
   const want = ETH_HLEN + t.outer_len;
   verdict_point(v, P.transit_geneve);
+  // unreachable: cuts to >= 42 bytes; the kernel refuses only a frame under 14
   if (len > want && bpf_xdp_adjust_tail(ctx, want - len)) return -R.ADJUST_FAILED;
   const udp = pkt_ptr(ctx, ETH_HLEN + t.g.ihl4, UDP_HLEN);
   if (udp < 0) return -R.GENEVE_MALFORMED; // unreachable: checked by transit_outer
@@ -219,14 +221,19 @@ function transit_arp(ctx: XdpCtx, v: Run, t: Transit): number {
   const rt: Tuple = { saddr: tpa, daddr: spa, sport: 0, dport: 0, proto: 0 };
   const io = OUTER_HLEN + (with_opt ? OPT_HOST_LOC_LEN : 0);
   const reply_len = io + ARP_FRAME_LEN;
+  // Never a growth (so no MTU check): the request holds a host-location option and 42 bytes
+  // of inner ARP after outer headers of at least OUTER_HLEN, so len >= the longest reply.
+  // unreachable: the reply is never longer than the request, nor shorter than 14
   if (len !== reply_len && bpf_xdp_adjust_tail(ctx, reply_len - len)) return -R.ADJUST_FAILED;
 
   t.next = { ip: t.g.hl.ip, mac: t.g.hl.mac };
   if (encap_write_outer(ctx, t.cfg, t.next, t.g.vni, flow_sport(rt), reply_len - ETH_HLEN, with_opt ? OPT_HOST_LOC_WORDS + 1 : 0, 0)) {
-    return -R.ADJUST_FAILED;
+    return -R.ADJUST_FAILED; // unreachable: the frame was just sized to hold it
   }
+  // unreachable: the frame was just sized to hold it
   if (with_opt && encap_write_hostloc(ctx, OUTER_HLEN, tgt_ip, tgt_mac, t.cfg.opt_class)) return -R.ADJUST_FAILED;
   let inn = pkt_ptr(ctx, io, ARP_FRAME_LEN);
+  // unreachable: the frame was just sized to hold it
   if (inn < 0) return -R.ADJUST_FAILED;
   const b = ctx.b;
   mac_copy(b, inn, sha);
@@ -262,12 +269,34 @@ function transit_svc_client(ctx: XdpCtx, v: Run, t: Transit): number {
   if (ret) return ret;
 
   const fk = flowKey(t.g.vni, t.p.t.saddr, s.vip, t.p.t.sport, s.vip_port, t.p.t.proto);
-  verdict_learn(v, 'flows', fk, { daddr: s.backend_ip, dport: s.backend_port, dmac: s.backend_mac, host: hostLoc(s.host_ip, s.host_mac) });
-  const rk = flowKey(t.g.vni, s.backend_ip, t.p.t.saddr, s.backend_port, t.p.t.sport, t.p.t.proto);
-  verdict_learn(v, 'rflows', rk, { saddr: s.vip, sport: s.vip_port, smac: mac_read(ctx.b, ctx.data + t.g.inner_off) });
+  verdict_learn(v, 'flows', t.g.vni, fk, {
+    daddr: s.backend_ip,
+    dport: s.backend_port,
+    dmac: s.backend_mac,
+    host: hostLoc(s.host_ip, s.host_mac),
+  });
+  // Hairpin: the client is its own backend. Its request is masqueraded as coming from its
+  // subnet's gateway (Linux drops a packet from its own address); the reply, sent to the
+  // gateway address, is un-NATed back to the client.
+  const hairpin = s.backend_ip === t.p.t.saddr;
+  const rk = flowKey(t.g.vni, s.backend_ip, hairpin ? ep.gw_ip : t.p.t.saddr, s.backend_port, t.p.t.sport, t.p.t.proto);
+  const smac = mac_read(ctx.b, ctx.data + t.g.inner_off);
+  verdict_learn(
+    v,
+    'rflows',
+    t.g.vni,
+    rk,
+    hairpin
+      ? { saddr: s.vip, sport: s.vip_port, smac, daddr: t.p.t.saddr, dport: t.p.t.sport, dmac: ep.mac }
+      : { saddr: s.vip, sport: s.vip_port, smac, daddr: 0, dport: 0, dmac: NO_MAC },
+  );
 
   ret = rewrite_addr(ctx, t.p, false, s.backend_ip, s.backend_port, s.backend_mac);
   if (ret) return ret;
+  if (hairpin) {
+    ret = rewrite_addr(ctx, t.p, true, ep.gw_ip, t.p.t.sport, ep.gw_mac);
+    if (ret) return ret;
+  }
   t.next = { ip: s.host_ip, mac: s.host_mac };
   t.forward = true;
   t.reason = R.SERVICE_REWRITE;
@@ -319,7 +348,7 @@ function transit_endpoint(_ctx: XdpCtx, v: Run, t: Transit): number {
 /** Learns the host-location option's host for (vni, ip) unless it names this host. */
 function transit_learn(v: Run, t: Transit, ip: number): void {
   if (!t.g.have_hl || is_me(t, t.g.hl.ip)) return;
-  verdict_learn(v, 'ep_cache', epKey(t.g.vni, ip), hostLoc(t.g.hl.ip, t.g.hl.mac));
+  verdict_learn(v, 'ep_cache', t.g.vni, epKey(t.g.vni, ip), hostLoc(t.g.hl.ip, t.g.hl.mac));
 }
 
 /** 8. Local endpoint: learn, un-NAT, decapsulate, redirect to its veth. */
@@ -331,14 +360,14 @@ function transit_deliver(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
     const fk = flowKey(t.g.vni, pt.saddr, pt.daddr, pt.sport, pt.dport, pt.proto);
     const r = traced(v, 'rflows', fk, v.m.rflows.get(fk));
     if (r !== undefined) {
-      let ret = rewrite_l4_check(t.p);
-      if (ret) return ret;
-      ret = rewrite_addr(ctx, t.p, true, r.saddr, r.sport, r.smac);
+      const ret = rewrite_unnat(ctx, t.p, r);
       if (ret) return ret;
     }
   }
+  // unreachable: inner_off + 14 <= the frame length (transit_inner)
   if (bpf_xdp_adjust_head(ctx, t.g.inner_off)) return -R.ADJUST_FAILED;
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);
+  // unreachable: inner_off + 14 <= the frame length (transit_inner)
   if (eth < 0) return -R.ADJUST_FAILED;
   mac_copy(ctx.b, eth, t.ep.mac);
   out_set(out, XDP_ACTION.REDIRECT, R.DECAP_DELIVER, t.ep.ifindex);
@@ -368,6 +397,8 @@ function transit_service(ctx: XdpCtx, v: Run, t: Transit): number {
   if (!t.g.have_hl) return -R.NO_HOST_LOC;
   if (t.g.have_svc) return -R.SVC_LOOP;
   if (t.g.opt_bytes / 4 + OPT_SVC_WORDS + 1 > GENEVE_MAX_OPT_WORDS) return -R.OPT_NO_ROOM;
+  // The option grows the packet: checked before growing it, as the agent checks its encapsulation.
+  if (t.cfg.mtu !== 0 && t.outer_len + OPT_SVC_LEN > t.cfg.mtu) return -R.MTU_EXCEEDED;
   // u32 arithmetic (wraps like the C's); an index past the array misses.
   let key = (Math.imul(s.svc_id, MAGLEV_M) + (flow_hash(t.p.t, CONSTS.SEED_MAGLEV) % MAGLEV_M)) >>> 0;
   const idx = traced(v, 'maglev', key, v.m.maglev.get(key));

@@ -162,12 +162,14 @@ export function traced<N extends MapName>(v: Run, name: N, key: MapKey<N>, r: Ma
 /**
  * Every write to a learnt map (ep_cache, flows, rflows) goes through here and is counted in
  * the record: a harness compares the count with the kernel's on every run, without reading
- * the maps. A failed update counts too (docs: failed learnt updates are ignored; the model's
- * LRU maps never refuse one).
+ * the maps. The write goes into the slot of `vni` (docs section 3, "Partitions"); a VNI
+ * without one makes it fail, and a failed update counts too (docs: failed learnt updates
+ * are ignored; the model's LRU partitions never refuse one otherwise).
  */
-export function verdict_learn<N extends LearntMap>(v: Run, map: N, key: MapKey<N>, value: MapValue<N>): void {
+export function verdict_learn<N extends LearntMap>(v: Run, map: N, vni: number, key: MapKey<N>, value: MapValue<N>): void {
   v.learnt += 1;
-  v.m[map].set(key, value);
+  const inner = v.host.learnt(map).partition(vni);
+  if (inner !== undefined) inner.set(key, value);
   if (v.updates === NO_UPDATES) v.updates = [];
   v.updates.push({ map, op: 'update', key, value, point: v.n_points - 1 } as MapUpdate);
 }

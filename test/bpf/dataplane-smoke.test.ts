@@ -103,6 +103,9 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
       encode(EpKey, { vni: VNI, ip: POD3.ip }),
       encode(EpVal, { kind: CONSTS.EP_REMOTE, mac: POD3.mac, host_ip: HOST_C.ip, host_mac: HOST_C.mac, gw_mac: GW_MAC, net_id: NET_ID }),
     );
+    // The host has pods of VNI: the VPC has slot 0 of its learnt maps (docs section 3).
+    put('vpc_slots', u32le(VNI), u32le(0));
+    for (const name of ['ep_cache', 'flows', 'rflows'] as const) host.learnt(name).ensureSlot(0);
     put(
       'networks',
       encode(NetKey, { prefixlen: 32 + 24, vni: VNI, ip: ipv4('10.0.0.0') }),
@@ -226,6 +229,20 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
     expect(hex(r.output)).toBe(hex(expected));
     const learnt = host.map('ep_cache').lookup(encode(EpKey, { vni: VNI, ip: POD9.ip }));
     expect(learnt && hex(learnt)).toBe(hex(encode(HostLoc, { ip: HOST_C.ip, mac: HOST_C.mac })));
+    expect(host.learnt('ep_cache').slot(0)!.keys(), "in the VPC's own slot").toHaveLength(1);
+  });
+
+  it('transit: without a slot for the VNI the learnt write fails, is counted, and nothing is learnt', () => {
+    const inner = ether({ src: POD9.mac, dst: GW_MAC }).ipv4({ src: POD9.ip, dst: POD2.ip }).tcp({ sport: 40002, dport: 80 }).build();
+    host.map('vpc_slots').delete(u32le(VNI));
+    try {
+      const r = host.run('transit', geneveTo(HOST_C, [hostLoc(HOST_C)], inner), UNDERLAY);
+      expect([r.action, r.reason]).toEqual(['REDIRECT', REASON.DECAP_DELIVER]);
+      expect(r.learnt, 'the write was attempted').toBe(1);
+      expect(host.map('ep_cache').keys()).toHaveLength(0);
+    } finally {
+      put('vpc_slots', u32le(VNI), u32le(0));
+    }
   });
 
   it('agent: a learnt destination goes straight to its host (ENCAP_TO_HOST)', () => {

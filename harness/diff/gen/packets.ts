@@ -25,6 +25,19 @@ export interface PodPkt {
   ipOpts: number;
   /** UDP sent without a checksum (0), which rewrites must keep 0. */
   udpCsum0: boolean;
+  /**
+   * IPv4 total length cut to leave only this many bytes of L4 header (0: whole): at least
+   * the 4 bytes of ports the flow tuple reads, short of what a rewrite needs (TCP 20, UDP 8),
+   * so a rewrite drops L4_MALFORMED.
+   */
+  l4Short: number;
+  /**
+   * The IPv4 and L4 checksum fields as sent: 'real', or one of the one's-complement zeros
+   * (0x0000, 0xffff), the edge of every incremental update (RFC 1624), or 0x0001 (a UDP
+   * checksum one above "none", which the update must not take for 0). Inner checksums are
+   * not verified (docs section 7), so the update runs on the given value.
+   */
+  csum: 'real' | 0 | 0xffff | 1;
 }
 
 export function podPkt(): fc.Arbitrary<PodPkt> {
@@ -38,14 +51,23 @@ export function podPkt(): fc.Arbitrary<PodPkt> {
     }),
     dmac: fc.constantFrom('right' as const, 'right' as const, 'bcast' as const, 'rand' as const),
     ttl: fc.constantFrom(64, 64, 2, 1, 0),
-    sport: fc.nat({ max: SPORTS.length - 1 }),
-    dport: fc.nat({ max: SVC_PORTS.length + OTHER_PORTS.length - 1 }),
-    // 34/35 (TCP) and 46/47 (UDP, ICMP) put the encapsulated packet at and just past MTU 140.
-    payload: fc.constantFrom(0, 4, 16, 60, 200, 34, 35, 46, 47),
+    sport: fc.oneof(
+      { weight: 3, arbitrary: fc.nat({ max: SPORTS.length - 1 }) },
+      { weight: 1, arbitrary: fc.nat({ max: SPORTS.length + 5 }) },
+    ),
+    dport: fc.oneof(
+      { weight: 3, arbitrary: fc.nat({ max: SVC_PORTS.length + OTHER_PORTS.length - 1 }) },
+      { weight: 1, arbitrary: fc.nat({ max: SVC_PORTS.length + OTHER_PORTS.length + 1 }) },
+    ),
+    // On a 200-byte underlay a pod's IP packet may be 200 - 102 = 98 bytes: 58/59 (TCP) and
+    // 70/71 (UDP, ICMP) put it at and just past that limit.
+    payload: fc.constantFrom(0, 4, 16, 60, 200, 58, 59, 70, 71),
     frag: fc.constantFrom('none' as const, 'none' as const, 'none' as const, 'mf' as const, 'off' as const),
     arpOp: fc.constantFrom(1, 1, 1, 2, 3),
     ipOpts: fc.constantFrom(0, 0, 0, 0, 4, 8),
     udpCsum0: fc.constantFrom(false, false, true),
+    l4Short: fc.constantFrom(0, 0, 0, 0, 0, 0, 4, 7, 19),
+    csum: fc.constantFrom<PodPkt['csum']>('real', 'real', 'real', 0, 0xffff, 1),
   });
 }
 
@@ -58,6 +80,7 @@ export function validPodPkt(): fc.Arbitrary<PodPkt> {
     frag: 'none' as const,
     arpOp: 1,
     ipOpts: 0,
+    l4Short: 0,
     dst: p.dst.t === 'raw' ? { ...p.dst, t: 'ep' as const } : p.dst,
   }));
 }
@@ -109,12 +132,41 @@ export function podFrame(t: Topology, p: PodPkt): { ep: Endpoint; frame: Uint8Ar
   };
   const payload = new Uint8Array(p.payload).map((_, i) => (i * 7 + 1) & 255);
   let b: PacketBuilder = ether({ src, dst: dmac }).ipv4(ipSpec);
-  const sport = SPORTS[p.sport % SPORTS.length];
-  const dport = PORTS[p.dport % PORTS.length];
+  // Indexes past the usual lists swap the roles: a backend answering from its (target) port to
+  // a client's source port, the tuple a reverse flow (rflows) is keyed by.
+  const sport = p.sport < SPORTS.length ? SPORTS[p.sport] : PORTS[p.sport % PORTS.length];
+  const dport = p.dport < PORTS.length ? PORTS[p.dport] : SPORTS[p.dport % SPORTS.length];
   if (p.kind === 'icmp') b = b.icmpEcho({ id: sport, seq: 1 });
   else if (p.kind === 'udp') b = b.udp({ sport, dport, ...(p.udpCsum0 ? { checksum: 0 } : {}) });
   else b = b.tcp({ sport, dport, flags: 'S', seq: 1000 });
-  return { ep, frame: b.payload(payload).build() };
+  let frame = b.payload(payload).build();
+  const ihl = (frame[14] & 15) * 4;
+  const l4 = 14 + ihl;
+  if (p.l4Short > 0 && p.kind !== 'icmp') {
+    // Total length and frame end inside the L4 header (checksum fixed below).
+    const tot = ihl + p.l4Short;
+    frame = frame.slice(0, 14 + tot);
+    frame[16] = tot >> 8;
+    frame[17] = tot & 255;
+  }
+  if (p.csum !== 'real') {
+    const c = p.csum;
+    const at = p.kind === 'tcp' ? l4 + 16 : p.kind === 'udp' ? l4 + 6 : l4 + 2;
+    if (at + 2 <= frame.length && !(p.kind === 'udp' && p.udpCsum0)) putField(frame, at, 2, c);
+    putField(frame, 24, 2, c);
+  } else if (p.l4Short > 0) {
+    putField(frame, 24, 2, 0);
+    putField(frame, 24, 2, ipHeaderChecksum(frame, ihl));
+  }
+  return { ep, frame };
+}
+
+/** The IPv4 header checksum of the header at 14 (its checksum field read as it is: zero it first). */
+function ipHeaderChecksum(f: Uint8Array, ihl: number): number {
+  let s = 0;
+  for (let i = 14; i < 14 + ihl; i += 2) s += (f[i] << 8) | f[i + 1];
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
 }
 
 // --- crafted Geneve frames (transit) -------------------------------------------------------
@@ -139,6 +191,10 @@ export interface CraftSpec {
   fill: number;
   /** Outer IPv4 options (bytes, 0 = none): IHL > 5 on the underlay. */
   outerOpts: number;
+  /** One-word options (header only) appended, this many. */
+  tiny: number;
+  /** The inner frame is its Ethernet header alone (14 bytes, EtherType IPv6): the inner length boundary. */
+  ethOnly?: boolean;
 }
 
 export function craftSpec(): fc.Arbitrary<CraftSpec> {
@@ -169,9 +225,67 @@ export function craftSpec(): fc.Arbitrary<CraftSpec> {
     inner: podPkt(),
     ttl: fc.constantFrom(64, 64, 2, 1, 0),
     notForHost: fc.constantFrom(false, false, false, false, true),
-    fill: fc.constantFrom(0, 0, 0, 0, 0, 0, 45, 46, 47, 50, 51, 52),
-    outerOpts: fc.constantFrom(0, 0, 0, 0, 0, 4, 8),
+    // With the host-location option (4 words): 54 words leave exactly room for the rewrite
+    // option (9) within opt_len's 63, 55 is one word past it; 63 fills opt_len to its limit.
+    fill: fc.constantFrom(0, 0, 0, 0, 0, 0, 45, 46, 47, 50, 51, 52, 55, 59),
+    /** Fill with one-word options (no data): the walk's bound of 63 options, reached exactly. */
+    tiny: fc.constantFrom(0, 0, 0, 0, 0, 50, 59, 63),
+    // Every legal length of outer IPv4 options (IHL 6..15).
+    outerOpts: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40),
   });
+}
+
+/**
+ * Crafted frames at the edges: a first packet to a VIP, at some host, whose options leave
+ * exactly room for the rewrite option or one word less (OPT_NO_ROOM), or that already carry
+ * a rewrite option (SVC_LOOP); an inner frame of its Ethernet header alone; a host-location
+ * option that is not the first (a divider must rewrite it where it is). The other fields as
+ * craftSpec draws them.
+ */
+export function edgeCraftSpec(): fc.Arbitrary<CraftSpec> {
+  return fc
+    .record({
+      c: craftSpec(),
+      edge: fc.constantFrom('room' as const, 'noRoom' as const, 'loop' as const, 'ethOnly' as const, 'hlLate' as const),
+      tcp: fc.boolean(),
+    })
+    .map(({ c, edge, tcp }) =>
+      edge === 'hlLate'
+        ? // The host-location option after a foreign one: a divider rewrites it where it is.
+          {
+            ...c,
+            loc: -1,
+            ttl: 64,
+            notForHost: false,
+            tiny: 0,
+            fill: 0,
+            options: [
+              { t: 'unk' as const, cls: 0x0102, type: 0x02, words: 1 },
+              { t: 'hl' as const, host: Math.max(0, c.loc) },
+            ],
+          }
+        : {
+            ...c,
+            loc: c.loc < 0 ? 0 : c.loc,
+            ttl: 64,
+            notForHost: false,
+            tiny: 0,
+            ethOnly: edge === 'ethOnly',
+            // hl (4 words) + 50 = 54: the rewrite's 9 words fit exactly; + 51 = 55: one word past.
+            fill: edge === 'loop' ? 0 : edge === 'room' ? 50 : 51,
+            options: edge === 'loop' ? [{ t: 'svc' as const, svc: 0, be: 0, port: 0 }] : [],
+            inner: {
+              ...c.inner,
+              dst: { ...c.inner.dst, t: 'vip' as const },
+              kind: tcp ? ('tcp' as const) : ('udp' as const),
+              dport: tcp ? 0 : 1,
+              dmac: 'right' as const,
+              ttl: 64,
+              frag: 'none' as const,
+              l4Short: 0,
+            },
+          },
+    );
 }
 
 function optionBytes(t: Topology, o: OptSpec): GeneveOptionSpec {
@@ -247,9 +361,11 @@ export function craftFrame(t: Topology, c: CraftSpec): { host: number; frame: Ui
         ...(c.loc >= 0 ? [optionBytes(t, { t: 'hl', host: c.loc })] : []),
         ...c.options.map((o) => optionBytes(t, o)),
         ...filler(c.fill),
+        // The 63rd one-word option critical: only a walk that reaches the last option refuses it.
+        ...Array.from({ length: c.tiny }, (_, i) => ({ class: 0x0201, type: i === 62 ? 0x92 : 0x12, data: new Uint8Array(0) })),
       ]),
     })
-    .payload(inner.frame)
+    .payload(c.ethOnly ? Uint8Array.from([...inner.frame.subarray(0, 12), 0x86, 0xdd]) : inner.frame)
     .build();
   return { host: t.hosts.indexOf(to), frame };
 }
@@ -264,6 +380,10 @@ export type Mutation =
   | { m: 'grow'; n: number }
   | { m: 'lie'; field: number; v: number }
   | { m: 'vlan'; tpid: number; vid: number }
+  /** The first IPv4 header's total length := its header length + k: every length check's boundary. */
+  | { m: 'ipLen'; k: number }
+  /** Geneve opt_len := what the UDP length leaves for options, + d words: the overrun boundary. */
+  | { m: 'optLen'; d: number }
   | { m: 'innerLie'; field: number; v: number };
 
 /** Fields of the innermost IPv4 header (and its L4 header) worth lying about: [offset, width]. */
@@ -339,6 +459,9 @@ export function mutation(): fc.Arbitrary<Mutation> {
       weight: 1,
       arbitrary: fc.record({ m: fc.constant('vlan' as const), tpid: fc.constantFrom(0x8100, 0x88a8), vid: fc.nat({ max: 4095 }) }),
     },
+    // UDP/Geneve/inner boundaries of the outer (or pod's) IPv4 length: 0, 4 (ports), 7, 8 (UDP), 9, 15, 16 (+ Geneve), 17.
+    { weight: 1, arbitrary: fc.record({ m: fc.constant('ipLen' as const), k: fc.constantFrom(0, 3, 4, 7, 8, 9, 15, 16, 17, 19, 20) }) },
+    { weight: 1, arbitrary: fc.record({ m: fc.constant('optLen' as const), d: fc.integer({ min: -1, max: 5 }) }) },
     {
       weight: 3,
       arbitrary: fc.record({
@@ -388,6 +511,16 @@ export function mutate(f: Uint8Array, m: Mutation): Uint8Array {
     case 'lie': {
       const [at, w] = LIE_FIELDS[m.field];
       putField(out, at, w, m.v);
+      break;
+    }
+    case 'ipLen':
+      if (out.length >= 18) putField(out, 16, 2, (out[14] & 15) * 4 + m.k);
+      break;
+    case 'optLen': {
+      // Our encapsulation (IHL 5): UDP length at 38, Geneve at 42.
+      if (out.length < 50) break;
+      const room = Math.floor((((out[38] << 8) | out[39]) - 16) / 4) + m.d;
+      out[42] = (out[42] & 0xc0) | (Math.max(0, Math.min(63, room)) & 0x3f);
       break;
     }
     case 'innerLie': {

@@ -24,6 +24,14 @@ const hostLoc: fc.Arbitrary<HostLocRec> = fc.record({
 
 export interface RandomState {
   cfg: HostCfgRec;
+  /**
+   * vpc_slots: the VNIs the state's entries and ifaces use, plus `extraParts`, minus
+   * `noPart`, get slots in order; `slotSkew` moves them (past the array, or two VNIs into
+   * one slot: states no control plane writes, which the programs must still agree on).
+   */
+  extraParts: number[];
+  noPart: number | null;
+  slotSkew: number;
   ifaces: Array<{ ifindex: number; vni: number; ip: number; mac: Uint8Array; net_id: number }>;
   endpoints: Array<{
     vni: number;
@@ -34,6 +42,7 @@ export interface RandomState {
     gw_mac: Uint8Array;
     ifindex: number;
     net_id: number;
+    gw_ip: number;
   }>;
   networks: Array<{
     plen: number;
@@ -61,6 +70,10 @@ export interface RandomState {
     dmac: Uint8Array;
     host: HostLocRec;
     rev: boolean;
+    /** Keyed by iface i's VNI and address (i mod the ifaces), so a pod's own packet hits it; null: vni/s as drawn. */
+    sIface: number | null;
+    /** rflows: a hairpin's destination (0 = keep it). */
+    revDaddr: number;
   }>;
 }
 
@@ -68,6 +81,9 @@ export function randomState(): fc.Arbitrary<RandomState> {
   const port = fc.constantFrom(0, 80, 53, 1234, 8080);
   const proto = fc.constantFrom(1, 6, 17, 47);
   return fc.record({
+    extraParts: fc.array(vniArb, { maxLength: 2 }),
+    noPart: fc.option(fc.constantFrom(...VNIS), { freq: 3 }),
+    slotSkew: fc.constantFrom(0, 0, 0, 0, 1, 5, 7),
     cfg: fc.record({
       ip: fc.constantFrom(0xc0a80101, 0xc0a80102),
       mac: macArb,
@@ -91,6 +107,7 @@ export function randomState(): fc.Arbitrary<RandomState> {
         gw_mac: macArb,
         ifindex: fc.constantFrom(0, 100, 101, 7),
         net_id: fc.nat({ max: 3 }),
+        gw_ip: ipArb,
       }),
       { maxLength: 6 },
     ),
@@ -120,7 +137,13 @@ export function randomState(): fc.Arbitrary<RandomState> {
         vip: ipArb,
         port,
         proto,
-        svc_id: fc.oneof(fc.nat({ max: 2 }), fc.integer({ min: 0, max: 0xffffffff })),
+        // Past the Maglev table: the last id, the first ones past MAX_SERVICES, one whose
+        // svc_id * MAGLEV_M wraps u32 back into the table (4206629 * 1021 = 2^32 + 913), any.
+        svc_id: fc.oneof(
+          fc.nat({ max: 2 }),
+          fc.constantFrom(CONSTS.MAX_SERVICES - 1, CONSTS.MAX_SERVICES, CONSTS.MAX_SERVICES + 1, 4206629),
+          fc.integer({ min: 0, max: 0xffffffff }),
+        ),
         target_port: port,
         n_backends: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 0xffff })),
       }),
@@ -151,6 +174,8 @@ export function randomState(): fc.Arbitrary<RandomState> {
         dmac: macArb,
         host: hostLoc,
         rev: fc.boolean(),
+        sIface: fc.option(fc.nat({ max: 2 }), { freq: 2 }),
+        revDaddr: fc.oneof(fc.constant(0), ipArb),
       }),
       { maxLength: 3 },
     ),
@@ -179,6 +204,7 @@ export function buildRandomState(r: RandomState): HostState {
         gw_mac: e.gw_mac,
         ifindex: e.ifindex,
         net_id: e.net_id,
+        gw_ip: e.gw_ip,
       },
     );
   }
@@ -197,12 +223,41 @@ export function buildRandomState(r: RandomState): HostState {
     );
   for (const m of r.maglev) h.map('maglev').set(m.svc * CONSTS.MAGLEV_M + m.slot, m.value >>> 0);
   for (const b of r.backends) h.map('backends').set(b.i, { ip: b.ip, mac: b.mac, pad: 0, host: b.host });
-  for (const c of r.ep_cache) h.map('ep_cache').set({ vni: c.vni, ip: c.ip }, c.loc);
-  for (const f of r.flows) {
-    if (f.rev) h.map('rflows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { saddr: f.daddr, sport: f.dport, smac: f.dmac });
+  // The partitions a host would have for these VPCs; entries of a VNI without one are dropped
+  // (nothing can write them), and frames of that VNI exercise the failed learnt write.
+  const parts = new Set<number>([
+    ...r.extraParts,
+    ...r.ifaces.map((i) => i.vni),
+    ...r.endpoints.map((e) => e.vni),
+    ...r.ep_cache.map((c) => c.vni),
+    ...r.flows.map((f) => f.vni),
+  ]);
+  if (r.noPart !== null) parts.delete(r.noPart);
+  [...parts].forEach((v, i) => h.map('vpc_slots').set(v >>> 0, (i + r.slotSkew * (i % 2)) % (CONSTS.LEARNT_SLOTS + 2)));
+  const has = (vni: number): boolean => h.learnt('ep_cache').partition(vni) !== undefined;
+  for (const c of r.ep_cache) if (has(c.vni)) h.map('ep_cache').set({ vni: c.vni, ip: c.ip }, c.loc);
+  for (const f0 of r.flows) {
+    const f = { ...f0, ...flowSource(r, f0) };
+    if (!has(f.vni)) continue;
+    if (f.rev)
+      h.map('rflows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), {
+        saddr: f.daddr,
+        sport: f.dport,
+        smac: f.dmac,
+        daddr: f.revDaddr,
+        dport: f.sp,
+        dmac: f.host.mac,
+      });
     else h.map('flows').set(flowKey(f.vni, f.s, f.d, f.sp, f.dp, f.proto), { daddr: f.daddr, dport: f.dport, dmac: f.dmac, host: f.host });
   }
   return h;
+}
+
+/** A flow's key VNI and source: its own, or those of the iface it names (sIface). */
+function flowSource(r: RandomState, f: RandomState['flows'][number]): { vni: number; s: number } {
+  if (f.sIface === null || r.ifaces.length === 0) return { vni: f.vni, s: f.s };
+  const i = r.ifaces[f.sIface % r.ifaces.length];
+  return { vni: i.vni, s: i.ip };
 }
 
 export interface RandomFrame {
@@ -243,6 +298,15 @@ export function frameFor(r: RandomState, f: RandomFrame): { ingress: number; fra
     ...r.services.map((s) => [s.vni, s.vip] as const),
     ...r.flows.map((x) => [x.vni, x.d] as const),
   ];
+  // A pod's own packet on the tuple of a flow keyed by its iface: a flows or rflows hit in the agent.
+  const own = r.flows.filter((x) => x.sIface !== null && (x.proto === 6 || x.proto === 17));
+  if (f.program === 'agent' && r.ifaces.length > 0 && own.length > 0 && f.pick[0] % 4 === 0) {
+    const x = own[f.pick[2] % own.length];
+    const i = r.ifaces[x.sIface! % r.ifaces.length];
+    const b = ether({ src: macToString(i.mac), dst: '02:00:00:00:00:02' }).ipv4({ src: i.ip, dst: x.d, ttl: f.ttl });
+    const l4 = x.proto === 6 ? b.tcp({ sport: x.sp, dport: x.dp }) : b.udp({ sport: x.sp, dport: x.dp });
+    return { ingress: i.ifindex, frame: l4.payload(f.bytes.subarray(0, f.pick[3] % 24)).build() };
+  }
   const [vni, dst] = keys.length > 0 ? keys[f.pick[0] % keys.length] : [1, 0x0a000001];
   const src =
     r.ifaces.length > 0

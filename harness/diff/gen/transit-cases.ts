@@ -4,7 +4,18 @@
 import fc from 'fast-check';
 import { Cluster } from '../../../model/cluster/cluster.ts';
 import { IFINDEX_POOL, type Topology, snapshotLearnt } from './random-topology.ts';
-import { type CraftSpec, type Mutation, type PodPkt, craftFrame, craftSpec, mutate, mutation, podFrame, podPkt } from './packets.ts';
+import {
+  type CraftSpec,
+  type Mutation,
+  type PodPkt,
+  craftFrame,
+  craftSpec,
+  edgeCraftSpec,
+  mutate,
+  mutation,
+  podFrame,
+  podPkt,
+} from './packets.ts';
 
 export type TransitCase =
   | { src: 'path'; pkt: PodPkt; hop: number; mut: Mutation; ingress: number | null }
@@ -18,6 +29,15 @@ export function transitCase(): fc.Arbitrary<TransitCase> {
       arbitrary: fc.record({ src: fc.constant('path' as const), pkt: podPkt(), hop: fc.nat({ max: 7 }), mut: mutation(), ingress }),
     },
     { weight: 2, arbitrary: fc.record({ src: fc.constant('craft' as const), craft: craftSpec(), mut: mutation(), ingress }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        src: fc.constant('craft' as const),
+        craft: edgeCraftSpec(),
+        mut: fc.constant<Mutation>({ m: 'none' }),
+        ingress,
+      }),
+    },
   );
 }
 

@@ -8,7 +8,8 @@ import { Btf } from '../../../harness/libbpf/btf.ts';
 import { BPF_F_MMAPABLE } from '../../../harness/libbpf/map.ts';
 import { DATAPLANE_OBJ, type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
 import { ALL_STRUCTS, Verdict } from '../../../model/dataplane/structs.ts';
-import { MAP_SPECS, type MapName } from '../../../model/dataplane/state.ts';
+import { LEARNT_MAP_NAMES, MAP_SPECS, type MapName } from '../../../model/dataplane/state.ts';
+import { BpfMap } from '../../../harness/libbpf/map.ts';
 import type { MapType } from '../../../model/dataplane/maps.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
@@ -20,7 +21,9 @@ describeBpf('dataplane.o layouts and maps match structs.ts and MAP_SPECS', () =>
   let inst: DataplaneInstance;
   beforeAll(() => {
     btf = Btf.fromFile(DATAPLANE_OBJ);
-    [inst] = loadInstances(['layout'], { maxEntries: {} });
+    // Partitions as the spec sizes them (ep_cache and flows partitions are the same size).
+    expect(CONSTS.MAP_EP_CACHE_PER_VPC).toBe(CONSTS.MAP_FLOWS_PER_VPC);
+    [inst] = loadInstances(['layout'], { maxEntries: {}, innerEntries: CONSTS.MAP_FLOWS_PER_VPC });
   });
   afterAll(() => {
     btf?.close();
@@ -29,6 +32,27 @@ describeBpf('dataplane.o layouts and maps match structs.ts and MAP_SPECS', () =>
 
   it.each(ALL_STRUCTS.map((d) => [d.name, d] as const))('struct %s matches its BTF layout', (_name, def) => {
     expect(checkLayout(btf, def)).toEqual([]);
+  });
+
+  it.each(LEARNT_MAP_NAMES)('learnt map %s: an ARRAY_OF_MAPS of LEARNT_SLOTS slots; a slot is the LRU map of MAP_SPECS', (name) => {
+    const m = inst.learnt(name);
+    const o = m.outer.info;
+    expect({ type: o.type, keySize: o.keySize, valueSize: o.valueSize, maxEntries: o.maxEntries }).toEqual({
+      type: 12,
+      keySize: 4,
+      valueSize: 4,
+      maxEntries: MAP_SPECS[name].slots,
+    });
+    expect(MAP_SPECS[name].slots).toBe(CONSTS.LEARNT_SLOTS);
+    const p = BpfMap.fromFd(m.ensureSlot(CONSTS.LEARNT_SLOTS - 1).fd).info;
+    const spec = MAP_SPECS[name];
+    expect({ type: p.type, keySize: p.keySize, valueSize: p.valueSize, maxEntries: p.maxEntries }).toEqual({
+      type: KERNEL_TYPE[spec.type],
+      keySize: spec.keyLayout.def.size,
+      valueSize: spec.valueLayout.def.size,
+      maxEntries: spec.maxEntries,
+    });
+    expect(() => m.ensureSlot(CONSTS.LEARNT_SLOTS)).toThrow(RangeError);
   });
 
   it.each(Object.keys(MAP_SPECS) as MapName[])('map %s: type, key/value size and max_entries as MAP_SPECS', (name) => {

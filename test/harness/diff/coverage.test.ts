@@ -2,7 +2,8 @@
 // the three generators (agent, transit, paths; fixed seeds) so it does not depend on which
 // suite files ran before it, prints the table (with the saved tables of the full suites,
 // build/diff-coverage/, when present), and fails if any point of POINTS is never reached by
-// the model or by the kernel.
+// the model or by the kernel, or any reason of REASONS is never a case's final verdict,
+// unless harness/diff/coverage.ts argues it unreachable (and then it must stay unreached).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Coverage } from '../../../harness/diff/coverage.ts';
 import { KnownTracker } from '../../../harness/diff/known.ts';
@@ -11,21 +12,26 @@ import { runDiffProperty } from '../../../harness/diff/property.ts';
 import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/random-topology.ts';
 import { agentArb, agentCheck, pathArb, pathCheck, transitArb, transitCheck } from '../../../harness/diff/suites.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
+import fc from 'fast-check';
+import { buildRandomState, frameFor, randomFrame, randomState } from '../../../harness/diff/gen/random-state.ts';
 import { KNOWN_DIVERGENCES } from './known-divergences.ts';
 
 const FILE = 'test/harness/diff/coverage.test.ts';
-const NAME = 'every decision point is reached by model and kernel';
+const NAME = 'every decision point and every reachable reason is reached by model and kernel';
 
 describeBpf('differential coverage of decision points', () => {
   let agent: ProgramSuite;
   let transit: ProgramSuite;
+  let random: ProgramSuite;
   beforeAll(() => {
+    random = new ProgramSuite('coverage-random', 1, KNOWN_DIVERGENCES, { ifindexes: IFINDEX_POOL });
     agent = new ProgramSuite('coverage-agent', MAX_HOSTS, KNOWN_DIVERGENCES, { ifindexes: IFINDEX_POOL });
     transit = new ProgramSuite('coverage-transit', MAX_HOSTS, KNOWN_DIVERGENCES, { ifindexes: IFINDEX_POOL });
   });
   afterAll(() => {
     agent?.close();
     transit?.close();
+    random?.close();
   });
 
   it(NAME, () => {
@@ -41,11 +47,25 @@ describeBpf('differential coverage of decision points', () => {
       sends: 0,
     };
     runDiffProperty({ ...base, suite: 'coverage-path', seed: 0x7a6e7413, casesPerRun: 90 }, pathArb(60), pathCheck(paths, 'coverage-path'));
+    // Random host states: records no control plane writes (self-pointing entries: the loops
+    // only the tail-call bound stops), through both programs.
+    const randomArb = fc.record({ state: randomState(), frames: fc.array(randomFrame(), { minLength: 1, maxLength: 60, size: 'max' }) });
+    runDiffProperty({ ...base, suite: 'coverage-random', seed: 0x7a6e7414, casesPerRun: 60 }, randomArb, ({ state, frames }) => {
+      const h = buildRandomState(state);
+      random.reset();
+      for (const f of frames) {
+        const { ingress, frame } = frameFor(state, f);
+        const bad = random.judge(random.run(0, h, { program: f.program, ingress, frame }), `${f.program} on a random state`, () => []);
+        if (bad !== null) return bad;
+      }
+      return random.endBatch(() => []);
+    });
     const cov = new Coverage();
     cov.merge(agent.coverage);
     cov.merge(transit.coverage);
     cov.merge(paths.coverage);
-    console.log(`decision points reached by this file's ${agent.cases + transit.cases + paths.hops} cases:\n${cov.table()}`);
+    cov.merge(random.coverage);
+    console.log(`decision points reached by this file's ${agent.cases + transit.cases + paths.hops + random.cases} cases:\n${cov.table()}`);
     const saved = Coverage.loadAll();
     if (saved.suites.length > 0) {
       console.log(`saved by the full suites (${saved.suites.join(', ')}):\n${saved.merged.table()}`);
@@ -53,5 +73,7 @@ describeBpf('differential coverage of decision points', () => {
     }
     console.log(`reasons no case of this file ended with: ${cov.unreachedReasons().join(', ') || 'none'}`);
     expect(cov.missing().map((m) => `${m.point.name} (model ${m.model}, kernel ${m.kernel})`)).toEqual([]);
+    expect(cov.missedReasons(), 'reasons no case ended with: make a generator reach them, or argue them unreachable').toEqual([]);
+    expect(cov.reachedUnreachable(), 'reasons argued unreachable that a case reached').toEqual([]);
   });
 });

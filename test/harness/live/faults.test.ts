@@ -172,19 +172,21 @@ describeBpf('live faults', () => {
     }
   });
 
-  it('the flow table filled to its limit: a new service flow still works (LRU eviction)', async () => {
+  it("the tenant's own flow table filled to its limit: a new service flow still works (LRU eviction)", async () => {
     const flows = o.inst('n1').map('flows');
     const spec = MAP_SPECS.flows;
     const ks = spec.keyLayout.def.size;
     const vs = spec.valueLayout.def.size;
+    // Flow tables are per VPC (docs/dataplane.md section 4): the VNI's slot is what fills.
     const max = spec.maxEntries;
-    // Keys of a VNI no VPC has: they can never match a real flow.
+    // Keys of VPC a (VNI 11) from sources in 0.0.0.0/16, which no pod has: they can never
+    // match a real flow, yet they sit in the table a1's flows go to.
     const key = new Uint8Array(ks);
     const dv = new DataView(key.buffer);
     const value = new Uint8Array(vs);
     for (let i = 0; i < max; i++) {
-      dv.setUint32(0, 0x00fffffe, true);
-      dv.setUint32(4, i, true);
+      dv.setUint32(0, 11, true);
+      dv.setUint32(4, i, false);
       flows.update(key, value);
     }
     // The kernel's LRU hash starts evicting a little before max_entries (its free entries

@@ -13,7 +13,7 @@ import { expectNothingLeft } from './live-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 // demo.yaml runs in overlay.test.ts, with checks of its own.
-const SHIPPED = ['adversarial', 'two-tenants', 'service-failover', 'endpoint-move'];
+const SHIPPED = ['adversarial', 'two-tenants', 'service-failover', 'endpoint-move', 'hairpin', 'divider-route'];
 
 describeBpf('live: every shipped scenario', () => {
   const prefixes: string[] = [];

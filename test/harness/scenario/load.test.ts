@@ -19,8 +19,16 @@ function send(steps: readonly Step[], name: string): SendStep {
 }
 
 describe('shipped scenarios', () => {
-  it('are the five the docs describe', () => {
-    expect(SHIPPED).toEqual(['adversarial.yaml', 'demo.yaml', 'endpoint-move.yaml', 'service-failover.yaml', 'two-tenants.yaml']);
+  it('are the seven the docs describe', () => {
+    expect(SHIPPED).toEqual([
+      'adversarial.yaml',
+      'demo.yaml',
+      'divider-route.yaml',
+      'endpoint-move.yaml',
+      'hairpin.yaml',
+      'service-failover.yaml',
+      'two-tenants.yaml',
+    ]);
   });
 
   for (const f of SHIPPED) {

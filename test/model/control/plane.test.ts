@@ -17,10 +17,18 @@ function cluster(n: number): ControlPlane {
 }
 
 describe('control plane', () => {
-  it('create endpoint writes its host (ifaces, LOCAL endpoints, networks) and each bouncer (REMOTE)', () => {
+  it('create endpoint writes its host (ifaces, LOCAL endpoints, networks; its first of the VPC: the learnt partitions) and each bouncer (REMOTE)', () => {
     const cp = cluster(10);
     const w = cp.measure(() => cp.createEndpoint({ name: 'e', network: 'n', ip: '10.64.0.10', host: 'h5' }));
-    expect(w.summary()).toEqual({ total: 5, hosts: 3, maps: { endpoints: 3, ifaces: 1, networks: 1 } });
+    expect(w.summary()).toEqual({
+      total: 6,
+      hosts: 3,
+      maps: { endpoints: 3, ifaces: 1, networks: 1, vpc_slots: 1 },
+    });
+    expect(cp.host('h5').state.learningVnis(), 'h5 joined the VPC: it can learn about it').toEqual([1]);
+    const again = cp.measure(() => cp.createEndpoint({ name: 'e2', network: 'n', ip: '10.64.0.12', host: 'h5' }));
+    expect(again.total, 'a second endpoint on the host: no new partition').toBe(5);
+    cp.deleteEndpoint('e2');
     expect([w.host('h5', 'ifaces'), w.host('h5', 'endpoints'), w.host('h5', 'networks')]).toEqual([1, 1, 1]);
     expect([w.host('h0', 'endpoints'), w.host('h1', 'endpoints')], 'one REMOTE entry per bouncer').toEqual([1, 1]);
     const remote = cp
@@ -31,7 +39,7 @@ describe('control plane', () => {
     expect(remote?.host_ip).toBe(cp.host('h5').ip);
     // On a bouncer, LOCAL wins: no REMOTE entry written over it.
     const w2 = cp.measure(() => cp.createEndpoint({ name: 'f', network: 'n', ip: '10.64.0.11', host: 'h0' }));
-    expect(w2.total, 'host writes 3, the other bouncer 1').toBe(4);
+    expect(w2.total, 'host writes 3 and its slot for the VPC, the other bouncer 1').toBe(5);
     expect(
       cp
         .host('h0')
@@ -49,10 +57,10 @@ describe('control plane', () => {
       });
       return w.summary();
     });
-    expect(per[0], 'host: 3 writes, 2 bouncers: 1 each').toEqual({
-      total: 250,
+    expect(per[0], 'host: 3 writes (and a slot on each of its 7 hosts), 2 bouncers: 1 each').toEqual({
+      total: 257,
       hosts: 9,
-      maps: { endpoints: 150, ifaces: 50, networks: 50 },
+      maps: { endpoints: 150, ifaces: 50, networks: 50, vpc_slots: 7 },
     });
     expect(per[1], 'same writes with 1,000 hosts as with 10').toEqual(per[0]);
     expect(per[2], 'same writes with 100,000 hosts as with 10').toEqual(per[0]);
@@ -115,7 +123,14 @@ describe('control plane', () => {
       dmac: cp.endpoint('a2').mac,
       host: cp.host('h2').loc,
     });
-    h1.map('rflows').set(flowKey(VNI_BLUE, a2, ip('a1'), 8080, 1, 6), { saddr: ipv4('192.168.1.100'), sport: 80, smac: new Uint8Array(6) });
+    h1.map('rflows').set(flowKey(VNI_BLUE, a2, ip('a1'), 8080, 1, 6), {
+      saddr: ipv4('192.168.1.100'),
+      sport: 80,
+      smac: new Uint8Array(6),
+      daddr: 0,
+      dport: 0,
+      dmac: new Uint8Array(6),
+    });
     const w = cp.measure(() => cp.deleteEndpoint('a2'));
     expect(cp.host('h2').state.map('endpoints').peek(epKey(VNI_BLUE, a2))).toBeUndefined();
     expect(cp.host('h3').state.map('endpoints').peek(epKey(VNI_BLUE, a2)), "the bouncer's REMOTE entry is gone").toBeUndefined();

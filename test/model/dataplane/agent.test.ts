@@ -245,24 +245,24 @@ describe('agent', () => {
     expect(names(d)).toEqual(['agent_iface', 'agent_eth', 'agent_ip', 'agent_flow', 'agent_local', 'agent_cache', 'agent_bouncer']);
   });
 
-  it('agent_encap: a packet whose outer size exceeds the host MTU is dropped', () => {
+  it('agent_encap: a packet that could grow past the host MTU (encapsulation + a service option) is dropped', () => {
     const { cl, run } = setup({ mtu: 1500 });
     const fits = udpFrame(cl, 'a1', ip('a2'), {
       sport: 1,
       dport: 2,
       dstMac: mac(PODS.a2.mac),
-      payload: new Uint8Array(1500 - 66 + 14 - 42),
+      payload: new Uint8Array(1500 - 102 + 14 - 42),
     });
-    expect(fits.length + 66 - 14, 'outer IP packet of exactly the MTU').toBe(1500);
+    expect(fits.length + 102 - 14, 'outer IP packet of exactly the MTU once a bouncer adds a rewrite option').toBe(1500);
     expect(why(run('a1', fits))).toBe('ENCAP_TO_BOUNCER');
     const big = udpFrame(cl, 'a1', ip('a2'), {
       sport: 1,
       dport: 2,
       dstMac: mac(PODS.a2.mac),
-      payload: new Uint8Array(1500 - 66 + 14 - 42 + 1),
+      payload: new Uint8Array(1500 - 102 + 14 - 42 + 1),
     });
     const r = run('a1', big);
-    expect(why(r), 'one byte over the MTU').toBe('MTU_EXCEEDED');
+    expect(why(r), 'one byte over the pod MTU (underlay MTU - 102)').toBe('MTU_EXCEEDED');
     expect(names(r).at(-1)).toBe('agent_encap');
   });
 
@@ -322,6 +322,7 @@ describe('agent', () => {
       gw_mac: new Uint8Array(6),
       ifindex: 0,
       net_id: 1,
+      gw_ip: 0,
     });
     const r = run('a1', icmp('a1', ip('a2')));
     expect(why(r)).toBe('TAIL_CALL_FAILED');

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostState, MAP_NAMES, MAP_SPECS, epKey, flowKey, hostLoc } from '../../../model/dataplane/state.ts';
 import { MapFullError } from '../../../model/dataplane/maps.ts';
+import { NoPartitionError } from '../../../model/dataplane/partitioned.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { EpKey, EpVal, NetKey } from '../../../model/dataplane/structs.ts';
 import { decode, encode } from '../../../model/layout/struct.ts';
@@ -49,12 +50,20 @@ describe('host state maps', () => {
       () => h.map('ifaces').set(9999, { vni: 1, ip: 0, mac: new Uint8Array(6), pad: 0, net_id: 1 }),
       'a full HASH map answers E2BIG',
     ).toThrow(MapFullError);
-    for (let i = 0; i < CONSTS.MAP_EP_CACHE; i++) h.map('ep_cache').set(epKey(1, i), hostLoc(i, new Uint8Array(6)));
+    expect(() => h.map('ep_cache').set(epKey(1, 0), hostLoc(0, new Uint8Array(6))), 'no partition for VNI 1 yet').toThrow(NoPartitionError);
+    h.map('vpc_slots').set(1, 0);
+    h.map('vpc_slots').set(2, 1);
+    h.map('ep_cache').set(epKey(2, 7), hostLoc(7, new Uint8Array(6)));
+    for (let i = 0; i < CONSTS.MAP_EP_CACHE_PER_VPC; i++) h.map('ep_cache').set(epKey(1, i), hostLoc(i, new Uint8Array(6)));
     expect(h.map('ep_cache').get(epKey(1, 0))?.ip, 'touch entry 0: now the most recent').toBe(0);
     h.map('ep_cache').set(epKey(1, 99999), hostLoc(1, new Uint8Array(6)));
-    expect(h.map('ep_cache').size).toBe(CONSTS.MAP_EP_CACHE);
+    expect(h.map('ep_cache').size).toBe(CONSTS.MAP_EP_CACHE_PER_VPC + 1);
     expect(h.map('ep_cache').peek(epKey(1, 0)), 'the touched entry survives').toBeDefined();
-    expect(h.map('ep_cache').peek(epKey(1, 1)), 'the least recently used entry was evicted').toBeUndefined();
+    expect(h.map('ep_cache').peek(epKey(1, 1)), 'the least recently used entry of VNI 1 was evicted').toBeUndefined();
+    expect(h.map('ep_cache').peek(epKey(2, 7)), "VNI 2's older entry is in its own partition: untouched").toBeDefined();
+    h.map('vpc_slots').delete(2);
+    expect(h.map('ep_cache').peek(epKey(2, 7)), 'without its slot a VNI finds nothing').toBeUndefined();
+    expect(h.learningVnis()).toEqual([1]);
   });
 
   it('records encode to the kernel layout and decode back to equal records', () => {
@@ -93,6 +102,7 @@ describe('host state maps', () => {
       expect(m.maxEntries).toBeGreaterThan(0);
     }
     expect(h.map('flows').type).toBe('LRU_HASH');
+    h.map('vpc_slots').set(1, 3);
     h.map('flows').set(flowKey(1, 1, 2, 3, 4, 6), {
       daddr: 9,
       dport: 9,
@@ -102,6 +112,10 @@ describe('host state maps', () => {
     const c = h.clone();
     c.map('flows').clear();
     expect(h.map('flows').size, 'clearing a clone leaves the original').toBe(1);
+    expect(c.learningVnis(), 'clearing empties slots, the VPC keeps its slot').toEqual([1]);
+    c.map('vpc_slots').set(1, 4);
+    expect(h.map('flows').size, "a clone reads its own vpc_slots, not the original's").toBe(1);
+    expect(c.map('flows').peek(flowKey(1, 1, 2, 3, 4, 6))).toBeUndefined();
     expect(
       h
         .clone()

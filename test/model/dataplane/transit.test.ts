@@ -269,6 +269,9 @@ describe('transit', () => {
       saddr: ipv4(WEB.vip),
       sport: 53,
       smac: mac('02:76:69:00:00:00'),
+      daddr: 0,
+      dport: 0,
+      dmac: new Uint8Array(6),
     });
     const reply = ether({ src: PODS.a1.mac, dst: PODS.a2.mac })
       .ipv4({ src: PODS.a1.ip, dst: PODS.a2.ip })
