@@ -164,6 +164,16 @@ export type Step = ProvisionStep | DeleteStep | MoveStep | BackendStep | SendSte
 
 export type Invariant = 'isolation' | 'reachability';
 
+/** An isolation assertion of the scenario: checked by every send of `run` and every class of `verify`. */
+export interface Assertion {
+  readonly kind: 'neverReach' | 'neverCross';
+  readonly at: SourcePos;
+  /** The pod it constrains; absent = every pod. */
+  readonly from?: Endpoint;
+  /** neverReach: endpoint names; neverCross: host names. */
+  readonly targets: readonly string[];
+}
+
 export interface Scenario {
   /** The file name given to the loader, as it appears in error messages. */
   readonly file: string;
@@ -177,4 +187,9 @@ export interface Scenario {
   readonly steps: readonly Step[];
   /** Checked after the last step, over the endpoints alive then. */
   readonly invariants: readonly Invariant[];
+  /** `invariants: { isolation: exhaustive }`: isolation is proven by verify's classes, not probed. */
+  readonly exhaustive?: boolean;
+  /** The all-pairs probe: every pair ('all', the default) or a sample of at most this many pairs. */
+  readonly pairs?: 'all' | number;
+  readonly assertions?: readonly Assertion[];
 }

@@ -33,6 +33,8 @@ export interface Observation {
   readonly encapMtu: number;
   /** Hosts the path visited, in order. */
   readonly hosts: readonly string[];
+  /** Bytes a transit hop added to the frame before putting it on the underlay (the service option). */
+  readonly growth: number;
 }
 
 /** Offset of the inner Ethernet header of a Geneve frame, or -1. */
@@ -171,6 +173,7 @@ export function follow(engine: Engine, ck: Checkpoint, f: ClassFrame, traced = f
   const learnt: Learnt[] = [];
   let routed = false;
   let encapMtu = 0;
+  let growth = 0;
   const parts: string[] = [];
   const kparts: string[] = [];
   let kernelRan = false;
@@ -187,11 +190,12 @@ export function follow(engine: Engine, ck: Checkpoint, f: ClassFrame, traced = f
     }
     // The divider reads the inner TTL when the packet crosses subnets, even if it then drops.
     if (h.verdict.reason === REASON.INNER_TTL_EXCEEDED || h.verdict.points.includes(POINT.transit_route)) routed = true;
+    if (h.program === 'transit' && out !== null && h.verdict.action === 'TX') growth = Math.max(growth, out.length - h.frameIn.length);
     if (encapMtu === 0 && h.program === 'agent' && h.verdict.points.includes(ENCAP)) encapMtu = cp.host(h.host).mtu;
   }
   const ls = learnt.map((l) => learntShape(cp, l)).sort();
   const signature = `${parts.join(' | ')} || ${ls.join(' ')} || ${outcomeText(path)}`;
   const kernelSignature = kernelRan ? `${kparts.join(' | ')} || ${outcomeText(path)}` : '';
   ck.undo(path, learnt);
-  return { path, signature, kernelSignature, learnt, routed, encapMtu, hosts: path.hops.map((h) => h.host) };
+  return { path, signature, kernelSignature, learnt, routed, encapMtu, hosts: path.hops.map((h) => h.host), growth };
 }

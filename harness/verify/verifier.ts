@@ -85,6 +85,16 @@ export function refine(cp: ControlPlane, cls: HeaderClass, obs: Observation): He
   }
   if (isAny(cls.fields.size) && obs.encapMtu > 0) {
     const limit = obs.encapMtu - 66;
+    if (limit > 64 && obs.growth > 0 && limit - obs.growth > 64) {
+      // A hop grows the frame on the way (the service-rewrite option): the sizes that fit at
+      // the agent but not after it are their own class (the mtu property judges them).
+      const g = limit - obs.growth;
+      return [
+        withField(cls, 'size', range(`≤${g}`, 64, g, { hints: [84, 64, g] }), false),
+        withField(cls, 'size', range(`${g + 1}-${limit}`, g + 1, limit, { hints: [limit, g + 1] }), false),
+        withField(cls, 'size', range(`>${limit}`, limit + 1, Math.min(limit + 400, 3400), { hints: [limit + 1] }), true),
+      ];
+    }
     if (limit > 64) {
       return [
         withField(cls, 'size', range(`≤${limit}`, 64, limit, { hints: [84, 64, limit] }), false),
