@@ -10,7 +10,8 @@ import type { Scenario } from '../scenario/types.ts';
 import { Names } from './docs.ts';
 import type { Engine } from '../engine/engine.ts';
 import { checkSend } from './expect.ts';
-import { DEFAULT_PAIR_LIMIT, probeMatrix } from './invariants.ts';
+import { pairLimitOf, probeMatrix } from './invariants.ts';
+import { runInject, runOpenFlows } from './traffic-steps.ts';
 import { Pods } from './pods.ts';
 import { runSend } from './send.ts';
 import { type AdhocFlow, adhocSpec } from './adhoc.ts';
@@ -124,10 +125,33 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
     s.steps.forEach((step, i) => {
       if (failedAt >= 0) return;
       const at = { line: step.at.line, column: step.at.column };
-      if (step.kind === 'send') {
+      if (step.kind === 'inject' || step.kind === 'openFlows') {
+        const index = sends.length;
+        const r = step.kind === 'inject' ? runInject(pods, step, index) : runOpenFlows(pods, step, index);
+        checks.push(...r.checks);
+        const to =
+          step.kind === 'inject'
+            ? `${step.into.name} (VNI ${step.vni})`
+            : step.to.kind === 'service'
+              ? step.to.service.name
+              : ipv4ToString(step.to.ip);
+        sends.push({
+          index,
+          name: step.name,
+          ...at,
+          from: step.kind === 'inject' ? `underlay ${step.from.label}` : step.from.name,
+          to,
+          proto: step.kind === 'inject' ? `geneve/${step.inner.proto}` : step.proto,
+          count: step.count,
+          ok: r.checks.every((c) => c.ok),
+          packets: r.all.map((x) => x.doc.id),
+          checks: r.checks,
+        });
+        steps.push({ kind: step.kind, ...at, summary: stepSummary(step), send: index });
+      } else if (step.kind === 'send') {
         const index = sends.length;
         const r = runSend(pods, step, index);
-        const cs = checkSend(step, index, r.checked, cp);
+        const cs = checkSend(step, index, r.checked, cp, r.all);
         checks.push(...cs);
         sends.push({
           index,
@@ -152,7 +176,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
         try {
           endBatch(`before step ${i + 1} (line ${step.at.line})`);
           const writes = applyStep(cp, step);
-          engine.sync(Object.keys(writes));
+          engine.sync(Object.keys(writes).filter((h) => cp.hosts.has(h))); // a failed host has left
           steps.push({ kind: step.kind, ...at, summary: stepSummary(step), writes });
         } catch (e) {
           if (!(e instanceof ControlPlaneError)) throw e;
@@ -184,7 +208,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
     const m =
       opts.probe === false
         ? { matrix: { endpoints: [], vpcs: [], cells: [], note: 'not probed' }, checks: [], kept: [] }
-        : probeMatrix(pods, cp, failedAt >= 0 ? [] : s.invariants, opts.pairLimit ?? DEFAULT_PAIR_LIMIT);
+        : probeMatrix(pods, cp, failedAt >= 0 ? [] : s.invariants, opts.pairLimit ?? pairLimitOf(s.pairs));
     packets.push(...m.kept);
     checks.push(...m.checks);
     endBatch('at the end');

@@ -22,24 +22,8 @@ import { ipv4ToString, macToString, readIpv4 } from '../../model/wire/addr.ts';
 import type { HeaderClass } from './class-types.ts';
 import { type Observation, innerOffset } from './follow.ts';
 
-export const PROPERTIES = [
-  'delivery',
-  'vni-emitted',
-  'arp-reply',
-  'learnt-vni',
-  'learnt-location',
-  'service-rewrite',
-  'underlay-trust',
-  'mtu',
-  'reachability',
-  'never-reach',
-  'never-cross',
-  'state-isolation',
-  'from-scratch',
-  'uniformity',
-  'model-kernel',
-] as const;
-export type PropertyId = (typeof PROPERTIES)[number];
+export { PROPERTIES, type PropertyId } from '../../report/json-schema/verify.ts';
+import type { PropertyId } from '../../report/json-schema/verify.ts';
 
 export interface Violation {
   readonly property: PropertyId;

@@ -13,7 +13,8 @@ import { toHexFrame } from './hex.ts';
 import { Names } from '../run/docs.ts';
 import { Pods } from '../run/pods.ts';
 import { runSend } from '../run/send.ts';
-import { ControlPlaneError, applyStep, buildControlPlane, stepSummary } from '../run/world.ts';
+import { ControlPlaneError, applyStep, buildControlPlane, isTraffic, stepSummary } from '../run/world.ts';
+import { runInject, runOpenFlows } from '../run/traffic-steps.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Cell, Rng, range, single } from './cells.ts';
 import { FrameCtx, classFrame } from './class-frame.ts';
@@ -25,7 +26,8 @@ import { knownFinding } from './known-findings.ts';
 import { podClasses } from './pod-classes.ts';
 import { type Assertions, NO_ASSERTIONS, type PropertyId, Truth, type Violation, judge } from './properties.ts';
 import { underlayClasses } from './underlay-classes.ts';
-import { type ClassRowDoc, type HopLineDoc, type ScenarioVerifyDoc, type ViolationDoc, emptyCounts } from './verify-doc.ts';
+import { emptyCounts } from './merge.ts';
+import type { ClassRowDoc, HopLineDoc, ScenarioVerifyDoc, ViolationDoc } from '../../report/json-schema/verify.ts';
 
 export type VerifyTarget = 'model' | 'xdp' | 'both';
 
@@ -391,9 +393,16 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
     s.steps.forEach((step, i) => {
       if (failed) return;
       let changed = false;
-      if (step.kind === 'send') {
-        const r = runSend(pods, step, sends++);
+      if (isTraffic(step)) {
+        const r =
+          step.kind === 'send'
+            ? runSend(pods, step, sends++)
+            : step.kind === 'inject'
+              ? runInject(pods, step, sends++)
+              : runOpenFlows(pods, step, sends++);
         changed = r.all.some((x) => x.path.hops.some((h) => (h.model?.updates.length ?? 0) > 0 || (h.kernel?.learnt ?? 0) > 0));
+        // openFlows keeps only its first packets: the flows it opened are state all the same.
+        if (step.kind === 'openFlows') changed = true;
       } else {
         engine.endBatch();
         try {
