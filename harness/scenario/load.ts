@@ -80,6 +80,8 @@ export function parseScenario(text: string, fileName: string): Scenario {
   const world = new World(ctx, hosts, vpcs);
   const endpoints = resolveEndpoints(world, doc.endpoints);
   const services = resolveServices(world, doc.services);
+  // The VPCs created before the first step (createVpc steps declare more in the same table).
+  const initialVpcs = vpcs.values().flatMap((v) => (v.vpc === null ? [] : [v.vpc]));
   // Assertions name endpoints that may be provisioned by a step: resolved after the steps.
   const steps = resolveSteps(world, doc.steps);
   const assertions = resolveAssertions(world, doc.assertions);
@@ -90,7 +92,7 @@ export function parseScenario(text: string, fileName: string): Scenario {
     name: str(doc.name) ?? '',
     description: str(doc.description) ?? '',
     hosts: hosts.values(),
-    vpcs: vpcs.values().flatMap((v) => (v.vpc === null ? [] : [v.vpc])),
+    vpcs: initialVpcs,
     endpoints,
     services,
     steps,

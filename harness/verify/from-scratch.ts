@@ -60,23 +60,32 @@ function entries(h: Host, name: MapName): Map<string, string> {
   return out;
 }
 
-/** Array slots a lookup can reach: the Maglev tables and the backends of live services. */
-function reachableSlot(cp: ControlPlane, name: MapName, keyHex: string): boolean {
+/**
+ * Array slots a lookup on host `h` can reach: the Maglev tables and backends of the services
+ * it holds a `services` entry for (a slot of any other id is never read there).
+ */
+function reachableSlot(h: Host, name: MapName, keyHex: string): boolean {
   const idx = Buffer.from(keyHex, 'hex').readUInt32LE(0);
-  if (name === 'maglev') {
-    const id = Math.floor(idx / CONSTS.MAGLEV_M);
-    return [...cp.services.values()].some((s) => s.svcId === id);
+  if (!h.state.has('services')) return false;
+  const per = name === 'maglev' ? CONSTS.MAGLEV_M : CONSTS.MAX_BACKENDS;
+  const id = Math.floor(idx / per);
+  for (const [, v] of h.state.map('services').entries()) {
+    if (v.svc_id !== id) continue;
+    if (name === 'maglev' || idx % per < v.n_backends) return true;
   }
-  const id = Math.floor(idx / CONSTS.MAX_BACKENDS);
-  const s = [...cp.services.values()].find((x) => x.svcId === id);
-  return s !== undefined && idx % CONSTS.MAX_BACKENDS < s.backends.length;
+  return false;
 }
 
 /** Every way the hosts' state differs from the from-scratch definition. */
 export function fromScratch(cp: ControlPlane, at: string): Violation[] {
   const out: Violation[] = [];
-  const bad = (message: string): void => {
-    out.push({ property: 'from-scratch', classId: at, message });
+  // One violation per host, map and kind of difference, with a count and the first example:
+  // a stale table is one finding, not a thousand.
+  const groups = new Map<string, { n: number; first: string }>();
+  const bad = (message: string, group = message): void => {
+    const g = groups.get(group);
+    if (g === undefined) groups.set(group, { n: 1, first: message });
+    else g.n++;
   };
   let fresh: ControlPlane;
   try {
@@ -102,22 +111,24 @@ export function fromScratch(cp: ControlPlane, at: string): Violation[] {
       const array = name === 'maglev' || name === 'backends';
       for (const [k, v] of want) {
         const got = have.get(k);
-        if (got === undefined) bad(`${h.name} ${name}: lacks ${k} (a fresh control plane writes it)`);
-        else if (got !== v) bad(`${h.name} ${name}[${k}]: holds ${got}, a fresh control plane writes ${v}`);
+        if (got === undefined) bad(`${h.name} ${name}: lacks ${k} (a fresh control plane writes it)`, `${h.name} ${name} lacks`);
+        else if (got !== v) bad(`${h.name} ${name}[${k}]: holds ${got}, a fresh control plane writes ${v}`, `${h.name} ${name} differs`);
       }
       for (const [k, v] of have) {
         if (want.has(k)) continue;
-        if (array && !reachableSlot(cp, name, k)) continue;
+        if (array && !reachableSlot(h, name, k)) continue;
         if ((name === 'networks' || name === 'vpcs') && freshValues.get(`${name} ${k}`)?.has(v)) continue;
-        bad(`${h.name} ${name}: holds ${k} → ${v}, which a fresh control plane would not write`);
+        bad(`${h.name} ${name}: holds ${k} → ${v}, which a fresh control plane would not write`, `${h.name} ${name} extra`);
       }
     }
     learntCheck(cp, h, bad);
   }
+  for (const g of groups.values())
+    out.push({ property: 'from-scratch', classId: at, message: g.n === 1 ? g.first : `${g.first} (and ${g.n - 1} more like it)` });
   return out;
 }
 
-function learntCheck(cp: ControlPlane, h: Host, bad: (m: string) => void): void {
+function learntCheck(cp: ControlPlane, h: Host, bad: (m: string, group?: string) => void): void {
   const vpcByVni = cp.vpcsByVni;
   const epAt = (vni: number, ip: number) => {
     for (const e of cp.endpoints.values()) if (e.ip === ip && e.network.vpc.vni === vni) return e;
@@ -128,14 +139,15 @@ function learntCheck(cp: ControlPlane, h: Host, bad: (m: string) => void): void 
       const what = `${h.name} ep_cache (vni ${k.vni}, ${ipv4ToString(k.ip)}) → ${ipv4ToString(loc.ip)}`;
       const v = vpcByVni.get(k.vni);
       if (v === undefined) {
-        bad(`${what}: no VPC has VNI ${k.vni}`);
+        bad(`${what}: no VPC has VNI ${k.vni}`, `${h.name} ep_cache no-vpc`);
         continue;
       }
-      if (!cp.vpcHosts(v).has(h)) bad(`${what}: ${h.name} is not a host of VPC ${v.name} (it left it)`);
+      if (!cp.vpcHosts(v).has(h)) bad(`${what}: ${h.name} is not a host of VPC ${v.name} (it left it)`, `${h.name} ep_cache left ${v.name}`);
       const e = epAt(k.vni, k.ip);
-      if (e === undefined) bad(`${what}: no live endpoint of ${v.name} has that address`);
+      if (!cp.hostsByIp.has(loc.ip)) bad(`${what}: ${ipv4ToString(loc.ip)} is no host (a forged location)`, `${h.name} ep_cache nohost`);
+      else if (e === undefined) bad(`${what}: no live endpoint of ${v.name} has that address`, `${h.name} ep_cache dead`);
       else if (loc.ip !== e.host.ip && !v.dividers.some((d) => d.ip === loc.ip))
-        bad(`${what}: ${e.name} is on ${e.host.name}, and ${ipv4ToString(loc.ip)} is none of ${v.name}'s dividers`);
+        bad(`${what}: ${e.name} is on ${e.host.name}, and ${ipv4ToString(loc.ip)} is none of ${v.name}'s dividers`, `${h.name} ep_cache stale`);
     }
   for (const map of ['flows', 'rflows'] as const) {
     if (!h.state.has(map)) continue;
@@ -143,20 +155,20 @@ function learntCheck(cp: ControlPlane, h: Host, bad: (m: string) => void): void 
       const what = `${h.name} ${map} (vni ${k.vni}, ${ipv4ToString(k.saddr)}:${k.sport} → ${ipv4ToString(k.daddr)}:${k.dport})`;
       const v = vpcByVni.get(k.vni);
       if (v === undefined) {
-        bad(`${what}: no VPC has VNI ${k.vni}`);
+        bad(`${what}: no VPC has VNI ${k.vni}`, `${h.name} ${map} no-vpc`);
         continue;
       }
       const client = map === 'flows' ? k.saddr : k.daddr;
       const vip = map === 'flows' ? k.daddr : (val as { saddr: number }).saddr;
       const backendIp = map === 'flows' ? (val as { daddr: number }).daddr : k.saddr;
       const c = epAt(k.vni, client);
-      if (c === undefined || c.host !== h) bad(`${what}: the client is no live endpoint of ${v.name} on ${h.name}`);
+      if (c === undefined || c.host !== h) bad(`${what}: the client is no live endpoint of ${v.name} on ${h.name}`, `${h.name} ${map} client`);
       const s = [...v.services].find((x) => x.vip === vip);
       const b = s?.backends.find((x) => x.ip === backendIp);
-      if (s === undefined) bad(`${what}: ${ipv4ToString(vip)} is no VIP of ${v.name}`);
-      else if (b === undefined) bad(`${what}: ${ipv4ToString(backendIp)} is not a backend of ${s.name} now`);
+      if (s === undefined) bad(`${what}: ${ipv4ToString(vip)} is no VIP of ${v.name}`, `${h.name} ${map} vip`);
+      else if (b === undefined) bad(`${what}: ${ipv4ToString(backendIp)} is not a backend of ${s.name} now`, `${h.name} ${map} backend`);
       else if (map === 'flows' && (val as { host: { ip: number } }).host.ip !== b.host.ip)
-        bad(`${what}: points at host ${ipv4ToString((val as { host: { ip: number } }).host.ip)}, ${b.name} is on ${b.host.name}`);
+        bad(`${what}: points at host ${ipv4ToString((val as { host: { ip: number } }).host.ip)}, ${b.name} is on ${b.host.name}`, `${h.name} ${map} host`);
     }
   }
 }

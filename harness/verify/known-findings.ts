@@ -50,7 +50,12 @@ export const KNOWN_FINDINGS: readonly KnownFinding[] = [
     issue: 'none yet: the same data-plane rule (a host-location naming no host is not learnt), to be filed by the lead',
     title: 'a host-location option naming an address that is no host is learnt',
     witness: 'scenarios/demo.yaml',
-    matches: (v) => v.property === 'learnt-location',
+    // And what follows from it: the poisoned entry sends the victim's traffic to no host, and
+    // is in no state a fresh control plane would give.
+    matches: (v) =>
+      v.property === 'learnt-location' ||
+      (v.property === 'reachability' && v.message.includes('which no host has')) ||
+      (v.property === 'from-scratch' && v.message.includes('is no host (a forged location)')),
   },
   {
     id: 'forged-service-rewrite',

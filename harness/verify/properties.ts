@@ -247,7 +247,7 @@ function describe(o: Observation['path']['outcome']): string {
     case 'passed':
       return `passed to ${o.host}'s stack`;
     case 'lost':
-      return `lost on the underlay after ${o.host}`;
+      return `lost on the underlay after ${o.host} (to MAC ${o.mac}, which no host has)`;
     default:
       return o.kind;
   }

@@ -766,7 +766,10 @@ export class ControlPlane {
   deleteNetworkAll(name: string): void {
     const n = this.network(name);
     for (const e of [...this.endpoints.values()]) if (e.network === n) this.deleteEndpoint(e.name);
+    // Hosts of its former endpoints kept its entry (section 5); with the network gone, none may.
+    const holders = this.holders('networks', n.key);
     this.deleteNetwork(name);
+    for (const h of holders) this.remove(h, 'networks', n.key);
   }
 
   /** Every entry of host `h` keyed by VNI `vni`, in every map that has one. */
