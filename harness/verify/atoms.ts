@@ -105,6 +105,27 @@ export interface AtomOptions {
    * the first lookups are its own); other endpoints fall in the remainders.
    */
   readonly at?: Host;
+  /** Every address some host keys under each VNI (keyIndex): the ones no entity explains become cells too. */
+  readonly keys?: KeyIndex;
+}
+
+/** VNI → the addresses any host holds an `endpoints`, `ep_cache` or `services` key for. */
+export type KeyIndex = ReadonlyMap<number, ReadonlySet<number>>;
+
+/** The key index of the cluster as it is now (built once per checkpoint). */
+export function keyIndex(cp: ControlPlane): KeyIndex {
+  const out = new Map<number, Set<number>>();
+  const add = (vni: number, ip: number): void => {
+    let s = out.get(vni);
+    if (s === undefined) out.set(vni, (s = new Set()));
+    s.add(ip);
+  };
+  for (const h of cp.hosts.values()) {
+    for (const name of ['endpoints', 'ep_cache'] as const)
+      if (h.state.has(name)) for (const [k] of h.state.map(name).entries()) add(k.vni, k.ip);
+    if (h.state.has('services')) for (const [k] of h.state.map('services').entries()) add(k.vni, k.vip);
+  }
+  return out;
 }
 
 /** Under VNI `vni`, the addresses host `h` holds keys for in `endpoints` and `ep_cache`. */
@@ -148,6 +169,11 @@ export function vniAtoms(cp: ControlPlane, v: Vpc, opts: AtomOptions): Atom[] {
         const net = netOf(k.ip);
         add({ cell: single(`learnt:${ipv4ToString(k.ip)}`, k.ip), kind: 'learnt', ...(net ? { network: net } : {}) }, k.ip);
       }
+  }
+  // Keys no entity of the VPC explains (a stale entry, a planted one): cells of their own.
+  for (const ip of opts.keys?.get(v.vni) ?? []) {
+    const net = netOf(ip);
+    add({ cell: single(`key:${ipv4ToString(ip)}`, ip), kind: 'learnt', ...(net ? { network: net } : {}) }, ip);
   }
   for (const ip of held ?? []) {
     const net = netOf(ip);

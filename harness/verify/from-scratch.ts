@@ -142,12 +142,16 @@ function learntCheck(cp: ControlPlane, h: Host, bad: (m: string, group?: string)
         bad(`${what}: no VPC has VNI ${k.vni}`, `${h.name} ep_cache no-vpc`);
         continue;
       }
-      if (!cp.vpcHosts(v).has(h)) bad(`${what}: ${h.name} is not a host of VPC ${v.name} (it left it)`, `${h.name} ep_cache left ${v.name}`);
+      if (!cp.vpcHosts(v).has(h))
+        bad(`${what}: ${h.name} is not a host of VPC ${v.name} (it left it)`, `${h.name} ep_cache left ${v.name}`);
       const e = epAt(k.vni, k.ip);
       if (!cp.hostsByIp.has(loc.ip)) bad(`${what}: ${ipv4ToString(loc.ip)} is no host (a forged location)`, `${h.name} ep_cache nohost`);
       else if (e === undefined) bad(`${what}: no live endpoint of ${v.name} has that address`, `${h.name} ep_cache dead`);
       else if (loc.ip !== e.host.ip && !v.dividers.some((d) => d.ip === loc.ip))
-        bad(`${what}: ${e.name} is on ${e.host.name}, and ${ipv4ToString(loc.ip)} is none of ${v.name}'s dividers`, `${h.name} ep_cache stale`);
+        bad(
+          `${what}: ${e.name} is on ${e.host.name}, and ${ipv4ToString(loc.ip)} is none of ${v.name}'s dividers`,
+          `${h.name} ep_cache stale`,
+        );
     }
   for (const map of ['flows', 'rflows'] as const) {
     if (!h.state.has(map)) continue;
@@ -162,13 +166,17 @@ function learntCheck(cp: ControlPlane, h: Host, bad: (m: string, group?: string)
       const vip = map === 'flows' ? k.daddr : (val as { saddr: number }).saddr;
       const backendIp = map === 'flows' ? (val as { daddr: number }).daddr : k.saddr;
       const c = epAt(k.vni, client);
-      if (c === undefined || c.host !== h) bad(`${what}: the client is no live endpoint of ${v.name} on ${h.name}`, `${h.name} ${map} client`);
+      if (c === undefined || c.host !== h)
+        bad(`${what}: the client is no live endpoint of ${v.name} on ${h.name}`, `${h.name} ${map} client`);
       const s = [...v.services].find((x) => x.vip === vip);
       const b = s?.backends.find((x) => x.ip === backendIp);
       if (s === undefined) bad(`${what}: ${ipv4ToString(vip)} is no VIP of ${v.name}`, `${h.name} ${map} vip`);
       else if (b === undefined) bad(`${what}: ${ipv4ToString(backendIp)} is not a backend of ${s.name} now`, `${h.name} ${map} backend`);
       else if (map === 'flows' && (val as { host: { ip: number } }).host.ip !== b.host.ip)
-        bad(`${what}: points at host ${ipv4ToString((val as { host: { ip: number } }).host.ip)}, ${b.name} is on ${b.host.name}`, `${h.name} ${map} host`);
+        bad(
+          `${what}: points at host ${ipv4ToString((val as { host: { ip: number } }).host.ip)}, ${b.name} is on ${b.host.name}`,
+          `${h.name} ${map} host`,
+        );
     }
   }
 }

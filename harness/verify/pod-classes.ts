@@ -7,7 +7,7 @@ import type { ControlPlane, Endpoint, Service } from '../../model/control/plane.
 import { cidrContains } from '../../model/wire/addr.ts';
 import { CONSTS } from '../../model/dataplane/consts.ts';
 import { flow_hash, pair_hash } from '../../model/dataplane/parse.ts';
-import { type Atom, vniAtoms } from './atoms.ts';
+import { type Atom, type KeyIndex, vniAtoms } from './atoms.ts';
 import { type Cell, range, single } from './cells.ts';
 import type { ClassFields, HeaderClass, Intent, PodShape } from './class-types.ts';
 
@@ -137,7 +137,7 @@ function maglevSplit(
 }
 
 /** Every class pod `pod` can send, lazily (a large cluster has millions). */
-export function* podClasses(cp: ControlPlane, pod: string): Generator<HeaderClass> {
+export function* podClasses(cp: ControlPlane, pod: string, keys?: KeyIndex): Generator<HeaderClass> {
   const e = cp.endpoint(pod);
   const v = e.network.vpc;
   const vni = v.vni;
@@ -179,7 +179,7 @@ export function* podClasses(cp: ControlPlane, pod: string): Generator<HeaderClas
     proto: range('any', 0, 255, { hints: [1, 6, 17] }),
   });
 
-  const atoms = vniAtoms(cp, v, { src: e.ip, self: e.name, ownBouncers: e.network.bouncers.length });
+  const atoms = vniAtoms(cp, v, { src: e.ip, self: e.name, ownBouncers: e.network.bouncers.length, ...(keys ? { keys } : {}) });
   const vips = servicesByVip(e);
   for (const a of atoms) {
     // A stack ARPs only inside its own subnet (elsewhere it ARPs for its gateway): only an

@@ -18,6 +18,7 @@ import { runInject, runOpenFlows } from '../run/traffic-steps.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Cell, Rng, range, single } from './cells.ts';
 import { FrameCtx, classFrame } from './class-frame.ts';
+import { keyIndex } from './atoms.ts';
 import type { HeaderClass } from './class-types.ts';
 import { type FloodResult, floodPlan, runFlood } from './flood.ts';
 import { Checkpoint, type Observation, follow } from './follow.ts';
@@ -55,6 +56,8 @@ export interface VerifyOptions {
   readonly reproduce?: (classId: string, checkpoint: number) => string;
   /** Merge the class partition wrongly on purpose (the uniformity suite's own test). */
   readonly mergeForTest?: (c: HeaderClass) => HeaderClass;
+  /** Changes the built cluster before the first checkpoint: the tests plant leaks with it. */
+  readonly plant?: (cp: ControlPlane) => void;
 }
 
 /** The class with field `f` set to `c` (a refinement), id and intent following. */
@@ -190,6 +193,7 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
     doc.notes.push(`the control plane refused the scenario: ${e.message}`);
     return doc;
   }
+  opts.plant?.(cp);
   const insts = new Map<string, DataplaneInstance>();
   let owned: DataplaneInstance[] = [];
   if (opts.target !== 'model') {
@@ -283,6 +287,7 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
     }
     const before = { classes: doc.classes, frames: doc.frames, hops: doc.hops };
     const ctx = new FrameCtx(cp);
+    const keys = keyIndex(cp);
     const truth = new Truth(cp);
     const ck = new Checkpoint(cp, opts.target, insts);
     const sources: Array<{ kind: 'pod' | 'underlay'; name: string }> = [];
@@ -367,7 +372,7 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
     };
     sources.forEach((src, j) => {
       if (j % sh.count !== sh.index - 1) return;
-      const gen = src.kind === 'pod' ? podClasses(cp, src.name) : underlayClasses(cp, src.name);
+      const gen = src.kind === 'pod' ? podClasses(cp, src.name, keys) : underlayClasses(cp, src.name);
       for (const cls of gen) process(cls, 0);
     });
     if (shardOne && opts.classId === undefined) {

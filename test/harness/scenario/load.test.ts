@@ -19,8 +19,17 @@ function send(steps: readonly Step[], name: string): SendStep {
 }
 
 describe('shipped scenarios', () => {
-  it('are the five the docs describe', () => {
-    expect(SHIPPED).toEqual(['adversarial.yaml', 'demo.yaml', 'endpoint-move.yaml', 'service-failover.yaml', 'two-tenants.yaml']);
+  it('are the eight the docs describe', () => {
+    expect(SHIPPED).toEqual([
+      'adversarial.yaml',
+      'demo.yaml',
+      'endpoint-move.yaml',
+      'lifecycle.yaml',
+      'service-failover.yaml',
+      'two-tenants.yaml',
+      'verify-stale-cache.yaml',
+      'verify-state-isolation.yaml',
+    ]);
   });
 
   for (const f of SHIPPED) {
