@@ -14,6 +14,11 @@ export interface TextStyle {
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
+/** A frame as hex, cut after 96 bytes (the pcapng and --json hold it whole). */
+function frameHex(h: string): string {
+  return h.length <= 192 ? h : `${h.slice(0, 192)}… (${h.length / 2} bytes; whole in the pcapng and --json)`;
+}
+
 function pathLines(p: readonly HopLineDoc[], st: TextStyle): string[] {
   return p.map(
     (h, i) =>
@@ -28,10 +33,10 @@ function violationText(v: ViolationDoc, st: TextStyle, pcap?: string): string[] 
     `    checkpoint  ${v.checkpoint}: ${v.step}`,
   ];
   if (v.known) out.push(`    known as    ${v.known.id} (issue ${v.known.issue})`);
-  if (v.frame !== undefined) out.push(`    frame       ${v.frame}${v.start ? ` (into ${v.start})` : ''}`);
+  if (v.frame !== undefined) out.push(`    frame       ${frameHex(v.frame)}${v.start ? ` (into ${v.start})` : ''}`);
   if (v.path !== undefined && v.path.length > 0) out.push('    path', ...pathLines(v.path, st));
   if (v.split !== undefined) {
-    out.push(`    member      ${v.split.frame}`, '    its path', ...pathLines(v.split.path, st));
+    out.push(`    member      ${frameHex(v.split.frame)}`, '    its path', ...pathLines(v.split.path, st));
     out.push(`    rep. signature    ${v.split.representative}`, `    member signature  ${v.split.signature}`);
   }
   if (pcap !== undefined) out.push(`    pcapng      ${pcap}`);

@@ -49,7 +49,7 @@ function nonNegInt(flag: string, v: unknown, max: number): number | undefined {
 }
 
 function readDoc(path: string): VerifyDoc {
-  checkInputFile(path, 'verify result (JSON)');
+  checkInputFile(path, 'verify --json result');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
