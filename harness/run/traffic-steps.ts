@@ -130,7 +130,7 @@ export function runOpenFlows(pods: Pods, step: OpenFlowsStep, index: number): Tr
   const saved = pods.onSent;
   if (r.mac !== undefined) {
     for (let i = 0; i < step.count; i++) {
-      const sport = step.srcPort + (i % (65536 - step.srcPort));
+      const sport = step.srcPort + i; // the loader keeps srcPort + count within 65535
       const l3 = ether({ src: pod.mac, dst: r.mac }).ipv4({ src: pod.ip, dst: step.to.ip, id: i & 0xffff });
       const frame =
         step.proto === 'tcp'

@@ -34,7 +34,7 @@ function hostsUp(world: World, hosts: readonly Host[] | undefined, path: DocPath
 export function resolveCreateVpc(world: World, raw: Raw, path: DocPath, at: SourcePos): CreateVpcStep | undefined {
   const entry = resolveVpc(world.ctx, raw, path, world.hosts, world.vpcs, (vni) => {
     const user = world.vnis.get(vni);
-    return user === undefined ? undefined : `VPC '${user.name}' (delete it first to reuse its VNI)`;
+    return user === undefined ? undefined : `VPC '${user.name}': delete that VPC first to reuse its VNI`;
   });
   if (entry === undefined || entry.vpc === null) return undefined;
   const v = entry.vpc;

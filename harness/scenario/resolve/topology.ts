@@ -77,7 +77,7 @@ export function resolveVpcs(ctx: Ctx, raw: unknown, hosts: Names<Host>): Names<V
     const first = (vni: number): string | undefined => {
       const f = byVni.get(vni);
       if (f === undefined) byVni.set(vni, i);
-      return f === undefined ? undefined : `vpcs[${f}]`;
+      return f === undefined ? undefined : `vpcs[${f}]: VNIs must be unique`;
     };
     resolveVpc(ctx, v, ['vpcs', i], hosts, vpcs, first);
   });
@@ -86,7 +86,7 @@ export function resolveVpcs(ctx: Ctx, raw: unknown, hosts: Names<Host>): Names<V
 
 /**
  * One VPC with its networks at `path` (the file's list, or a createVpc step), declared in
- * `vpcs`. `vniUser` says who already uses a VNI (undefined: it is free, and now taken).
+ * `vpcs`. `vniUser` says who already uses a VNI, and why that is wrong (undefined: it is free).
  */
 export function resolveVpc(
   ctx: Ctx,
@@ -99,7 +99,7 @@ export function resolveVpc(
   const vni = int(v.vni);
   if (vni !== undefined) {
     const user = vniUser(vni);
-    if (user !== undefined) ctx.error([...path, 'vni'], `VNI ${vni} is already used by ${user}: VNIs must be unique`);
+    if (user !== undefined) ctx.error([...path, 'vni'], `VNI ${vni} is already used by ${user}`);
   }
   const range = cidr(ctx, [...path, 'cidr'], v.cidr);
   const dividers = hostList(ctx, hosts, v.dividers, [...path, 'dividers'], CONSTS.MAX_DIVIDERS);

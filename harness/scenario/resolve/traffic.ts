@@ -39,8 +39,11 @@ export function resolveOpenFlows(world: World, raw: Raw, path: DocPath, at: Sour
     srcPort === undefined
   )
     return undefined;
-  if (srcPort + count - 1 > 65535 && count <= 65536 - 1024)
+  // One pod's flows to one port differ by source port only: at most the ports left above srcPort.
+  if (srcPort + count - 1 > 65535) {
     world.ctx.error(p('count'), `${count} flows from source port ${srcPort} run past 65535: start lower (srcPort) or open fewer`);
+    return undefined;
+  }
   const name =
     str(raw.name) ??
     `${count} ${proto} flows ${from.name} → ${to.kind === 'service' ? to.service.name : to.kind === 'endpoint' ? to.endpoint.name : 'address'}:${port}`;

@@ -156,7 +156,7 @@ export class World {
 
   move(e: Endpoint, to: Host, path: DocPath): boolean {
     const from = this.live.get(e);
-    if (from === undefined) return false;
+    if (from === undefined || !this.hostUp(to, path)) return false;
     if ((this.load.get(to) ?? 0) >= CONSTS.MAP_IFACES) {
       this.ctx.error(path, `host '${to.name}' already has ${CONSTS.MAP_IFACES} endpoints (the size of its ifaces map)`);
       return false;
