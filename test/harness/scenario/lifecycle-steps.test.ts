@@ -96,7 +96,7 @@ describe('the lifecycle steps and the rest of item 5', () => {
     ]);
     expect(
       problems(`${BASE}steps:\n  - send: { from: r1, to: b1, proto: icmp, expect: { delivered: false, arrivesWith: { ttl: 63 } } }\n`),
-    ).toEqual(['t.yaml:12:83: steps[0].send.expect.arrivesWith: describes a delivered packet, but delivered is false']);
+    ).toEqual(['t.yaml:12:85: steps[0].send.expect.arrivesWith: describes a delivered packet, but delivered is false']);
     expect(problems(`${BASE}invariants: { isolation: exhaustive, pairs: 1 }\n`)).toEqual([
       "t.yaml:11:45: invariants.pairs: must be 'all' or a number of pairs of at least 2, not 1",
     ]);
