@@ -4,7 +4,7 @@
 // flags, shard, outputs, scenario files (or, with --merge, result files) — is checked before
 // the first frame.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
@@ -18,6 +18,7 @@ import { progress } from './run.ts';
 import type { Scenario } from '../../harness/scenario/types.ts';
 import { assertionsOf } from '../../harness/verify/assertions.ts';
 import { type VerifyTarget, verifyScenario } from '../../harness/verify/verifier.ts';
+import { verifyParallel } from '../../harness/verify/parallel.ts';
 import { MergeError, mergeDocs } from '../../harness/verify/merge.ts';
 import { VERIFY_DOC_VERSION, type VerifyDoc } from '../../report/json-schema/verify.ts';
 import { verifyPageHtml } from '../../report/html/classes.ts';
@@ -164,6 +165,12 @@ export const command: Command = {
     checkpoint: { type: 'string', value: 'k', description: 'only checkpoint k (0 = the cluster as created)' },
     flood: { type: 'string', value: 'n', description: 'flows of the state-isolation flood (default: the flow table size + 1; 0 skips it)' },
     'live-sample': { type: 'string', value: 'n', description: 'classes injected live with --target live (default 40)' },
+    jobs: {
+      type: 'string',
+      value: 'n',
+      description:
+        'worker threads sharing the sources on --target model (default: every CPU for scenarios of 100 endpoints or more, else 1)',
+    },
   },
   positionals: [
     { name: 'scenario', description: 'scenario YAML files or folders (with --merge: verify --json result files)', variadic: true },
@@ -203,6 +210,8 @@ export const command: Command = {
           throw new UserError(`--${k} is not available with --target live: it injects a sample of classes (--live-sample, --seed, --json)`);
       return runLive(scenarios, liveN, seed, outputs.json, io);
     }
+    const jobsFlag = nonNegInt('jobs', f.jobs, 64);
+    if (jobsFlag === 0) throw new UserError('--jobs must be at least 1');
     const chosen = await chooseTarget(f.target, 'verify', ['model', 'xdp', 'both', 'live'], io);
     const target = chosen.target as VerifyTarget;
     if (target !== 'model') ensureBpfFresh(io, 'verify');
@@ -211,6 +220,30 @@ export const command: Command = {
     const doc: VerifyDoc = { version: VERIFY_DOC_VERSION, target, seed, samples, ...(shard ? { shard } : {}), ok: true, scenarios: [] };
     try {
       for (const s of scenarios) {
+        // Workers pay a start-up each (a second or so): worth it for large clusters only.
+        // Kernel targets stay on this thread: two threads' private namespaces set up at once
+        // stall (harness/netns.ts); the model's work is what spreads.
+        const jobs =
+          classId !== undefined || target !== 'model' ? 1 : (jobsFlag ?? (s.endpoints.length >= 100 ? availableParallelism() : 1));
+        if (jobs > 1) {
+          doc.scenarios.push(
+            await verifyParallel(
+              s.file,
+              {
+                target,
+                samples,
+                seed,
+                ...(shard ? { shard } : {}),
+                ...(checkpoint !== undefined ? { checkpoint } : {}),
+                ...(flood !== undefined ? { flood } : {}),
+                reproduceBase: `${cmdBase(s)}${samples > 0 ? ` --samples ${samples} --seed ${seed}` : ''}`,
+              },
+              jobs,
+              (n) => bar.update(`${s.name}: ${n.toLocaleString('en-US')} classes on ${jobs} threads`),
+            ),
+          );
+          continue;
+        }
         doc.scenarios.push(
           verifyScenario(s, {
             target,

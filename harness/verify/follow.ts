@@ -174,13 +174,7 @@ export function follow(engine: Engine, ck: Checkpoint, f: ClassFrame, traced = f
   let routed = false;
   let encapMtu = 0;
   let growth = 0;
-  const parts: string[] = [];
-  const kparts: string[] = [];
-  let kernelRan = false;
   for (const h of path.hops) {
-    parts.push(hopText(h, false));
-    if (h.kernel !== null) kernelRan = true;
-    kparts.push(hopText(h, true));
     if (h.model !== null) for (const u of h.model.updates) learnt.push({ host: h.host, update: u });
     const out = h.verdict.output;
     if (out !== null && h.verdict.action !== 'PASS') {
@@ -193,9 +187,27 @@ export function follow(engine: Engine, ck: Checkpoint, f: ClassFrame, traced = f
     if (h.program === 'transit' && out !== null && h.verdict.action === 'TX') growth = Math.max(growth, out.length - h.frameIn.length);
     if (encapMtu === 0 && h.program === 'agent' && h.verdict.points.includes(ENCAP)) encapMtu = cp.host(h.host).mtu;
   }
-  const ls = learnt.map((l) => learntShape(cp, l)).sort();
-  const signature = `${parts.join(' | ')} || ${ls.join(' ')} || ${outcomeText(path)}`;
-  const kernelSignature = kernelRan ? `${kparts.join(' | ')} || ${outcomeText(path)}` : '';
   ck.undo(path, learnt);
-  return { path, signature, kernelSignature, learnt, routed, encapMtu, hosts: path.hops.map((h) => h.host), growth };
+  // The signatures are built only when asked for (the uniformity check): most classes never are.
+  let sig: string | undefined;
+  let ksig: string | undefined;
+  return {
+    path,
+    get signature() {
+      return (sig ??= `${path.hops.map((h) => hopText(h, false)).join(' | ')} || ${learnt
+        .map((l) => learntShape(cp, l))
+        .sort()
+        .join(' ')} || ${outcomeText(path)}`);
+    },
+    get kernelSignature() {
+      return (ksig ??= path.hops.some((h) => h.kernel !== null)
+        ? `${path.hops.map((h) => hopText(h, true)).join(' | ')} || ${outcomeText(path)}`
+        : '');
+    },
+    learnt,
+    routed,
+    encapMtu,
+    hosts: path.hops.map((h) => h.host),
+    growth,
+  };
 }

@@ -75,19 +75,12 @@ const isAny = (c: Cell | undefined): boolean => c !== undefined && c.label === '
 
 /**
  * Splits a class on a field its representative's path read (docs/verify.md "Refinement"):
- * the inner TTL where a hop routed, the size where a host encapsulated under an MTU, and —
+ * the size where a host encapsulated under an MTU (first: a frame too large stops at the agent
+ * before any TTL is read), the inner TTL where a hop routed, and —
  * for underlay frames, whose first cells are the receiving host's keys — the destination at
  * the keys of every further host the path reached.
  */
 export function refine(cp: ControlPlane, cls: HeaderClass, obs: Observation): HeaderClass[] | undefined {
-  if (isAny(cls.fields.ttl) && obs.routed) {
-    return [
-      withField(cls, 'ttl', single('0', 0), true),
-      withField(cls, 'ttl', single('1', 1), true),
-      withField(cls, 'ttl', single('2', 2), false),
-      withField(cls, 'ttl', range('3-255', 3, 255, { hints: [64, 255] }), false),
-    ];
-  }
   if (isAny(cls.fields.size) && obs.encapMtu > 0) {
     const limit = obs.encapMtu - 66;
     if (limit > 64 && obs.growth > 0 && limit - obs.growth > 64) {
@@ -106,6 +99,14 @@ export function refine(cp: ControlPlane, cls: HeaderClass, obs: Observation): He
         withField(cls, 'size', range(`>${limit}`, limit + 1, Math.min(limit + 400, 3400), { hints: [limit + 1] }), true),
       ];
     }
+  }
+  if (isAny(cls.fields.ttl) && obs.routed) {
+    return [
+      withField(cls, 'ttl', single('0', 0), true),
+      withField(cls, 'ttl', single('1', 1), true),
+      withField(cls, 'ttl', single('2', 2), false),
+      withField(cls, 'ttl', range('3-255', 3, 255, { hints: [64, 255] }), false),
+    ];
   }
   const dst = cls.fields.dst;
   if (
@@ -206,6 +207,7 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
   }
   const engine = new Engine(cp, opts.target, opts.target === 'model' ? {} : { instances: owned });
   const rows = new Map<string, ClassRowDoc>();
+  const judged = { classes: 0, frames: 0, hops: 0 };
   const kept = new Map<string, number>();
   let ckIndex = 0;
   let ckStep = 'the cluster as created';
@@ -301,7 +303,7 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
       if (!wanted(cls)) return;
       const f = classFrame(ctx, cls);
       // A refined class whose representative is its parent's frame has its parent's path.
-      const same = parent !== undefined && parent.frame.length === f.frame.length && parent.frame.every((b, i) => b === f.frame[i]);
+      const same = parent !== undefined && Buffer.compare(parent.frame, f.frame) === 0;
       const obs = same ? parent.obs : follow(engine, ck, f, opts.classId !== undefined);
       const subs = depth < 6 ? refine(cp, cls, obs) : undefined;
       if (subs !== undefined) {
@@ -323,7 +325,9 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
       else r.other++;
       const judgeOne = (o1: Observation, frame: Uint8Array, split?: ViolationDoc['split']): void => {
         const h = o1.path.hops.length;
-        for (const p of ALWAYS) count(p, 1, h);
+        // The properties every frame is judged by: counted once, assigned at the end.
+        judged.frames++;
+        judged.hops += h;
         if (cls.intent.kind !== 'none') count('reachability', 1, h);
         if (cls.source.kind === 'underlay' && cls.source.from === 'rogue') count('underlay-trust', 1, h);
         if (cls.source.kind === 'pod' && as.neverReach.has(cls.source.pod)) count('never-reach', 1, h);
@@ -336,6 +340,7 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
           record(v, o1, split, start);
         }
       };
+      judged.classes++;
       judgeOne(obs, f.frame);
       for (let i = 0; i < samples; i++) {
         const m = classFrame(ctx, cls, rng);
@@ -445,6 +450,12 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
   } finally {
     engine.close();
     for (const i of owned) i.close();
+  }
+  for (const p of ALWAYS) {
+    const c = doc.properties[p];
+    c.classes += judged.classes;
+    c.frames += judged.frames;
+    c.hops += judged.hops;
   }
   doc.classTable = [...rows.values()];
   doc.ok = doc.violationCount === 0;
