@@ -33,8 +33,10 @@ export const command: Command = {
   summary: 'Run scenarios, then again on every change to them or to bpf/ (rebuilt first); Ctrl-C stops.',
   description: [
     `Takes run's arguments and flags. Watches the scenario files (a folder: its .yaml files) and`,
-    `every source under ${BPF_SRC}; after a change it rebuilds the BPF object when a kernel target`,
-    'needs it and runs again. A scenario with mistakes is reported, then waited on.',
+    // The folder's absolute path has its own line: the help stays within 100 columns wherever the tree is.
+    `every source under ${BPF_SRC};`,
+    'after a change it rebuilds the BPF object when a kernel target needs it and runs again.',
+    'A scenario with mistakes is reported, then waited on.',
     '',
     'Exit status: 0 when stopped, 2 bad flags; each run prints its own verdict.',
   ].join('\n'),
