@@ -294,7 +294,7 @@ async function runLive(scenarios: readonly Scenario[], k: number, seed: number, 
     if (!json) {
       const bad = r.results.filter((x) => !x.ok);
       await io.out(
-        `${io.style.bold(s.name)} (${s.file}): ${bad.length === 0 ? io.style.green('live agrees') : io.style.red(`${bad.length} live disagreements`)} — ${r.sampled} of ${r.classes} classes of the cluster as created, injected live (seed ${seed})\n`,
+        `${io.style.bold(s.name)} (${s.file}): ${bad.length === 0 ? io.style.green('live agrees') : io.style.red(`${bad.length} live disagreements`)} — ${r.sampled} of ${r.classes} classes of the cluster as created (before refinement), injected live (seed ${seed})\n`,
       );
       for (const x of bad) await io.out(`  ${x.classId}\n${x.diffs.map((d) => `    ${d}`).join('\n')}\n`);
     }

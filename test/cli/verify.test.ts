@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { PROPERTIES } from '../../report/json-schema/verify.ts';
 import { CompiledSchema } from '../../harness/scenario/json-schema.ts';
+import { describeBpf } from '../support/bpf-gate.ts';
 
 function twinplane(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', ...args], {
@@ -119,5 +120,15 @@ describe('twinplane verify', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/isolation, exhaustive: every header class of every source after every step/);
     expect(readFileSync(join(report, 'index.html'), 'utf8')).toMatch(/Header classes \(twinplane verify\)/);
+  });
+});
+
+describeBpf('twinplane verify --target live', () => {
+  it('a seeded sample of classes injected on real interfaces agrees with the model', () => {
+    const r = twinplane('verify', 'scenarios/two-tenants.yaml', '--target', 'live', '--live-sample', '10', '--seed', '3', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.scenarios[0].sampled).toBe(10);
+    expect(doc.scenarios[0].results.every((x: { ok: boolean }) => x.ok)).toBe(true);
   });
 });
