@@ -22,7 +22,7 @@ const ANY_FRAG: Cell = range('any', 0, 2, { hints: [0, 1, 2] });
 const ANY_DMAC: Cell = range('any', 0, 2, { hints: [0, 1, 2] });
 const ANY_TOS: Cell = range('any', 0, 255, { hints: [0, 1, 2, 3, 0xb8] });
 /** IP total length; refinement cuts it at the MTU where the path encapsulates. */
-export const ANY_SIZE: Cell = range('any', 64, 1400, { hints: [84, 64, 1400] });
+export const ANY_SIZE: Cell = range('any', 64, 3400, { hints: [84, 64, 1400, 3400] });
 const OTHER_PROTO: Cell = { label: 'other', ranges: [[0, 255]], exclude: new Set([ICMP, TCP, UDP]), hints: [47, 132, 4, 41, 0, 255] };
 
 const PROTOS: ReadonlyArray<{ name: string; cell: Cell }> = [

@@ -80,7 +80,31 @@ const isAny = (c: Cell | undefined): boolean => c !== undefined && c.label === '
  * for underlay frames, whose first cells are the receiving host's keys — the destination at
  * the keys of every further host the path reached.
  */
-export function refine(cp: ControlPlane, cls: HeaderClass, obs: Observation): HeaderClass[] | undefined {
+export function refine(
+  cp: ControlPlane,
+  cls: HeaderClass,
+  obs: Observation,
+  podMtu?: (pod: string) => number | undefined,
+): HeaderClass[] | undefined {
+  // A pod whose interface MTU is below what the host allows never sends the sizes between:
+  // they are their own class, with no intent (the data plane's answer is still judged).
+  const mtu = cls.source.kind === 'pod' ? podMtu?.(cls.source.pod) : undefined;
+  const size = cls.fields.size;
+  if (
+    mtu !== undefined &&
+    size !== undefined &&
+    cls.intent.kind !== 'none' &&
+    !size.label.startsWith('pod') &&
+    size.ranges.some(([, hi]) => hi > mtu)
+  ) {
+    const lo = size.ranges[0][0];
+    const hi = size.ranges[size.ranges.length - 1][1];
+    if (lo <= mtu)
+      return [
+        { ...withField(cls, 'size', range(`pod≤${mtu}`, lo, mtu, { hints: (size.hints ?? []).filter((x) => x <= mtu) }), false) },
+        { ...withField(cls, 'size', range(`pod>${mtu}`, mtu + 1, hi, { hints: [mtu + 1, hi] }), true) },
+      ];
+  }
   if (isAny(cls.fields.size) && obs.encapMtu > 0) {
     const limit = obs.encapMtu - 66;
     if (limit > 64 && obs.growth > 0 && limit - obs.growth > 64) {
@@ -90,13 +114,13 @@ export function refine(cp: ControlPlane, cls: HeaderClass, obs: Observation): He
       return [
         withField(cls, 'size', range(`≤${g}`, 64, g, { hints: [84, 64, g] }), false),
         withField(cls, 'size', range(`${g + 1}-${limit}`, g + 1, limit, { hints: [limit, g + 1] }), false),
-        withField(cls, 'size', range(`>${limit}`, limit + 1, Math.min(limit + 400, 3400), { hints: [limit + 1] }), true),
+        withField(cls, 'size', range(`>${limit}`, limit + 1, 3400, { hints: [limit + 1] }), true),
       ];
     }
     if (limit > 64) {
       return [
         withField(cls, 'size', range(`≤${limit}`, 64, limit, { hints: [84, 64, limit] }), false),
-        withField(cls, 'size', range(`>${limit}`, limit + 1, Math.min(limit + 400, 3400), { hints: [limit + 1] }), true),
+        withField(cls, 'size', range(`>${limit}`, limit + 1, 3400, { hints: [limit + 1] }), true),
       ];
     }
   }
@@ -206,6 +230,9 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
     hosts.forEach((h, i) => insts.set(h.name, owned[i]));
   }
   const engine = new Engine(cp, opts.target, opts.target === 'model' ? {} : { instances: owned });
+  // Pod MTUs the scenario gives (endpoints created before the first step may name one).
+  const mtus = new Map(s.endpoints.flatMap((e) => (e.mtu !== undefined ? [[e.name, e.mtu] as const] : [])));
+  const podMtu = (pod: string): number | undefined => mtus.get(pod);
   const rows = new Map<string, ClassRowDoc>();
   const judged = { classes: 0, frames: 0, hops: 0 };
   const kept = new Map<string, number>();
@@ -305,7 +332,7 @@ export function verifyScenario(s: Scenario, opts: VerifyOptions): ScenarioVerify
       // A refined class whose representative is its parent's frame has its parent's path.
       const same = parent !== undefined && Buffer.compare(parent.frame, f.frame) === 0;
       const obs = same ? parent.obs : follow(engine, ck, f, opts.classId !== undefined);
-      const subs = depth < 6 ? refine(cp, cls, obs) : undefined;
+      const subs = depth < 8 ? refine(cp, cls, obs, podMtu) : undefined;
       if (subs !== undefined) {
         for (const sub of subs) process(sub, depth + 1, { frame: f.frame, obs });
         return;
