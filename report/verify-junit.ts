@@ -1,7 +1,7 @@
 // verify's JUnit XML: one <testsuite> per scenario, one <testcase> per property (with its
 // classes, frames and hops), failed by its violations; known findings are in system-out.
-import { PROPERTIES } from './json-schema/verify.ts';
-import type { VerifyDoc } from './json-schema/verify.ts';
+import { PROPERTIES } from './json-schema/verify-doc.ts';
+import type { VerifyDoc } from './json-schema/verify-doc.ts';
 import { xmlEscape } from './junit.ts';
 
 export function verifyJunitXml(doc: VerifyDoc): string {

@@ -3,7 +3,7 @@
 // property, the class and the hop. A uniformity split adds the member's path after the
 // representative's, so Wireshark shows the two side by side.
 import { XDP_ACTION } from '../model/dataplane/tables.ts';
-import type { HopLineDoc, VerifyDoc, ViolationDoc } from './json-schema/verify.ts';
+import type { HopLineDoc, VerifyDoc, ViolationDoc } from './json-schema/verify-doc.ts';
 import { type InterfaceSpec, type PacketToWrite, encodeCapture, xdpVerdict } from './capture/writer.ts';
 import { fromHex } from './trace/frame.ts';
 

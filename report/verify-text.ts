@@ -1,8 +1,8 @@
 // `twinplane verify` as text: per scenario, per property the classes, frames and hops it
 // judged and what it found; each violation kept in full (its class, the frame, both sides'
 // path, the command that reproduces it); the known findings with their issues; the rates.
-import { PROPERTIES } from './json-schema/verify.ts';
-import type { HopLineDoc, ScenarioVerifyDoc, VerifyDoc, ViolationDoc } from './json-schema/verify.ts';
+import { PROPERTIES } from './json-schema/verify-doc.ts';
+import type { HopLineDoc, ScenarioVerifyDoc, VerifyDoc, ViolationDoc } from './json-schema/verify-doc.ts';
 
 export interface TextStyle {
   bold(s: string): string;

@@ -1,7 +1,7 @@
 // Running scenarios end to end: load, pick the engine, run each, gather one RunDoc.
 import { RUN_DOC_VERSION, type RunDoc, type ScenarioRunDoc } from '../../report/json-schema/run.ts';
-import type { ScenarioVerifyDoc } from '../../report/json-schema/verify.ts';
-import { assertionsOf } from '../verify/assertions.ts';
+import type { ScenarioVerifyDoc } from '../../report/json-schema/verify-doc.ts';
+import { assertionsOf } from '../verify/assertions-of.ts';
 import { verifyScenario } from '../verify/verifier.ts';
 import { assertionChecks } from './assertions-check.ts';
 import type { RunTarget } from '../../model/target.ts';

@@ -25,8 +25,8 @@ import {
   resolveFailHost,
   resolveSetBouncers,
   resolveSetDividers,
-} from './resolve/lifecycle.ts';
-import { resolveInject, resolveOpenFlows } from './resolve/traffic.ts';
+} from './resolve/shape-steps.ts';
+import { resolveInject, resolveOpenFlows } from './resolve/inject-flows.ts';
 import { resolveAssertions, resolveInvariants } from './resolve/assertions.ts';
 
 export { IssueList, MAX_ISSUES, ScenarioError, formatIssue } from './issues.ts';

@@ -1,6 +1,6 @@
 // Findings verify makes on today's data plane that belong to another issue's fix. Each is
 // matched by property and message; a matched violation is reported as known (with its
-// issue) and does not fail the run. The list cannot go stale: test/harness/verify/known.test.ts
+// issue) and does not fail the run. The list cannot go stale: test/harness/verify/known-findings.test.ts
 // reproduces every entry on its witness scenario and fails when one stops occurring, so the
 // entry is removed in the commit whose fix makes it disappear.
 import type { Violation } from './properties.ts';

@@ -7,7 +7,7 @@ import {
   type ScenarioVerifyDoc,
   VERIFY_DOC_VERSION,
   type VerifyDoc,
-} from '../../report/json-schema/verify.ts';
+} from '../../report/json-schema/verify-doc.ts';
 
 export function emptyCounts(): Record<PropertyId, PropertyCount> {
   const out = {} as Record<PropertyId, PropertyCount>;

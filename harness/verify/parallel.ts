@@ -3,8 +3,8 @@
 // share), the shares joined as --merge joins shards. The per-scenario checks (state from
 // scratch, the flood) run in the share that is shard 1.
 import { Worker } from 'node:worker_threads';
-import type { ScenarioVerifyDoc, VerifyDoc } from '../../report/json-schema/verify.ts';
-import { VERIFY_DOC_VERSION } from '../../report/json-schema/verify.ts';
+import type { ScenarioVerifyDoc, VerifyDoc } from '../../report/json-schema/verify-doc.ts';
+import { VERIFY_DOC_VERSION } from '../../report/json-schema/verify-doc.ts';
 import { mergeDocs } from './merge.ts';
 import type { VerifyOptions } from './verifier.ts';
 

@@ -22,8 +22,8 @@ import { ipv4ToString, macToString, readIpv4 } from '../../model/wire/addr.ts';
 import type { HeaderClass } from './class-types.ts';
 import { type Observation, innerOffset } from './follow.ts';
 
-export { PROPERTIES, type PropertyId } from '../../report/json-schema/verify.ts';
-import type { PropertyId } from '../../report/json-schema/verify.ts';
+export { PROPERTIES, type PropertyId } from '../../report/json-schema/verify-doc.ts';
+import type { PropertyId } from '../../report/json-schema/verify-doc.ts';
 
 export interface Violation {
   readonly property: PropertyId;

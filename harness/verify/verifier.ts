@@ -28,7 +28,7 @@ import { podClasses } from './pod-classes.ts';
 import { type Assertions, NO_ASSERTIONS, type PropertyId, Truth, type Violation, judge } from './properties.ts';
 import { underlayClasses } from './underlay-classes.ts';
 import { emptyCounts } from './merge.ts';
-import type { ClassRowDoc, HopLineDoc, ScenarioVerifyDoc, ViolationDoc } from '../../report/json-schema/verify.ts';
+import type { ClassRowDoc, HopLineDoc, ScenarioVerifyDoc, ViolationDoc } from '../../report/json-schema/verify-doc.ts';
 
 export type VerifyTarget = 'model' | 'xdp' | 'both';
 

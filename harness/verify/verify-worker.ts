@@ -2,7 +2,7 @@
 // sources (a shard of the run's shard) and posts the result, with progress on the way.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadScenario } from '../scenario/load.ts';
-import { assertionsOf } from './assertions.ts';
+import { assertionsOf } from './assertions-of.ts';
 import { type VerifyOptions, verifyScenario } from './verifier.ts';
 
 type Data = {

@@ -2,8 +2,8 @@
 // frames were judged, where they ended (delivered, dropped, passed to the host, other), and
 // what the properties found; with the per-property counts and the violations below it. The
 // verify report is this page; a run of a scenario with `isolation: exhaustive` embeds it.
-import type { ScenarioVerifyDoc, VerifyDoc } from '../json-schema/verify.ts';
-import { PROPERTIES } from '../json-schema/verify.ts';
+import type { ScenarioVerifyDoc, VerifyDoc } from '../json-schema/verify-doc.ts';
+import { PROPERTIES } from '../json-schema/verify-doc.ts';
 import { esc } from './escape.ts';
 import { CSS } from './style.ts';
 

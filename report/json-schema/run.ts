@@ -7,7 +7,7 @@
 export const RUN_DOC_VERSION = 'twinplane-run/1';
 
 import type { Action } from '../../model/dataplane/tables.ts';
-import type { ScenarioVerifyDoc } from './verify.ts';
+import type { ScenarioVerifyDoc } from './verify-doc.ts';
 import type { RunTarget } from '../../model/target.ts';
 
 export interface LookupDoc {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { PROPERTIES } from '../../report/json-schema/verify.ts';
+import { PROPERTIES } from '../../report/json-schema/verify-doc.ts';
 import { CompiledSchema } from '../../harness/scenario/json-schema.ts';
 import { describeBpf } from '../support/bpf-gate.ts';
 

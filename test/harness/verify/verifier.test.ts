@@ -8,7 +8,7 @@ import { verifyScenario } from '../../../harness/verify/verifier.ts';
 import { mergeDocs } from '../../../harness/verify/merge.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { epKey } from '../../../model/dataplane/state.ts';
-import { VERIFY_DOC_VERSION, type VerifyDoc } from '../../../report/json-schema/verify.ts';
+import { VERIFY_DOC_VERSION, type VerifyDoc } from '../../../report/json-schema/verify-doc.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 
 const demo = loadScenario('scenarios/demo.yaml');
