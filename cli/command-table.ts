@@ -25,6 +25,11 @@ export const COMMANDS: readonly CommandRow[] = [
     summary: "replay a capture through one host's program: verdict and reason per packet",
     load: () => import('./commands/replay.ts'),
   },
+  {
+    name: 'verify',
+    summary: 'prove tenant isolation over every class of header a pod or the underlay can send, after every step',
+    load: () => import('./commands/verify.ts'),
+  },
   { name: 'decode', summary: 'print a pcap/pcapng capture layer by layer (Geneve-aware)', load: () => import('./commands/decode.ts') },
   { name: 'watch', summary: 'run scenarios again on every change to them or to bpf/', load: () => import('./commands/watch.ts') },
   {

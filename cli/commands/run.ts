@@ -46,6 +46,17 @@ export interface RunPlan {
   readonly notices: readonly string[];
   readonly outputs: Outputs;
   readonly filter?: Expr;
+  /** `--pairs`: the most ordered pairs the all-pairs invariants probe (Infinity: every pair). */
+  readonly pairLimit?: number;
+}
+
+/** `--pairs all|N`: every ordered pair, or a sample of at most N (at least 2). */
+export function parsePairs(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'all') return Infinity;
+  const s = String(v);
+  if (!/^\d+$/.test(s) || Number(s) < 2) throw new UserError(`--pairs must be 'all' or a number of pairs of at least 2, not '${s}'`);
+  return Number(s);
 }
 
 /** The kernel needs BPF, a loadable libbpf and an object built from today's sources. */
@@ -106,6 +117,7 @@ export async function executeRun(
       target: plan.target,
       engine,
       notices: plan.notices,
+      ...(plan.pairLimit !== undefined ? { pairLimit: plan.pairLimit } : {}),
       onProgress: (i, done, total) => bar.update(`${scenarios[i].name} [${i + 1}/${scenarios.length}] step ${done}/${total}`),
       ...(sinks.streaming ? { sink: sinks } : {}),
     });
@@ -135,12 +147,22 @@ export async function executeRun(
 /** Everything `run` checks before work, shared by watch. */
 export async function planRun(args: ParsedArgs, io: Io, command: string): Promise<{ plan: RunPlan; scenarios: Scenario[] }> {
   const filter = parseFilterFlag(args.flags.filter);
+  const pairLimit = parsePairs(args.flags.pairs);
   const target = parseTarget(args.flags.target, command, ['model', 'xdp', 'both']);
   const inputs = expandScenarioPaths(args.positionals);
   const outputs = checkOutputs(args.flags, RUN_OUTPUTS, inputs);
   const scenarios = loadScenarioArgs(args.positionals);
   const chosen = await chooseTarget(target, command, ['model', 'xdp', 'both'], io);
-  return { plan: { target: chosen.target, notices: chosen.notices, outputs, ...(filter ? { filter } : {}) }, scenarios };
+  return {
+    plan: {
+      target: chosen.target,
+      notices: chosen.notices,
+      outputs,
+      ...(filter ? { filter } : {}),
+      ...(pairLimit !== undefined ? { pairLimit } : {}),
+    },
+    scenarios,
+  };
 }
 
 export const command: Command = {
@@ -164,13 +186,19 @@ export const command: Command = {
     target: targetFlag(['model', 'xdp', 'both', 'live']),
     ...outputFlags(RUN_OUTPUTS, { json: 'print the run as JSON (report/json-schema/run.schema.json) instead of text' }),
     filter: FILTER_FLAG,
+    pairs: {
+      type: 'string',
+      value: 'all|n',
+      description:
+        "pairs the isolation and reachability invariants probe: every ordered pair ('all', the default) or a sample of at most n; the output says which",
+    },
   },
   positionals: [{ name: 'scenario', description: 'scenario YAML files, or folders of them', variadic: true }],
   async run(args, io: Io) {
     // Live runs build real namespaces and send real traffic; their result has its own
     // shape (observed captures against the model's prediction), reported by `live run`.
     if (args.flags.target === 'live') {
-      for (const f of ['report', 'junit', 'pcap', 'filter'])
+      for (const f of ['report', 'junit', 'pcap', 'filter', 'pairs'])
         if (args.flags[f] !== undefined)
           throw new UserError(`--${f} is not available with --target live yet: the live runner prints its own report (--json for JSON)`);
       const { runLiveFiles } = await import('./live-scenarios.ts');

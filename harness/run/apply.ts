@@ -3,7 +3,7 @@
 // Subnet names are per VPC in a scenario (two tenants may both have "pods") but global in
 // the control plane, so they are qualified as "<vpc>/<network>" there.
 import { ControlPlane, ControlPlaneError } from '../../model/control/plane.ts';
-import type { Endpoint, Network, Scenario, Service, Step, Vpc } from '../scenario/types.ts';
+import type { Endpoint, Network, Scenario, Service, Step, TrafficStep, Vpc } from '../scenario/types.ts';
 
 export const netName = (vpc: Vpc, n: Network): string => `${vpc.name}/${n.name}`;
 
@@ -11,7 +11,7 @@ export function createEndpoint(cp: ControlPlane, e: Endpoint): void {
   cp.createEndpoint({ name: e.name, network: netName(e.vpc, e.network), ip: e.ip, mac: e.mac, host: e.host.name });
 }
 
-function createService(cp: ControlPlane, s: Service): void {
+export function createService(cp: ControlPlane, s: Service): void {
   cp.createService({
     name: s.name,
     vpc: s.vpc.name,
@@ -25,19 +25,30 @@ function createService(cp: ControlPlane, s: Service): void {
 export function buildControlPlane(s: Scenario): ControlPlane {
   const cp = new ControlPlane();
   for (const h of s.hosts) cp.createHost({ name: h.name, ip: h.ip, mac: h.mac, mtu: h.mtu });
-  for (const v of s.vpcs) {
-    cp.createVpc({ name: v.name, vni: v.vni, cidr: v.cidr, dividers: v.dividers.map((d) => d.name) });
-    for (const n of v.networks) {
-      cp.createNetwork({ name: netName(v, n), vpc: v.name, cidr: n.cidr, bouncers: n.bouncers.map((b) => b.name), gatewayIp: n.gateway });
-    }
-  }
+  for (const v of s.vpcs) createVpc(cp, v);
   for (const e of s.endpoints) createEndpoint(cp, e);
   for (const svc of s.services) createService(cp, svc);
   return cp;
 }
 
-/** Applies one non-send step; returns the map writes per host it made. */
-export function applyStep(cp: ControlPlane, step: Exclude<Step, { kind: 'send' }>): Record<string, number> {
+export function createNetwork(cp: ControlPlane, v: Vpc, n: Network): void {
+  cp.createNetwork({ name: netName(v, n), vpc: v.name, cidr: n.cidr, bouncers: n.bouncers.map((b) => b.name), gatewayIp: n.gateway });
+}
+
+export function createVpc(cp: ControlPlane, v: Vpc): void {
+  cp.createVpc({ name: v.name, vni: v.vni, cidr: v.cidr, dividers: v.dividers.map((d) => d.name) });
+  for (const n of v.networks) createNetwork(cp, v, n);
+}
+
+/** A step that changes the cluster (every step but the traffic ones). */
+export type ChangeStep = Exclude<Step, TrafficStep>;
+
+export function isTraffic(step: Step): step is TrafficStep {
+  return step.kind === 'send' || step.kind === 'inject' || step.kind === 'openFlows';
+}
+
+/** Applies one step that changes the cluster; returns the map writes per host it made. */
+export function applyStep(cp: ControlPlane, step: ChangeStep): Record<string, number> {
   const w = cp.measure(() => {
     switch (step.kind) {
       case 'provision':
@@ -54,6 +65,39 @@ export function applyStep(cp: ControlPlane, step: Exclude<Step, { kind: 'send' }
         break;
       case 'removeBackend':
         cp.removeBackend(step.service.name, step.endpoint.name);
+        break;
+      case 'createVpc':
+        createVpc(cp, step.vpc);
+        break;
+      case 'deleteVpc':
+        cp.deleteVpcAll(step.vpc.name);
+        break;
+      case 'createNetwork':
+        createNetwork(cp, step.vpc, step.network);
+        break;
+      case 'deleteNetwork':
+        cp.deleteNetworkAll(netName(step.vpc, step.network));
+        break;
+      case 'createService':
+        createService(cp, step.service);
+        break;
+      case 'deleteService':
+        cp.deleteService(step.service.name);
+        break;
+      case 'failHost':
+        cp.failHost(step.host.name);
+        break;
+      case 'setBouncers':
+        cp.setBouncers(
+          netName(step.vpc, step.network),
+          step.bouncers.map((b) => b.name),
+        );
+        break;
+      case 'setDividers':
+        cp.setDividers(
+          step.vpc.name,
+          step.dividers.map((d) => d.name),
+        );
         break;
     }
   });
@@ -74,6 +118,28 @@ export function stepSummary(step: Step): string {
       return `remove backend ${step.endpoint.name} from ${step.service.name}`;
     case 'send':
       return `send ${step.name}`;
+    case 'createVpc':
+      return `create VPC ${step.vpc.name} (VNI ${step.vpc.vni}, ${step.vpc.networks.length} networks)`;
+    case 'deleteVpc':
+      return `delete VPC ${step.vpc.name} (VNI ${step.vpc.vni}) with ${step.endpoints.length} endpoints and ${step.services.length} services`;
+    case 'createNetwork':
+      return `create network ${step.vpc.name}/${step.network.name} (bouncers ${step.network.bouncers.map((b) => b.name).join(', ')})`;
+    case 'deleteNetwork':
+      return `delete network ${step.vpc.name}/${step.network.name} with ${step.endpoints.length} endpoints`;
+    case 'createService':
+      return `create service ${step.service.name} in ${step.service.vpc.name}`;
+    case 'deleteService':
+      return `delete service ${step.service.name}`;
+    case 'failHost':
+      return `host ${step.host.name} fails (${step.endpoints.length} endpoints go with it)`;
+    case 'setBouncers':
+      return `bouncers of ${step.vpc.name}/${step.network.name} become ${step.bouncers.map((b) => b.name).join(', ') || 'none'}`;
+    case 'setDividers':
+      return `dividers of ${step.vpc.name} become ${step.dividers.map((d) => d.name).join(', ') || 'none'}`;
+    case 'openFlows':
+      return `open ${step.count} ${step.proto} flows ${step.name}`;
+    case 'inject':
+      return `inject ${step.name}`;
   }
 }
 

@@ -1,12 +1,12 @@
 // A send's expectations against what its packets did. One check per expectation written in
 // the file, each naming what was expected and what happened, so a failure reads without
 // the trace (the trace is there for the why).
-import { macToString } from '../../model/wire/addr.ts';
+import { ipv4ToString, macToString, readIpv4 } from '../../model/wire/addr.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
 import { reasonName } from '../../model/dataplane/tables.ts';
 import type { CheckDoc } from '../../report/json-schema/run-doc.ts';
 import { outcomeLine } from '../../report/trace/render.ts';
-import type { SendStep } from '../scenario/types.ts';
+import type { PacketAssert, SendStep } from '../scenario/types.ts';
 import { outcomeDoc } from './docs.ts';
 import type { Sent } from './pods.ts';
 
@@ -39,7 +39,47 @@ function arpAnswerMac(s: Sent): string | undefined {
 
 const list = (xs: readonly string[]): string => `[${xs.join(', ')}]`;
 
-export function checkSend(step: SendStep, sendIndex: number, checked: readonly Sent[], cp: ControlPlane): CheckDoc[] {
+/** The VNI of a Geneve frame, or undefined. */
+function geneveVni(f: Uint8Array): number | undefined {
+  if (f.length < 50 || f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 17) return undefined;
+  const u = 14 + (f[14] & 0x0f) * 4;
+  if (f.length < u + 16 || ((f[u + 2] << 8) | f[u + 3]) !== 6081) return undefined;
+  return (f[u + 12] << 16) | (f[u + 13] << 8) | f[u + 14];
+}
+
+/** What differs between a delivered packet and the assertion, in words ([] = it matches). */
+export function packetAssertDiffs(s: Sent, want: PacketAssert): string[] {
+  const o = s.path.outcome;
+  if (o.kind !== 'delivered') return [`packet ${s.doc.id} was not delivered (${outcomeLine(s.doc.outcome)})`];
+  const f = o.frame;
+  const out: string[] = [];
+  const ip = f.length >= 34 && f[12] === 0x08 && f[13] === 0x00;
+  const l4 = ip ? 14 + (f[14] & 0x0f) * 4 : 0;
+  const ports = ip && (f[23] === 6 || f[23] === 17) && f.length >= l4 + 4;
+  const cmp = (what: string, got: string | undefined, w: string): void => {
+    if (got !== w) out.push(`${what} ${got ?? 'absent'}, expected ${w}`);
+  };
+  if (want.srcIp !== undefined) cmp('source', ip ? ipv4ToString(readIpv4(f, 26)) : undefined, ipv4ToString(want.srcIp));
+  if (want.dstIp !== undefined) cmp('destination', ip ? ipv4ToString(readIpv4(f, 30)) : undefined, ipv4ToString(want.dstIp));
+  if (want.srcPort !== undefined) cmp('source port', ports ? String((f[l4] << 8) | f[l4 + 1]) : undefined, String(want.srcPort));
+  if (want.dstPort !== undefined) cmp('destination port', ports ? String((f[l4 + 2] << 8) | f[l4 + 3]) : undefined, String(want.dstPort));
+  if (want.ttl !== undefined) cmp('TTL', ip ? String(f[22]) : undefined, String(want.ttl));
+  if (want.srcMac !== undefined) cmp('source MAC', f.length >= 12 ? macToString(f.subarray(6, 12)) : undefined, macToString(want.srcMac));
+  if (want.vni !== undefined) {
+    const last = s.path.hops[s.path.hops.length - 1];
+    const v = last === undefined ? undefined : geneveVni(last.frameIn);
+    cmp('VNI', v === undefined ? "none (delivered on the sender's host)" : String(v), String(want.vni));
+  }
+  return out.map((x) => `packet ${s.doc.id}: ${x}`);
+}
+
+export function checkSend(
+  step: SendStep,
+  sendIndex: number,
+  checked: readonly Sent[],
+  cp: ControlPlane,
+  all: readonly Sent[] = checked,
+): CheckDoc[] {
   const e = step.expect;
   const out: CheckDoc[] = [];
   const at = { line: step.at.line, column: step.at.column };
@@ -142,6 +182,20 @@ export function checkSend(step: SendStep, sendIndex: number, checked: readonly S
       `backend ${want}`,
       bad.length === 0,
       bad.length === 0 ? `every packet reached ${want}` : `expected backend ${want}, but ${bad.map(fate).join('; ')}`,
+    );
+  }
+  if (e.arrivesWith !== undefined) {
+    const bad = checked.flatMap((s) => packetAssertDiffs(s, e.arrivesWith!));
+    add('arrivesWith', 'arrives as asserted', bad.length === 0, bad.length === 0 ? `every packet arrived as asserted` : bad.join('; '));
+  }
+  if (e.replyArrivesWith !== undefined) {
+    const replies = all.filter((s) => s.role === 'reply');
+    const bad = replies.length === 0 ? ['no answer was sent back'] : replies.flatMap((s) => packetAssertDiffs(s, e.replyArrivesWith!));
+    add(
+      'replyArrivesWith',
+      'the answer arrives as asserted',
+      bad.length === 0,
+      bad.length === 0 ? `every answer arrived as asserted` : bad.join('; '),
     );
   }
   if (e.bouncerSees === 'arpOnly') {

@@ -9,8 +9,13 @@ import type { CellDoc, CheckDoc, MatrixDoc, PacketDoc } from '../../report/json-
 import type { Invariant } from '../scenario/types.ts';
 import type { Pods, Sent } from './pods.ts';
 
-/** Pairs probed at most; beyond, a sample with every subnet represented. */
-export const DEFAULT_PAIR_LIMIT = 2500;
+/** Pairs probed at most by default: every pair (a scenario's `pairs: N`, or `run --pairs N`, samples). */
+export const DEFAULT_PAIR_LIMIT = Infinity;
+
+/** The pair limit a scenario's `invariants: { pairs }` asks for. */
+export function pairLimitOf(pairs: 'all' | number | undefined): number {
+  return pairs === undefined || pairs === 'all' ? DEFAULT_PAIR_LIMIT : pairs;
+}
 
 export interface MatrixRun {
   readonly matrix: MatrixDoc;
@@ -97,10 +102,15 @@ export function probeMatrix(pods: Pods, cp: ControlPlane, invariants: readonly I
     }),
   );
   pods.nextId = base + kept.length;
+  const totalPairs = all.length * (all.length - 1);
+  const probedPairs = eps.length * (eps.length - 1);
   const note =
     eps.length < all.length
-      ? `${all.length} endpoints: probed a sample of ${eps.length} covering every subnet (${eps.length * (eps.length - 1)} pairs)`
+      ? `${all.length} endpoints: probed a sample of ${eps.length} covering every subnet (${probedPairs} of ${totalPairs} pairs)`
       : undefined;
+  // Every message says whether it covers every pair or a sample, and how large.
+  const scope =
+    eps.length < all.length ? ` (a sample: ${probedPairs} of ${totalPairs} ordered pairs probed)` : ` (every ordered pair: ${totalPairs})`;
   const matrix: MatrixDoc = { endpoints: eps.map((e) => e.name), vpcs: eps.map(vpcOf), cells, ...(note ? { note } : {}) };
   const pairs = (f: (a: Endpoint, b: Endpoint) => boolean): number =>
     eps.reduce((n, a) => n + eps.filter((b) => a !== b && f(a, b)).length, 0);
@@ -113,7 +123,7 @@ export function probeMatrix(pods: Pods, cp: ControlPlane, invariants: readonly I
       kind: 'invariant',
       name: 'isolation: no endpoint reaches another VPC',
       ok: leaks.length === 0,
-      message: leaks.length === 0 ? `${n} cross-VPC pairs, none reached` : `reached across VPCs: ${show(leaks)}`,
+      message: (leaks.length === 0 ? `${n} cross-VPC pairs, none reached` : `reached across VPCs: ${show(leaks)}`) + scope,
     });
   }
   if (invariants.includes('reachability')) {
@@ -123,7 +133,7 @@ export function probeMatrix(pods: Pods, cp: ControlPlane, invariants: readonly I
       kind: 'invariant',
       name: 'reachability: every endpoint reaches its own VPC',
       ok: broken.length === 0,
-      message: broken.length === 0 ? `${n} same-VPC pairs, every echo answered` : `no round trip: ${show(broken)}`,
+      message: (broken.length === 0 ? `${n} same-VPC pairs, every echo answered` : `no round trip: ${show(broken)}`) + scope,
     });
   }
   return { matrix, checks, kept };

@@ -32,6 +32,15 @@ export class Sent {
     return this.meta.role;
   }
 
+  get flow(): string {
+    return this.meta.flow;
+  }
+
+  /** The sending pod, or the underlay sender's label. */
+  get from(): string {
+    return this.meta.from;
+  }
+
   get doc(): PacketDoc {
     return (this.built ??= packetDoc(this.meta, this.frame, this.path, this.names));
   }

@@ -8,7 +8,7 @@ import type { RunResult } from '../../model/dataplane/verdict.ts';
 import { type EngineHop, kernelAsRun } from '../engine/hop.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { EngineTarget } from './targets.ts';
-import { applyStep, buildControlPlane } from './apply.ts';
+import { applyStep, buildControlPlane, isTraffic } from './apply.ts';
 
 export class ReplayError extends Error {}
 
@@ -43,7 +43,7 @@ export type HopFn = (host: Host, program: 'agent' | 'transit', ingress: number, 
 /** The cluster after every non-send step of the scenario. */
 export function replayCluster(s: Scenario): ControlPlane {
   const cp = buildControlPlane(s);
-  for (const step of s.steps) if (step.kind !== 'send') applyStep(cp, step);
+  for (const step of s.steps) if (!isTraffic(step)) applyStep(cp, step);
   return cp;
 }
 

@@ -10,9 +10,11 @@ import type { Scenario } from '../scenario/types.ts';
 import { Names } from './docs.ts';
 import type { Engine } from '../engine/engine.ts';
 import { checkSend } from './expect.ts';
-import { DEFAULT_PAIR_LIMIT, probeMatrix } from './invariants.ts';
+import { pairLimitOf, probeMatrix } from './invariants.ts';
+import { OPEN_FLOWS_KEPT, runInject, runOpenFlows } from './traffic-steps.ts';
 import { Pods, type Sent } from './pods.ts';
 import { runSend } from './pod-send.ts';
+import { AssertionWatch } from './assertions-check.ts';
 import { type AdhocFlow, adhocSpec } from './adhoc.ts';
 import { ControlPlaneError, applyStep, buildControlPlane, stepSummary } from './apply.ts';
 
@@ -136,15 +138,19 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
     let packetTotal = 0;
     let keptOfSend = 0;
     const keepPerSend = opts.keepPerSend ?? KEEP_PER_SEND;
+    // What the current step keeps (a flood of flows keeps its first few).
+    let keep = keepPerSend;
     // Each packet as it is sent: counted, streamed, checked for hops model and kernel
     // disagreed on, and kept in the document when it is one of its send's first or disagreed.
+    const watch = new AssertionWatch(s);
     const sent = (x: Sent): void => {
       packetTotal++;
-      const doc = opts.onPacket !== undefined || keptOfSend < keepPerSend || x.path.firstBad >= 0 ? x.doc : undefined;
+      watch.sent(x);
+      const doc = opts.onPacket !== undefined || keptOfSend < keep || x.path.firstBad >= 0 ? x.doc : undefined;
       if (doc === undefined) return;
       opts.onPacket?.(doc);
       if (x.path.firstBad >= 0) mismatches += hopMismatches(doc, checks);
-      if (keptOfSend < keepPerSend || x.path.firstBad >= 0) packets.push(doc);
+      if (keptOfSend < keep || x.path.firstBad >= 0) packets.push(doc);
       keptOfSend++;
     };
     pods.onSent = sent;
@@ -170,11 +176,38 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
     s.steps.forEach((step, i) => {
       if (failedAt >= 0) return;
       const at = { line: step.at.line, column: step.at.column };
-      if (step.kind === 'send') {
+      if (step.kind === 'inject' || step.kind === 'openFlows') {
         const index = sends.length;
         keptOfSend = 0;
+        // A flood keeps its first flows and the ARP that resolved their next hop.
+        keep = step.kind === 'openFlows' ? Math.min(keepPerSend, OPEN_FLOWS_KEPT + 1) : keepPerSend;
+        const r = step.kind === 'inject' ? runInject(pods, step, index) : runOpenFlows(pods, step, index);
+        checks.push(...r.checks);
+        const to =
+          step.kind === 'inject'
+            ? `${step.into.name} (VNI ${step.vni})`
+            : step.to.kind === 'service'
+              ? step.to.service.name
+              : ipv4ToString(step.to.ip);
+        sends.push({
+          index,
+          name: step.name,
+          ...at,
+          from: step.kind === 'inject' ? `underlay ${step.from.label}` : step.from.name,
+          to,
+          proto: step.kind === 'inject' ? `geneve/${step.inner.proto}` : step.proto,
+          count: step.count,
+          ok: r.checks.every((c) => c.ok),
+          packets: r.all.map((x) => x.id),
+          checks: r.checks,
+        });
+        steps.push({ kind: step.kind, ...at, summary: stepSummary(step), send: index });
+      } else if (step.kind === 'send') {
+        const index = sends.length;
+        keptOfSend = 0;
+        keep = keepPerSend;
         const r = runSend(pods, step, index);
-        const cs = checkSend(step, index, r.checked, cp);
+        const cs = checkSend(step, index, r.checked, cp, r.all);
         checks.push(...cs);
         sends.push({
           index,
@@ -199,7 +232,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
         try {
           endBatch(`before step ${i + 1} (line ${step.at.line})`);
           const writes = applyStep(cp, step);
-          engine.sync(Object.keys(writes));
+          engine.sync(Object.keys(writes).filter((h) => cp.hosts.has(h))); // a failed host has left
           steps.push({ kind: step.kind, ...at, summary: stepSummary(step), writes });
         } catch (e) {
           if (!(e instanceof ControlPlaneError)) throw e;
@@ -212,6 +245,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
     });
     if (opts.adhoc && failedAt < 0) {
       keptOfSend = 0;
+      keep = keepPerSend;
       const spec = adhocSpec(cp, opts.adhoc);
       const r = runSend(pods, spec, sends.length);
       sends.push({
@@ -232,14 +266,17 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
     const m =
       opts.probe === false
         ? { matrix: { endpoints: [], vpcs: [], cells: [], note: 'not probed' }, checks: [], kept: [] }
-        : probeMatrix(pods, cp, failedAt >= 0 ? [] : s.invariants, opts.pairLimit ?? DEFAULT_PAIR_LIMIT);
+        : probeMatrix(pods, cp, failedAt >= 0 ? [] : s.invariants, opts.pairLimit ?? pairLimitOf(s.pairs));
     // Failing probes (and probes model and kernel disagreed on) are kept, and streamed.
     for (const p of m.kept) {
       opts.onPacket?.(p);
+      watch.doc(p);
       mismatches += hopMismatches(p, checks);
       packets.push(p);
     }
     checks.push(...m.checks);
+    const asserted = watch.checks();
+    checks.push(...asserted);
     endBatch('at the end');
     return {
       ...base,
@@ -247,7 +284,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
       topology: topology(s, cp),
       steps,
       sends,
-      invariants: m.checks,
+      invariants: [...m.checks, ...asserted],
       matrix: m.matrix,
       packets,
       packetTotal: packetTotal + m.kept.length,

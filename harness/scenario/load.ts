@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ScenarioError } from './issues.ts';
 import type { DocPath } from './issues.ts';
-import type { Invariant, Scenario, Step } from './types.ts';
+import type { Scenario, Step } from './types.ts';
 import { readYaml } from './yaml-source.ts';
 import { scenarioText } from './text.ts';
 import { scenarioSchema } from './schema-file.ts';
@@ -15,6 +15,19 @@ import { resolveEndpoints, resolveServices } from './resolve/endpoints.ts';
 import { ProvisionNames, resolveBackendChange, resolveDelete, resolveMove, resolveProvision } from './resolve/steps.ts';
 import { resolveSend } from './resolve/send.ts';
 import { World } from './resolve/world.ts';
+import {
+  resolveCreateNetwork,
+  resolveCreateService,
+  resolveCreateVpc,
+  resolveDeleteNetwork,
+  resolveDeleteService,
+  resolveDeleteVpc,
+  resolveFailHost,
+  resolveSetBouncers,
+  resolveSetDividers,
+} from './resolve/shape-steps.ts';
+import { resolveInject, resolveOpenFlows } from './resolve/inject-flows.ts';
+import { resolveAssertions, resolveInvariants } from './resolve/assertions.ts';
 
 export { IssueList, MAX_ISSUES, ScenarioError, formatIssue } from './issues.ts';
 export type { Issue } from './issues.ts';
@@ -67,18 +80,26 @@ export function parseScenario(text: string, fileName: string): Scenario {
   const world = new World(ctx, hosts, vpcs);
   const endpoints = resolveEndpoints(world, doc.endpoints);
   const services = resolveServices(world, doc.services);
+  // The VPCs created before the first step (createVpc steps declare more in the same table).
+  const initialVpcs = vpcs.values().flatMap((v) => (v.vpc === null ? [] : [v.vpc]));
+  // Assertions name endpoints that may be provisioned by a step: resolved after the steps.
   const steps = resolveSteps(world, doc.steps);
+  const assertions = resolveAssertions(world, doc.assertions);
+  const inv = resolveInvariants(ctx, doc.invariants);
   if (ctx.issues.length > 0) throw new ScenarioError(ctx.issues);
   return {
     file: fileName,
     name: str(doc.name) ?? '',
     description: str(doc.description) ?? '',
     hosts: hosts.values(),
-    vpcs: vpcs.values().flatMap((v) => (v.vpc === null ? [] : [v.vpc])),
+    vpcs: initialVpcs,
     endpoints,
     services,
     steps,
-    invariants: list(doc.invariants).filter((x): x is Invariant => x === 'isolation' || x === 'reachability'),
+    invariants: inv.invariants,
+    ...(inv.exhaustive ? { exhaustive: true } : {}),
+    ...(inv.pairs !== undefined ? { pairs: inv.pairs } : {}),
+    ...(assertions.length > 0 ? { assertions } : {}),
   };
 }
 
@@ -111,6 +132,39 @@ function resolveSteps(world: World, raw: unknown): Step[] {
       case 'addBackend':
       case 'removeBackend':
         resolved = resolveBackendChange(world, kind, fields, path, at);
+        break;
+      case 'createVpc':
+        resolved = resolveCreateVpc(world, fields, path, at);
+        break;
+      case 'deleteVpc':
+        resolved = resolveDeleteVpc(world, body, path, at);
+        break;
+      case 'createNetwork':
+        resolved = resolveCreateNetwork(world, fields, path, at);
+        break;
+      case 'deleteNetwork':
+        resolved = resolveDeleteNetwork(world, fields, path, at);
+        break;
+      case 'createService':
+        resolved = resolveCreateService(world, fields, path, at);
+        break;
+      case 'deleteService':
+        resolved = resolveDeleteService(world, body, path, at);
+        break;
+      case 'failHost':
+        resolved = resolveFailHost(world, body, path, at);
+        break;
+      case 'setBouncers':
+        resolved = resolveSetBouncers(world, fields, path, at);
+        break;
+      case 'setDividers':
+        resolved = resolveSetDividers(world, fields, path, at);
+        break;
+      case 'openFlows':
+        resolved = resolveOpenFlows(world, fields, path, at);
+        break;
+      case 'inject':
+        resolved = resolveInject(world, fields, path, at);
         break;
       case 'send': {
         resolved = resolveSend(world, fields, path, at, sends++);

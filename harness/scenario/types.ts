@@ -44,6 +44,8 @@ export interface Endpoint {
   readonly ip: Ipv4;
   readonly mac: Mac;
   readonly host: Host;
+  /** The pod's interface MTU (default: its host's MTU less the 66 bytes of encapsulation). */
+  readonly mtu?: number;
 }
 
 export type L4Protocol = 'tcp' | 'udp';
@@ -101,6 +103,22 @@ export interface Expect {
   readonly backend?: Endpoint;
   /** The bouncers of the sender's subnet see only the ARP exchange, no data packet. */
   readonly bouncerSees?: 'arpOnly';
+  /** What the delivered packet looks like (source after NAT, TTL, source MAC, the VNI it came in). */
+  readonly arrivesWith?: PacketAssert;
+  /** The same of the answer delivered back to the sender (a service reply: the VIP as source). */
+  readonly replyArrivesWith?: PacketAssert;
+}
+
+/** Fields of a delivered packet; absent = not checked. */
+export interface PacketAssert {
+  readonly srcIp?: Ipv4;
+  readonly srcPort?: number;
+  readonly dstIp?: Ipv4;
+  readonly dstPort?: number;
+  readonly ttl?: number;
+  readonly srcMac?: Mac;
+  /** The VNI of the Geneve frame the receiving host decapsulated (absent when delivered on the sender's host). */
+  readonly vni?: number;
 }
 
 export interface ProvisionStep {
@@ -160,9 +178,159 @@ export interface SendStep {
   readonly expect: Expect;
 }
 
-export type Step = ProvisionStep | DeleteStep | MoveStep | BackendStep | SendStep;
+/** A VPC (with its networks) created mid-run; its VNI may be one a deleted VPC used. */
+export interface CreateVpcStep {
+  readonly kind: 'createVpc';
+  readonly at: SourcePos;
+  readonly vpc: Vpc;
+}
+
+export interface DeleteVpcStep {
+  readonly kind: 'deleteVpc';
+  readonly at: SourcePos;
+  readonly vpc: Vpc;
+  /** Endpoints and services deleted with it. */
+  readonly endpoints: readonly Endpoint[];
+  readonly services: readonly Service[];
+}
+
+export interface CreateNetworkStep {
+  readonly kind: 'createNetwork';
+  readonly at: SourcePos;
+  readonly vpc: Vpc;
+  readonly network: Network;
+}
+
+export interface DeleteNetworkStep {
+  readonly kind: 'deleteNetwork';
+  readonly at: SourcePos;
+  readonly vpc: Vpc;
+  readonly network: Network;
+  /** Endpoints deleted with it. */
+  readonly endpoints: readonly Endpoint[];
+}
+
+export interface CreateServiceStep {
+  readonly kind: 'createService';
+  readonly at: SourcePos;
+  readonly service: Service;
+}
+
+export interface DeleteServiceStep {
+  readonly kind: 'deleteService';
+  readonly at: SourcePos;
+  readonly service: Service;
+}
+
+/** A host fails: its endpoints go, it leaves every bouncer and divider set, the underlay loses it. */
+export interface FailHostStep {
+  readonly kind: 'failHost';
+  readonly at: SourcePos;
+  readonly host: Host;
+  readonly endpoints: readonly Endpoint[];
+}
+
+export interface SetBouncersStep {
+  readonly kind: 'setBouncers';
+  readonly at: SourcePos;
+  readonly vpc: Vpc;
+  readonly network: Network;
+  readonly bouncers: readonly Host[];
+}
+
+export interface SetDividersStep {
+  readonly kind: 'setDividers';
+  readonly at: SourcePos;
+  readonly vpc: Vpc;
+  readonly dividers: readonly Host[];
+}
+
+/** `count` flows from one pod, one packet each (a SYN, or a datagram), source ports from `srcPort` up. */
+export interface OpenFlowsStep {
+  readonly kind: 'openFlows';
+  readonly at: SourcePos;
+  readonly name: string;
+  readonly from: Endpoint;
+  readonly fromHost: Host;
+  readonly to: Target;
+  readonly proto: L4Protocol;
+  readonly port: number;
+  readonly count: number;
+  readonly srcPort: number;
+  /** delivered: every flow's packet reached an endpoint (true) or none did (false). */
+  readonly expect: { readonly delivered?: boolean };
+}
+
+/** A Geneve frame put on the underlay towards a host's NIC: from a host, or from an address that is no host. */
+export interface InjectStep {
+  readonly kind: 'inject';
+  readonly at: SourcePos;
+  readonly name: string;
+  /** The host whose NIC receives the frame. */
+  readonly into: Host;
+  /** The outer source: a host of the scenario, or an address and MAC no host has. */
+  readonly from: { readonly host?: Host; readonly ip: Ipv4; readonly mac: Mac; readonly label: string };
+  readonly vni: number;
+  /** The host-location option (absent: none). */
+  readonly hostLocation?: { readonly ip: Ipv4; readonly mac: Mac };
+  /** The service-rewrite option (absent: none), put first. */
+  readonly serviceRewrite?: {
+    readonly vip: Ipv4;
+    readonly vipPort: number;
+    readonly backendIp: Ipv4;
+    readonly backendPort: number;
+    readonly backendMac: Mac;
+    readonly hostIp: Ipv4;
+    readonly hostMac: Mac;
+  };
+  /** The inner frame. */
+  readonly inner: {
+    readonly proto: 'icmp' | 'udp' | 'tcp' | 'arp-request' | 'arp-reply';
+    readonly src: Ipv4;
+    readonly srcMac: Mac;
+    readonly dst: Ipv4;
+    readonly dstMac: Mac;
+    readonly port?: number;
+    readonly srcPort?: number;
+    readonly ttl: number;
+  };
+  readonly count: number;
+  readonly expect: {
+    readonly delivered?: boolean;
+    readonly to?: Endpoint;
+    readonly reason?: ReasonName;
+    /** Whether any host learnt anything from it (ep_cache, flows, rflows). */
+    readonly learns?: boolean;
+  };
+}
+
+export type LifecycleStep =
+  | CreateVpcStep
+  | DeleteVpcStep
+  | CreateNetworkStep
+  | DeleteNetworkStep
+  | CreateServiceStep
+  | DeleteServiceStep
+  | FailHostStep
+  | SetBouncersStep
+  | SetDividersStep;
+
+export type Step = ProvisionStep | DeleteStep | MoveStep | BackendStep | SendStep | LifecycleStep | OpenFlowsStep | InjectStep;
+
+/** Steps that put frames on the wire (the rest change the cluster). */
+export type TrafficStep = SendStep | OpenFlowsStep | InjectStep;
 
 export type Invariant = 'isolation' | 'reachability';
+
+/** An isolation assertion of the scenario: checked by every send of `run` and every class of `verify`. */
+export interface Assertion {
+  readonly kind: 'neverReach' | 'neverCross';
+  readonly at: SourcePos;
+  /** The pod it constrains; absent = every pod. */
+  readonly from?: Endpoint;
+  /** neverReach: endpoint names; neverCross: host names. */
+  readonly targets: readonly string[];
+}
 
 export interface Scenario {
   /** The file name given to the loader, as it appears in error messages. */
@@ -177,4 +345,9 @@ export interface Scenario {
   readonly steps: readonly Step[];
   /** Checked after the last step, over the endpoints alive then. */
   readonly invariants: readonly Invariant[];
+  /** `invariants: { isolation: exhaustive }`: isolation is proven by verify's classes, not probed. */
+  readonly exhaustive?: boolean;
+  /** The all-pairs probe: every pair ('all', the default) or a sample of at most this many pairs. */
+  readonly pairs?: 'all' | number;
+  readonly assertions?: readonly Assertion[];
 }

@@ -61,6 +61,8 @@ export interface NetworkSpec {
   bouncers: string[];
   gatewayIp?: IpLike;
   gatewayMac?: MacLike;
+  /** The net_id to take (a rebuild from scratch keeps the ids); default: the next free. */
+  netId?: number;
 }
 export interface EndpointSpec {
   name: string;
@@ -85,6 +87,8 @@ export interface ServiceSpec {
   ports: ServicePort[];
   /** Endpoint names. */
   backends?: string[];
+  /** The svc_id to take (a rebuild from scratch keeps the ids); default: the lowest free. */
+  svcId?: number;
 }
 
 export interface Host {
@@ -406,7 +410,12 @@ export class ControlPlane {
     }
     const bouncers = spec.bouncers.map((b) => this.host(b));
     if (bouncers.length > CONSTS.MAX_BOUNCERS) throw new ControlPlaneError(`network ${spec.name}: at most ${CONSTS.MAX_BOUNCERS} bouncers`);
-    const netId = this.nextNetId++;
+    const netId = spec.netId ?? this.nextNetId++;
+    if (spec.netId !== undefined) {
+      for (const o of this.networks.values())
+        if (o.netId === netId) throw new ControlPlaneError(`network ${spec.name}: net_id ${netId} is taken by ${o.name}`);
+      this.nextNetId = Math.max(this.nextNetId, netId + 1);
+    }
     // Defaults of docs section 1: gateway = network address + 1, MAC 02:67:77:00 + net_id.
     const gatewayIp = spec.gatewayIp !== undefined ? toIp(spec.gatewayIp, `network ${spec.name}`) : (cidr.network + 1) >>> 0;
     const gatewayMac =
@@ -431,17 +440,7 @@ export class ControlPlane {
     this.networks.set(n.name, n);
     v.networks.add(n);
     const gwKey = epKey(v.vni, gatewayIp);
-    const gwVal: EpValRec = {
-      kind: CONSTS.EP_GATEWAY,
-      flags: 0,
-      mac: gatewayMac,
-      host_ip: 0,
-      host_mac: ZERO_MAC,
-      gw_mac: gatewayMac,
-      ifindex: 0,
-      net_id: netId,
-      gw_ip: gatewayIp,
-    };
+    const gwVal = this.gatewayValue(n);
     for (const h of new Set([...bouncers, ...v.dividers])) {
       this.write(h, 'networks', n.key, n.value);
       this.write(h, 'vpcs', v.vni, v.value);
@@ -508,17 +507,7 @@ export class ControlPlane {
     };
     this.write(h, 'endpoints', key, local);
     this.write(h, 'networks', n.key, n.value);
-    const remote: EpValRec = {
-      kind: CONSTS.EP_REMOTE,
-      flags: 0,
-      mac: e.mac,
-      host_ip: h.ip,
-      host_mac: h.mac,
-      gw_mac: n.gatewayMac,
-      ifindex: 0,
-      net_id: n.netId,
-      gw_ip: n.gatewayIp,
-    };
+    const remote = this.remoteValue(e);
     for (const b of n.bouncers) if (b !== h) this.write(b, 'endpoints', key, remote);
     (h.veths ??= new Map()).set(idx, e);
     v.endpointHosts.set(h, (v.endpointHosts.get(h) ?? 0) + 1);
@@ -606,7 +595,7 @@ export class ControlPlane {
     const vip = toIp(spec.vip, `service ${spec.name}`);
     let svcId = -1;
     for (let i = 0; i < CONSTS.MAX_SERVICES; i++) {
-      if (this.svcIds[i] === undefined) {
+      if (this.svcIds[i] === undefined && (spec.svcId === undefined || spec.svcId === i)) {
         svcId = i;
         break;
       }
@@ -709,6 +698,187 @@ export class ControlPlane {
     s.backends = s.backends.filter((b) => b !== e);
     this.writeBackends(s);
     for (const h of this.vpcHosts(s.vpc)) this.dropFlows(h, s.vpc.vni, e.ip, false);
+  }
+
+  // --- changes of roles and lifetimes (scenario steps of twinplane verify) ----------------
+  // Each writes the entries a fresh control plane would hold for the new shape, so a rebuild
+  // from scratch (harness/verify/from-scratch.ts) and this state agree.
+
+  /** Hosts that hold `key` in `map`: where a changed value must be rewritten. */
+  private holders<N extends MapName>(map: N, key: MapKey<N>): Host[] {
+    const out: Host[] = [];
+    for (const h of this.hosts.values()) if (h.state.has(map) && h.state.map(map).peek(key) !== undefined) out.push(h);
+    return out;
+  }
+
+  /**
+   * A network's bouncers become `hosts`: the leaving ones forget its endpoints, gateway and
+   * (when they serve no other subnet of the VPC) its services; the new ones learn them; every
+   * host holding the network's entry gets the new bouncer list.
+   */
+  setBouncers(network: string, hosts: string[]): void {
+    const n = this.network(network);
+    const v = n.vpc;
+    const next = hosts.map((b) => this.host(b));
+    if (next.length > CONSTS.MAX_BOUNCERS) throw new ControlPlaneError(`network ${network}: at most ${CONSTS.MAX_BOUNCERS} bouncers`);
+    const before = [...n.bouncers];
+    const bouncersOfVpc = this.vpcBouncers(v);
+    const leaving = before.filter((h) => !next.includes(h));
+    const joining = next.filter((h) => !before.includes(h));
+    const mine = [...this.endpoints.values()].filter((e) => e.network === n);
+    const gwKey = epKey(v.vni, n.gatewayIp);
+    // The Network record is shared by every endpoint; its bouncer list and map value change in place.
+    n.bouncers.splice(0, n.bouncers.length, ...next);
+    (n as { value: NetValRec }).value = { ...n.value, n_bouncers: next.length, bouncers: padLocs(next, CONSTS.MAX_BOUNCERS) };
+    const stillVpcBouncer = this.vpcBouncers(v);
+    for (const h of leaving) {
+      for (const e of mine) if (e.host !== h) this.remove(h, 'endpoints', epKey(v.vni, e.ip));
+      this.remove(h, 'endpoints', gwKey);
+      const keepsNet = v.dividers.includes(h) || mine.some((e) => e.host === h);
+      if (!keepsNet) this.remove(h, 'networks', n.key);
+      if (!stillVpcBouncer.has(h)) {
+        for (const s of v.services) {
+          this.remove(h, 'endpoints', epKey(v.vni, s.vip));
+          for (const k of this.serviceKeys(s)) this.remove(h, 'services', k);
+        }
+        if (!v.dividers.includes(h)) this.remove(h, 'vpcs', v.vni);
+      }
+    }
+    const gwVal = this.gatewayValue(n);
+    for (const h of joining) {
+      this.write(h, 'vpcs', v.vni, v.value);
+      this.write(h, 'endpoints', gwKey, gwVal);
+      for (const e of mine) if (e.host !== h) this.write(h, 'endpoints', epKey(v.vni, e.ip), this.remoteValue(e));
+      if (!bouncersOfVpc.has(h)) for (const s of v.services) this.writeServiceOn(h, s, true);
+    }
+    for (const h of new Set([...this.holders('networks', n.key), ...joining])) this.write(h, 'networks', n.key, n.value);
+  }
+
+  /** A VPC's dividers become `hosts`; every host holding its `vpcs` entry gets the new list. */
+  setDividers(vpc: string, hosts: string[]): void {
+    const v = this.vpc(vpc);
+    const next = hosts.map((d) => this.host(d));
+    if (next.length > CONSTS.MAX_DIVIDERS) throw new ControlPlaneError(`VPC ${vpc}: at most ${CONSTS.MAX_DIVIDERS} dividers`);
+    const before = [...v.dividers];
+    v.dividers.splice(0, v.dividers.length, ...next);
+    (v as { value: VpcValRec }).value = { n_dividers: next.length, dividers: padLocs(next, CONSTS.MAX_DIVIDERS) };
+    const bouncers = this.vpcBouncers(v);
+    for (const h of before) {
+      if (next.includes(h)) continue;
+      for (const n of v.networks) {
+        const keeps = n.bouncers.includes(h) || [...this.endpoints.values()].some((e) => e.network === n && e.host === h);
+        if (!keeps) this.remove(h, 'networks', n.key);
+      }
+      if (!bouncers.has(h)) this.remove(h, 'vpcs', v.vni);
+    }
+    for (const h of next) if (!before.includes(h)) for (const n of v.networks) this.write(h, 'networks', n.key, n.value);
+    for (const h of new Set([...this.holders('vpcs', v.vni), ...next])) this.write(h, 'vpcs', v.vni, v.value);
+  }
+
+  /**
+   * Deletes a VPC with everything in it (services, endpoints, networks), then every entry any
+   * host still holds under its VNI, learnt ones included: the VNI can be reused afresh.
+   */
+  deleteVpcAll(name: string): void {
+    const v = this.vpc(name);
+    for (const s of [...v.services]) this.deleteService(s.name);
+    for (const e of [...this.endpoints.values()]) if (e.network.vpc === v) this.deleteEndpoint(e.name);
+    for (const n of [...v.networks]) this.deleteNetwork(n.name);
+    this.deleteVpc(name);
+    for (const h of this.hosts.values()) this.purgeVni(h, v.vni);
+  }
+
+  /** Deletes a network's endpoints (leaving their services), then the network. */
+  deleteNetworkAll(name: string): void {
+    const n = this.network(name);
+    for (const e of [...this.endpoints.values()]) if (e.network === n) this.deleteEndpoint(e.name);
+    // Hosts of its former endpoints kept its entry (section 5); with the network gone, none may.
+    const holders = this.holders('networks', n.key);
+    this.deleteNetwork(name);
+    for (const h of holders) this.remove(h, 'networks', n.key);
+  }
+
+  /** Every entry of host `h` keyed by VNI `vni`, in every map that has one. */
+  private purgeVni(h: Host, vni: number): void {
+    const drop = <N extends MapName>(map: N, match: (k: MapKey<N>) => boolean): void => {
+      if (!h.state.has(map)) return;
+      const doomed: MapKey<N>[] = [];
+      for (const [k] of h.state.map(map).entries()) if (match(k)) doomed.push(k);
+      for (const k of doomed) this.remove(h, map, k);
+    };
+    drop('vpcs', (k) => k === vni);
+    drop('networks', (k) => k.vni === vni);
+    drop('endpoints', (k) => k.vni === vni);
+    drop('services', (k) => k.vni === vni);
+    drop('ep_cache', (k) => k.vni === vni);
+    drop('flows', (k) => k.vni === vni);
+    drop('rflows', (k) => k.vni === vni);
+  }
+
+  /**
+   * A host fails: its endpoints are deleted (with their invalidation), it leaves every bouncer
+   * and divider set, every host forgets what it learnt pointing at it, and it leaves the
+   * cluster (the underlay no longer delivers to it).
+   */
+  failHost(name: string): void {
+    const h = this.host(name);
+    for (const e of [...this.endpoints.values()]) if (e.host === h) this.deleteEndpoint(e.name);
+    for (const n of this.networks.values())
+      if (n.bouncers.includes(h))
+        this.setBouncers(
+          n.name,
+          n.bouncers.filter((b) => b !== h).map((b) => b.name),
+        );
+    for (const v of this.vpcs.values())
+      if (v.dividers.includes(h))
+        this.setDividers(
+          v.name,
+          v.dividers.filter((d) => d !== h).map((d) => d.name),
+        );
+    for (const o of this.hosts.values()) {
+      if (o === h) continue;
+      if (o.state.has('ep_cache')) {
+        const doomed: EpKeyRec[] = [];
+        for (const [k, loc] of o.state.map('ep_cache').entries()) if (loc.ip === h.ip) doomed.push(k);
+        for (const k of doomed) this.remove(o, 'ep_cache', k);
+      }
+      if (o.state.has('flows')) {
+        const doomed: FlowKeyRec[] = [];
+        for (const [k, f] of o.state.map('flows').entries()) if (f.host.ip === h.ip) doomed.push(k);
+        for (const k of doomed) this.remove(o, 'flows', k);
+      }
+    }
+    this.hosts.delete(name);
+    this.hostsByIp.delete(h.ip);
+  }
+
+  private gatewayValue(n: Network): EpValRec {
+    return {
+      kind: CONSTS.EP_GATEWAY,
+      flags: 0,
+      mac: n.gatewayMac,
+      host_ip: 0,
+      host_mac: ZERO_MAC,
+      gw_mac: n.gatewayMac,
+      ifindex: 0,
+      net_id: n.netId,
+      gw_ip: n.gatewayIp,
+    };
+  }
+
+  private remoteValue(e: Endpoint): EpValRec {
+    const n = e.network;
+    return {
+      kind: CONSTS.EP_REMOTE,
+      flags: 0,
+      mac: e.mac,
+      host_ip: e.host.ip,
+      host_mac: e.host.mac,
+      gw_mac: n.gatewayMac,
+      ifindex: 0,
+      net_id: n.netId,
+      gw_ip: n.gatewayIp,
+    };
   }
 }
 

@@ -8,6 +8,7 @@ import { matrixHtml } from './matrix.ts';
 import { hopDetails, pathSvg } from './path.ts';
 import { SCRIPT } from './script.ts';
 import { CSS } from './style.ts';
+import { CLASS_CSS, verifySectionHtml } from './classes.ts';
 import { endpointTable, topologySvg } from './topology-svg.ts';
 
 const badge = (ok: boolean, yes = 'PASS', no = 'FAIL'): string => `<span class="badge ${ok ? 'ok' : 'bad'}">${ok ? yes : no}</span>`;
@@ -84,6 +85,7 @@ function scenarioHtml(r: ScenarioRunDoc): string {
     matrixHtml(r.matrix),
     `<h3>Steps and invariants</h3>`,
     stepsHtml(r),
+    r.verify ? verifySectionHtml(r.verify) : '',
     `<h3>Flows</h3>`,
     ...r.sends.map((s) => flowHtml(r, s, byId)),
     probesHtml(r),
@@ -99,7 +101,7 @@ export function renderHtml(doc: RunDoc): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${CLASS_CSS}</style>
 </head>
 <body>
 <header class="top">

@@ -7,6 +7,7 @@
 export const RUN_DOC_VERSION = 'twinplane-run/1';
 
 import type { Action } from '../../model/dataplane/tables.ts';
+import type { ScenarioVerifyDoc } from './verify-doc.ts';
 import type { RunTarget } from '../../model/target.ts';
 
 export interface LookupDoc {
@@ -196,6 +197,8 @@ export interface ScenarioRunDoc {
   readonly checks: readonly CheckDoc[];
   /** Hops where model and kernel disagreed (`both` only). */
   readonly mismatches: number;
+  /** With `invariants: { isolation: exhaustive }`: verify's result for the scenario. */
+  readonly verify?: ScenarioVerifyDoc;
   /** Said once per run: e.g. that BPF was unavailable and only the model ran. */
   readonly notices: readonly string[];
 }

@@ -270,6 +270,49 @@ const TABLE: [string, string[], RegExp][] = [
     ['watch', DEMO, '--report', 'README.md', '--runs', '1'],
     /^twinplane watch: --report README\.md: is a file, not a folder$/,
   ],
+  // verify
+  ['verify: a shard past the count', ['verify', DEMO, '--shard', '3/2'], /^twinplane verify: --shard 3\/2: the index must be 1 to 2$/],
+  [
+    'verify: a shard that is not i/n',
+    ['verify', DEMO, '--shard', 'half'],
+    /^twinplane verify: --shard must be <index>\/<count> \(e\.g\. 1\/4\), not 'half'$/,
+  ],
+  [
+    'verify: --samples not a number',
+    ['verify', DEMO, '--samples', 'many'],
+    /^twinplane verify: --samples must be a whole number from 0 to 1000, not 'many'$/,
+  ],
+  [
+    'verify: --live-sample without live',
+    ['verify', DEMO, '--live-sample', '3'],
+    /^twinplane verify: --live-sample goes with --target live$/,
+  ],
+  [
+    'verify: --report on a file',
+    ['verify', DEMO, '--report', 'README.md'],
+    /^twinplane verify: --report README\.md: is a file, not a folder$/,
+  ],
+  [
+    'verify: --junit into a missing folder',
+    ['verify', DEMO, '--junit', '/no/such/dir/j.xml'],
+    /^twinplane verify: --junit \/no\/such\/dir\/j\.xml: the folder \/no\/such\/dir does not exist$/,
+  ],
+  [
+    'verify: --merge of a file that is not JSON',
+    ['verify', '--merge', f('notes.txt')],
+    /^twinplane verify: \S+notes\.txt(:\d+:\d+)?: not JSON \(.*\); give the output of twinplane verify --json$/,
+  ],
+  [
+    'verify: --merge of a missing file',
+    ['verify', '--merge', f('none.json')],
+    /^twinplane verify: \S+none\.json: no such file or folder \(the verify --json result\)$/,
+  ],
+  [
+    'verify: --merge with --target',
+    ['verify', '--merge', f('notes.txt'), '--target', 'model'],
+    /^twinplane verify: --target does not go with --merge/,
+  ],
+  ['verify: a broken scenario', ['verify', f('latin1.yaml')], /^twinplane verify: \S+latin1\.yaml:1:14: /],
 ];
 
 describe('bad input through every command: exit 2, one located line, nothing lost', () => {

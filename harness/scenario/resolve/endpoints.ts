@@ -9,11 +9,29 @@ import { World } from './world.ts';
 
 /** The VPC and network a record names; null/undefined as in Names.lookup. */
 export function placeIn(world: World, path: DocPath, raw: Raw): { vpc: Vpc; network: Network } | undefined {
-  const entry = world.vpcs.lookup(world.ctx, [...path, 'vpc'], raw.vpc);
-  if (entry === undefined || entry === null) return undefined;
+  const vpc = liveVpc(world, [...path, 'vpc'], raw.vpc);
+  if (vpc === undefined) return undefined;
+  const entry = world.vpcs.get(vpc.name)!;
   const network = entry.networks.lookup(world.ctx, [...path, 'network'], raw.network, ` in VPC '${entry.name}'`);
-  if (network === undefined || network === null || entry.vpc === null) return undefined;
-  return { vpc: entry.vpc, network };
+  if (network === undefined || network === null) return undefined;
+  const gone = world.deadNetworks.get(network);
+  if (gone !== undefined) {
+    world.ctx.error([...path, 'network'], `network '${network.name}' was deleted by the step at ${world.ctx.where(gone)}`);
+    return undefined;
+  }
+  return { vpc, network };
+}
+
+/** A VPC that exists at this point (a deleted one is an error naming the step that deleted it). */
+export function liveVpc(world: World, path: DocPath, raw: unknown): Vpc | undefined {
+  const entry = world.vpcs.lookup(world.ctx, path, raw);
+  if (entry === undefined || entry === null || entry.vpc === null) return undefined;
+  const gone = world.deadVpcs.get(entry.vpc);
+  if (gone !== undefined) {
+    world.ctx.error(path, `VPC '${entry.name}' was deleted by the step at ${world.ctx.where(gone)}`);
+    return undefined;
+  }
+  return entry.vpc;
 }
 
 export function resolveEndpoints(world: World, raw: unknown): Endpoint[] {
@@ -33,7 +51,8 @@ export function resolveEndpoints(world: World, raw: unknown): Endpoint[] {
     let endpoint: Endpoint | null = null;
     if (fresh && place !== undefined && host && addr !== undefined && (e.mac === undefined || explicitMac !== undefined)) {
       const m = explicitMac ?? defaultEndpointMac(place.vpc.vni, addr);
-      const candidate = { name, vpc: place.vpc, network: place.network, ip: addr, mac: m, host };
+      const mtu = int(e.mtu);
+      const candidate = { name, vpc: place.vpc, network: place.network, ip: addr, mac: m, host, ...(mtu !== undefined ? { mtu } : {}) };
       const macPath = [...path, e.mac === undefined ? 'ip' : 'mac'];
       if (world.admit(candidate, { ip: [...path, 'ip'], mac: macPath, host: [...path, 'host'], derivedMac: e.mac === undefined }))
         endpoint = candidate;
@@ -48,26 +67,31 @@ export function resolveServices(world: World, raw: unknown): Service[] {
   list(raw).forEach((item, i) => {
     const s = obj(item);
     if (s === undefined) return;
-    const path = ['services', i];
-    const entry = world.vpcs.lookup(world.ctx, [...path, 'vpc'], s.vpc);
-    const vpc = entry?.vpc ?? undefined;
-    const vip = vpc === undefined ? undefined : checkVip(world, [...path, 'vip'], vpc, ip(s.vip));
-    const ports = resolvePorts(world, path, s.ports);
-    const backends = resolveBackends(world, path, s.backends, vpc);
-    const name = str(s.name);
-    if (name === undefined) return;
-    let service: Service | null = null;
-    if (world.named.has(name)) {
-      // reported by declare below; a duplicate claims no address
-    } else if (out.length >= CONSTS.MAX_SERVICES) world.ctx.error(path, `at most ${CONSTS.MAX_SERVICES} services (MAX_SERVICES)`);
-    else if (vpc !== undefined && vip !== undefined && ports !== undefined && backends !== undefined) {
-      service = { name, vpc, vip, ports, backends };
-      world.claimAddress(vpc, vip, name);
-    }
-    const named = service && { kind: 'service' as const, entry: { service, backends: [...service.backends] } };
-    if (world.named.declare(world.ctx, name, [...path, 'name'], named) && service) out.push(service);
+    const service = resolveService(world, s, ['services', i]);
+    if (service) out.push(service);
   });
   return out;
+}
+
+/** One service, at `path` (the file's list, or a createService step); declared and its VIP claimed. */
+export function resolveService(world: World, s: Raw, path: DocPath): Service | undefined {
+  const vpc = s.vpc === undefined ? undefined : liveVpc(world, [...path, 'vpc'], s.vpc);
+  const vip = vpc === undefined ? undefined : checkVip(world, [...path, 'vip'], vpc, ip(s.vip));
+  const ports = resolvePorts(world, path, s.ports);
+  const backends = resolveBackends(world, path, s.backends, vpc);
+  const name = str(s.name);
+  if (name === undefined) return undefined;
+  let service: Service | null = null;
+  if (world.named.has(name)) {
+    // reported by declare below; a duplicate claims no address
+  } else if (world.services().length >= CONSTS.MAX_SERVICES)
+    world.ctx.error(path, `at most ${CONSTS.MAX_SERVICES} services (MAX_SERVICES)`);
+  else if (vpc !== undefined && vip !== undefined && ports !== undefined && backends !== undefined) {
+    service = { name, vpc, vip, ports, backends };
+    world.claimAddress(vpc, vip, name);
+  }
+  const named = service && { kind: 'service' as const, entry: { service, backends: [...service.backends] } };
+  return world.named.declare(world.ctx, name, [...path, 'name'], named) && service ? service : undefined;
 }
 
 function checkVip(world: World, path: DocPath, vpc: Vpc, vip: number | undefined): number | undefined {

@@ -8,7 +8,7 @@ import { REASON } from '../../../model/dataplane/tables.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { ipv4ToString, parseMac } from '../../../model/wire/addr.ts';
 import type { DocPath } from '../issues.ts';
-import type { Expect, Forge, Host, SendProto, SendStep, SourcePos, Target } from '../types.ts';
+import type { Expect, Forge, Host, PacketAssert, SendProto, SendStep, SourcePos, Target } from '../types.ts';
 import { bool, int, ip, list, obj, str } from './context.ts';
 import type { Raw } from './context.ts';
 import { World } from './world.ts';
@@ -71,7 +71,7 @@ export function resolveSend(world: World, raw: Raw, path: DocPath, at: SourcePos
 
   let to: Target | undefined;
   if (raw.to !== undefined) {
-    to = target(world, p('to'), raw.to);
+    to = resolveTarget(world, p('to'), raw.to);
     ok &&= to !== undefined;
   } else if (proto !== undefined && proto !== 'raw') {
     ctx.error(p('to'), `is required for proto ${proto}`);
@@ -147,7 +147,7 @@ export function targetText(t: Target | undefined): string {
   return ipv4ToString(t.ip);
 }
 
-function target(world: World, path: DocPath, raw: unknown): Target | undefined {
+export function resolveTarget(world: World, path: DocPath, raw: unknown): Target | undefined {
   const text = str(raw);
   if (text === undefined) return undefined;
   const addr = ip(text);
@@ -199,7 +199,7 @@ function resolveForge(world: World, raw: Raw, path: DocPath, proto: SendProto | 
       ok = false;
     }
     const vni = int(g?.vni);
-    const innerTo = g?.innerTo === undefined ? to : target(world, [...gPath, 'innerTo'], g.innerTo);
+    const innerTo = g?.innerTo === undefined ? to : resolveTarget(world, [...gPath, 'innerTo'], g.innerTo);
     if (g?.innerTo === undefined && to === undefined) ok = false;
     if (vni === undefined || innerTo === undefined) ok = false;
     else forge.geneve = { vni, innerTo };
@@ -306,6 +306,48 @@ function resolveExpect(world: World, rawIn: unknown, path: DocPath, facts: SendF
   if (raw.bouncerSees !== undefined) {
     if (raw.bouncerSees !== 'arpOnly') ok = false;
     else out.bouncerSees = 'arpOnly';
+  }
+  for (const key of ['arrivesWith', 'replyArrivesWith'] as const) {
+    if (raw[key] === undefined) continue;
+    const a = packetAssert(world, raw[key], p(key));
+    if (a === undefined) ok = false;
+    else if (delivered === false) {
+      world.ctx.error(p(key), `describes a delivered packet, but delivered is false`);
+      ok = false;
+    } else if (key === 'replyArrivesWith' && (facts.proto === 'arp' || facts.proto === 'raw')) {
+      world.ctx.error(p(key), `proto ${facts.proto} gets no answer from the receiving pod`);
+      ok = false;
+    } else out[key] = a;
+  }
+  return ok ? out : undefined;
+}
+
+/** A packet assertion: addresses may name endpoints or services (their address, the VIP). */
+function packetAssert(world: World, rawIn: unknown, path: DocPath): PacketAssert | undefined {
+  const raw = obj(rawIn);
+  if (raw === undefined) return undefined;
+  const out: { -readonly [K in keyof PacketAssert]: PacketAssert[K] } = {};
+  let ok = true;
+  for (const k of ['srcIp', 'dstIp'] as const) {
+    if (raw[k] === undefined) continue;
+    const a = ip(raw[k]);
+    if (a === undefined) ok = false;
+    else out[k] = a;
+  }
+  for (const k of ['srcPort', 'dstPort', 'ttl', 'vni'] as const) {
+    if (raw[k] === undefined) continue;
+    const n = int(raw[k]);
+    if (n === undefined) ok = false;
+    else out[k] = n;
+  }
+  if (raw.srcMac !== undefined) {
+    const m = typeof raw.srcMac === 'string' ? parseMac(raw.srcMac) : undefined;
+    if (m === undefined) ok = false;
+    else out.srcMac = m;
+  }
+  if (Object.keys(out).length === 0 && ok) {
+    world.ctx.error(path, 'names no field to check (srcIp, srcPort, dstIp, dstPort, ttl, srcMac, vni)');
+    ok = false;
   }
   return ok ? out : undefined;
 }

@@ -70,24 +70,43 @@ export function resolveVpcs(ctx: Ctx, raw: unknown, hosts: Names<Host>): Names<V
   list(raw).forEach((item, i) => {
     const v = obj(item);
     if (v === undefined) return;
-    const path = ['vpcs', i];
-    const vni = int(v.vni);
-    if (vni !== undefined) {
-      const first = byVni.get(vni);
-      if (first !== undefined) ctx.error([...path, 'vni'], `VNI ${vni} is already used by vpcs[${first}]: VNIs must be unique`);
-      else byVni.set(vni, i);
-    }
-    const range = cidr(ctx, [...path, 'cidr'], v.cidr);
-    const dividers = hostList(ctx, hosts, v.dividers, [...path, 'dividers'], CONSTS.MAX_DIVIDERS);
-    const networks = resolveNetworks(ctx, v, path, range, hosts);
-    const name = str(v.name);
-    if (name === undefined) return;
-    const nets = networks.values();
-    const ok = vni !== undefined && range !== undefined && dividers !== undefined && nets.length === list(v.networks).length;
-    const vpc = ok ? { name, vni, cidr: range, dividers, networks: nets } : null;
-    vpcs.declare(ctx, name, [...path, 'name'], { name, vpc, networks });
+    const first = (vni: number): string | undefined => {
+      const f = byVni.get(vni);
+      if (f === undefined) byVni.set(vni, i);
+      return f === undefined ? undefined : `vpcs[${f}]: VNIs must be unique`;
+    };
+    resolveVpc(ctx, v, ['vpcs', i], hosts, vpcs, first);
   });
   return vpcs;
+}
+
+/**
+ * One VPC with its networks at `path` (the file's list, or a createVpc step), declared in
+ * `vpcs`. `vniUser` says who already uses a VNI, and why that is wrong (undefined: it is free).
+ */
+export function resolveVpc(
+  ctx: Ctx,
+  v: Raw,
+  path: readonly (string | number)[],
+  hosts: Names<Host>,
+  vpcs: Names<VpcEntry>,
+  vniUser: (vni: number) => string | undefined,
+): VpcEntry | undefined {
+  const vni = int(v.vni);
+  if (vni !== undefined) {
+    const user = vniUser(vni);
+    if (user !== undefined) ctx.error([...path, 'vni'], `VNI ${vni} is already used by ${user}`);
+  }
+  const range = cidr(ctx, [...path, 'cidr'], v.cidr);
+  const dividers = hostList(ctx, hosts, v.dividers, [...path, 'dividers'], CONSTS.MAX_DIVIDERS);
+  const networks = resolveNetworks(ctx, v, path, range, hosts);
+  const name = str(v.name);
+  if (name === undefined) return undefined;
+  const nets = networks.values();
+  const ok = vni !== undefined && range !== undefined && dividers !== undefined && nets.length === list(v.networks).length;
+  const vpc = ok ? { name, vni, cidr: range, dividers, networks: nets } : null;
+  const entry = { name, vpc, networks };
+  return vpcs.declare(ctx, name, [...path, 'name'], entry) ? entry : undefined;
 }
 
 function resolveNetworks(
@@ -98,36 +117,56 @@ function resolveNetworks(
   hosts: Names<Host>,
 ): Names<Network> {
   const networks = new Names<Network>('network');
-  const placed: { cidr: Network['cidr']; index: number }[] = [];
+  const placed: { cidr: Network['cidr']; index: number | string }[] = [];
   list(v.networks).forEach((item, j) => {
     const n = obj(item);
     if (n === undefined) return;
-    const path = [...vpcPath, 'networks', j];
-    const parsed = cidr(ctx, [...path, 'cidr'], n.cidr);
-    if (parsed !== undefined && parsed.prefixLen > MAX_NETWORK_PREFIX) {
-      ctx.error(
-        [...path, 'cidr'],
-        `a network needs room for a gateway and endpoints: /${MAX_NETWORK_PREFIX} or larger, not /${parsed.prefixLen}`,
-      );
-    }
-    const c = parsed !== undefined && parsed.prefixLen <= MAX_NETWORK_PREFIX ? parsed : undefined;
-    if (c !== undefined && range !== undefined && !cidrInside(c, range)) {
-      ctx.error([...path, 'cidr'], `${cidrToString(c)} is not inside the VPC's ${cidrToString(range)}`);
-    }
-    if (c !== undefined) {
-      const clash = placed.find((p) => overlaps(p.cidr, c));
-      if (clash !== undefined)
-        ctx.error([...path, 'cidr'], `${cidrToString(c)} overlaps networks[${clash.index}] (${cidrToString(clash.cidr)})`);
-      placed.push({ cidr: c, index: j });
-    }
-    const gateway = resolveGateway(ctx, [...path, 'gateway'], n.gateway, c);
-    const bouncers = hostList(ctx, hosts, n.bouncers, [...path, 'bouncers'], CONSTS.MAX_BOUNCERS);
-    const name = str(n.name);
-    if (name === undefined) return;
-    const ok = c !== undefined && gateway !== undefined && bouncers !== undefined && bouncers.length > 0;
-    networks.declare(ctx, name, [...path, 'name'], ok ? { name, cidr: c, gateway, bouncers } : null);
+    resolveNetwork(ctx, n, [...vpcPath, 'networks', j], range, hosts, networks, placed, `networks[${j}]`);
   });
   return networks;
+}
+
+/**
+ * One network at `path`, declared in `networks`; `placed` holds the CIDRs of the VPC's
+ * networks so far (with how to name each in an overlap error), and gets this one.
+ */
+export function resolveNetwork(
+  ctx: Ctx,
+  n: Raw,
+  path: readonly (string | number)[],
+  range: Vpc['cidr'] | undefined,
+  hosts: Names<Host>,
+  networks: Names<Network>,
+  placed: { cidr: Network['cidr']; index: number | string }[],
+  self: string,
+): Network | undefined {
+  const parsed = cidr(ctx, [...path, 'cidr'], n.cidr);
+  if (parsed !== undefined && parsed.prefixLen > MAX_NETWORK_PREFIX) {
+    ctx.error(
+      [...path, 'cidr'],
+      `a network needs room for a gateway and endpoints: /${MAX_NETWORK_PREFIX} or larger, not /${parsed.prefixLen}`,
+    );
+  }
+  const c = parsed !== undefined && parsed.prefixLen <= MAX_NETWORK_PREFIX ? parsed : undefined;
+  if (c !== undefined && range !== undefined && !cidrInside(c, range)) {
+    ctx.error([...path, 'cidr'], `${cidrToString(c)} is not inside the VPC's ${cidrToString(range)}`);
+  }
+  if (c !== undefined) {
+    const clash = placed.find((p) => overlaps(p.cidr, c));
+    if (clash !== undefined)
+      ctx.error(
+        [...path, 'cidr'],
+        `${cidrToString(c)} overlaps ${typeof clash.index === 'number' ? `networks[${clash.index}]` : clash.index} (${cidrToString(clash.cidr)})`,
+      );
+    placed.push({ cidr: c, index: self.startsWith('networks[') ? Number(self.slice(9, -1)) : self });
+  }
+  const gateway = resolveGateway(ctx, [...path, 'gateway'], n.gateway, c);
+  const bouncers = hostList(ctx, hosts, n.bouncers, [...path, 'bouncers'], CONSTS.MAX_BOUNCERS);
+  const name = str(n.name);
+  if (name === undefined) return undefined;
+  const ok = c !== undefined && gateway !== undefined && bouncers !== undefined && bouncers.length > 0;
+  const net = ok ? { name, cidr: c, gateway, bouncers } : null;
+  return networks.declare(ctx, name, [...path, 'name'], net) && net ? net : undefined;
 }
 
 function resolveGateway(ctx: Ctx, path: readonly (string | number)[], raw: unknown, c: Network['cidr'] | undefined): Ipv4 | undefined {

@@ -38,13 +38,40 @@ export class World {
   private readonly deleted = new Map<Endpoint, DocPath>();
   /** Per VPC: address → who holds it (alive endpoints, VIPs). */
   private readonly owners = new Map<Vpc, Map<Ipv4, string>>();
+  /** `<vpc> <mac>` → endpoint: a MAC is unique within a VPC (two tenants may reuse one). */
   private readonly macs = new Map<string, string>();
   private readonly load = new Map<Host, number>();
+  /** VPCs, networks and services deleted, and hosts failed, by the step that did it. */
+  readonly deadVpcs = new Map<Vpc, DocPath>();
+  readonly deadNetworks = new Map<Network, DocPath>();
+  readonly deadServices = new Map<Service, DocPath>();
+  readonly failedHosts = new Map<Host, DocPath>();
+  /** VNI → the VPC using it now (a deleted VPC's VNI is free again). */
+  readonly vnis = new Map<number, Vpc>();
 
   constructor(ctx: Ctx, hosts: Names<Host>, vpcs: Names<VpcEntry>) {
     this.ctx = ctx;
     this.hosts = hosts;
     this.vpcs = vpcs;
+    for (const v of vpcs.values()) if (v.vpc !== null) this.vnis.set(v.vpc.vni, v.vpc);
+  }
+
+  /** The key of an endpoint's MAC in the uniqueness table: per VPC. */
+  private macKey(e: Endpoint): string {
+    return `${e.vpc.name} ${macToString(e.mac)}`;
+  }
+
+  /** Reports (and returns false) when `h` failed at an earlier step. */
+  hostUp(h: Host, path: DocPath): boolean {
+    const at = this.failedHosts.get(h);
+    if (at === undefined) return true;
+    this.ctx.error(path, `host '${h.name}' failed at the step at ${this.ctx.where(at)}`);
+    return false;
+  }
+
+  /** Live endpoints, in creation order. */
+  liveEndpoints(): Endpoint[] {
+    return [...this.live.keys()];
   }
 
   ownerOf(vpc: Vpc, addr: Ipv4): string | undefined {
@@ -79,18 +106,19 @@ export class World {
       ok = false;
     }
     const m = macToString(e.mac);
-    const macOwner = this.macs.get(m);
+    const macOwner = this.macs.get(this.macKey(e));
     if (macOwner !== undefined && !(paths.derivedMac && problem !== undefined)) {
-      this.ctx.error(paths.mac, `MAC ${m} is already the MAC of endpoint '${macOwner}'`);
+      this.ctx.error(paths.mac, `MAC ${m} is already the MAC of endpoint '${macOwner}' in VPC '${e.vpc.name}' (another VPC may reuse it)`);
       ok = false;
     }
+    if (!this.hostUp(e.host, paths.host)) ok = false;
     if ((this.load.get(e.host) ?? 0) >= CONSTS.MAP_IFACES) {
       this.ctx.error(paths.host, `host '${e.host.name}' already has ${CONSTS.MAP_IFACES} endpoints (the size of its ifaces map)`);
       ok = false;
     }
     if (!ok) return false;
     this.claimAddress(e.vpc, e.ip, e.name);
-    this.macs.set(m, e.name);
+    this.macs.set(this.macKey(e), e.name);
     this.live.set(e, e.host);
     this.load.set(e.host, (this.load.get(e.host) ?? 0) + 1);
     return true;
@@ -102,7 +130,7 @@ export class World {
     this.live.delete(e);
     this.deleted.set(e, at);
     this.owners.get(e.vpc)?.delete(e.ip);
-    this.macs.delete(macToString(e.mac));
+    this.macs.delete(this.macKey(e));
     this.load.set(host, (this.load.get(host) ?? 1) - 1);
     for (const s of this.services()) {
       const i = s.backends.indexOf(e);
@@ -112,7 +140,7 @@ export class World {
 
   move(e: Endpoint, to: Host, path: DocPath): boolean {
     const from = this.live.get(e);
-    if (from === undefined) return false;
+    if (from === undefined || !this.hostUp(to, path)) return false;
     if ((this.load.get(to) ?? 0) >= CONSTS.MAP_IFACES) {
       this.ctx.error(path, `host '${to.name}' already has ${CONSTS.MAP_IFACES} endpoints (the size of its ifaces map)`);
       return false;
@@ -123,10 +151,17 @@ export class World {
     return true;
   }
 
+  /** The services alive now. */
   services(): ServiceEntry[] {
     const out: ServiceEntry[] = [];
-    for (const n of this.named.values()) if (n.kind === 'service') out.push(n.entry);
+    for (const n of this.named.values()) if (n.kind === 'service' && !this.deadServices.has(n.entry.service)) out.push(n.entry);
     return out;
+  }
+
+  /** A service goes: its VIP is free again. */
+  removeService(s: Service, at: DocPath): void {
+    this.deadServices.set(s, at);
+    this.owners.get(s.vpc)?.delete(s.vip);
   }
 
   /**
@@ -169,6 +204,11 @@ export class World {
     }
     if (n.kind !== 'service') {
       this.ctx.error(path, `'${name}' is an endpoint, not a service`);
+      return undefined;
+    }
+    const gone = this.deadServices.get(n.entry.service);
+    if (gone !== undefined) {
+      this.ctx.error(path, `service '${name}' was deleted by the step at ${this.ctx.where(gone)}`);
       return undefined;
     }
     return n.entry;

@@ -9,7 +9,7 @@ import { type DataplaneInstance, loadInstances } from '../../../harness/dataplan
 import { kernelLearnt, modelLearnt, writeHostState } from '../../../harness/dataplane/mapwriter.ts';
 import { transit } from '../../../model/dataplane/dataplane.ts';
 import type { HostState } from '../../../model/dataplane/state.ts';
-import { ATTACKER, VICTIM, floodFrame, sharedHost } from '../../support/flood.ts';
+import { ATTACKER, VICTIM, floodFrame, sharedHost } from '../../support/tenant-flood.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 
 const SLOT = 64;

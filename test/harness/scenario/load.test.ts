@@ -19,15 +19,18 @@ function send(steps: readonly Step[], name: string): SendStep {
 }
 
 describe('shipped scenarios', () => {
-  it('are the seven the docs describe', () => {
+  it('are the ten the docs describe', () => {
     expect(SHIPPED).toEqual([
       'adversarial.yaml',
       'demo.yaml',
       'divider-route.yaml',
       'endpoint-move.yaml',
       'hairpin.yaml',
+      'lifecycle.yaml',
       'service-failover.yaml',
       'two-tenants.yaml',
+      'verify-stale-cache.yaml',
+      'verify-state-isolation.yaml',
     ]);
   });
 

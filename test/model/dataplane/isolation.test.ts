@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { transit } from '../../../model/dataplane/dataplane.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
 import { reasonName } from '../../../model/dataplane/tables.ts';
-import { ATTACKER, VICTIM, floodFrame, learntOf, sharedHost } from '../../support/flood.ts';
+import { ATTACKER, VICTIM, floodFrame, learntOf, sharedHost } from '../../support/tenant-flood.ts';
 
 describe('learnt state is isolated per tenant', () => {
   it("property: a flood from one VNI never changes another VNI's entries", () => {
