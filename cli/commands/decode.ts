@@ -4,6 +4,7 @@
 import type { Command } from '../args.ts';
 import { EXIT, UserError, describeFsError } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
+import { OPTION_CLASS_FLAG, parseOptionClass } from '../option-class.ts';
 import type { Io } from '../io.ts';
 import { checkCaptureHeader, checkInputFile } from '../inputs.ts';
 import { OUTPUT_FLAGS } from '../outputs.ts';
@@ -16,6 +17,8 @@ import { capturePacketJson, capturePacketText } from '../../report/trace/capture
 export interface DecodeOptions {
   readonly json: boolean;
   readonly filter?: Expr;
+  /** The class our Geneve options are read in (--option-class; default 0xFFF0). */
+  readonly optionClass?: number;
 }
 
 /** Prints every packet of `path` (that the filter keeps); returns how many were read. */
@@ -25,7 +28,8 @@ export async function decodeFile(path: string, opts: DecodeOptions, io: Io): Pro
     for await (const p of readCaptureFile(path)) {
       n++;
       if (opts.filter && !matches(opts.filter, [captureRecord(p)])) continue;
-      await io.out(opts.json ? capturePacketJson(p) : capturePacketText(p, io.style));
+      const d = { optionClass: opts.optionClass };
+      await io.out(opts.json ? capturePacketJson(p, d) : capturePacketText(p, io.style, [], d));
     }
   } catch (e) {
     if (e instanceof CaptureError) throw new UserError(`${path}: ${e.message} (byte offset ${e.offset})`);
@@ -51,13 +55,19 @@ export const command: Command = {
   flags: {
     json: { ...OUTPUT_FLAGS.json, description: 'one JSON object per line per packet, with every field of every layer' },
     filter: FILTER_FLAG,
+    'option-class': { ...OPTION_CLASS_FLAG, description: "the class our Geneve options are read in (default 0xFFF0; 0x0111 for Mizar's)" },
   },
   positionals: [{ name: 'capture', description: 'a .pcap or .pcapng file' }],
   async run(args, io: Io) {
     const filter = parseFilterFlag(args.flags.filter);
+    const optionClass = parseOptionClass(args.flags['option-class']);
     checkInputFile(args.positionals[0], 'capture');
     checkCaptureHeader(args.positionals[0]);
-    await decodeFile(args.positionals[0], { json: args.flags.json === true, ...(filter ? { filter } : {}) }, io);
+    await decodeFile(
+      args.positionals[0],
+      { json: args.flags.json === true, ...(filter ? { filter } : {}), ...(optionClass !== undefined ? { optionClass } : {}) },
+      io,
+    );
     return EXIT.ok;
   },
 };

@@ -9,6 +9,7 @@ import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import type { Io } from '../io.ts';
 import { checkOutputs, outputFlags } from '../outputs.ts';
 import { loadScenarioArgs } from '../scenarios.ts';
+import { OPTION_CLASS_FLAG, parseOptionClass, withOptionClass } from '../option-class.ts';
 import { chooseTarget, parseTarget, targetFlag } from '../target-flag.ts';
 import { RUN_OUTPUTS, executeRun } from './run.ts';
 
@@ -32,11 +33,13 @@ export const command: Command = {
     target: targetFlag(['model', 'xdp', 'both']),
     ...outputFlags(RUN_OUTPUTS, { report: `where the reports go (default ${DEFAULT_REPORT})` }),
     filter: FILTER_FLAG,
+    'option-class': OPTION_CLASS_FLAG,
   },
   renamed: { out: 'report' },
   positionals: [],
   async run(args, io: Io) {
     const filter = parseFilterFlag(args.flags.filter);
+    const optionClass = parseOptionClass(args.flags['option-class']);
     const given = parseTarget(args.flags.target, 'demo', ['model', 'xdp', 'both']);
     // Shown in reports: relative to where the user stands when that is shorter.
     const rel = relative(process.cwd(), DEMO_SCENARIO);
@@ -44,7 +47,7 @@ export const command: Command = {
     const outputs = checkOutputs(args.flags, RUN_OUTPUTS, [file], { report: DEFAULT_REPORT });
     let scenarios;
     try {
-      scenarios = loadScenarioArgs([file]);
+      scenarios = withOptionClass(loadScenarioArgs([file]), optionClass);
     } catch (e) {
       if (e instanceof UserError) throw new UserError(`the shipped demo scenario does not load: ${e.message}`, e.exitCode);
       throw e;

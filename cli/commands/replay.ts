@@ -7,6 +7,7 @@ import type { Command } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
 import { describeFsError, EXIT, UserError, writeProblem } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
+import { OPTION_CLASS_FLAG, parseOptionClass, withOptionClass } from '../option-class.ts';
 import { frameEngine } from '../hops.ts';
 import { checkCaptureHeader, checkInputFile } from '../inputs.ts';
 import type { Io } from '../io.ts';
@@ -70,6 +71,7 @@ export const command: Command = {
       pcap: 'write a pcapng: each packet in, its verdict(s) and a comment, then what the program sent',
     }),
     filter: FILTER_FLAG,
+    'option-class': OPTION_CLASS_FLAG,
   },
   renamed: { out: 'pcap' },
   positionals: [{ name: 'capture', description: 'a .pcap or .pcapng file of Ethernet frames' }],
@@ -80,6 +82,7 @@ export const command: Command = {
     if (levelFlag !== undefined && !(TRACE_LEVELS as readonly unknown[]).includes(levelFlag))
       throw new UserError(`--level must be one of ${TRACE_LEVELS.join(', ')}, not '${String(levelFlag)}'`);
     const level = (levelFlag ?? 'minimal') as TraceLevel;
+    const optionClass = parseOptionClass(args.flags['option-class']);
     const given = parseTarget(args.flags.target, 'replay', ['model', 'xdp', 'both']);
     checkInputFile(capture, 'capture');
     checkCaptureHeader(capture);
@@ -87,7 +90,8 @@ export const command: Command = {
     if (scenarioFiles.length !== 1)
       throw new UserError(`--scenario takes one scenario file; ${String(args.flags.scenario)} holds ${scenarioFiles.length}`);
     const outputs = checkOutputs(args.flags, ['json', 'pcap'], [capture, ...scenarioFiles]);
-    const [scenario] = loadScenarioArgs(scenarioFiles);
+    const [scenario] = withOptionClass(loadScenarioArgs(scenarioFiles), optionClass);
+    const dissectOpts = scenario.optionClass !== undefined ? { optionClass: scenario.optionClass } : {};
     checkHost(scenario, 'host', String(args.flags.host));
     if (typeof args.flags.iface === 'string') checkIface(scenario, 'iface', args.flags.iface);
     const cp = replayCluster(scenario);
@@ -143,7 +147,7 @@ export const command: Command = {
           flow: capture,
           role: 'raw',
           from: `${point.host.name} ${point.ingressName}`,
-          summary: packetSummary(cut(p.data)!),
+          summary: packetSummary(cut(p.data)!, dissectOpts),
           hops: [hop],
           outcome: oneHopOutcome(point.host, point.program, r.verdict, names),
           ...(packetNotes.length > 0 ? { notes: packetNotes } : {}),
@@ -153,7 +157,7 @@ export const command: Command = {
         if (differs) mismatched++;
         if (filter && !matches(filter, packetRecords(doc))) continue;
         shown++;
-        await io.out(outputs.json ? JSON.stringify(doc) + '\n' : renderPacket(doc, level, io.style).join('\n') + '\n\n');
+        await io.out(outputs.json ? JSON.stringify(doc) + '\n' : renderPacket(doc, level, io.style, dissectOpts).join('\n') + '\n\n');
         if (outputs.pcap !== undefined && outError === undefined) {
           try {
             // Opened at the first packet: a capture that is not one costs no output file.

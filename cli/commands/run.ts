@@ -6,6 +6,7 @@ import type { Command, ParsedArgs } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
 import { EXIT, UserError, writeProblem } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
+import { OPTION_CLASS_FLAG, parseOptionClass, withOptionClass } from '../option-class.ts';
 import type { Io } from '../io.ts';
 import { type OutputName, type Outputs, checkOutputs, outputFlags } from '../outputs.ts';
 import { loadScenarioArgs, expandScenarioPaths } from '../scenarios.ts';
@@ -138,7 +139,8 @@ export async function executeRun(
     if (plan.filter) {
       const packets = shown.runs.flatMap((r) => r.packets);
       await io.out(`\n${io.style.dim(`# ${packets.length} packet${packets.length === 1 ? '' : 's'} match --filter`)}\n`);
-      if (packets.length > 0) await io.out(renderTrace(packets, 'minimal', io.style));
+      for (const r of shown.runs)
+        if (r.packets.length > 0) await io.out(renderTrace(r.packets, 'minimal', io.style, { optionClass: r.optionClass }));
     }
   }
   return { code: doc.ok && written ? EXIT.ok : EXIT.failure, doc };
@@ -148,10 +150,11 @@ export async function executeRun(
 export async function planRun(args: ParsedArgs, io: Io, command: string): Promise<{ plan: RunPlan; scenarios: Scenario[] }> {
   const filter = parseFilterFlag(args.flags.filter);
   const pairLimit = parsePairs(args.flags.pairs);
+  const optionClass = parseOptionClass(args.flags['option-class']);
   const target = parseTarget(args.flags.target, command, ['model', 'xdp', 'both']);
   const inputs = expandScenarioPaths(args.positionals);
   const outputs = checkOutputs(args.flags, RUN_OUTPUTS, inputs);
-  const scenarios = loadScenarioArgs(args.positionals);
+  const scenarios = withOptionClass(loadScenarioArgs(args.positionals), optionClass);
   const chosen = await chooseTarget(target, command, ['model', 'xdp', 'both'], io);
   return {
     plan: {
@@ -186,6 +189,7 @@ export const command: Command = {
     target: targetFlag(['model', 'xdp', 'both', 'live']),
     ...outputFlags(RUN_OUTPUTS, { json: 'print the run as JSON (report/json-schema/run.schema.json) instead of text' }),
     filter: FILTER_FLAG,
+    'option-class': OPTION_CLASS_FLAG,
     pairs: {
       type: 'string',
       value: 'all|n',

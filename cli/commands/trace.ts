@@ -7,6 +7,7 @@ import type { Command } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
 import { EXIT, UserError, writeProblem } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
+import { OPTION_CLASS_FLAG, parseOptionClass, withOptionClass } from '../option-class.ts';
 import { parseFrameArg } from '../frame-arg.ts';
 import { frameEngine, walkFrame } from '../hops.ts';
 import type { Io } from '../io.ts';
@@ -180,12 +181,14 @@ export const command: Command = {
     target: targetFlag(['model', 'xdp', 'both']),
     ...outputFlags(['json', 'report', 'pcap'], { json: 'one PacketDoc per line (report/json-schema/run.schema.json#/definitions/packet)' }),
     filter: FILTER_FLAG,
+    'option-class': OPTION_CLASS_FLAG,
   },
   positionals: [{ name: 'scenario', description: 'a scenario YAML file' }],
   async run(args, io: Io) {
     // Every flag first: nothing runs until all of them make sense together.
     const filter = parseFilterFlag(args.flags.filter);
     const level = oneOf<TraceLevel>('level', args.flags.level, TRACE_LEVELS, 'summary')!;
+    const optionClass = parseOptionClass(args.flags['option-class']);
     const given = parseTarget(args.flags.target, 'trace', ['model', 'xdp', 'both']);
     const byFrame = args.flags.frame !== undefined;
     if (byFrame) {
@@ -210,7 +213,7 @@ export const command: Command = {
       ['json', 'report', 'pcap'],
       [...files, ...(byFrame ? [String(args.flags.frame)] : [])],
     );
-    const [scenario] = loadScenarioArgs(files);
+    const [scenario] = withOptionClass(loadScenarioArgs(files), optionClass);
     if (byFrame) {
       checkHost(scenario, 'host', String(args.flags.host));
       if (typeof args.flags.iface === 'string') checkIface(scenario, 'iface', args.flags.iface);
@@ -231,7 +234,13 @@ export const command: Command = {
       const count = `${packets.length} packet${packets.length === 1 ? '' : 's'}${filter ? ` of ${t.packets.length} matching --filter` : ''}, level ${level}`;
       await io.out(io.style.dim(`${t.header}; ${count}`) + '\n\n');
       for (const n of t.notes) await io.out(io.style.yellow(`note: ${n}`) + '\n');
-      if (packets.length > 0) await io.out(renderTrace(packets, level, io.style, { kernelPointsOnly: target === 'xdp' }));
+      if (packets.length > 0)
+        await io.out(
+          renderTrace(packets, level, io.style, {
+            kernelPointsOnly: target === 'xdp',
+            ...(scenario.optionClass !== undefined ? { optionClass: scenario.optionClass } : {}),
+          }),
+        );
     }
     let written = true;
     const attempt = (path: string, write: () => void, say: string): void => {

@@ -13,6 +13,7 @@ import type { Io } from '../io.ts';
 import { checkInputFile } from '../inputs.ts';
 import { type OutputName, checkOutputDir, checkOutputs, outputFlags } from '../outputs.ts';
 import { expandScenarioPaths, loadScenarioArgs } from '../scenarios.ts';
+import { OPTION_CLASS_FLAG, parseOptionClass, withOptionClass } from '../option-class.ts';
 import { chooseTarget, targetFlag } from '../target-flag.ts';
 import { progress } from './run.ts';
 import type { Scenario } from '../../harness/scenario/types.ts';
@@ -165,6 +166,7 @@ export const command: Command = {
     checkpoint: { type: 'string', value: 'k', description: 'only checkpoint k (0 = the cluster as created)' },
     flood: { type: 'string', value: 'n', description: 'flows of the state-isolation flood (default: the flow table size + 1; 0 skips it)' },
     'live-sample': { type: 'string', value: 'n', description: 'classes injected live with --target live (default 40)' },
+    'option-class': OPTION_CLASS_FLAG,
     jobs: {
       type: 'string',
       value: 'n',
@@ -200,10 +202,11 @@ export const command: Command = {
       return finish(doc, outputs, io);
     }
     if (f['live-sample'] !== undefined && f.target !== 'live') throw new UserError('--live-sample goes with --target live');
+    const optionClass = parseOptionClass(f['option-class']);
     const inputs = expandScenarioPaths(args.positionals);
     const outputs = checkOutputs(f, OUTPUTS, inputs);
     if (outputs.report) checkOutputDir('report', outputs.report, REPORT_FILES);
-    const scenarios = loadScenarioArgs(args.positionals);
+    const scenarios = withOptionClass(loadScenarioArgs(args.positionals), optionClass);
     if (f.target === 'live') {
       for (const k of ['shard', 'report', 'junit', 'pcap', 'class', 'checkpoint', 'samples', 'flood'])
         if (f[k] !== undefined)

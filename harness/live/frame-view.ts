@@ -140,8 +140,11 @@ export function summarizeInner(b: Uint8Array, off = 0): InnerSummary | undefined
   };
 }
 
-/** A Geneve frame (outer Ethernet/IPv4/UDP 6081); undefined for anything else. */
-export function summarizeGeneve(b: Uint8Array): GeneveSummary | undefined {
+/**
+ * A Geneve frame (outer Ethernet/IPv4/UDP 6081); undefined for anything else. Our options
+ * are read in `optionClass` (the cluster's, default 0xFFF0).
+ */
+export function summarizeGeneve(b: Uint8Array, optionClass?: number): GeneveSummary | undefined {
   const eth = new EthernetFrame(b);
   if (eth.check() || eth.tagged || eth.etherType !== EtherType.IPv4) return undefined;
   const ip = new Ipv4Packet(eth.payload);
@@ -153,7 +156,7 @@ export function summarizeGeneve(b: Uint8Array): GeneveSummary | undefined {
   let hostLoc: HostLocOpt | undefined;
   let svc: SvcOpt | undefined;
   for (const o of walkGeneveOptions(gnv.optionBytes).options) {
-    const d = decodeTwinplaneOption(o);
+    const d = decodeTwinplaneOption(o, 0, optionClass);
     if (!d?.ok) continue;
     const v = d.value;
     if (v.kind === 'host-location') hostLoc = { ip: ipv4ToString(v.hostIp), mac: macToString(v.hostMac) };

@@ -200,10 +200,10 @@ export async function runLiveSend(
   // every frame before it was queued in the taps by then (or the tool waited for a silence).
   // Injected frames waited for their predicted arrivals one by one.
   const captured = roles.map((r) => ({ ...r, frames: r.tap.since(marks.get(r.tap)!) }));
-  const observed = observe(captured);
+  const observed = observe(captured, o.cp.optionClass);
   const hostOfPod = (p: ObservedPacket): string => (p.from ? o.cp.endpoint(p.from).host.name : (p.hops[0]?.from ?? '?'));
   const fixedPorts = step.proto === 'tcp' || step.proto === 'udp';
-  const comparison = compareSend(model, observed, { senderHost: hostOfPod, fixedPorts });
+  const comparison = compareSend(model, observed, { senderHost: hostOfPod, fixedPorts, optionClass: o.cp.optionClass });
   // The verdicts to compare are those of the packets the live stack sent too (a pod that had
   // its neighbour cached sends no ARP: the model's ARP hops are not live's to count).
   const played = comparison.pairs.map((p) => p.model.doc);

@@ -62,7 +62,8 @@ export interface CaptureRole {
 
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
-export function observe(captures: readonly CaptureRole[]): ObservedPacket[] {
+/** `optionClass`: the class of our Geneve options on the cluster's hosts (default 0xFFF0). */
+export function observe(captures: readonly CaptureRole[], optionClass?: number): ObservedPacket[] {
   const hostByMac = new Map<string, string>();
   for (const c of captures) if (c.kind === 'host') hostByMac.set(c.mac, c.name);
   interface Acc {
@@ -105,7 +106,7 @@ export function observe(captures: readonly CaptureRole[]): ObservedPacket[] {
   for (const c of captures) {
     if (c.kind === 'host') {
       for (const p of c.frames) {
-        const g = summarizeGeneve(p.data);
+        const g = summarizeGeneve(p.data, optionClass);
         if (!g) continue;
         if (p.injected) {
           acc(identityKey(g.inner), g.inner, p.t).hops.push({ from: UNDERLAY, to: c.name, t: p.t, frame: g, hex: toHex(p.data) });

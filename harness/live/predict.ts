@@ -27,7 +27,7 @@ export interface PredictedPacket {
   readonly wire: Array<{ from: string; to: string; frame: GeneveSummary; hex: string }>;
 }
 
-export function predict(doc: PacketDoc): PredictedPacket | undefined {
+export function predict(doc: PacketDoc, optionClass?: number): PredictedPacket | undefined {
   const first = doc.hops[0];
   const inner = first ? summarizeInner(fromHex(first.frameIn)) : undefined;
   if (!inner) return undefined;
@@ -35,7 +35,7 @@ export function predict(doc: PacketDoc): PredictedPacket | undefined {
   for (const h of doc.hops) {
     const leaves = h.action === 'TX' || (h.action === 'REDIRECT' && h.targetName === 'underlay');
     if (!leaves || h.frameOut === null) continue;
-    const g = summarizeGeneve(fromHex(h.frameOut));
+    const g = summarizeGeneve(fromHex(h.frameOut), optionClass);
     if (g) wire.push({ from: h.host, to: h.nextHost ?? g.dstMac, frame: g, hex: h.frameOut });
   }
   return { doc, shape: shapeKey(inner), line: innerLine(inner), path: docHosts(doc), wire };
@@ -88,13 +88,13 @@ function hopDiffs(i: number, m: PredictedPacket['wire'][number], l: WireHop, spo
 export function compareSend(
   model: readonly PacketDoc[],
   live: readonly ObservedPacket[],
-  opts: { senderHost: (p: ObservedPacket) => string; fixedPorts: boolean },
+  opts: { senderHost: (p: ObservedPacket) => string; fixedPorts: boolean; optionClass?: number },
 ): SendComparison {
   const left = [...live];
   const pairs: PairResult[] = [];
   const modelOnly: PredictedPacket[] = [];
   for (const doc of model) {
-    const m = predict(doc);
+    const m = predict(doc, opts.optionClass);
     if (!m) continue;
     const i = left.findIndex((l) => l.shape === m.shape);
     if (i < 0) {

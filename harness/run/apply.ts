@@ -23,7 +23,7 @@ export function createService(cp: ControlPlane, s: Service): void {
 
 /** The cluster as it is before the first step. Control-plane refusals propagate. */
 export function buildControlPlane(s: Scenario): ControlPlane {
-  const cp = new ControlPlane();
+  const cp = new ControlPlane(s.optionClass);
   for (const h of s.hosts) cp.createHost({ name: h.name, ip: h.ip, mac: h.mac, mtu: h.mtu });
   for (const v of s.vpcs) createVpc(cp, v);
   for (const e of s.endpoints) createEndpoint(cp, e);

@@ -37,6 +37,11 @@ export function updateText(u: MapUpdate): string {
 export class Names {
   constructor(private readonly cp: ControlPlane) {}
 
+  /** The class of our Geneve options on this cluster's hosts. */
+  get optionClass(): number {
+    return this.cp.optionClass;
+  }
+
   host(name: string): Host {
     return this.cp.host(name);
   }
@@ -130,7 +135,7 @@ export function packetDoc(meta: PacketMeta, frame: Uint8Array, path: EnginePath,
   const notes = path.hops.flatMap((h, i) => (h.note !== undefined ? [`hop ${i + 1} on ${h.host}: ${h.note}`] : []));
   return {
     ...meta,
-    summary: packetSummary(frame),
+    summary: packetSummary(frame, { optionClass: names.optionClass }),
     hops: path.hops.map((h) => hopDoc(h, names)),
     outcome: outcomeDoc(path),
     ...(notes.length > 0 ? { notes } : {}),

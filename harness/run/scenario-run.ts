@@ -2,6 +2,7 @@
 // created, each step applied in order (control-plane changes, sends with their
 // expectations), then the invariants and the reachability matrix. Anything the control
 // plane refuses becomes a failed check at that step; the run stops there.
+import { CONSTS } from '../../model/dataplane/consts.ts';
 import { cidrToString, ipv4ToString, macToString } from '../../model/wire/addr.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
 import type { CheckDoc, PacketDoc, ScenarioRunDoc, SendDoc, StepDoc, TopologyDoc } from '../../report/json-schema/run-doc.ts';
@@ -110,7 +111,14 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
   const steps: StepDoc[] = [];
   const sends: SendDoc[] = [];
   const packets: PacketDoc[] = [];
-  const base = { file: s.file, name: s.name, description: s.description, target: opts.target, notices: [...(opts.notices ?? [])] };
+  const base = {
+    file: s.file,
+    name: s.name,
+    description: s.description,
+    target: opts.target,
+    optionClass: s.optionClass ?? CONSTS.OPT_CLASS_DEFAULT,
+    notices: [...(opts.notices ?? [])],
+  };
   let cp: ControlPlane;
   try {
     cp = buildControlPlane(s);

@@ -100,6 +100,7 @@ export function parseScenario(text: string, fileName: string): Scenario {
     ...(inv.exhaustive ? { exhaustive: true } : {}),
     ...(inv.pairs !== undefined ? { pairs: inv.pairs } : {}),
     ...(assertions.length > 0 ? { assertions } : {}),
+    ...(typeof doc.optionClass === 'number' ? { optionClass: doc.optionClass } : {}),
   };
 }
 

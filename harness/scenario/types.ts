@@ -350,4 +350,10 @@ export interface Scenario {
   /** The all-pairs probe: every pair ('all', the default) or a sample of at most this many pairs. */
   readonly pairs?: 'all' | number;
   readonly assertions?: readonly Assertion[];
+  /**
+   * The Geneve option class of our two options on every host (default
+   * CONSTS.OPT_CLASS_DEFAULT, 0xFFF0, in RFC 8926's experimental range; 0x0111, Mizar's,
+   * stays selectable). `--option-class` on the CLI overrides it.
+   */
+  readonly optionClass?: number;
 }

@@ -13,13 +13,13 @@ import { endpointTable, topologySvg } from './topology-svg.ts';
 
 const badge = (ok: boolean, yes = 'PASS', no = 'FAIL'): string => `<span class="badge ${ok ? 'ok' : 'bad'}">${ok ? yes : no}</span>`;
 
-function packetHtml(p: PacketDoc, open = false): string {
+function packetHtml(r: ScenarioRunDoc, p: PacketDoc, open = false): string {
   return (
     `<details class="packet ${p.outcome.kind}" id="packet-${p.id}"${open ? ' open' : ''}><summary>packet ${p.id} <i>${esc(p.role)}</i> from <b>${esc(p.from)}</b>: ` +
     `<span class="mono">${esc(p.summary)}</span> — ${esc(outcomeLine(p.outcome))}</summary>` +
     (p.notes ?? []).map((n) => `<p class="note">note: ${esc(n)}</p>`).join('') +
     pathSvg(p) +
-    p.hops.map((h, i) => hopDetails(h, i)).join('') +
+    p.hops.map((h, i) => hopDetails(h, i, r.optionClass)).join('') +
     `</details>`
   );
 }
@@ -37,7 +37,7 @@ function flowHtml(r: ScenarioRunDoc, s: SendDoc, byId: Map<number, PacketDoc>): 
     `<section class="flow${s.ok ? '' : ' failed'}" data-name="${esc(s.name)}" id="${slug(`${r.name}-send-${s.index}`)}">` +
     `<h3>${badge(s.ok)} ${esc(s.name)} <span class="muted">${esc(`${s.from} → ${s.to} · ${s.proto} × ${s.count} · ${r.file}:${s.line}`)}</span></h3>` +
     // The packet the expectations are about starts open: its path diagram shows at once.
-    `<ul class="steps">${checks}</ul>${packets.map((p) => packetHtml(p, p === shown)).join('')}</section>`
+    `<ul class="steps">${checks}</ul>${packets.map((p) => packetHtml(r, p, p === shown)).join('')}</section>`
   );
 }
 
@@ -45,7 +45,7 @@ function probesHtml(r: ScenarioRunDoc): string {
   const sendIds = new Set(r.sends.flatMap((s) => s.packets));
   const probes = r.packets.filter((p) => !sendIds.has(p.id));
   if (probes.length === 0) return '';
-  return `<section class="flow failed" data-name="failing probes"><h3>${badge(false)} failing invariant probes</h3>${probes.map((p) => packetHtml(p)).join('')}</section>`;
+  return `<section class="flow failed" data-name="failing probes"><h3>${badge(false)} failing invariant probes</h3>${probes.map((p) => packetHtml(r, p)).join('')}</section>`;
 }
 
 function stepsHtml(r: ScenarioRunDoc): string {

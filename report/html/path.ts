@@ -108,23 +108,24 @@ export function pathSvg(p: PacketDoc): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" class="path" role="img" aria-label="path of packet ${p.id}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
 }
 
-function frameBlock(label: string, hex: string): string {
-  const lines = layerLinesHex(hex).map((l) => `${'  '.repeat(l.depth)}${l.text}`);
+function frameBlock(label: string, hex: string, optionClass: number | undefined): string {
+  const lines = layerLinesHex(hex, { optionClass }).map((l) => `${'  '.repeat(l.depth)}${l.text}`);
   return `<div>${esc(label)}</div><pre class="frame mono">${esc(lines.join('\n'))}</pre>`;
 }
 
 /** What the hop changed, as the minimal trace prints it: removed and added layer lines. */
-function changeBlock(h: HopDoc): string {
+function changeBlock(h: HopDoc, optionClass: number | undefined): string {
   if (h.frameOut === null) return '';
   if (h.frameOut === h.frameIn) return '<div class="muted">the frame went on unchanged</div>';
-  const d = diffLines(layerLinesHex(h.frameIn), layerLinesHex(h.frameOut));
+  const d = diffLines(layerLinesHex(h.frameIn, { optionClass }), layerLinesHex(h.frameOut, { optionClass }));
   const lines = d.map(
     (x) => `<span class="${x.op === '+' ? 'add' : 'del'}">${esc(`${x.op} ${'  '.repeat(x.line.depth)}${x.line.text}`)}</span>`,
   );
   return `<div>what it changed:</div><pre class="frame diff mono">${lines.join('\n')}</pre>`;
 }
 
-export function hopDetails(h: HopDoc, i: number): string {
+/** `optionClass`: the class of our Geneve options on the run's hosts (default 0xFFF0). */
+export function hopDetails(h: HopDoc, i: number, optionClass?: number): string {
   const points = h.points
     .map((pt) => {
       const looks = pt.lookups
@@ -150,9 +151,9 @@ export function hopDetails(h: HopDoc, i: number): string {
   return (
     `<details class="hop"><summary>hop ${i + 1}: <b>${esc(h.host)}</b> ${esc(h.program)} on ${esc(h.ingressName)} — ${esc(`${h.action}${target} ${h.reason}`)}</summary>` +
     `<div class="hopbody"><div>decision points${h.tailCalls ? ` (${h.tailCalls} tail call${h.tailCalls > 1 ? 's' : ''})` : ''}:</div><ol>${points}</ol>${updates}${kernel}` +
-    changeBlock(h) +
-    frameBlock('frame in:', h.frameIn) +
-    (h.frameOut !== null ? frameBlock(`frame out${h.nextHost ? ` → ${h.nextHost}` : ''}:`, h.frameOut) : '') +
+    changeBlock(h, optionClass) +
+    frameBlock('frame in:', h.frameIn, optionClass) +
+    (h.frameOut !== null ? frameBlock(`frame out${h.nextHost ? ` → ${h.nextHost}` : ''}:`, h.frameOut, optionClass) : '') +
     `</div></details>`
   );
 }

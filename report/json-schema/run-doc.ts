@@ -178,6 +178,8 @@ export interface ScenarioRunDoc {
   readonly name: string;
   readonly description: string;
   readonly target: RunTarget;
+  /** The Geneve option class of our options on the run's hosts (the scenario's; default 0xFFF0). */
+  readonly optionClass: number;
   readonly ok: boolean;
   readonly topology: TopologyDoc;
   readonly steps: readonly StepDoc[];

@@ -2,7 +2,7 @@
 // XDP verdicts, comments), then one line per layer with the layers inside a Geneve tunnel
 // indented under the outer ones — the same layer lines the traces use (frame.ts) — or one
 // JSON object per packet (--json).
-import { formatLayer } from '../../model/wire/dissect.ts';
+import { type DissectOptions, formatLayer } from '../../model/wire/dissect.ts';
 import { LINKTYPE_ETHERNET, xdpActionName, type CapturePacket, type CaptureVerdict } from '../capture/contents.ts';
 import { layersWithDepth } from './frame.ts';
 import { toHex } from '../../model/wire/hex.ts';
@@ -33,7 +33,12 @@ function interfaceLabel(p: CapturePacket): string {
 }
 
 /** Text block: `#<n> <time> len=<cap>/<orig> if=<iface> [verdict] [comment]` then layers. */
-export function capturePacketText(p: CapturePacket, style: CaptureStyle = PLAIN, notes: readonly string[] = []): string {
+export function capturePacketText(
+  p: CapturePacket,
+  style: CaptureStyle = PLAIN,
+  notes: readonly string[] = [],
+  dissectOpts: DissectOptions = {},
+): string {
   const head = [`#${p.index + 1}`, formatTimestamp(p.timestampNs), `len=${p.data.length}/${p.originalLength}`, `if=${interfaceLabel(p)}`];
   for (const v of p.verdicts ?? []) {
     const t = verdictText(v);
@@ -43,7 +48,7 @@ export function capturePacketText(p: CapturePacket, style: CaptureStyle = PLAIN,
   const lines = [style.bold(head.join(' '))];
   for (const n of notes) lines.push(`  ${style.yellow(`note: ${n}`)}`);
   if (p.linktype === LINKTYPE_ETHERNET) {
-    for (const { depth, layer } of layersWithDepth(p.data)) {
+    for (const { depth, layer } of layersWithDepth(p.data, dissectOpts)) {
       const text = formatLayer(layer);
       lines.push(`  ${'  '.repeat(depth)}${layer.problems.length > 0 ? style.red(text) : text}`);
     }
@@ -54,10 +59,10 @@ export function capturePacketText(p: CapturePacket, style: CaptureStyle = PLAIN,
 }
 
 /** One JSON object per packet; bigints as decimal strings so any JSON reader takes them. */
-export function capturePacketJson(p: CapturePacket): string {
+export function capturePacketJson(p: CapturePacket, dissectOpts: DissectOptions = {}): string {
   const layers =
     p.linktype === LINKTYPE_ETHERNET
-      ? layersWithDepth(p.data).map(({ depth, layer: l }) => ({
+      ? layersWithDepth(p.data, dissectOpts).map(({ depth, layer: l }) => ({
           name: l.name,
           depth,
           offset: l.offset,

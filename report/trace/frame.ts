@@ -1,7 +1,7 @@
 // Frames as a trace shows them: one line per layer, the layers inside a Geneve tunnel
 // indented under the outer ones, and the change between two frames as removed and added
 // lines (a line diff over layers reads like "what this hop did to the packet").
-import { type DissectedLayer, dissect, formatLayer } from '../../model/wire/dissect.ts';
+import { type DissectedLayer, type DissectOptions, dissect, formatLayer } from '../../model/wire/dissect.ts';
 import { fromHex } from '../../model/wire/hex.ts';
 
 /** Layer lines; each layer after a Geneve header is one level deeper (`depth`). */
@@ -11,21 +11,21 @@ export interface LayerLine {
 }
 
 /** Every layer with its tunnel depth: the one rule of indentation for traces, replay and decode. */
-export function layersWithDepth(frame: Uint8Array): { depth: number; layer: DissectedLayer }[] {
+export function layersWithDepth(frame: Uint8Array, opts: DissectOptions = {}): { depth: number; layer: DissectedLayer }[] {
   let depth = 0;
-  return dissect(frame).map((layer) => {
+  return dissect(frame, opts).map((layer) => {
     const line = { depth, layer };
     if (layer.name === 'Geneve') depth++;
     return line;
   });
 }
 
-export function layerLines(frame: Uint8Array): LayerLine[] {
-  return layersWithDepth(frame).map(({ depth, layer }) => ({ depth, text: formatLayer(layer) }));
+export function layerLines(frame: Uint8Array, opts: DissectOptions = {}): LayerLine[] {
+  return layersWithDepth(frame, opts).map(({ depth, layer }) => ({ depth, text: formatLayer(layer) }));
 }
 
-export function layerLinesHex(hex: string): LayerLine[] {
-  return layerLines(fromHex(hex));
+export function layerLinesHex(hex: string, opts: DissectOptions = {}): LayerLine[] {
+  return layerLines(fromHex(hex), opts);
 }
 
 /** Indented text, two spaces per tunnel level on top of `indent`. */
@@ -69,13 +69,14 @@ export function diffLines(a: readonly LayerLine[], b: readonly LayerLine[]): Dif
 }
 
 /** What a pod sent, on one line: the layers above Ethernet, up to a tunnel header. */
-export function packetSummary(frame: Uint8Array): string {
+export function packetSummary(frame: Uint8Array, opts: DissectOptions = {}): string {
   const out: string[] = [];
-  for (const l of dissect(frame)) {
+  const layers = dissect(frame, opts);
+  for (const l of layers) {
     if (l.name === 'Ethernet' && out.length === 0) continue;
     if (l.name === 'Data') break;
     out.push(l.summary);
     if (l.name === 'Geneve' || out.length === 3) break;
   }
-  return out.length > 0 ? out.join(' / ') : formatLayer(dissect(frame)[0]);
+  return out.length > 0 ? out.join(' / ') : formatLayer(layers[0]);
 }

@@ -69,10 +69,10 @@ function kernelLines(h: HopDoc, indent: string, st: TraceStyle, full: boolean): 
   return out;
 }
 
-function minimalHop(h: HopDoc, st: TraceStyle): string[] {
+function minimalHop(h: HopDoc, st: TraceStyle, opts: TraceOptions): string[] {
   const out = [`${h.host} ${h.program} (${h.ingressName}): ${verdictLine(h)}`];
   if (h.frameOut !== null && h.frameOut !== h.frameIn) {
-    for (const d of diffLines(layerLinesHex(h.frameIn), layerLinesHex(h.frameOut))) {
+    for (const d of diffLines(layerLinesHex(h.frameIn, opts), layerLinesHex(h.frameOut, opts))) {
       out.push(...renderLines([d.line], '  ', `${d.op} `));
     }
   }
@@ -80,14 +80,14 @@ function minimalHop(h: HopDoc, st: TraceStyle): string[] {
   return out;
 }
 
-function summaryHop(h: HopDoc, st: TraceStyle): string[] {
+function summaryHop(h: HopDoc, st: TraceStyle, opts: TraceOptions): string[] {
   const out = [st.bold(`${h.host} ${h.program}, in ${h.ingressName} (ifindex ${h.ingress})`)];
   out.push(`  ${h.points.map((p) => p.name).join(' → ')}${tails(h)}`);
   const target = h.action === 'REDIRECT' ? ` to ${h.targetName ?? '?'} (ifindex ${h.target})` : '';
   out.push(`  ${h.action}${target} ${h.reason}: ${reasonText.get(h.reason) ?? ''}`);
   if (h.frameOut !== null) {
     out.push(`  out${h.nextHost !== undefined ? ` → ${h.nextHost}` : ''}:`);
-    out.push(...renderLines(layerLinesHex(h.frameOut), '    '));
+    out.push(...renderLines(layerLinesHex(h.frameOut, opts), '    '));
   }
   out.push(...kernelLines(h, '  ', st, false));
   return out;
@@ -95,7 +95,7 @@ function summaryHop(h: HopDoc, st: TraceStyle): string[] {
 
 function detailedHop(h: HopDoc, st: TraceStyle, opts: TraceOptions): string[] {
   const out = [st.bold(`${h.host} ${h.program}, in ${h.ingressName} (ifindex ${h.ingress})`), '  in:'];
-  out.push(...renderLines(layerLinesHex(h.frameIn), '    '));
+  out.push(...renderLines(layerLinesHex(h.frameIn, opts), '    '));
   if (opts.kernelPointsOnly)
     out.push(`  ${st.dim('(the kernel records decision points only: no map lookups or updates; --target both shows the model’s)')}`);
   // Updates go under the point that made them when the engine says which; else after all.
@@ -112,7 +112,7 @@ function detailedHop(h: HopDoc, st: TraceStyle, opts: TraceOptions): string[] {
   out.push(`  verdict: ${h.action}${target}, ${h.reason}: ${reasonText.get(h.reason) ?? ''}`);
   if (h.frameOut !== null) {
     out.push(`  out${h.nextHost !== undefined ? ` → ${h.nextHost}` : ''}:`);
-    out.push(...renderLines(layerLinesHex(h.frameOut), '    '));
+    out.push(...renderLines(layerLinesHex(h.frameOut, opts), '    '));
   }
   out.push(...kernelLines(h, '  ', st, true));
   return out;
@@ -122,6 +122,8 @@ function detailedHop(h: HopDoc, st: TraceStyle, opts: TraceOptions): string[] {
 export interface TraceOptions {
   /** The hops came from the kernel alone (--target xdp): it records points, not lookups. */
   readonly kernelPointsOnly?: boolean;
+  /** The Geneve option class the run's hosts use (the scenario's `optionClass`; default 0xFFF0). */
+  readonly optionClass?: number;
 }
 
 const HOP: Record<TraceLevel, (h: HopDoc, st: TraceStyle, opts: TraceOptions) => string[]> = {
@@ -135,7 +137,7 @@ export function renderPacket(p: PacketDoc, level: TraceLevel, st: TraceStyle = P
   for (const n of p.notes ?? []) out.push(`note: ${n}`);
   if (level !== 'minimal' && p.hops.length > 0) {
     out.push('sent:');
-    out.push(...renderLines(layerLinesHex(p.hops[0].frameIn), '  '));
+    out.push(...renderLines(layerLinesHex(p.hops[0].frameIn, opts), '  '));
   }
   for (const h of p.hops) out.push(...HOP[level](h, st, opts));
   const o = outcomeLine(p.outcome);

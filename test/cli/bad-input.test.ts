@@ -243,6 +243,27 @@ const TABLE: [string, string[], RegExp][] = [
     /^twinplane replay: --level must be one of minimal, summary, detailed, not 'loud'$/,
   ],
   [
+    'replay: an option class past 16 bits',
+    ['replay', CAP, '--scenario', DEMO, '--host', 'node-2', '--option-class', '0x1ffff'],
+    /^twinplane replay: --option-class must be a 16-bit option class, as 0xFFF0 or 65520 \(got '0x1ffff'\)$/,
+  ],
+  [
+    'trace: an option class by name',
+    ['trace', DEMO, '--flow', 'pod-a->pod-b', '--option-class', 'ibm'],
+    /^twinplane trace: --option-class must be a 16-bit option class, as 0xFFF0 or 65520 \(got 'ibm'\)$/,
+  ],
+  [
+    'decode: an option class past 16 bits',
+    ['decode', CAP, '--option-class', '65536'],
+    /^twinplane decode: --option-class must be a 16-bit option class, as 0xFFF0 or 65520 \(got '65536'\)$/,
+  ],
+  [
+    'verify: an option class in octal',
+    ['verify', DEMO, '--option-class', '0o777'],
+    /^twinplane verify: --option-class must be a 16-bit option class, as 0xFFF0 or 65520 \(got '0o777'\)$/,
+  ],
+  ['demo: an empty option class', ['demo', '--option-class', ''], /^twinplane demo: --option-class is empty; give <class>$/],
+  [
     'replay: a broken scenario',
     ['replay', CAP, '--scenario', f('latin1.yaml'), '--host', 'node-2'],
     /latin1\.yaml:1:14: \(file\): not UTF-8/,

@@ -114,7 +114,7 @@ describe('twinplane run', () => {
     const r = twinplane('run', '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^Usage: twinplane run <scenario…> \[--target <model\|xdp\|both\|live>\] \[--json\] \[--report <dir>\] \[--junit <file>\] \[--pcap <file>\] \[--filter <expr>\] \[--pairs <all\|n>\]$/m,
+      /^Usage: twinplane run <scenario…> \[--target <model\|xdp\|both\|live>\] \[--json\] \[--report <dir>\] \[--junit <file>\] \[--pcap <file>\] \[--filter <expr>\] \[--option-class <class>\] \[--pairs <all\|n>\]$/m,
     );
     expect(r.stdout.match(/scenario…/g)).toHaveLength(2);
   });

@@ -101,7 +101,9 @@ describe('twinplane', () => {
   it('a missing or extra positional: exit 2 with the usage', () => {
     const missing = twinplane('decode');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('twinplane decode: missing <capture> (usage: twinplane decode <capture> [--json] [--filter <expr>])\n');
+    expect(missing.stderr).toBe(
+      'twinplane decode: missing <capture> (usage: twinplane decode <capture> [--json] [--filter <expr>] [--option-class <class>])\n',
+    );
     const extra = twinplane('decode', 'a', 'b');
     expect(extra.code).toBe(2);
     expect(extra.stderr).toMatch(/unexpected argument 'b'/);

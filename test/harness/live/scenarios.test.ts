@@ -23,6 +23,20 @@ describeBpf('live: every shipped scenario', () => {
     expectNothingLeft(prefixes);
   });
 
+  // The option class reaches the real hosts too: Mizar's 0x0111 on every host, and the live
+  // comparison reads the options in it (host and backend attribution), as the model does.
+  it('service-failover with option class 0x0111: every check and comparison green', async () => {
+    const s = { ...loadScenario(join(ROOT, 'scenarios', 'service-failover.yaml')), optionClass: 0x0111 };
+    const r = await runScenarioLive(s, { captureDir: join(dir, 'optclass'), onPrefix: (p) => prefixes.push(p) });
+    expect(r.checks.filter((c) => !c.ok).map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+    expect(r.sends.flatMap((x) => x.disagreements.map((d) => `${x.name} @ ${d.where}: ${d.live}`))).toEqual([]);
+    expect(r.kernelMismatches).toBe(0);
+    const hops = r.sends.flatMap((x) => x.comparison.pairs.flatMap((p) => p.live.hops));
+    expect(hops.length).toBeGreaterThan(0);
+    // Every Geneve frame on the wire carries its options in class 0x0111 (right after the 8-byte header).
+    for (const h of hops) expect(h.hex.slice((14 + 20 + 8 + 8) * 2, (14 + 20 + 8 + 8 + 2) * 2)).toBe('0111');
+  }, 60_000);
+
   for (const name of SHIPPED) {
     it(`${name}: every send played live, every check and comparison green`, async () => {
       const s = loadScenario(join(ROOT, 'scenarios', `${name}.yaml`));
