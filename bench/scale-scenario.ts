@@ -1,15 +1,22 @@
 // A generated scenario at scale, for the benchmarks: 20 hosts, 10 VPCs that all use the
 // same CIDR (10.0.0.0/16), two subnets each, a divider and two bouncers per subnet, a
-// service per VPC, and `pods` pods provisioned round-robin over every host, then the
-// all-pairs isolation and reachability invariants.
+// service per VPC, and `pods` pods provisioned round-robin over the VPC's hosts, then the
+// all-pairs isolation and reachability invariants. Each VPC lives on 8 consecutive hosts
+// (its pods, bouncers and divider), so a host holds 4 VPCs: within the LEARNT_SLOTS (8)
+// VPCs a host can hold learnt state for (docs/dataplane.md section 3, "Partitions").
 import { parseScenario } from '../harness/scenario/load.ts';
 import type { Scenario } from '../harness/scenario/types.ts';
 
 export const SCALE_HOSTS = 20;
 export const SCALE_VPCS = 10;
 
+/** Hosts a VPC spans. */
+export const SCALE_HOSTS_PER_VPC = 8;
+
+const hosts = Array.from({ length: SCALE_HOSTS }, (_, i) => `h${i + 1}`);
+const vpcHosts = (v: number): string[] => Array.from({ length: SCALE_HOSTS_PER_VPC }, (_, k) => hosts[(v * 2 + k) % SCALE_HOSTS]);
+
 export function scaleScenarioText(pods: number): string {
-  const hosts = Array.from({ length: SCALE_HOSTS }, (_, i) => `h${i + 1}`);
   const lines = [
     `name: scale-${pods}`,
     `description: ${SCALE_HOSTS} hosts, ${SCALE_VPCS} VPCs on one CIDR, ${pods} pods, all pairs probed`,
@@ -18,7 +25,7 @@ export function scaleScenarioText(pods: number): string {
     'vpcs:',
   ];
   for (let v = 0; v < SCALE_VPCS; v++) {
-    const at = (k: number): string => hosts[(v * 3 + k) % SCALE_HOSTS];
+    const at = (k: number): string => vpcHosts(v)[k];
     lines.push(
       `  - name: vpc${v + 1}`,
       `    vni: ${100 + v}`,
@@ -34,7 +41,7 @@ export function scaleScenarioText(pods: number): string {
     lines.push(`  - { name: api${v + 1}, vpc: vpc${v + 1}, vip: 10.0.255.1, ports: [{ port: 80, protocol: tcp }] }`);
   }
   lines.push('steps:');
-  // Pods spread evenly over the 20 subnets, each subnet's pods over every host.
+  // Pods spread evenly over the 20 subnets, each subnet's pods over its VPC's hosts.
   const subnets = SCALE_VPCS * 2;
   for (let s = 0; s < subnets; s++) {
     const count = Math.floor(pods / subnets) + (s < pods % subnets ? 1 : 0);
@@ -42,7 +49,7 @@ export function scaleScenarioText(pods: number): string {
     const vpc = `vpc${Math.floor(s / 2) + 1}`;
     const net = s % 2 === 0 ? 'a' : 'b';
     lines.push(
-      `  - provision: { count: ${count}, vpc: ${vpc}, network: ${net}, hosts: [${hosts.join(', ')}], namePrefix: ${vpc}-${net}- }`,
+      `  - provision: { count: ${count}, vpc: ${vpc}, network: ${net}, hosts: [${vpcHosts(Math.floor(s / 2)).join(', ')}], namePrefix: ${vpc}-${net}- }`,
     );
   }
   lines.push('invariants: [isolation, reachability]', '');

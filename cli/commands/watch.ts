@@ -9,6 +9,9 @@ import type { Io } from '../io.ts';
 import { command as runCommand, executeRun, planRun } from './run.ts';
 
 /** A fingerprint of every watched file: names, sizes and modification times. */
+/** Looks at most, one interval apart, for a changed file to stop changing. */
+const SETTLE_LOOKS = 20;
+
 function fingerprint(paths: readonly string[]): string {
   const parts: string[] = [];
   const add = (p: string): void => {
@@ -76,10 +79,21 @@ export const command: Command = {
       let runs = 0;
       let seen = '';
       while (!stop && runs < maxRuns) {
-        const now = fingerprint(args.positionals);
+        let now = fingerprint(args.positionals);
         if (now === seen) {
           await sleep(interval);
           continue;
+        }
+        // A change is run once the files hold still for an interval: an editor or a copy
+        // that writes in pieces is seen whole, not half written (bounded: a file that never
+        // settles runs after SETTLE_LOOKS looks, as it is then).
+        if (runs > 0) {
+          for (let i = 0; i < SETTLE_LOOKS; i++) {
+            await sleep(interval);
+            const again = fingerprint(args.positionals);
+            if (again === now) break;
+            now = again;
+          }
         }
         seen = now;
         runs++;

@@ -14,6 +14,7 @@ import { hopSides } from '../engine/program.ts';
 import { reasonName } from '../../model/dataplane/tables.ts';
 import { type Mutation, type PodPkt, mutate, mutation, podFrame, podPkt, validPodPkt } from './gen/packets.ts';
 import { type TransitCase, TransitSource, transitCase } from './gen/transit-cases.ts';
+import { type RandomFrame, type RandomState, buildRandomState, frameFor, randomFrame, randomState } from './gen/random-state.ts';
 
 export interface AgentCase {
   pkt: PodPkt;
@@ -42,6 +43,32 @@ export function agentCheck(suite: ProgramSuite): (t: { topo: TopoSpec; cases: Ag
       if (f !== null) return f;
     }
     return suite.endBatch(() => describeTopology(t));
+  };
+}
+
+/** Random host states (records no control plane writes) and frames aimed at them, through both programs. */
+export function randomArb(casesPerRun: number): fc.Arbitrary<{ state: RandomState; frames: RandomFrame[] }> {
+  return fc.record({ state: randomState(), frames: fc.array(randomFrame(), { minLength: 1, maxLength: casesPerRun, size: 'max' }) });
+}
+
+export function randomCheck(suite: ProgramSuite): (t: { state: RandomState; frames: RandomFrame[] }) => Failure | null {
+  const text = (state: RandomState): string[] => [
+    `state ${JSON.stringify(state, (_k, v: unknown) => (v instanceof Uint8Array ? [...v].join('.') : v))}`,
+  ];
+  return ({ state, frames }) => {
+    const h = buildRandomState(state);
+    suite.reset();
+    for (const f of frames) {
+      const { ingress, frame } = frameFor(state, f);
+      const o = suite.run(0, h, { program: f.program, ingress, frame });
+      const bad = suite.judge(
+        o,
+        `${f.program} (ingress ${ingress}) on a random state, frame ${JSON.stringify({ ...f, bytes: undefined })}`,
+        () => text(state),
+      );
+      if (bad !== null) return bad;
+    }
+    return suite.endBatch(() => text(state));
   };
 }
 

@@ -73,6 +73,23 @@ export function packetAssertDiffs(s: Sent, want: PacketAssert): string[] {
   return out.map((x) => `packet ${s.doc.id}: ${x}`);
 }
 
+/** How a delivered packet differs from routed (TTL − 1, the receiving subnet's gateway MAC) or bridged (as sent). */
+function routedDiffs(s: Sent, routed: boolean, cp: ControlPlane): string[] {
+  const o = s.path.outcome;
+  if (o.kind !== 'delivered') return [`packet ${s.id} was not delivered (${outcomeLine(s.doc.outcome)})`];
+  const sent = s.path.hops[0]?.frameIn;
+  const got = o.frame;
+  const isIp = (f: Uint8Array | undefined): f is Uint8Array => f !== undefined && f.length >= 34 && f[12] === 0x08 && f[13] === 0x00;
+  if (!isIp(sent) || !isIp(got)) return [`packet ${s.id} is not IPv4: nothing to route`];
+  const wantTtl = routed ? sent[22] - 1 : sent[22];
+  const wantMac = routed ? macToString(cp.endpoint(o.pod).network.gatewayMac) : macToString(sent.subarray(6, 12));
+  const out: string[] = [];
+  if (got[22] !== wantTtl) out.push(`TTL ${got[22]}, sent with ${sent[22]}, expected ${wantTtl}`);
+  const mac = macToString(got.subarray(6, 12));
+  if (mac !== wantMac) out.push(`source MAC ${mac}, expected ${wantMac} (${routed ? 'the gateway' : 'the sender'})`);
+  return out.map((x) => `packet ${s.id}: ${x}`);
+}
+
 export function checkSend(
   step: SendStep,
   sendIndex: number,
@@ -196,6 +213,19 @@ export function checkSend(
       'the answer arrives as asserted',
       bad.length === 0,
       bad.length === 0 ? `every answer arrived as asserted` : bad.join('; '),
+    );
+  }
+  if (e.routed !== undefined) {
+    const bad = checked.flatMap((s) => routedDiffs(s, e.routed!, cp));
+    add(
+      'routed',
+      e.routed ? 'routed' : 'bridged, not routed',
+      bad.length === 0,
+      bad.length === 0
+        ? e.routed
+          ? "every packet arrived with its TTL one lower and the gateway's source MAC"
+          : 'every packet arrived with the TTL and source MAC it was sent with'
+        : bad.join('; '),
     );
   }
   if (e.bouncerSees === 'arpOnly') {

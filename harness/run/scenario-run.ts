@@ -244,6 +244,9 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
           steps.push({ kind: step.kind, ...at, summary: stepSummary(step), writes });
         } catch (e) {
           if (!(e instanceof ControlPlaneError)) throw e;
+          // The control plane may have written part of the step before refusing the rest:
+          // the kernel takes what it holds now, so what follows (the probes) runs on one state.
+          engine.sync();
           checks.push(errorCheck(`step[${i}]`, e, at));
           steps.push({ kind: step.kind, ...at, summary: `${stepSummary(step)} — refused` });
           failedAt = i;

@@ -103,6 +103,11 @@ export interface Expect {
   readonly backend?: Endpoint;
   /** The bouncers of the sender's subnet see only the ARP exchange, no data packet. */
   readonly bouncerSees?: 'arpOnly';
+  /**
+   * true: every delivered packet was routed (its inner TTL one below what the pod sent, its
+   * source MAC the receiving subnet's gateway MAC); false: bridged (TTL and source MAC as sent).
+   */
+  readonly routed?: boolean;
   /** What the delivered packet looks like (source after NAT, TTL, source MAC, the VNI it came in). */
   readonly arrivesWith?: PacketAssert;
   /** The same of the answer delivered back to the sender (a service reply: the VIP as source). */

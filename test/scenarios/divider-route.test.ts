@@ -3,7 +3,8 @@
 // of the receiver's subnet as its source MAC (docs/dataplane.md 4.2 step 11, 4.3 "route"), on
 // the model and on the kernel; the path names the divider.
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../../harness/scenario/load.ts';
+import { readFileSync } from 'node:fs';
+import { loadScenario, parseScenario } from '../../harness/scenario/load.ts';
 import { runScenario } from '../../harness/run/scenario-run.ts';
 import { Engine } from '../../harness/engine/engine.ts';
 import { fromHex } from '../../model/wire/hex.ts';
@@ -29,6 +30,8 @@ function crossSubnetDeliveries(run: ScenarioRunDoc): Array<{ p: PacketDoc; to: s
 
 function checkRouted(run: ScenarioRunDoc, gw: Record<string, string>): void {
   expect(run.checks.filter((c) => !c.ok)).toEqual([]);
+  // The scenario says it itself (`routed: true` on each send); the replies are checked below.
+  expect(run.checks.filter((c) => c.id.endsWith('.routed')).map((c) => c.ok)).toEqual([true, true, true]);
   const got = crossSubnetDeliveries(run);
   expect(got.length, 'requests and replies both ways').toBeGreaterThanOrEqual(8);
   for (const { p, to, frame } of got) {
@@ -61,6 +64,22 @@ describe('divider-route on the model', () => {
   it('every packet across the subnets is routed by the divider: TTL 63, gateway source MAC', () => {
     const run = runScenario(loadScenario(FILE), { engine: (cp: ControlPlane) => new Engine(cp, 'model'), target: 'model', probe: false });
     checkRouted(run, gwMacs());
+  });
+});
+
+describe('the routed expectation', () => {
+  it('fails, saying what arrived, where a routed packet is expected bridged', () => {
+    const text = readFileSync(FILE, 'utf8').replace(/routed: true/g, 'routed: false');
+    const run = runScenario(parseScenario(text, 'bridged.yaml'), {
+      engine: (cp: ControlPlane) => new Engine(cp, 'model'),
+      target: 'model',
+      probe: false,
+    });
+    const bad = run.checks.filter((c) => !c.ok);
+    expect(bad.map((c) => c.id)).toEqual(['send[0].routed', 'send[1].routed', 'send[2].routed']);
+    expect(bad[0].message).toMatch(
+      /^packet \d+: TTL 63, sent with 64, expected 64; packet \d+: source MAC 02:67:77:[0-9a-f:]+, expected [0-9a-f:]+ \(the sender\)/,
+    );
   });
 });
 

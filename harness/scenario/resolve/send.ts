@@ -307,6 +307,16 @@ function resolveExpect(world: World, rawIn: unknown, path: DocPath, facts: SendF
     if (raw.bouncerSees !== 'arpOnly') ok = false;
     else out.bouncerSees = 'arpOnly';
   }
+  if (raw.routed !== undefined) {
+    if (typeof raw.routed !== 'boolean') ok = false;
+    else if (delivered === false) {
+      ctx.error(p('routed'), `describes a delivered packet, but delivered is false`);
+      ok = false;
+    } else if (facts.proto === 'arp') {
+      ctx.error(p('routed'), `an ARP request is answered, never routed`);
+      ok = false;
+    } else out.routed = raw.routed;
+  }
   for (const key of ['arrivesWith', 'replyArrivesWith'] as const) {
     if (raw[key] === undefined) continue;
     const a = packetAssert(world, raw[key], p(key));

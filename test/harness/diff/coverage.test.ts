@@ -10,10 +10,17 @@ import { KnownTracker } from '../../../harness/diff/known.ts';
 import { ProgramSuite } from '../../../harness/diff/suite.ts';
 import { runDiffProperty } from '../../../harness/diff/property.ts';
 import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/random-topology.ts';
-import { agentArb, agentCheck, pathArb, pathCheck, transitArb, transitCheck } from '../../../harness/diff/suites.ts';
+import {
+  agentArb,
+  agentCheck,
+  pathArb,
+  pathCheck,
+  randomArb,
+  randomCheck,
+  transitArb,
+  transitCheck,
+} from '../../../harness/diff/suites.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
-import fc from 'fast-check';
-import { buildRandomState, frameFor, randomFrame, randomState } from '../../../harness/diff/gen/random-state.ts';
 import { KNOWN_DIVERGENCES } from './known-divergences.ts';
 
 const FILE = 'test/harness/diff/coverage.test.ts';
@@ -49,17 +56,7 @@ describeBpf('differential coverage of decision points', () => {
     runDiffProperty({ ...base, suite: 'coverage-path', seed: 0x7a6e7413, casesPerRun: 90 }, pathArb(60), pathCheck(paths, 'coverage-path'));
     // Random host states: records no control plane writes (self-pointing entries: the loops
     // only the tail-call bound stops), through both programs.
-    const randomArb = fc.record({ state: randomState(), frames: fc.array(randomFrame(), { minLength: 1, maxLength: 60, size: 'max' }) });
-    runDiffProperty({ ...base, suite: 'coverage-random', seed: 0x7a6e7414, casesPerRun: 60 }, randomArb, ({ state, frames }) => {
-      const h = buildRandomState(state);
-      random.reset();
-      for (const f of frames) {
-        const { ingress, frame } = frameFor(state, f);
-        const bad = random.judge(random.run(0, h, { program: f.program, ingress, frame }), `${f.program} on a random state`, () => []);
-        if (bad !== null) return bad;
-      }
-      return random.endBatch(() => []);
-    });
+    runDiffProperty({ ...base, suite: 'coverage-random', seed: 0x7a6e7414, casesPerRun: 60 }, randomArb(60), randomCheck(random));
     const cov = new Coverage();
     cov.merge(agent.coverage);
     cov.merge(transit.coverage);

@@ -1,12 +1,11 @@
 // Differential suite on random host states (records no control plane would write: bad
 // kinds, counts past the arrays, dangling Maglev slots, odd prefixes) and random frames
 // (random bytes, and frames aimed at the state's own keys), through both programs.
-import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ProgramSuite } from '../../../harness/diff/suite.ts';
 import { type PropertyConfig, caseBudget, isDefaultRun, runDiffProperty } from '../../../harness/diff/property.ts';
 import { IFINDEX_POOL } from '../../../harness/diff/gen/random-topology.ts';
-import { buildRandomState, frameFor, randomFrame, randomState } from '../../../harness/diff/gen/random-state.ts';
+import { randomArb, randomCheck } from '../../../harness/diff/suites.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { KNOWN_DIVERGENCES } from './known-divergences.ts';
 
@@ -30,25 +29,7 @@ describeBpf('differential: random host states and bytes', () => {
   });
 
   it(CFG.testName, () => {
-    const arb = fc.record({
-      state: randomState(),
-      frames: fc.array(randomFrame(), { minLength: 1, maxLength: CFG.casesPerRun, size: 'max' }),
-    });
-    runDiffProperty(CFG, arb, ({ state, frames }) => {
-      const h = buildRandomState(state);
-      suite.reset();
-      for (const f of frames) {
-        const { ingress, frame } = frameFor(state, f);
-        const o = suite.run(0, h, { program: f.program, ingress, frame });
-        const bad = suite.judge(
-          o,
-          `${f.program} (ingress ${ingress}) on a random state, frame ${JSON.stringify({ ...f, bytes: undefined })}`,
-          () => [`state ${JSON.stringify(state, (_k, v) => (v instanceof Uint8Array ? [...v].join('.') : v))}`],
-        );
-        if (bad !== null) return bad;
-      }
-      return suite.endBatch(() => []);
-    });
+    runDiffProperty(CFG, randomArb(CFG.casesPerRun), randomCheck(suite));
     console.log(`random: ${suite.cases} differential cases, ${suite.knownHits} known divergences`);
     expect(suite.differs[0].checkAllCounters()).toEqual([]);
     if (isDefaultRun(CFG)) expect(suite.cases).toBeGreaterThanOrEqual(caseBudget(CFG.defaultCases));

@@ -2,7 +2,8 @@
 // the pods' stacks ARP first and answer, the invariants fill the matrix.
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { loadScenario } from '../../../harness/scenario/load.ts';
+import { loadScenario, parseScenario } from '../../../harness/scenario/load.ts';
+import { describeBpf } from '../../support/bpf-gate.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
 import { runScenario } from '../../../harness/run/scenario-run.ts';
 import { docHosts } from '../../../harness/run/docs.ts';
@@ -107,5 +108,41 @@ describe('runScenario on the model', () => {
     expect(calls).toBe(2);
     expect(arp.hops[0].tailCalls).toBe(calls);
     expect(docHosts(arp)).toEqual(['node-1']);
+  });
+});
+
+// A step the control plane refuses halfway (here: a host past LEARNT_SLOTS VPCs) leaves what
+// it wrote before refusing; the kernel takes that state too, so the rest of the run (probes,
+// the last batch's comparison) runs on one state on both sides instead of failing a write.
+describeBpf('a refused step on target both', () => {
+  it('is a located check; model and kernel still agree on everything after it', () => {
+    const vpcs = Array.from({ length: 9 }, (_, i) => i + 1);
+    const text = [
+      'name: slots-full',
+      'hosts: [{ name: h1, ip: 192.168.77.1 }, { name: h2, ip: 192.168.77.2 }, { name: h3, ip: 192.168.77.3 }]',
+      'vpcs:',
+      ...vpcs.map(
+        (v) => `  - { name: v${v}, vni: ${700 + v}, cidr: 10.${v}.0.0/16, networks: [{ name: n, cidr: 10.${v}.1.0/24, bouncers: [h2] }] }`,
+      ),
+      'endpoints:',
+      ...vpcs
+        .slice(0, 8)
+        .flatMap((v) => [
+          `  - { name: a${v}, vpc: v${v}, network: n, ip: 10.${v}.1.10, host: h1 }`,
+          `  - { name: b${v}, vpc: v${v}, network: n, ip: 10.${v}.1.11, host: h2 }`,
+        ]),
+      'steps:',
+      ...vpcs.slice(0, 8).map((v) => `  - send: { from: a${v}, to: b${v}, proto: icmp, expect: { delivered: true } }`),
+      // late-1 lands on h3 (which joins v9), late-2 on h1, which has no slot left.
+      '  - provision: { count: 2, vpc: v9, network: n, hosts: [h3, h1], namePrefix: late- }',
+      '',
+    ].join('\n');
+    const r = runScenario(parseScenario(text, 'slots-full.yaml'), { engine: (cp) => new Engine(cp, 'both'), target: 'both' });
+    const bad = r.checks.filter((c) => !c.ok);
+    expect(bad.map((c) => `${c.id}: ${c.message}`)).toEqual([
+      'step[8]: host h1: already in 8 VPCs, its learnt maps have no slot for VPC v9',
+    ]);
+    expect(bad[0].line).toBe(text.split('\n').findIndex((l) => l.includes('provision')) + 1);
+    expect(r.mismatches).toBe(0);
   });
 });
