@@ -8,7 +8,9 @@
 // model/ uses plain named imports; under vitest a local is 2.3x faster per call and the
 // model runs 2.6-3.7x slower than under tsx. We do not shape the product's code for the
 // test runner's transform: the figures the issue sets are tsx's (CLI, demo, benches), and
-// the suites' time goes to kernel runs and generation. This bench keeps the trade visible.
+// the suites run to fixed case budgets, so a slower model under vitest costs test time, not
+// coverage (how much of a suite's time is the model under vitest is not measured here).
+// This bench keeps the trade visible.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { emit, note } from './emit.ts';

@@ -17,6 +17,8 @@ const bench = 'verify';
 const canBpf = process.getuid?.() === 0 && process.env.TWINPLANE_MODEL_ONLY !== '1';
 
 function figures(what: string, d: ScenarioVerifyDoc, seconds: number, params: Record<string, string | number | boolean>): void {
+  // A cluster the control plane refuses verifies nothing: that is a broken bench, not a figure.
+  if (d.classes === 0) throw new Error(`${what}: no class was verified (${d.violations.map((v) => v.message).join('; ')})`);
   emit({ bench, metric: `${what}_seconds`, value: Number(seconds.toFixed(2)), unit: 's', params });
   emit({ bench, metric: `${what}_classes`, value: d.classes, unit: 'classes', params });
   emit({ bench, metric: `${what}_classes_per_sec`, value: Math.round(d.classes / seconds), unit: 'classes/s', params });
