@@ -30,10 +30,11 @@ const FILES = [
   'lib/verdict.h',
   'lib/maps.h',
 ];
-const SUITES = [
+/** The suites a mutant runs against (test/scripts/mutate-bpf.test.ts checks each exists). */
+export const SUITES = [
   'test/bpf/dataplane-smoke.test.ts',
-  'test/harness/diff/agent.test.ts',
-  'test/harness/diff/transit.test.ts',
+  'test/harness/diff/agent-diff.test.ts',
+  'test/harness/diff/transit-diff.test.ts',
   'test/harness/diff/path.test.ts',
   'test/harness/diff/random.test.ts',
   'test/harness/dataplane/partitions.test.ts',

@@ -324,6 +324,34 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
     expect(host.map('flows').keys()).toHaveLength(0);
   });
 
+  // docs/dataplane.md 4.2 "service": a Maglev slot naming backend i is believed only for
+  // i < n_backends. A slot at exactly n_backends (a table not yet rewritten after the service
+  // lost a backend) with a stale backend entry still behind it must not be used.
+  it('transit: a Maglev slot naming index n_backends is no backend, even with a stale entry there', () => {
+    const VIP = ipv4('10.0.0.100');
+    const svcId = 3;
+    put('endpoints', encode(EpKey, { vni: VNI, ip: VIP }), encode(EpVal, { kind: CONSTS.EP_VIP, mac: mac('02:76:69:00:00:03') }));
+    put(
+      'services',
+      encode(SvcKey, { vni: VNI, vip: VIP, port: 80, proto: 6 }),
+      encode(SvcVal, { svc_id: svcId, target_port: 8080, n_backends: 1 }),
+    );
+    const flowSlot = (jhash3words(POD9.ip, VIP, ((40002 << 16) | 80) >>> 0, (CONSTS.SEED_MAGLEV ^ 6) >>> 0) >>> 0) % CONSTS.MAGLEV_M;
+    put('maglev', u32le(svcId * CONSTS.MAGLEV_M + flowSlot), u32le(1));
+    put(
+      'backends',
+      u32le(svcId * CONSTS.MAX_BACKENDS + 1),
+      encode(Backend, { ip: ipv4('10.0.0.51'), mac: mac('02:aa:00:00:00:51'), host: { ip: HOST_B.ip, mac: HOST_B.mac } }),
+    );
+    const inner = ether({ src: POD9.mac, dst: mac('02:76:69:00:00:03') })
+      .ipv4({ src: POD9.ip, dst: VIP })
+      .tcp({ sport: 40002, dport: 80, flags: 'S' })
+      .build();
+    const r = host.run('transit', geneveTo(HOST_C, [hostLoc(HOST_C)], inner, 52222), UNDERLAY);
+    expect([r.action, r.reason]).toEqual(['DROP', REASON.NO_BACKEND]);
+    expect(r.points[r.points.length - 1]).toBe(POINT.transit_service);
+  });
+
   it('agent -> transit -> transit by tail calls: a host that is its own bouncer answers its pod\u2019s ARP', () => {
     // Same host, now bouncer of its own subnet: the request goes agent -> transit (ARP reply
     // to the asking host = this host) -> transit (delivery of the reply to pod1's veth).
