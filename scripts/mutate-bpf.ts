@@ -37,6 +37,7 @@ export const SUITES = [
   'test/harness/diff/transit-diff.test.ts',
   'test/harness/diff/path.test.ts',
   'test/harness/diff/random.test.ts',
+  'test/harness/diff/directed.test.ts',
   'test/harness/dataplane/partitions.test.ts',
   'test/scenarios',
   'test/model/dataplane/csum-c.test.ts',
