@@ -24,11 +24,11 @@ export interface DecodeOptions {
 /** Prints every packet of `path` (that the filter keeps); returns how many were read. */
 export async function decodeFile(path: string, opts: DecodeOptions, io: Io): Promise<number> {
   let n = 0;
+  const d = { optionClass: opts.optionClass };
   try {
     for await (const p of readCaptureFile(path)) {
       n++;
       if (opts.filter && !matches(opts.filter, [captureRecord(p)])) continue;
-      const d = { optionClass: opts.optionClass };
       await io.out(opts.json ? capturePacketJson(p, d) : capturePacketText(p, io.style, [], d));
     }
   } catch (e) {
