@@ -46,6 +46,30 @@ describeBpf('twinplane live run / run --target live', () => {
     });
   }
 
+  it('a scenario with steps live cannot play yet (lifecycle.yaml): exit 2 before building anything, each step named', () => {
+    const r = cli(['run', 'scenarios/lifecycle.yaml', '--target', 'live'], dir);
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n');
+    for (const kind of [
+      'createVpc',
+      'deleteVpc',
+      'createNetwork',
+      'deleteNetwork',
+      'createService',
+      'deleteService',
+      'failHost',
+      'setBouncers',
+      'inject',
+      'openFlows',
+    ])
+      expect(
+        lines.some((l) => new RegExp(`scenarios/lifecycle\\.yaml:\\d+:\\d+: steps: '${kind}' cannot run live yet`).test(l)),
+        kind,
+      ).toBe(true);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.out).not.toMatch(/built \d+ hosts/);
+  });
+
   it('a broken scenario exits 2 naming the file and line, without a stack trace', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: bad\nhosts:\n  - { name: n1, ip: 300.1.1.1 }\n');

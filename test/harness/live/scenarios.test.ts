@@ -13,7 +13,18 @@ import { expectNothingLeft } from './live-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 // demo.yaml runs in overlay.test.ts, with checks of its own.
-const SHIPPED = ['adversarial', 'two-tenants', 'service-failover', 'endpoint-move', 'hairpin', 'divider-route'];
+// lifecycle.yaml's VPC, network, service, bouncer and host steps and its inject and openFlows
+// traffic are not played live yet: `run --target live` refuses it up front, naming each step.
+const SHIPPED = [
+  'adversarial',
+  'two-tenants',
+  'service-failover',
+  'endpoint-move',
+  'hairpin',
+  'divider-route',
+  'verify-stale-cache',
+  'verify-state-isolation',
+];
 
 describeBpf('live: every shipped scenario', () => {
   const prefixes: string[] = [];
