@@ -23,7 +23,23 @@ export async function runLiveFiles(
   }
   const scenarios = loaded.scenarios;
   // Steps live mode cannot play yet: said before anything is built, with where they are.
-  const LIVE_STEPS = new Set(['provision', 'delete', 'move', 'addBackend', 'removeBackend', 'send']);
+  const LIVE_STEPS = new Set([
+    'provision',
+    'delete',
+    'move',
+    'addBackend',
+    'removeBackend',
+    'createVpc',
+    'deleteVpc',
+    'createNetwork',
+    'deleteNetwork',
+    'createService',
+    'deleteService',
+    'failHost',
+    'setBouncers',
+    'setDividers',
+    'send',
+  ]);
   const unplayable = scenarios.flatMap((s) =>
     s.steps
       .filter((st) => !LIVE_STEPS.has(st.kind))

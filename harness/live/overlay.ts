@@ -21,7 +21,8 @@ import { DATAPLANE_OBJ, DataplaneInstance } from '../dataplane/instance.ts';
 import { ensureSlots, readCounters, writeHostState } from '../dataplane/mapwriter.ts';
 import { loadInstances } from '../loader.ts';
 import type { Scenario, Step } from '../scenario/types.ts';
-import { buildControlPlane, createEndpoint } from '../run/apply.ts';
+import { buildControlPlane, changeCluster, createEndpoint } from '../run/apply.ts';
+import { ip } from '../ip.ts';
 import { CaptureSet } from './capture.ts';
 import { PodSockets, type L4 } from './pod-sockets.ts';
 import { HOST_TAP_BYTES, type Tap } from './tap.ts';
@@ -230,8 +231,11 @@ export class LiveOverlay {
     // Learnt entries the step removed go first, while the kernel's vpc_slots still names the
     // slot they sit in: a host leaving a VPC loses the VNI's vpc_slots entry in the sync below,
     // and the slot's entries would then be out of reach of a delete by key.
-    for (const [host, keys] of adopted) deleted += dropUnlearnt(this.inst(host), this.cp.host(host).state, keys).deleted;
+    // A host that failed in the step has left the control plane: nothing of it is synced.
+    for (const [host, keys] of adopted)
+      if (this.cp.hosts.has(host)) deleted += dropUnlearnt(this.inst(host), this.cp.host(host).state, keys).deleted;
     for (const [host, log] of this.logs) {
+      if (!this.cp.hosts.has(host)) continue;
       const dirty = log.take();
       if (dirty.size === 0) continue;
       const st = syncLogged(this.inst(host), this.cp.host(host).state, dirty);
@@ -312,6 +316,37 @@ export class LiveOverlay {
       case 'removeBackend':
         add(this.change(() => this.cp.removeBackend(step.service.name, step.endpoint.name), true));
         break;
+      // Steps that change maps only: the control plane's writes (and what they unlearn) reach
+      // the kernel as for any other step; no namespace changes.
+      case 'createVpc':
+      case 'createNetwork':
+      case 'createService':
+      case 'deleteService':
+      case 'setBouncers':
+      case 'setDividers':
+        add(this.change(() => changeCluster(this.cp, step), true));
+        break;
+      // A VPC or network deleted with its pods: maps first, then the pods go.
+      case 'deleteVpc':
+      case 'deleteNetwork':
+        add(this.change(() => changeCluster(this.cp, step), true));
+        for (const e of step.endpoints) this.removePod(e.name);
+        break;
+      // A host fails: the others' maps forget it, its pods go, and its underlay port goes down
+      // on the bridge, so what is still sent its way is lost as on a dead machine.
+      case 'failHost': {
+        add(this.change(() => changeCluster(this.cp, step), true));
+        for (const e of step.endpoints) this.removePod(e.name);
+        const port = this.topo.host(step.host.name).bridgePort;
+        // Its capture goes first: libpcap's handle on a port going down reports an error
+        // the binding cannot survive, and nothing of a failed host is compared any more.
+        this.captures.remove(port);
+        ip(['link', 'set', 'dev', port.name, 'down'], port.ns);
+        break;
+      }
+      case 'inject':
+      case 'openFlows':
+        throw new Error(`a ${step.kind} step is not played live yet (docs/live.md, "Limits")`);
     }
     return { ms: performance.now() - t0, perEndpointMs, writes, kernelUpdated: updated, kernelDeleted: deleted };
   }

@@ -49,59 +49,62 @@ export function isTraffic(step: Step): step is TrafficStep {
 
 /** Applies one step that changes the cluster; returns the map writes per host it made. */
 export function applyStep(cp: ControlPlane, step: ChangeStep): Record<string, number> {
-  const w = cp.measure(() => {
-    switch (step.kind) {
-      case 'provision':
-        for (const e of step.endpoints) createEndpoint(cp, e);
-        break;
-      case 'delete':
-        cp.deleteEndpoint(step.endpoint.name);
-        break;
-      case 'move':
-        cp.moveEndpoint(step.endpoint.name, step.to.name);
-        break;
-      case 'addBackend':
-        cp.addBackend(step.service.name, step.endpoint.name);
-        break;
-      case 'removeBackend':
-        cp.removeBackend(step.service.name, step.endpoint.name);
-        break;
-      case 'createVpc':
-        createVpc(cp, step.vpc);
-        break;
-      case 'deleteVpc':
-        cp.deleteVpcAll(step.vpc.name);
-        break;
-      case 'createNetwork':
-        createNetwork(cp, step.vpc, step.network);
-        break;
-      case 'deleteNetwork':
-        cp.deleteNetworkAll(netName(step.vpc, step.network));
-        break;
-      case 'createService':
-        createService(cp, step.service);
-        break;
-      case 'deleteService':
-        cp.deleteService(step.service.name);
-        break;
-      case 'failHost':
-        cp.failHost(step.host.name);
-        break;
-      case 'setBouncers':
-        cp.setBouncers(
-          netName(step.vpc, step.network),
-          step.bouncers.map((b) => b.name),
-        );
-        break;
-      case 'setDividers':
-        cp.setDividers(
-          step.vpc.name,
-          step.dividers.map((d) => d.name),
-        );
-        break;
-    }
-  });
+  const w = cp.measure(() => changeCluster(cp, step));
   return Object.fromEntries([...w.byHost].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The control-plane calls of a step, unmeasured (a caller measuring its own change wraps it). */
+export function changeCluster(cp: ControlPlane, step: ChangeStep): void {
+  switch (step.kind) {
+    case 'provision':
+      for (const e of step.endpoints) createEndpoint(cp, e);
+      break;
+    case 'delete':
+      cp.deleteEndpoint(step.endpoint.name);
+      break;
+    case 'move':
+      cp.moveEndpoint(step.endpoint.name, step.to.name);
+      break;
+    case 'addBackend':
+      cp.addBackend(step.service.name, step.endpoint.name);
+      break;
+    case 'removeBackend':
+      cp.removeBackend(step.service.name, step.endpoint.name);
+      break;
+    case 'createVpc':
+      createVpc(cp, step.vpc);
+      break;
+    case 'deleteVpc':
+      cp.deleteVpcAll(step.vpc.name);
+      break;
+    case 'createNetwork':
+      createNetwork(cp, step.vpc, step.network);
+      break;
+    case 'deleteNetwork':
+      cp.deleteNetworkAll(netName(step.vpc, step.network));
+      break;
+    case 'createService':
+      createService(cp, step.service);
+      break;
+    case 'deleteService':
+      cp.deleteService(step.service.name);
+      break;
+    case 'failHost':
+      cp.failHost(step.host.name);
+      break;
+    case 'setBouncers':
+      cp.setBouncers(
+        netName(step.vpc, step.network),
+        step.bouncers.map((b) => b.name),
+      );
+      break;
+    case 'setDividers':
+      cp.setDividers(
+        step.vpc.name,
+        step.dividers.map((d) => d.name),
+      );
+      break;
+  }
 }
 
 export function stepSummary(step: Step): string {
