@@ -39,6 +39,8 @@ export async function runLiveFiles(
     'setBouncers',
     'setDividers',
     'send',
+    'inject',
+    'openFlows',
   ]);
   const unplayable = scenarios.flatMap((s) =>
     s.steps

@@ -15,6 +15,7 @@ import { runScenario } from '../run/scenario-run.ts';
 import { stepSummary } from '../run/apply.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { runLiveSend, type LiveCheck, type LiveSendResult } from './live-send.ts';
+import { runLiveInject, runLiveOpenFlows } from './live-traffic.ts';
 import { LiveOverlay } from './overlay.ts';
 import { closeRun, openRun } from './lifecycle.ts';
 
@@ -112,10 +113,24 @@ export async function runScenarioLive(s: Scenario, opts: LiveRunOptions = {}): P
       overlay.serve('udp', ports.udp);
       overlay.serve('tcp', ports.tcp);
       log(`built ${overlay.cp.hosts.size} hosts and ${overlay.cp.endpoints.size} pods under ${prefix} in ${buildMs.toFixed(0)} ms`);
+      // The model's run lists inject and openFlows steps among its sends: its index, not ours.
+      let modelSend = 0;
       for (const [i, step] of s.steps.entries()) {
         const at = { line: step.at.line };
+        if (step.kind === 'inject' || step.kind === 'openFlows') {
+          const docs = modelPackets(model, modelSend++);
+          const t0 = performance.now();
+          const r =
+            step.kind === 'inject'
+              ? await runLiveInject(overlay, step, modelSend - 1)
+              : await runLiveOpenFlows(overlay, step, modelSend - 1, docs);
+          steps.push({ kind: step.kind, summary: `${stepSummary(step)}: ${r.line}`, ...at, ms: performance.now() - t0 });
+          checks.push(...r.checks);
+          log(`${step.kind} ${step.name}: ${r.checks.every((c) => c.ok) ? 'ok' : 'FAILED'} — ${r.line}`);
+          continue;
+        }
         if (step.kind === 'send') {
-          const r = await runLiveSend(overlay, step, sends.length, modelPackets(model, sends.length), { dir: captureDir });
+          const r = await runLiveSend(overlay, step, sends.length, modelPackets(model, modelSend++), { dir: captureDir });
           steps.push({ kind: 'send', summary: stepSummary(step), ...at, send: sends.length });
           sends.push(r);
           checks.push(...r.checks);
@@ -207,6 +222,13 @@ export function formatLiveRun(r: LiveRunResult, opts: { verbose?: boolean } = {}
       out.push(`  ✗ ${st.summary}: refused — ${st.refused}`);
       continue;
     }
+    if (st.kind === 'inject' || st.kind === 'openFlows') {
+      // A traffic step: what went on the wire, what arrived, and its checks.
+      const mine = r.checks.filter((c) => c.line === st.line && (c.id.startsWith('inject[') || c.id.startsWith('openFlows[')));
+      out.push(`  ${mine.every((c) => c.ok) ? '✓' : '✗'} ${st.summary} (${st.ms!.toFixed(1)} ms)`);
+      for (const c of mine) out.push(`      ${c.ok ? '✓' : '✗'} ${c.name}: ${c.message}`);
+      continue;
+    }
     const per = st.perEndpointMs?.length
       ? `, per endpoint median ${median(st.perEndpointMs).toFixed(1)} ms, max ${Math.max(...st.perEndpointMs).toFixed(1)} ms`
       : '';
@@ -217,7 +239,9 @@ export function formatLiveRun(r: LiveRunResult, opts: { verbose?: boolean } = {}
       `  • ${st.summary}: ${st.ms!.toFixed(1)} ms${per}; writes {${writes}}; kernel entries updated ${st.kernelUpdated}, deleted ${st.kernelDeleted}`,
     );
   }
-  for (const c of r.checks) if (!c.ok && !c.id.startsWith('send[')) out.push(`  ✗ ${c.name}: ${c.message}`);
+  for (const c of r.checks)
+    if (!c.ok && !c.id.startsWith('send[') && !c.id.startsWith('inject[') && !c.id.startsWith('openFlows['))
+      out.push(`  ✗ ${c.name}: ${c.message}`);
   for (const n of r.notes) out.push(`  note: ${n}`);
   out.push(`  captures: ${r.captureDir}`);
   if (!r.modelOk) out.push('  note: the model itself fails some expectations of this scenario (twinplane run shows which)');

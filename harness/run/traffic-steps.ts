@@ -119,6 +119,20 @@ export function runInject(pods: Pods, step: InjectStep, index: number): TrafficR
 /** How many packets of an openFlows step are traced and kept in the report (all are checked and streamed). */
 export const OPEN_FLOWS_KEPT = 3;
 
+/** Flow i of an openFlows step, from `pod` to the next hop `mac` (the live run sends the same bytes). */
+export function openFlowFrame(
+  step: OpenFlowsStep,
+  pod: { readonly mac: Uint8Array; readonly ip: number },
+  mac: Uint8Array,
+  i: number,
+): Uint8Array {
+  const sport = step.srcPort + i; // the loader keeps srcPort + count within 65535
+  const l3 = ether({ src: pod.mac, dst: mac }).ipv4({ src: pod.ip, dst: step.to.ip, id: i & 0xffff });
+  return step.proto === 'tcp'
+    ? l3.tcp({ sport, dport: step.port, flags: 'S', seq: i + 1 }).build()
+    : l3.udp({ sport, dport: step.port }).payload('flow').build();
+}
+
 export function runOpenFlows(pods: Pods, step: OpenFlowsStep, index: number): TrafficRun {
   const from = step.from.name;
   const pod = pods.pod(from);
@@ -129,12 +143,7 @@ export function runOpenFlows(pods: Pods, step: OpenFlowsStep, index: number): Tr
   let sent = 0;
   if (r.mac !== undefined) {
     for (let i = 0; i < step.count; i++) {
-      const sport = step.srcPort + i; // the loader keeps srcPort + count within 65535
-      const l3 = ether({ src: pod.mac, dst: r.mac }).ipv4({ src: pod.ip, dst: step.to.ip, id: i & 0xffff });
-      const frame =
-        step.proto === 'tcp'
-          ? l3.tcp({ sport, dport: step.port, flags: 'S', seq: i + 1 }).build()
-          : l3.udp({ sport, dport: step.port }).payload('flow').build();
+      const frame = openFlowFrame(step, pod, r.mac, i);
       // Every packet reaches the runner (counted, asserted on; it keeps a send's first
       // documents and the ones whose hops disagree); only the first are traced.
       const s = pods.send(from, frame, step.name, 'request', i < OPEN_FLOWS_KEPT);

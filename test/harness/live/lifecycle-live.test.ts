@@ -2,6 +2,9 @@
 // bouncers and dividers changed, a host failing, each between sends whose outcome on the
 // real stack must match the model's — the maps a step writes (and the learnt state it
 // clears) reach the kernels as for any other step, and a failed host is gone from the wire.
+// And the traffic steps beside send: an inject put on a host's underlay, a burst of flows
+// on a pod's interface, judged by what the real stack did (the shipped lifecycle.yaml runs
+// live in scenarios.test.ts; here, their checks must also be able to fail).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,5 +92,46 @@ describeBpf('live lifecycle steps', () => {
       'failHost',
     ]);
     for (const s of kinds) expect(s.refused, s.kind).toBeUndefined();
+  }, 120_000);
+
+  it('inject and openFlows checks judge the real stack: wrong expectations fail, saying what happened', async () => {
+    const text = `
+name: live-traffic-wrong
+hosts:
+  - { name: n1, ip: 192.168.74.1 }
+  - { name: n2, ip: 192.168.74.2 }
+vpcs:
+  - name: red
+    vni: 41
+    cidr: 10.74.0.0/16
+    networks: [{ name: a, cidr: 10.74.1.0/24, bouncers: [n2] }]
+endpoints:
+  - { name: r1, vpc: red, network: a, ip: 10.74.1.10, host: n1 }
+  - { name: r2, vpc: red, network: a, ip: 10.74.1.11, host: n2 }
+steps:
+  - inject:
+      name: under a VNI no VPC uses
+      into: n1
+      from: n2
+      vni: 4242
+      hostLocation: { host: n2 }
+      inner: { proto: icmp, from: 10.74.1.11, to: 10.74.1.10 }
+      expect: { delivered: true, to: r1, reason: DECAP_DELIVER, learns: true }
+  - openFlows: { name: flows that do arrive, from: r1, to: r2, proto: udp, port: 7001, count: 20, expect: { delivered: false } }
+`;
+    const r = await runScenarioLive(parseScenario(text, 'live-traffic-wrong.yaml'), { captureDir: dir, onPrefix: (p) => prefixes.push(p) });
+    const bad = Object.fromEntries(r.checks.filter((c) => !c.ok).map((c) => [c.id, c.message]));
+    expect(Object.keys(bad).sort()).toEqual([
+      'inject[0].delivered',
+      'inject[0].learns',
+      'inject[0].reason',
+      'inject[0].to',
+      'openFlows[1].delivered',
+    ]);
+    expect(bad['inject[0].delivered']).toBe('reached no pod');
+    expect(bad['inject[0].learns']).toBe('no kernel learnt anything');
+    // The host's own stack talks on its NIC too (neighbour discovery): other reasons may rise.
+    expect(bad['inject[0].reason']).toMatch(/^n1's counters rose for (?:.*, )?NO_ROUTE(?:, .*)?$/);
+    expect(bad['openFlows[1].delivered']).toBe("20 of 20 flows' packets arrived at a pod");
   }, 120_000);
 });

@@ -46,19 +46,6 @@ describeBpf('twinplane live run / run --target live', () => {
     });
   }
 
-  it("a scenario with steps live cannot play yet (lifecycle.yaml's inject and openFlows): exit 2 before building anything, each named", () => {
-    const r = cli(['run', 'scenarios/lifecycle.yaml', '--target', 'live'], dir);
-    expect(r.code).toBe(2);
-    const named = r.err
-      .trim()
-      .split('\n')
-      .map((l) => /^(?:twinplane run: )?scenarios\/lifecycle\.yaml:\d+:\d+: steps: '(\w+)' cannot run live yet/.exec(l)?.[1]);
-    // Its lifecycle steps are played live; the traffic kinds are not yet, and each is named.
-    expect(named).toEqual(['inject', 'inject', 'openFlows']);
-    expect(r.err).not.toMatch(/\n\s+at /);
-    expect(r.out).not.toMatch(/built \d+ hosts/);
-  });
-
   it('a broken scenario exits 2 naming the file and line, without a stack trace', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: bad\nhosts:\n  - { name: n1, ip: 300.1.1.1 }\n');

@@ -13,9 +13,8 @@ import { expectNothingLeft } from './live-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 // demo.yaml runs in overlay.test.ts, with checks of its own.
-// lifecycle.yaml's VPC, network, service, bouncer and host steps and its inject and openFlows
-// traffic are not played live yet: `run --target live` refuses it up front, naming each step.
 const SHIPPED = [
+  'lifecycle',
   'adversarial',
   'two-tenants',
   'service-failover',
