@@ -5,7 +5,7 @@
 // which pods the packets reached (their captures), the verdict's reason (the receiving
 // host's counters), whether any host learnt something (the kernels' learnt maps).
 import { ipv4ToString } from '../../model/wire/addr.ts';
-import { fromHex } from '../../model/wire/hex.ts';
+import { fromHex, toHex } from '../../model/wire/hex.ts';
 import { REASON } from '../../model/dataplane/tables.ts';
 import type { PacketDoc } from '../../report/json-schema/run-doc.ts';
 import { LEARNT_MAPS } from '../dataplane/mapwriter.ts';
@@ -15,7 +15,6 @@ import { summarizeInner } from './frame-view.ts';
 import type { LiveCheck } from './live-send.ts';
 import type { LiveOverlay } from './overlay.ts';
 import { type Tap, drainTaps, waitForFrames } from './tap.ts';
-import { toHex } from '../../model/wire/hex.ts';
 
 /** How long an expected arrival may take, and how long a silence must last to count as one (ms). */
 const ANSWER_MS = 3000;
@@ -36,7 +35,7 @@ function learntState(o: LiveOverlay): Set<string> {
 }
 
 /** The pods whose capture saw, since its mark, an IPv4 packet `match` accepts. */
-function reachedPods(o: LiveOverlay, marks: Map<string, [Tap, number]>, match: (f: Uint8Array) => boolean): string[] {
+function reachedPods(marks: Map<string, [Tap, number]>, match: (f: Uint8Array) => boolean): string[] {
   const out: string[] = [];
   for (const [pod, [tap, mark]] of marks) if (tap.since(mark).some((f) => match(f.data))) out.push(pod);
   return out;
@@ -69,9 +68,9 @@ export async function runLiveInject(o: LiveOverlay, step: InjectStep, index: num
   for (let i = 0; i < step.count; i++) wire.inject(injectFrame(step, i));
   const e = step.expect;
   const awaited = e.delivered === false ? undefined : e.to?.name;
-  await waitForFrames(() => awaited !== undefined && reachedPods(o, marks, isIt).includes(awaited), awaited ? ANSWER_MS : SILENCE_MS);
+  await waitForFrames(() => awaited !== undefined && reachedPods(marks, isIt).includes(awaited), awaited ? ANSWER_MS : SILENCE_MS);
   await drainTaps();
-  const reached = reachedPods(o, marks, isIt);
+  const reached = reachedPods(marks, isIt);
   const after = o.counters(into);
   const counted = [...after].filter(([r, n]) => n > (before.get(r) ?? 0)).map(([r]) => r);
   const learntAfter = learntState(o);
