@@ -22,35 +22,6 @@ export async function runLiveFiles(
     );
   }
   const scenarios = loaded.scenarios;
-  // Steps live mode cannot play yet: said before anything is built, with where they are.
-  const LIVE_STEPS = new Set([
-    'provision',
-    'delete',
-    'move',
-    'addBackend',
-    'removeBackend',
-    'createVpc',
-    'deleteVpc',
-    'createNetwork',
-    'deleteNetwork',
-    'createService',
-    'deleteService',
-    'failHost',
-    'setBouncers',
-    'setDividers',
-    'send',
-    'inject',
-    'openFlows',
-  ]);
-  const unplayable = scenarios.flatMap((s) =>
-    s.steps
-      .filter((st) => !LIVE_STEPS.has(st.kind))
-      .map(
-        (st) =>
-          `${s.file}:${st.at.line}:${st.at.column}: steps: '${st.kind}' cannot run live yet (it runs on the model and the kernel: twinplane run --target both)`,
-      ),
-  );
-  if (unplayable.length > 0) throw new UserError(unplayable.join('\n'));
   if (process.getuid?.() !== 0) throw new UserError('live runs need root (network namespaces, XDP)');
   // A live run is compared with the kernel's test runs too: BPF must work.
   const { engineFor } = await import('../../harness/run/targets.ts');

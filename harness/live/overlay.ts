@@ -344,9 +344,15 @@ export class LiveOverlay {
         ip(['link', 'set', 'dev', port.name, 'down'], port.ns);
         break;
       }
+      // Traffic, played by live-run.ts (live-traffic.ts), not a change of the cluster.
       case 'inject':
       case 'openFlows':
-        throw new Error(`a ${step.kind} step is not played live yet (docs/live.md, "Limits")`);
+        throw new Error(`a ${step.kind} step is traffic: live-run plays it, not applyStep`);
+      default: {
+        // A step kind added to the format must be played live too: this fails the type check until it is.
+        const unplayed: never = step;
+        throw new Error(`step ${(unplayed as { kind: string }).kind} is not played live`);
+      }
     }
     return { ms: performance.now() - t0, perEndpointMs, writes, kernelUpdated: updated, kernelDeleted: deleted };
   }
