@@ -103,9 +103,9 @@ export function isInjected(step: SendStep): boolean {
   return step.proto === 'raw' || step.proto === 'arp' || Object.keys(step.forge).length > 0;
 }
 
-/** How long a send waits for what it expects: an answer it expects, or the proof of silence. */
-const ANSWER_MS = 3000;
-const SILENCE_MS = 1000;
+/** How long a send (or a live traffic step) waits for what it expects: an answer it expects, or the proof of silence (ms). */
+export const ANSWER_MS = 3000;
+export const SILENCE_MS = 1000;
 
 /** Did the model's delivery of `d` show up live (a frame of its shape at the receiving pod's tap)? */
 function arrivedLike(d: PacketDoc, o: LiveOverlay, tapMarks: Map<Tap, number>): boolean {

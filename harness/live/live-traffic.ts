@@ -12,13 +12,9 @@ import { LEARNT_MAPS } from '../dataplane/mapwriter.ts';
 import { injectFrame, openFlowFrame } from '../run/traffic-steps.ts';
 import type { InjectStep, OpenFlowsStep } from '../scenario/types.ts';
 import { summarizeInner } from './frame-view.ts';
-import type { LiveCheck } from './live-send.ts';
+import { ANSWER_MS, type LiveCheck, SILENCE_MS } from './live-send.ts';
 import type { LiveOverlay } from './overlay.ts';
 import { type Tap, drainTaps, waitForFrames } from './tap.ts';
-
-/** How long an expected arrival may take, and how long a silence must last to count as one (ms). */
-const ANSWER_MS = 3000;
-const SILENCE_MS = 1000;
 
 export interface LiveTrafficResult {
   /** What was put on the wire, and what arrived. */

@@ -284,9 +284,12 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
     expect(hex(r.output)).toBe(hex(outerFrame(HOST_C, 51111, [hostLoc(HOST_C)], fixedInner, 63)));
   });
 
-  it('transit: a VIP gets a Maglev backend and a rewrite option, bounced to the client host', () => {
-    const VIP = ipv4('10.0.0.100');
-    const BK = { ip: ipv4('10.0.0.50'), mac: mac('02:aa:00:00:00:50') };
+  /**
+   * A one-backend service at VIP on this bouncer (TCP 80 → 8080, svc id 3) whose Maglev slot
+   * for POD9's flow 40002 → 80 names backend index `slot`, with `backend` stored at that index;
+   * returns POD9's SYN to the VIP.
+   */
+  function serviceAndSyn(VIP: Ipv4, slot: number, backend: { ip: Ipv4; mac: Mac }): Uint8Array {
     const svcId = 3;
     put('endpoints', encode(EpKey, { vni: VNI, ip: VIP }), encode(EpVal, { kind: CONSTS.EP_VIP, mac: mac('02:76:69:00:00:03') }));
     put(
@@ -295,16 +298,22 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
       encode(SvcVal, { svc_id: svcId, target_port: 8080, n_backends: 1 }),
     );
     const flowSlot = (jhash3words(POD9.ip, VIP, ((40002 << 16) | 80) >>> 0, (CONSTS.SEED_MAGLEV ^ 6) >>> 0) >>> 0) % CONSTS.MAGLEV_M;
-    put('maglev', u32le(svcId * CONSTS.MAGLEV_M + flowSlot), u32le(0));
+    put('maglev', u32le(svcId * CONSTS.MAGLEV_M + flowSlot), u32le(slot));
     put(
       'backends',
-      u32le(svcId * CONSTS.MAX_BACKENDS),
-      encode(Backend, { ip: BK.ip, mac: BK.mac, host: { ip: HOST_B.ip, mac: HOST_B.mac } }),
+      u32le(svcId * CONSTS.MAX_BACKENDS + slot),
+      encode(Backend, { ip: backend.ip, mac: backend.mac, host: { ip: HOST_B.ip, mac: HOST_B.mac } }),
     );
-    const inner = ether({ src: POD9.mac, dst: mac('02:76:69:00:00:03') })
+    return ether({ src: POD9.mac, dst: mac('02:76:69:00:00:03') })
       .ipv4({ src: POD9.ip, dst: VIP })
       .tcp({ sport: 40002, dport: 80, flags: 'S' })
       .build();
+  }
+
+  it('transit: a VIP gets a Maglev backend and a rewrite option, bounced to the client host', () => {
+    const VIP = ipv4('10.0.0.100');
+    const BK = { ip: ipv4('10.0.0.50'), mac: mac('02:aa:00:00:00:50') };
+    const inner = serviceAndSyn(VIP, 0, BK);
     const r = host.run('transit', geneveTo(HOST_C, [hostLoc(HOST_C)], inner, 52222), UNDERLAY);
     expect([r.action, r.reason]).toEqual(['TX', REASON.SERVICE_BOUNCE]);
     expect(r.points.slice(-2)).toEqual([POINT.transit_service, POINT.transit_send]);
@@ -328,25 +337,7 @@ describeBpf('dataplane.o smoke: one host, maps by hand, BPF_PROG_TEST_RUN', () =
   // i < n_backends. A slot at exactly n_backends (a table not yet rewritten after the service
   // lost a backend) with a stale backend entry still behind it must not be used.
   it('transit: a Maglev slot naming index n_backends is no backend, even with a stale entry there', () => {
-    const VIP = ipv4('10.0.0.100');
-    const svcId = 3;
-    put('endpoints', encode(EpKey, { vni: VNI, ip: VIP }), encode(EpVal, { kind: CONSTS.EP_VIP, mac: mac('02:76:69:00:00:03') }));
-    put(
-      'services',
-      encode(SvcKey, { vni: VNI, vip: VIP, port: 80, proto: 6 }),
-      encode(SvcVal, { svc_id: svcId, target_port: 8080, n_backends: 1 }),
-    );
-    const flowSlot = (jhash3words(POD9.ip, VIP, ((40002 << 16) | 80) >>> 0, (CONSTS.SEED_MAGLEV ^ 6) >>> 0) >>> 0) % CONSTS.MAGLEV_M;
-    put('maglev', u32le(svcId * CONSTS.MAGLEV_M + flowSlot), u32le(1));
-    put(
-      'backends',
-      u32le(svcId * CONSTS.MAX_BACKENDS + 1),
-      encode(Backend, { ip: ipv4('10.0.0.51'), mac: mac('02:aa:00:00:00:51'), host: { ip: HOST_B.ip, mac: HOST_B.mac } }),
-    );
-    const inner = ether({ src: POD9.mac, dst: mac('02:76:69:00:00:03') })
-      .ipv4({ src: POD9.ip, dst: VIP })
-      .tcp({ sport: 40002, dport: 80, flags: 'S' })
-      .build();
+    const inner = serviceAndSyn(ipv4('10.0.0.100'), 1, { ip: ipv4('10.0.0.51'), mac: mac('02:aa:00:00:00:51') });
     const r = host.run('transit', geneveTo(HOST_C, [hostLoc(HOST_C)], inner, 52222), UNDERLAY);
     expect([r.action, r.reason]).toEqual(['DROP', REASON.NO_BACKEND]);
     expect(r.points[r.points.length - 1]).toBe(POINT.transit_service);
