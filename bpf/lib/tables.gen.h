@@ -59,7 +59,37 @@
 #define TP_R_SVC_FRAGMENT 89 /* transit: IP fragment addressed to a VIP */
 #define TP_R_SVC_MISMATCH 90 /* transit: rewrite option does not match the packet */
 #define TP_R_SVC_LOOP 91 /* transit: packet to a VIP already carries a rewrite option */
-#define TP_R_MAX 92
+#define TP_R_DCOS_DELIVER_LOCAL 100 /* dcos_egress: destination container on this agent, redirected to its veth */
+#define TP_R_DCOS_ENCAP_REMOTE 101 /* dcos_egress: VXLAN-encapsulated to the destination's agent */
+#define TP_R_DCOS_DECAP_DELIVER 102 /* dcos_ingress: decapsulated and delivered to a local container */
+#define TP_R_DCOS_PASS_ARP 120 /* dcos_egress: ARP from a container, left to the agent's bridge */
+#define TP_R_DCOS_PASS_TO_HOST 121 /* dcos_egress: destination outside the overlay or the bridge gateway, to the host stack */
+#define TP_R_DCOS_DECAP_TO_HOST 122 /* dcos_ingress: decapsulated, the inner destination is this agent itself */
+#define TP_R_DCOS_PASS_NOT_IPV4 123 /* dcos_ingress: not a well-formed IPv4 frame */
+#define TP_R_DCOS_PASS_NOT_UDP 124 /* dcos_ingress: not UDP */
+#define TP_R_DCOS_PASS_NOT_FOR_HOST 125 /* dcos_ingress: not addressed to this agent's underlay IP */
+#define TP_R_DCOS_PASS_FRAGMENT 126 /* dcos_ingress: outer IPv4 fragment */
+#define TP_R_DCOS_PASS_NOT_VXLAN 127 /* dcos_ingress: UDP but not to the VXLAN port 64000 */
+#define TP_R_DCOS_NO_IFACE 140 /* dcos_egress: ingress interface has no container configured */
+#define TP_R_DCOS_ETH_TRUNCATED 141 /* dcos: frame shorter than an Ethernet header */
+#define TP_R_DCOS_BAD_ETHERTYPE 142 /* dcos_egress: neither ARP nor IPv4 (VLAN tags included) */
+#define TP_R_DCOS_SPOOFED_SRC 143 /* dcos_egress: source MAC or IP is not the container's own */
+#define TP_R_DCOS_IP_MALFORMED 144 /* dcos_egress: IPv4 header truncated, lying or not version 4 */
+#define TP_R_DCOS_L4_MALFORMED 145 /* dcos: TCP/UDP header truncated (unfragmented packet) */
+#define TP_R_DCOS_NO_BACKEND 146 /* dcos_egress: VIP without a backend of weight 1 */
+#define TP_R_DCOS_NO_ROUTE 147 /* dcos_egress: overlay destination with no container here and no agent route */
+#define TP_R_DCOS_NO_NEIGH 148 /* dcos_egress: route to a VTEP without a neighbour entry */
+#define TP_R_DCOS_NO_FDB 149 /* dcos_egress: VTEP MAC without a forwarding entry */
+#define TP_R_DCOS_MTU_EXCEEDED 150 /* dcos_egress: the frame would exceed the underlay MTU once encapsulated */
+#define TP_R_DCOS_ADJUST_FAILED 151 /* dcos: growing or shrinking the packet failed */
+#define TP_R_DCOS_VXLAN_MALFORMED 152 /* dcos_ingress: UDP length lies or VXLAN header truncated */
+#define TP_R_DCOS_VXLAN_NO_I_BIT 153 /* dcos_ingress: VXLAN flags without the I bit */
+#define TP_R_DCOS_VXLAN_BAD_VNI 154 /* dcos_ingress: VNI is not 1024 */
+#define TP_R_DCOS_INNER_MALFORMED 155 /* dcos_ingress: inner Ethernet or IPv4 truncated or lying */
+#define TP_R_DCOS_INNER_BAD_ETHERTYPE 156 /* dcos_ingress: inner frame is not IPv4 */
+#define TP_R_DCOS_INNER_NOT_VTEP 157 /* dcos_ingress: inner destination MAC is not this agent's VTEP MAC */
+#define TP_R_DCOS_UNKNOWN_LOCAL 158 /* dcos_ingress: inner destination is no container of this agent */
+#define TP_R_MAX 159
 
 /* Decision points (see docs/dataplane.md, "Decision points"). */
 #define TP_DP_AGENT_IFACE 1
@@ -86,6 +116,19 @@
 #define TP_DP_TRANSIT_FORWARD 31
 #define TP_DP_TRANSIT_SEND 32
 #define TP_DP_TRANSIT_TAIL_CALL 33
+#define TP_DP_DCOS_EGRESS_IFACE 100
+#define TP_DP_DCOS_EGRESS_ETH 101
+#define TP_DP_DCOS_EGRESS_IP 102
+#define TP_DP_DCOS_EGRESS_NAT 103
+#define TP_DP_DCOS_EGRESS_FLOW 104
+#define TP_DP_DCOS_EGRESS_VIP 105
+#define TP_DP_DCOS_EGRESS_ROUTE 106
+#define TP_DP_DCOS_EGRESS_ENCAP 107
+#define TP_DP_DCOS_INGRESS_OUTER 110
+#define TP_DP_DCOS_INGRESS_VXLAN 111
+#define TP_DP_DCOS_INGRESS_INNER 112
+#define TP_DP_DCOS_INGRESS_UNNAT 113
+#define TP_DP_DCOS_INGRESS_DELIVER 114
 
 /* Shared constants (see model/dataplane/consts.ts for why each is what it is). */
 #define TP_ETH_HLEN 14

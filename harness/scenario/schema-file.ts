@@ -1,7 +1,7 @@
 // The shipped JSON Schema, compiled once. Loaded from scenarios/schema/ (the file editors
 // use), never copied, so the loader cannot drift from what editors show.
 import { readFileSync } from 'node:fs';
-import { REASONS } from '../../model/dataplane/tables.ts';
+import { reasonsOf } from '../../model/dataplane/tables.ts';
 import { CompiledSchema } from './json-schema.ts';
 
 export const SCHEMA_URL = new URL('../../scenarios/schema/scenario.schema.json', import.meta.url);
@@ -13,7 +13,9 @@ export function scenarioSchema(): CompiledSchema {
   return compiled;
 }
 
-/** Every reason a scenario may expect: all but UNSPEC, which no finished run reports. */
+/** Every reason a scenario may expect: the Mizar profile's, all but UNSPEC, which no finished run reports. */
 export function expectableReasons(): string[] {
-  return REASONS.filter((r) => r.name !== 'UNSPEC').map((r) => r.name);
+  return reasonsOf('mizar')
+    .filter((r) => r.name !== 'UNSPEC')
+    .map((r) => r.name);
 }

@@ -91,7 +91,60 @@ export const REASONS = [
   { id: 89, name: 'SVC_FRAGMENT', kind: 'drop', text: 'transit: IP fragment addressed to a VIP' },
   { id: 90, name: 'SVC_MISMATCH', kind: 'drop', text: 'transit: rewrite option does not match the packet' },
   { id: 91, name: 'SVC_LOOP', kind: 'drop', text: 'transit: packet to a VIP already carries a rewrite option' },
+  // --- the DC/OS profile (docs/dcos.md, "Reasons"): ids 100-199 ------------------------
+  { id: 100, name: 'DCOS_DELIVER_LOCAL', kind: 'fwd', text: 'dcos_egress: destination container on this agent, redirected to its veth' },
+  { id: 101, name: 'DCOS_ENCAP_REMOTE', kind: 'fwd', text: "dcos_egress: VXLAN-encapsulated to the destination's agent" },
+  { id: 102, name: 'DCOS_DECAP_DELIVER', kind: 'fwd', text: 'dcos_ingress: decapsulated and delivered to a local container' },
+  { id: 120, name: 'DCOS_PASS_ARP', kind: 'pass', text: "dcos_egress: ARP from a container, left to the agent's bridge" },
+  {
+    id: 121,
+    name: 'DCOS_PASS_TO_HOST',
+    kind: 'pass',
+    text: 'dcos_egress: destination outside the overlay or the bridge gateway, to the host stack',
+  },
+  { id: 122, name: 'DCOS_DECAP_TO_HOST', kind: 'pass', text: 'dcos_ingress: decapsulated, the inner destination is this agent itself' },
+  { id: 123, name: 'DCOS_PASS_NOT_IPV4', kind: 'pass', text: 'dcos_ingress: not a well-formed IPv4 frame' },
+  { id: 124, name: 'DCOS_PASS_NOT_UDP', kind: 'pass', text: 'dcos_ingress: not UDP' },
+  { id: 125, name: 'DCOS_PASS_NOT_FOR_HOST', kind: 'pass', text: "dcos_ingress: not addressed to this agent's underlay IP" },
+  { id: 126, name: 'DCOS_PASS_FRAGMENT', kind: 'pass', text: 'dcos_ingress: outer IPv4 fragment' },
+  { id: 127, name: 'DCOS_PASS_NOT_VXLAN', kind: 'pass', text: 'dcos_ingress: UDP but not to the VXLAN port 64000' },
+  { id: 140, name: 'DCOS_NO_IFACE', kind: 'drop', text: 'dcos_egress: ingress interface has no container configured' },
+  { id: 141, name: 'DCOS_ETH_TRUNCATED', kind: 'drop', text: 'dcos: frame shorter than an Ethernet header' },
+  { id: 142, name: 'DCOS_BAD_ETHERTYPE', kind: 'drop', text: 'dcos_egress: neither ARP nor IPv4 (VLAN tags included)' },
+  { id: 143, name: 'DCOS_SPOOFED_SRC', kind: 'drop', text: "dcos_egress: source MAC or IP is not the container's own" },
+  { id: 144, name: 'DCOS_IP_MALFORMED', kind: 'drop', text: 'dcos_egress: IPv4 header truncated, lying or not version 4' },
+  { id: 145, name: 'DCOS_L4_MALFORMED', kind: 'drop', text: 'dcos: TCP/UDP header truncated (unfragmented packet)' },
+  { id: 146, name: 'DCOS_NO_BACKEND', kind: 'drop', text: 'dcos_egress: VIP without a backend of weight 1' },
+  { id: 147, name: 'DCOS_NO_ROUTE', kind: 'drop', text: 'dcos_egress: overlay destination with no container here and no agent route' },
+  { id: 148, name: 'DCOS_NO_NEIGH', kind: 'drop', text: 'dcos_egress: route to a VTEP without a neighbour entry' },
+  { id: 149, name: 'DCOS_NO_FDB', kind: 'drop', text: 'dcos_egress: VTEP MAC without a forwarding entry' },
+  { id: 150, name: 'DCOS_MTU_EXCEEDED', kind: 'drop', text: 'dcos_egress: the frame would exceed the underlay MTU once encapsulated' },
+  { id: 151, name: 'DCOS_ADJUST_FAILED', kind: 'drop', text: 'dcos: growing or shrinking the packet failed' },
+  { id: 152, name: 'DCOS_VXLAN_MALFORMED', kind: 'drop', text: 'dcos_ingress: UDP length lies or VXLAN header truncated' },
+  { id: 153, name: 'DCOS_VXLAN_NO_I_BIT', kind: 'drop', text: 'dcos_ingress: VXLAN flags without the I bit' },
+  { id: 154, name: 'DCOS_VXLAN_BAD_VNI', kind: 'drop', text: 'dcos_ingress: VNI is not 1024' },
+  { id: 155, name: 'DCOS_INNER_MALFORMED', kind: 'drop', text: 'dcos_ingress: inner Ethernet or IPv4 truncated or lying' },
+  { id: 156, name: 'DCOS_INNER_BAD_ETHERTYPE', kind: 'drop', text: 'dcos_ingress: inner frame is not IPv4' },
+  { id: 157, name: 'DCOS_INNER_NOT_VTEP', kind: 'drop', text: "dcos_ingress: inner destination MAC is not this agent's VTEP MAC" },
+  { id: 158, name: 'DCOS_UNKNOWN_LOCAL', kind: 'drop', text: 'dcos_ingress: inner destination is no container of this agent' },
 ] as const satisfies readonly ReasonRow[];
+
+/** The data planes sharing this table; each owns an id range of REASONS (see reasonsOf). */
+export type Profile = 'mizar' | 'dcos';
+
+/** Reason ids each profile owns, [first, last]; UNSPEC (0) belongs to every profile. */
+export const PROFILE_REASON_IDS: Readonly<Record<Profile, readonly [number, number]>> = { mizar: [1, 99], dcos: [100, 199] };
+
+/** The profile that owns reason `id`, or undefined for UNSPEC and unknown ids. */
+export function reasonProfile(id: number): Profile | undefined {
+  for (const p of ['mizar', 'dcos'] as const) if (id >= PROFILE_REASON_IDS[p][0] && id <= PROFILE_REASON_IDS[p][1]) return p;
+  return undefined;
+}
+
+/** The reasons of one profile, UNSPEC first: what its consumers list, count and cover. */
+export function reasonsOf(profile: Profile): readonly ReasonRow[] {
+  return REASONS.filter((r) => r.id === 0 || reasonProfile(r.id) === profile);
+}
 
 /** Numbers once used and now retired: never reuse them. */
 export const RETIRED_REASONS: readonly number[] = [];
@@ -112,8 +165,8 @@ export function reasonRow(id: number): ReasonRow | undefined {
 export interface PointRow {
   readonly id: number;
   readonly name: string;
-  readonly program: 'agent' | 'transit';
-  /** The step of docs/dataplane.md 4.1 (agent) or 4.2 (transit) the point belongs to. */
+  readonly program: 'agent' | 'transit' | 'dcos_egress' | 'dcos_ingress';
+  /** The step of docs/dataplane.md 4.1 (agent), 4.2 (transit), or of docs/dcos.md (dcos_*) the point belongs to. */
   readonly step: number;
   readonly text: string;
 }
@@ -144,7 +197,37 @@ export const POINTS = [
   { id: 31, name: 'transit_forward', program: 'transit', step: 12, text: 'unknown here: to a bouncer or a divider' },
   { id: 32, name: 'transit_send', program: 'transit', step: 13, text: 'rewrite the outer headers and send' },
   { id: 33, name: 'transit_tail_call', program: 'transit', step: 13, text: 'next hop is this host: process again' },
+  { id: 100, name: 'dcos_egress_iface', program: 'dcos_egress', step: 1, text: 'look up the container configured on the ingress veth' },
+  { id: 101, name: 'dcos_egress_eth', program: 'dcos_egress', step: 2, text: 'Ethernet: length, source MAC, EtherType' },
+  { id: 102, name: 'dcos_egress_ip', program: 'dcos_egress', step: 3, text: 'IPv4 and TCP/UDP header checks, source address' },
+  { id: 103, name: 'dcos_egress_nat', program: 'dcos_egress', step: 4, text: 'reply of a hairpin flow: un-NAT' },
+  { id: 104, name: 'dcos_egress_flow', program: 'dcos_egress', step: 5, text: 'established VIP flow: DNAT to its backend' },
+  { id: 105, name: 'dcos_egress_vip', program: 'dcos_egress', step: 6, text: 'new VIP flow: weighted least-connection choice, DNAT' },
+  {
+    id: 106,
+    name: 'dcos_egress_route',
+    program: 'dcos_egress',
+    step: 7,
+    text: 'route the destination: local container, agent route, host',
+  },
+  { id: 107, name: 'dcos_egress_encap', program: 'dcos_egress', step: 8, text: 'neighbour, FDB, MTU, VXLAN encapsulation' },
+  { id: 110, name: 'dcos_ingress_outer', program: 'dcos_ingress', step: 1, text: 'is this VXLAN addressed to this agent?' },
+  { id: 111, name: 'dcos_ingress_vxlan', program: 'dcos_ingress', step: 2, text: 'VXLAN header checks: length, I bit, VNI' },
+  { id: 112, name: 'dcos_ingress_inner', program: 'dcos_ingress', step: 3, text: 'parse the inner Ethernet and IPv4' },
+  { id: 113, name: 'dcos_ingress_unnat', program: 'dcos_ingress', step: 4, text: 'reply of a NATed flow of a local client: un-NAT' },
+  { id: 114, name: 'dcos_ingress_deliver', program: 'dcos_ingress', step: 5, text: 'decapsulate, deliver to the container or to the host' },
 ] as const satisfies readonly PointRow[];
+
+/** The programs of each profile. */
+export const PROFILE_PROGRAMS: Readonly<Record<Profile, readonly PointRow['program'][]>> = {
+  mizar: ['agent', 'transit'],
+  dcos: ['dcos_egress', 'dcos_ingress'],
+};
+
+/** The decision points of one profile's programs. */
+export function pointsOf(profile: Profile): readonly PointRow[] {
+  return POINTS.filter((p) => PROFILE_PROGRAMS[profile].includes(p.program));
+}
 
 export const RETIRED_POINTS: readonly number[] = [];
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderCTables } from '../../scripts/c-tables.ts';
 import { CONSTS } from '../../model/dataplane/consts.ts';
-import { POINTS, REASONS, RETIRED_POINTS, RETIRED_REASONS } from '../../model/dataplane/tables.ts';
+import { POINTS, PROFILE_REASON_IDS, REASONS, RETIRED_POINTS, RETIRED_REASONS, reasonProfile } from '../../model/dataplane/tables.ts';
 
 describe('the shared reason and decision-point table', () => {
   it('bpf/lib/tables.gen.h is exactly what model/dataplane/tables.ts renders', () => {
@@ -18,9 +18,11 @@ describe('the shared reason and decision-point table', () => {
     for (const id of RETIRED_REASONS) expect(ids, `retired reason ${id} reused`).not.toContain(id);
   });
 
-  it('reason ids fall in the band of their kind (fwd 1-19, pass 20-39, drop 40+)', () => {
+  it("reason ids fall in the band of their kind within their profile's range (fwd +0-19, pass +20-39, drop +40)", () => {
     for (const r of REASONS) {
-      const band = r.id === 0 ? 'none' : r.id < 20 ? 'fwd' : r.id < 40 ? 'pass' : 'drop';
+      const p = reasonProfile(r.id);
+      const rel = p === undefined ? 0 : p === 'mizar' ? r.id : r.id - PROFILE_REASON_IDS[p][0];
+      const band = r.id === 0 ? 'none' : rel < 20 ? 'fwd' : rel < 40 ? 'pass' : 'drop';
       expect(band, `${r.name}=${r.id} is ${r.kind}`).toBe(r.kind);
     }
   });
