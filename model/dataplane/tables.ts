@@ -127,6 +127,12 @@ export const REASONS = [
   { id: 156, name: 'DCOS_INNER_BAD_ETHERTYPE', kind: 'drop', text: 'dcos_ingress: inner frame is not IPv4' },
   { id: 157, name: 'DCOS_INNER_NOT_VTEP', kind: 'drop', text: "dcos_ingress: inner destination MAC is not this agent's VTEP MAC" },
   { id: 158, name: 'DCOS_UNKNOWN_LOCAL', kind: 'drop', text: 'dcos_ingress: inner destination is no container of this agent' },
+  {
+    id: 159,
+    name: 'DCOS_VIP_NOT_SYN',
+    kind: 'drop',
+    text: 'dcos_egress: TCP segment to a VIP without a flow, and not a SYN that opens one',
+  },
 ] as const satisfies readonly ReasonRow[];
 
 /** The data planes sharing this table; each owns an id range of REASONS (see reasonsOf). */

@@ -1,5 +1,5 @@
 // A dissector for people: walks a frame layer by layer (Ethernet → ARP | IPv4 → UDP | TCP |
-// ICMP, UDP 6081 → Geneve → inner Ethernet → ...), names every field it knows, and notes
+// ICMP, UDP 6081 → Geneve, UDP 4789 or 64000 (DC/OS) → VXLAN → inner Ethernet → ...), names every field it knows, and notes
 // what is wrong instead of giving up: lying lengths, bad checksums, truncation, options
 // that overrun. It never throws, whatever the bytes.
 
@@ -14,6 +14,7 @@ import { IPV4_HEADER_LEN, IpProtocol, Ipv4Packet, ipProtocolName } from './ipv4.
 import { hex } from './result.ts';
 import { TCP_HEADER_LEN, TcpPacket, tcpFlagsString } from './tcp.ts';
 import { UDP_HEADER_LEN, UdpPacket } from './udp.ts';
+import { DCOS_VXLAN_UDP_PORT, VXLAN_HEADER_LEN, VXLAN_UDP_PORT, VxlanHeader } from './vxlan.ts';
 import { toHex } from './hex.ts';
 
 export interface DissectedLayer {
@@ -216,6 +217,7 @@ function udp(w: Walk, off: number, end: number, ctx: L3Context, depth: number): 
     problems.push(badChecksum(p.checksum, udpChecksum(ctx.src, ctx.dst, p.datagram)));
   }
   if (p.dstPort === GENEVE_UDP_PORT) geneve(w, off + UDP_HEADER_LEN, udpEnd, depth + 1);
+  else if (p.dstPort === VXLAN_UDP_PORT || p.dstPort === DCOS_VXLAN_UDP_PORT) vxlan(w, off + UDP_HEADER_LEN, udpEnd, depth + 1);
   else w.data(off + UDP_HEADER_LEN, udpEnd);
 }
 
@@ -339,6 +341,22 @@ function geneve(w: Walk, off: number, end: number, depth: number): void {
   else if (h.protocol === ETH_P_TEB) ethernet(w, innerOff, end, depth);
   else if (h.protocol === EtherType.IPv4) ipv4(w, innerOff, end, depth);
   else w.data(innerOff, end);
+}
+
+function vxlan(w: Walk, off: number, end: number, depth: number): void {
+  const avail = end - off;
+  if (avail < VXLAN_HEADER_LEN) {
+    w.push('VXLAN', off, avail, 'VXLAN', {}, [truncatedMsg(VXLAN_HEADER_LEN, avail)]);
+    return;
+  }
+  const h = new VxlanHeader(w.frame.subarray(off, end));
+  const fields = { flags: h.flags, vniValid: h.vniValid, vni: h.vni, reserved1: h.reserved1, reserved2: h.reserved2 };
+  const problems: string[] = [];
+  if (!h.vniValid) problems.push('I flag clear: the VNI is not valid');
+  if ((h.flags & ~0x08) !== 0 || h.reserved1 !== 0 || h.reserved2 !== 0) problems.push('reserved bits set');
+  w.push('VXLAN', off, VXLAN_HEADER_LEN, `VXLAN vni=${h.vni}${h.vniValid ? '' : ' (no I flag)'}`, fields, problems);
+  if (depth > MAX_DEPTH) w.data(off + VXLAN_HEADER_LEN, end, 'Data', ' (nested too deep)');
+  else ethernet(w, off + VXLAN_HEADER_LEN, end, depth);
 }
 
 export interface DissectOptions {

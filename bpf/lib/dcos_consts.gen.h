@@ -1,0 +1,28 @@
+/* Generated from model/dcos/dcos-consts.ts by scripts/gen-dcos-header.ts: do not edit. */
+#ifndef TWINPLANE_DCOS_CONSTS_GEN_H
+#define TWINPLANE_DCOS_CONSTS_GEN_H
+
+#define DCOS_VNI 1024
+#define DCOS_VXLAN_PORT 64000
+#define DCOS_VXLAN_FLAG_I 8
+#define DCOS_VXLAN_HLEN 8
+#define DCOS_ENCAP_LEN 50
+#define DCOS_CONTAINER_MTU 1420
+#define DCOS_OVERLAY_TABLE 42
+#define DCOS_OUTER_TTL 64
+#define DCOS_FLOW_HAIRPIN 1
+#define DCOS_FLOW_CLOSED 2
+#define DCOS_TCP_FIN 1
+#define DCOS_TCP_RST 4
+#define DCOS_MAX_BACKENDS 32
+#define DCOS_MAX_SVCS 256
+#define DCOS_MAP_AGENTS 4096
+#define DCOS_MAP_IFACES 256
+#define DCOS_MAP_VIPS 1024
+#define DCOS_MAP_FLOWS 65536
+#define DCOS_MAP_CONNS 8192
+#define DCOS_MAP_COUNTERS 256
+#define DCOS_MAP_VERDICT 256
+#define DCOS_SEED_VIP 0x74700010
+
+#endif

@@ -1,0 +1,85 @@
+// The verdict record of the DC/OS programs (bpf/lib/dcos_verdict.h line for line). The same
+// record as the Mizar profile's (struct tp_verdict, model/dataplane/structs.ts Verdict) in a
+// map of its own, dcos_verdict: every decision point a run enters is appended in order; the
+// action, reason and redirect target are written once, at the program's single exit, where
+// dcos_counters[reason] is incremented. `learnt` counts the run's writes to dcos_flow,
+// dcos_nat and dcos_conns.
+//
+// Step functions return 0 to go on, a negative reason to drop, or DONE with the Out filled.
+
+import { CONSTS } from '../dataplane/consts.ts';
+import { type XdpCtx, pkt_bytes, pkt_release } from '../dataplane/parse.ts';
+import type { Out } from '../dataplane/verdict.ts';
+import { ACTION_BY_CODE, type Action, REASON, XDP_ACTION } from '../dataplane/tables.ts';
+import type { DcosMaps } from './dcos-maps.ts';
+
+const { DONE, MAX_POINTS } = CONSTS;
+
+export class DcosRun {
+  action = 0;
+  reason = 0;
+  target = 0;
+  points: number[] = [];
+  n_points = 0;
+  count = 0;
+  learnt = 0;
+  constructor(readonly m: DcosMaps) {}
+}
+
+/** What one run of a DC/OS program left: the record and the frame it sends. */
+export interface DcosRunResult {
+  action: Action;
+  reason: number;
+  /** Redirect ifindex; 0 unless REDIRECT. */
+  target: number;
+  /** TX/REDIRECT/PASS: the frame as the program left it; DROP/ABORTED: null. */
+  output: Uint8Array | null;
+  points: number[];
+  nPoints: number;
+  /** Writes to dcos_flow, dcos_nat and dcos_conns. */
+  learnt: number;
+}
+
+/** Appends decision point `id`; past MAX_POINTS points are counted but not stored. */
+export function dcos_point(v: DcosRun, id: number): void {
+  if (v.n_points < MAX_POINTS) v.points.push(id);
+  v.n_points += 1;
+}
+
+/** The one exit of both programs: the record, the counter, the XDP action. */
+export function dcos_finish(v: DcosRun, ret: number, out: Out): number {
+  let action = XDP_ACTION.DROP;
+  let reason = REASON.UNSPEC;
+  let target = 0;
+  if (ret < 0) {
+    reason = -ret;
+  } else if (ret === DONE) {
+    action = out.action;
+    reason = out.reason;
+    target = action === XDP_ACTION.REDIRECT ? out.target : 0;
+  }
+  v.action = action;
+  v.reason = reason;
+  v.target = target;
+  const count = v.m.dcos_counters.get(reason);
+  if (count !== undefined) {
+    v.m.dcos_counters.set(reason, count + 1);
+    v.count = (count + 1) >>> 0;
+  }
+  return action;
+}
+
+export function dcos_result(v: DcosRun, action: number, ctx: XdpCtx): DcosRunResult {
+  const a = ACTION_BY_CODE[action] ?? 'ABORTED';
+  const sends = a !== 'DROP' && a !== 'ABORTED';
+  if (!sends) pkt_release(ctx);
+  return {
+    action: a,
+    reason: v.reason,
+    target: a === 'REDIRECT' ? v.target : 0,
+    output: sends ? pkt_bytes(ctx).slice() : null,
+    points: v.points,
+    nPoints: v.n_points,
+    learnt: v.learnt,
+  };
+}
