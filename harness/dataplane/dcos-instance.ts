@@ -85,9 +85,10 @@ export class DcosInstance {
 
   /**
    * Makes the kernel's control maps hold exactly `m`'s entries (what an earlier load wrote
-   * and `m` lacks is deleted, or zeroed in an ARRAY), and its learnt maps exactly `m`'s.
+   * and `m` lacks is deleted, or zeroed in an ARRAY), and its learnt maps exactly `m`'s
+   * unless `learnt` is false (the kernel's own learnt state is kept).
    */
-  load(m: DcosMaps): void {
+  load(m: DcosMaps, opts: { learnt?: boolean } = {}): void {
     for (const name of DCOS_CONTROL_MAPS) {
       const km = this.map(name);
       const raw = m.raw(name);
@@ -104,6 +105,7 @@ export class DcosInstance {
       }
       this.written.set(name, now);
     }
+    if (opts.learnt === false) return;
     for (const name of DCOS_LEARNT_MAPS) {
       const km = this.map(name);
       km.clear();

@@ -25,11 +25,36 @@ export type DcosOutcome =
   | { kind: 'passed'; agent: string; frame: Uint8Array }
   | { kind: 'lost'; agent: string };
 
+/** What a walk needs of one program run: the model's by default, the kernel's in the harness. */
+export interface DcosHopRun {
+  action: Action;
+  reason: number;
+  target: number;
+  output: Uint8Array | null;
+}
+export type DcosRunner = (agent: string, program: DcosHop['program'], frame: Uint8Array, ingress: number) => DcosHopRun;
+
+/** Runs the model's programs on the agent's derived maps (what it learns stays in them). */
+export function modelRunner(cp: DcosControlPlane): DcosRunner {
+  return (agent, program, frame, ingress) => {
+    const maps = cp.agent(agent).state.maps;
+    return program === 'dcos_egress' ? runDcosEgress(maps, frame, ingress) : runDcosIngress(maps, frame, ingress);
+  };
+}
+
 /** Hops a walk may take: egress, then one underlay hop, never more (a bound against loops). */
 const MAX_HOPS = 4;
 
-/** Where a hop's output goes next: a container, the underlay, or nowhere. */
-export function walkDcos(cp: DcosControlPlane, from: string, frame: Uint8Array): { hops: DcosHop[]; outcome: DcosOutcome } {
+/**
+ * Follows `frame` sent by container `from`: a redirect to a local veth is a delivery, one
+ * to the underlay NIC goes to the agent owning the outer destination address.
+ */
+export function walkDcos(
+  cp: DcosControlPlane,
+  from: string,
+  frame: Uint8Array,
+  run: DcosRunner = modelRunner(cp),
+): { hops: DcosHop[]; outcome: DcosOutcome } {
   const src = cp.container(from);
   const hops: DcosHop[] = [];
   let agent = src.agent;
@@ -37,8 +62,7 @@ export function walkDcos(cp: DcosControlPlane, from: string, frame: Uint8Array):
   let ingress = src.ifindex;
   let input = frame;
   for (let n = 0; n < MAX_HOPS; n++) {
-    const maps = agent.state.maps;
-    const r = program === 'dcos_egress' ? runDcosEgress(maps, input, ingress) : runDcosIngress(maps, input, ingress);
+    const r = run(agent.name, program, input, ingress);
     hops.push({ agent: agent.name, program, ingress, frameIn: input, action: r.action, reason: r.reason, frameOut: r.output });
     if (r.action === 'DROP' || r.action === 'ABORTED' || r.output === null)
       return { hops, outcome: { kind: 'dropped', agent: agent.name, reason: r.reason } };
@@ -46,7 +70,7 @@ export function walkDcos(cp: DcosControlPlane, from: string, frame: Uint8Array):
     const target = r.action === 'TX' ? ingress : r.target;
     const local = cp.containers().find((c) => c.agent === agent && c.ifindex === target);
     if (local !== undefined) return { hops, outcome: { kind: 'delivered', container: local.name, agent: agent.name, frame: r.output } };
-    const underlay = maps.cfg.underlay_ifindex;
+    const underlay = agent.state.maps.cfg.underlay_ifindex;
     if (target !== underlay || r.output.length < 34) return { hops, outcome: { kind: 'lost', agent: agent.name } };
     const next = cp.agentByIp(readIpv4(r.output, 30));
     if (next === undefined) return { hops, outcome: { kind: 'lost', agent: agent.name } };
