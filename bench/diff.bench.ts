@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { allowedCpus } from '../harness/dataplane/affinity.ts';
 import { runModel } from '../harness/engine/hop.ts';
 import { Engine } from '../harness/engine/engine.ts';
-import { compareRuns } from '../harness/engine/compare.ts';
+import { compareRuns } from '../harness/engine/differences.ts';
 import { podFrame, validPodPkt } from '../harness/diff/gen/packets.ts';
 import { defaultExecutor } from '../harness/testrun.ts';
 import { BATCH, type BenchProgram, buildWorkload, compareMany, freshDiffers } from './diff-workload.ts';

@@ -30,6 +30,11 @@ export const COMMANDS: readonly CommandRow[] = [
     summary: 'prove tenant isolation over every class of header a pod or the underlay can send, after every step',
     load: () => import('./commands/verify.ts'),
   },
+  {
+    name: 'compare',
+    summary: 'one scenario on several data planes (mizar, dcos) side by side: writes, state, hops, overhead, isolation',
+    load: () => import('./commands/compare.ts'),
+  },
   { name: 'decode', summary: 'print a pcap/pcapng capture layer by layer (Geneve-aware)', load: () => import('./commands/decode.ts') },
   { name: 'watch', summary: 'run scenarios again on every change to them or to bpf/', load: () => import('./commands/watch.ts') },
   {

@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScenarioError, formatIssue, loadScenario } from '../harness/scenario/load.ts';
 import type { Scenario } from '../harness/scenario/types.ts';
+import { DEFAULT_PROFILE, type ProfileName } from '../harness/profile/profile-names.ts';
 import { UserError } from './errors.ts';
 
 export function expandScenarioPaths(paths: readonly string[]): string[] {
@@ -31,15 +32,30 @@ export function expandScenarioPaths(paths: readonly string[]): string[] {
   return out;
 }
 
-/** Loads every scenario named (folders expanded), or throws one UserError with every problem. */
-export function loadScenarioArgs(paths: readonly string[]): Scenario[] {
+/**
+ * Loads every scenario named (folders expanded), or throws one UserError with every problem.
+ * `plays`: the profiles the command can play (every command but compare plays mizar's
+ * scenarios only: docs/profiles.md); a scenario written for another is refused at its
+ * `profile:` line before any work.
+ */
+export function loadScenarioArgs(paths: readonly string[], plays: readonly ProfileName[] = [DEFAULT_PROFILE]): Scenario[] {
   const files = expandScenarioPaths(paths);
   const scenarios: Scenario[] = [];
   const lines: string[] = [];
   let total = 0;
   for (const f of files) {
     try {
-      scenarios.push(loadScenario(f));
+      const s = loadScenario(f);
+      const profile = s.profile?.name ?? DEFAULT_PROFILE;
+      if (!plays.includes(profile)) {
+        total++;
+        const at = s.profile?.at ?? { line: 1, column: 1 };
+        lines.push(
+          `${f}:${at.line}:${at.column}: profile: ${profile} — this command plays ${plays.join(', ')} scenarios; \`twinplane compare ${f}\` plays it on every profile`,
+        );
+        continue;
+      }
+      scenarios.push(s);
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
       total += e.total;

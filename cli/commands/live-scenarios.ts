@@ -3,7 +3,7 @@
 // both commands so neither imports the other.
 import { EXIT, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { loadScenarios } from '../../harness/run/load-all.ts';
+import { loadScenarioArgs } from '../scenarios.ts';
 
 /**
  * Runs scenario files live, one after the other; exit status 0 when all pass. Also the
@@ -14,14 +14,7 @@ export async function runLiveFiles(
   io: Io,
   opts: { json?: boolean; verbose?: boolean; captures?: string } = {},
 ): Promise<number> {
-  const loaded = loadScenarios(paths);
-  if (!loaded.ok) {
-    const n = loaded.problems.length;
-    throw new UserError(
-      `${n} problem${n === 1 ? '' : 's'} in the scenario file${paths.length === 1 ? '' : 's'}:\n${loaded.problems.join('\n')}`,
-    );
-  }
-  const scenarios = loaded.scenarios;
+  const scenarios = loadScenarioArgs(paths);
   if (process.getuid?.() !== 0) throw new UserError('live runs need root (network namespaces, XDP)');
   // A live run is compared with the kernel's test runs too: BPF must work.
   const { engineFor } = await import('../../harness/run/targets.ts');

@@ -4,7 +4,7 @@
 // default run (it was fixed silently: delete the entry, as protobuf-es does with its list).
 import type { RunResult } from '../../model/dataplane/verdict.ts';
 import type { KernelRun, ProgramName } from '../dataplane/instance.ts';
-import type { Difference } from '../engine/compare.ts';
+import type { Difference } from '../engine/differences.ts';
 
 export interface DivergenceView {
   suite: string;

@@ -11,8 +11,8 @@ import { XDP_ACTION, pointName, reasonName } from '../../model/dataplane/tables.
 import type { RunResult } from '../../model/dataplane/verdict.ts';
 import { encodeCapture, xdpVerdict, type PacketToWrite } from '../../report/capture/writer.ts';
 import type { KernelRun } from '../dataplane/instance.ts';
-import type { Difference } from '../engine/compare.ts';
-import { firstByteDiff } from '../engine/compare.ts';
+import type { Difference } from '../engine/differences.ts';
+import { firstByteDiff } from '../engine/differences.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MISMATCH_DIR = join(ROOT, 'build', 'mismatch');

@@ -17,7 +17,7 @@ import { reasonName } from '../../model/dataplane/tables.ts';
 import { type DataplaneInstance, loadInstances } from '../dataplane/instance.ts';
 import { LEARNT_MAPS, type LearntBytes, kernelLearnt, modelLearnt, restoreLearnt, writeHostState } from '../dataplane/mapwriter.ts';
 import { ensureIfindexes } from '../netns.ts';
-import type { Difference } from './compare.ts';
+import type { Difference } from './differences.ts';
 import { type EngineHop, type HopSides, compareLearntWhole, counterShadowOf, resetCounterShadow, runHop } from './hop.ts';
 import { fromHex } from '../../model/wire/hex.ts';
 

@@ -13,7 +13,7 @@ import { LEARNT_MAPS, type LearntBytes, kernelLearnt, modelLearnt, restoreLearnt
 import { fromHex, toHex } from '../../model/wire/hex.ts';
 import { BpfError } from '../libbpf/bpf-error.ts';
 import { MAX_FRAME, MIN_FRAME } from '../testrun.ts';
-import { type Difference, compareLearnt, compareRuns } from './compare.ts';
+import { type Difference, compareLearnt, compareRuns } from './differences.ts';
 import { renderEntry } from './entry-text.ts';
 
 /** One program run on one host, as every caller of the engine sees it. */

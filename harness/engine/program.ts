@@ -19,7 +19,7 @@ import {
   restoreLearnt,
   writeHostState,
 } from '../dataplane/mapwriter.ts';
-import { type Difference, compareLearnt } from './compare.ts';
+import { type Difference, compareLearnt } from './differences.ts';
 import { renderEntry } from './entry-text.ts';
 import { type EngineHop, type HopSides, counterShadowOf, resetCounterShadow, runHop, runModel } from './hop.ts';
 

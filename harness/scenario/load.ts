@@ -3,6 +3,7 @@
 // (stops here on failure: nothing after it would be trustworthy), the JSON Schema editors
 // use, then the cross-references. The last two both run, so one pass shows all errors.
 import { readFileSync } from 'node:fs';
+import { isProfileName } from '../profile/profile-names.ts';
 import { ScenarioError } from './issues.ts';
 import type { DocPath } from './issues.ts';
 import type { Scenario, Step } from './types.ts';
@@ -101,6 +102,7 @@ export function parseScenario(text: string, fileName: string): Scenario {
     ...(inv.pairs !== undefined ? { pairs: inv.pairs } : {}),
     ...(assertions.length > 0 ? { assertions } : {}),
     ...(typeof doc.optionClass === 'number' ? { optionClass: doc.optionClass } : {}),
+    ...(typeof doc.profile === 'string' && isProfileName(doc.profile) ? { profile: { name: doc.profile, at: ctx.at(['profile']) } } : {}),
   };
 }
 

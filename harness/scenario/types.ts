@@ -4,6 +4,7 @@
 // entity objects themselves (a DAG: no back-pointers, so it can be walked and printed).
 import type { Cidr, Ipv4, Mac } from '../../model/wire/addr.ts';
 import type { ReasonName } from '../../model/dataplane/tables.ts';
+import type { ProfileName } from '../profile/profile-names.ts';
 
 /** Where something was written: lets a runner's report point back into the file. */
 export interface SourcePos {
@@ -361,4 +362,6 @@ export interface Scenario {
    * stays selectable). `--option-class` on the CLI overrides it.
    */
   readonly optionClass?: number;
+  /** The data plane the scenario is written for (harness/profile; absent: DEFAULT_PROFILE), and where it says so. */
+  readonly profile?: { readonly name: ProfileName; readonly at: SourcePos };
 }

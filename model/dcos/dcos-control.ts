@@ -389,6 +389,16 @@ export class DcosControlPlane {
     this.version++;
   }
 
+  /** One more backend of a VIP: the slots that changed, on every agent (IPVS's one real-server add per node). */
+  addBackend(vip: string, b: { container: string; port: number }): void {
+    const v = this.vipRec(vip);
+    if (v.backends.length >= DCOS.MAX_BACKENDS) throw new Error(`VIP ${vip}: at most ${DCOS.MAX_BACKENDS} backends`);
+    if (!(Number.isInteger(b.port) && b.port >= 1 && b.port <= 65535)) throw new Error(`VIP ${vip}: backend port ${b.port}`);
+    v.backends.push({ container: this.containerRec(b.container), port: b.port, weight: 1 });
+    this.reslot(v);
+    this.version++;
+  }
+
   /** Weight 1 (healthy) or 0 (failing, draining: no new connections; established ones go on). */
   setBackendWeight(vip: string, container: string, weight: 0 | 1): void {
     const v = this.vipRec(vip);

@@ -38,7 +38,7 @@ describe('twinplane demo', () => {
 
   it('--help', () => {
     expect(twinplane('demo', '--help').stdout).toMatch(
-      /^Usage: twinplane demo \[--target <model\|xdp\|both>\] \[--json\] \[--report <dir>\] \[--junit <file>\] \[--pcap <file>\] \[--filter <expr>\] \[--option-class <class>\]$/m,
+      /^Usage: twinplane demo \[section\] \[--target <model\|xdp\|both>\] \[--json\] \[--report <dir>\] \[--junit <file>\] \[--pcap <file>\] \[--filter <expr>\] \[--option-class <class>\]$/m,
     );
   });
 });

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { frameFieldDiff, mismatchReport, tracesSideBySide } from '../../../harness/diff/report.ts';
-import { compareRuns } from '../../../harness/engine/compare.ts';
+import { compareRuns } from '../../../harness/engine/differences.ts';
 import { POINT, REASON } from '../../../model/dataplane/tables.ts';
 import type { RunResult } from '../../../model/dataplane/verdict.ts';
 import type { KernelRun } from '../../../harness/dataplane/instance.ts';

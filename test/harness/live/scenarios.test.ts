@@ -23,6 +23,7 @@ const SHIPPED = [
   'divider-route',
   'verify-stale-cache',
   'verify-state-isolation',
+  'compare',
 ];
 
 describeBpf('live: every shipped scenario', () => {

@@ -19,9 +19,10 @@ function send(steps: readonly Step[], name: string): SendStep {
 }
 
 describe('shipped scenarios', () => {
-  it('are the ten the docs describe', () => {
+  it('are the eleven the docs describe', () => {
     expect(SHIPPED).toEqual([
       'adversarial.yaml',
+      'compare.yaml',
       'demo.yaml',
       'divider-route.yaml',
       'endpoint-move.yaml',
