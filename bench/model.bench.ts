@@ -12,6 +12,12 @@ import { ControlPlane } from '../model/control/plane.ts';
 import { ether } from '../model/wire/builder.ts';
 import { ipv4 } from '../model/wire/addr.ts';
 import type { RunResult } from '../model/dataplane/verdict.ts';
+import type { Action } from '../model/dataplane/tables.ts';
+import { DcosControlPlane, type DcosContainer } from '../model/dcos/dcos-control.ts';
+import { runDcosEgress } from '../model/dcos/dcos-egress.ts';
+import { runDcosIngress } from '../model/dcos/dcos-ingress.ts';
+import type { DcosRunResult } from '../model/dcos/dcos-verdict.ts';
+import { walkDcos } from '../model/dcos/dcos-walk.ts';
 
 const cp = new ControlPlane();
 for (let i = 1; i <= 4; i++) cp.createHost({ name: `h${i}`, ip: `10.0.0.${i}`, mac: `02:00:00:00:00:0${i}` });
@@ -69,4 +75,62 @@ for (const lookups of [false, true]) {
   bench(`agent_encap_to_host${sfx}`, () => agent(h1, icmpA, a.ifindex, o), 'REDIRECT/2');
   bench(`agent_service_flow${sfx}`, () => agent(h1, svcA, a.ifindex, o), 'REDIRECT/4');
 }
+
+// The DC/OS profile's programs, side by side with the ones above (docs/dcos.md): a container's
+// frame to another agent (VXLAN encapsulation) and to its own agent, an established VIP flow
+// (DNAT, then encapsulation), the receiving agent's decapsulation, and a backend's reply
+// un-NATed on the client's agent. Untraced: the DC/OS model records points, never lookups.
+const dcp = new DcosControlPlane();
+for (let i = 1; i <= 3; i++) dcp.addAgent({ name: `a${i}`, ip: `10.1.0.${i}` });
+const [c1, c2, c3] = ['a1', 'a1', 'a2'].map((agent, i) => dcp.addContainer({ name: `c${i + 1}`, agent }));
+dcp.addVip({ name: 'web', vip: 'web:80', protocol: 'tcp', backends: [{ container: 'c3', port: 8080 }] });
+const gw = (c: DcosContainer): Uint8Array => c.agent.state.maps.cfg.bridge_mac;
+const dm1 = c1.agent.state.maps;
+const dm2 = c3.agent.state.maps;
+const toC3 = ether({ src: c1.mac, dst: gw(c1) })
+  .ipv4({ src: c1.ip, dst: c3.ip })
+  .icmpEcho({ id: 7, seq: 1 })
+  .payload('ping')
+  .build();
+const toC2 = ether({ src: c1.mac, dst: gw(c1) })
+  .ipv4({ src: c1.ip, dst: c2.ip })
+  .icmpEcho({ id: 7, seq: 1 })
+  .payload('ping')
+  .build();
+const web = dcp.vip('web').address;
+const syn = ether({ src: c1.mac, dst: gw(c1) })
+  .ipv4({ src: c1.ip, dst: web })
+  .tcp({ sport: 40000, dport: 80, flags: 'S', seq: 1 })
+  .payload('x')
+  .build();
+const ack = ether({ src: c1.mac, dst: gw(c1) })
+  .ipv4({ src: c1.ip, dst: web })
+  .tcp({ sport: 40000, dport: 80, flags: 'A', seq: 2 })
+  .payload('x')
+  .build();
+walkDcos(dcp, 'c1', syn); // the flow, its NAT entry and the backend's connection count
+const encapped = runDcosEgress(dm1, toC3, c1.ifindex).output!.slice();
+const synack = ether({ src: c3.mac, dst: gw(c3) })
+  .ipv4({ src: c3.ip, dst: c1.ip })
+  .tcp({ sport: 8080, dport: 40000, flags: 'SA', seq: 9 })
+  .payload('y')
+  .build();
+const reply = runDcosEgress(dm2, synack, c3.ifindex).output!.slice();
+const U1 = dm1.cfg.underlay_ifindex;
+const U2 = dm2.cfg.underlay_ifindex;
+function dcosBench(metric: string, run: () => DcosRunResult, expect: Action): void {
+  const first = run();
+  if (first.action !== expect) throw new Error(`${metric}: expected ${expect}, got ${first.action}/${first.reason}`);
+  const r = rate(() => {
+    for (let i = 0; i < BATCH; i++) sink += run().reason;
+    return BATCH;
+  }, 1500);
+  emit({ bench: 'model', metric, value: Math.round(r.opsPerSec), unit: 'runs/s', params: { batch: BATCH, profile: 'dcos' } });
+  note(`${metric}: ${(r.opsPerSec / 1e6).toFixed(2)} M runs/s`);
+}
+dcosBench('dcos_egress_encap', () => runDcosEgress(dm1, toC3, c1.ifindex), 'REDIRECT');
+dcosBench('dcos_egress_local', () => runDcosEgress(dm1, toC2, c1.ifindex), 'REDIRECT');
+dcosBench('dcos_egress_vip_flow', () => runDcosEgress(dm1, ack, c1.ifindex), 'REDIRECT');
+dcosBench('dcos_ingress_deliver', () => runDcosIngress(dm2, encapped, U2), 'REDIRECT');
+dcosBench('dcos_ingress_unnat', () => runDcosIngress(dm1, reply, U1), 'REDIRECT');
 note(`(sink ${sink & 1})`);

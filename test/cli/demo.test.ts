@@ -29,6 +29,25 @@ describe('twinplane demo', () => {
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).ok).toBe(true);
   });
 
+  it('demo compare: the comparison scenario on both data planes, its report under --report', () => {
+    const out = join(dir, 'cmp');
+    const r = twinplane('demo', 'compare', '--report', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^## twinplane compare: compare \(`.*scenarios\/compare\.yaml`\)$/m);
+    expect(r.stdout).toMatch(/\| tenants isolated \| yes \(0 of \d+ pairs crossed\) \| \*\*not isolated\*\*/);
+    expect(r.stdout).toContain(`Reports in ${out}/`);
+    for (const f of ['index.html', 'summary.md', 'compare.json']) expect(existsSync(join(out, f)), f).toBe(true);
+  });
+
+  it("demo compare refuses the main demo's flags, and an unknown section, with exit 2", () => {
+    const a = twinplane('demo', 'compare', '--target', 'xdp');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--target is a flag of the main demo; `demo compare` takes --report and --json/);
+    const b = twinplane('demo', 'comapre');
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/"comapre" is not a section of the demo \(the one there is: compare\)/);
+  });
+
   it('--target model says in the report that only the model ran when asked', () => {
     const out = join(dir, 'm');
     const r = twinplane('demo', '--report', out, '--target', 'model');
