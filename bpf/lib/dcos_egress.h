@@ -179,6 +179,11 @@ static __always_inline int dcos_egress_route(struct xdp_md *ctx, struct tp_verdi
 		e->s.vtep = rt->vtep_ip;
 		return 0;
 	}
+	/* A remote VTEP's own address: the VTEP /20 is connected on vtep1024, its neighbour entry is the route. */
+	if (bpf_map_lookup_elem(&dcos_neigh, &ik)) {
+		e->s.vtep = d;
+		return 0;
+	}
 	if ((d & cfg->overlay_mask) == cfg->overlay_net)
 		return -TP_R_DCOS_NO_ROUTE;
 	dcos_out_set(out, XDP_PASS, TP_R_DCOS_PASS_TO_HOST, 0);

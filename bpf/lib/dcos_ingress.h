@@ -124,7 +124,7 @@ static __always_inline int dcos_ingress_deliver(struct xdp_md *ctx, struct tp_ve
 	dcos_point(v, TP_DP_DCOS_INGRESS_DELIVER);
 	ik.ip = d;
 	loc = bpf_map_lookup_elem(&dcos_local, &ik);
-	to_host = d == cfg->underlay_ip || d == cfg->gateway;
+	to_host = d == cfg->underlay_ip || d == cfg->gateway || d == cfg->vtep_ip;
 	if (!loc && !to_host)
 		return -TP_R_DCOS_UNKNOWN_LOCAL;
 	if (bpf_xdp_adjust_head(ctx, (int)e->inner_off))

@@ -125,6 +125,11 @@ function dcos_egress_route(ctx: XdpCtx, v: DcosRun, out: Out, s: EgressScratch):
     s.vtep = rule.vtep_ip;
     return 0;
   }
+  // A remote VTEP's own address: the VTEP /20 is connected on vtep1024, its neighbour entry is the route.
+  if (v.m.dcos_neigh.get({ ip: d }) !== undefined) {
+    s.vtep = d;
+    return 0;
+  }
   if ((d & cfg.overlay_mask) >>> 0 === cfg.overlay_net) return -R.DCOS_NO_ROUTE;
   out_set(out, XDP_ACTION.PASS, R.DCOS_PASS_TO_HOST, 0);
   return DONE;

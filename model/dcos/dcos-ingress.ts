@@ -92,7 +92,7 @@ function dcos_ingress_deliver(ctx: XdpCtx, v: DcosRun, out: Out, s: IngressScrat
   const cfg = v.m.cfg;
   const d = s.p.t.daddr;
   const loc = v.m.dcos_local.get({ ip: d });
-  const to_host = d === cfg.underlay_ip || d === cfg.gateway;
+  const to_host = d === cfg.underlay_ip || d === cfg.gateway || d === cfg.vtep_ip;
   if (loc === undefined && !to_host) return -R.DCOS_UNKNOWN_LOCAL;
   if (bpf_xdp_adjust_head(ctx, s.inner_off) !== 0) return -R.DCOS_ADJUST_FAILED;
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);
