@@ -5,7 +5,7 @@
 // container namespace. Real pings from the kernels' own stacks, bounded waits, everything
 // removed afterwards.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DcosVxlanPair } from '../../../harness/live/dcos-vxlan.ts';
+import { DcosVxlanPair } from '../../../harness/live/dcos-vxlan-pair.ts';
 import { REASON } from '../../../model/dataplane/tables.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 
