@@ -94,8 +94,12 @@ export interface EgressPkt {
   dport: number;
   flags: number;
   big: boolean;
+  ttl: number;
   damage: Damage;
 }
+
+/** Mostly 64; 1 and 2 around the routed hops' TTL check. */
+const ttlArb = fc.oneof({ weight: 8, arbitrary: fc.constant(64) }, { weight: 2, arbitrary: fc.constantFrom(0, 1, 2) });
 
 const TCP_FLAGS = [0x02, 0x12, 0x10, 0x11, 0x04, 0x18, 0x14, 0x00] as const;
 export const egressPktArb: fc.Arbitrary<EgressPkt> = fc.record({
@@ -115,6 +119,7 @@ export const egressPktArb: fc.Arbitrary<EgressPkt> = fc.record({
   dport: fc.constantFrom(80, 8080, 5353, 5000, 5001),
   flags: fc.constantFrom(...TCP_FLAGS),
   big: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  ttl: ttlArb,
   damage: damageArb,
 });
 
@@ -180,7 +185,7 @@ export function egressFrame(cp: DcosControlPlane, p: EgressPkt): { frame: Uint8A
   } else if (p.kind === 'ipv6') {
     frame = ether({ src: smac, dst: gw, type: 0x86dd }).payload(payload).build();
   } else {
-    const base = ether({ src: smac, dst: gw, ...(p.kind === 'vlan' ? { vlan: { vid: 5 } } : {}) }).ipv4({ src, dst });
+    const base = ether({ src: smac, dst: gw, ...(p.kind === 'vlan' ? { vlan: { vid: 5 } } : {}) }).ipv4({ src, dst, ttl: p.ttl });
     frame = l4(base, p.kind === 'vlan' ? 'udp' : p.kind, sport, dport, p.flags, payload);
   }
   return { frame: damage(frame, p.damage), ifindex: p.lyingIfindex ? 150 : c.ifindex };
@@ -202,6 +207,7 @@ export interface IngressPkt {
   sport: number;
   dport: number;
   flags4: number;
+  ttl: number;
   outerKind: 'udp' | 'tcp' | 'arp' | 'frag';
   damage: Damage;
 }
@@ -220,6 +226,7 @@ export const ingressPktArb: fc.Arbitrary<IngressPkt> = fc.record({
   sport: fc.constantFrom(8080, 5353, 5000),
   dport: fc.constantFrom(5000, 5001, 5002, 80),
   flags4: fc.constantFrom(...TCP_FLAGS),
+  ttl: ttlArb,
   outerKind: fc.oneof(
     { weight: 19, arbitrary: fc.constant('udp' as const) },
     { weight: 1, arbitrary: fc.constantFrom('tcp' as const, 'arp' as const, 'frag' as const) },
@@ -242,7 +249,7 @@ export function ingressFrame(cp: DcosControlPlane, p: IngressPkt): Uint8Array {
     ? ether({ src: macToString(peer.vtepMac), dst: macToString(a0.vtepMac), type: 0x86dd })
         .payload(payload)
         .build()
-    : l4(innerBase.ipv4({ src, dst }), p.kind, p.sport, p.dport, p.flags4, payload);
+    : l4(innerBase.ipv4({ src, dst, ttl: p.ttl }), p.kind, p.sport, p.dport, p.flags4, payload);
   const outer = ether({ src: macToString(peer.mac), dst: macToString(a0.mac) });
   const outerDst = p.toOther ? peer.ip : a0.ip;
   let frame: Uint8Array;

@@ -10,9 +10,21 @@ import { flow_sport } from '../../../model/dataplane/parse.ts';
 import { ether } from '../../../model/wire/builder.ts';
 import { ipv4, macToString } from '../../../model/wire/addr.ts';
 import { toHex } from '../../../model/wire/hex.ts';
-import { checksumValid } from '../../../model/wire/checksum.ts';
+import { checksumValid, ipv4HeaderChecksum } from '../../../model/wire/checksum.ts';
 import { vxlanHeaderBytes } from '../../../model/wire/vxlan.ts';
 import { ping, smallCluster, tcp, udp } from './dcos-fixtures.ts';
+
+/** `frame` (Ethernet + IPv4) after one routed hop: TTL - 1, a checksum that still verifies. */
+function routed(frame: Uint8Array): Uint8Array {
+  const f = frame.slice();
+  f[22] -= 1;
+  f[24] = 0;
+  f[25] = 0;
+  const c = ipv4HeaderChecksum(f.subarray(14, 34));
+  f[24] = c >>> 8;
+  f[25] = c & 0xff;
+  return f;
+}
 
 describe('dcos_egress', () => {
   it('encapsulates to the remote agent: outer Ethernet/IPv4/UDP/VXLAN byte for byte, inner MACs the VTEPs', () => {
@@ -47,7 +59,8 @@ describe('dcos_egress', () => {
     );
     expect(macToString(o.subarray(50, 56)), 'inner destination: the remote VTEP MAC (neighbour entry)').toBe('70:b3:d5:80:00:02');
     expect(macToString(o.subarray(56, 62)), 'inner source: our VTEP MAC').toBe('70:b3:d5:80:00:01');
-    expect(toHex(o.subarray(62)), 'the inner packet untouched').toBe(toHex(inner.subarray(12)));
+    expect(toHex(o.subarray(62)), 'the inner packet routed once: TTL - 1').toBe(toHex(routed(inner).subarray(12)));
+    expect(checksumValid(o.subarray(64, 84))).toBe(true);
     expect(r.points).toEqual([P.dcos_egress_iface, P.dcos_egress_eth, P.dcos_egress_ip, P.dcos_egress_route, P.dcos_egress_encap]);
   });
 
@@ -87,6 +100,19 @@ describe('dcos_egress', () => {
     expect(runDcosEgress(m, cut, c1.ifindex).reason).toBe(R.DCOS_L4_MALFORMED);
     const runt = ether({ src: c1.mac, dst: '02:00:00:00:00:01', type: 0x0800 }).build().slice(0, 10);
     expect(runDcosEgress(m, runt, c1.ifindex).reason).toBe(R.DCOS_ETH_TRUNCATED);
+  });
+
+  it('TTL: routed into vtep1024 and through IPVS, bridged otherwise', () => {
+    const cp = smallCluster();
+    const c1 = cp.container('c1');
+    const m = c1.agent.state.maps;
+    const withTtl = (dst: number | string, ttl: number, dport = 2): Uint8Array =>
+      ether({ src: c1.mac, dst: '02:00:00:00:00:01' }).ipv4({ src: c1.ip, dst, ttl }).udp({ sport: 1, dport }).build();
+    expect(runDcosEgress(m, withTtl(cp.container('c3').ip, 1), c1.ifindex).reason).toBe(R.DCOS_TTL_EXCEEDED);
+    const bridged = runDcosEgress(m, withTtl(cp.container('c2').ip, 1), c1.ifindex);
+    expect([bridged.reason, bridged.output![22]], 'same bridge: TTL kept').toEqual([R.DCOS_DELIVER_LOCAL, 1]);
+    const viaVip = runDcosEgress(m, withTtl('11.1.1.1', 9, 53), c1.ifindex);
+    expect([viaVip.reason, viaVip.output![22]], 'a hairpin through IPVS is routed').toEqual([R.DCOS_DELIVER_LOCAL, 8]);
   });
 
   it('drops what would exceed the underlay MTU once encapsulated (container MTU 1420 fits 1500)', () => {
@@ -158,7 +184,17 @@ describe('dcos_ingress', () => {
     const r = run(vx());
     expect([r.action, r.reason, r.target]).toEqual(['REDIRECT', R.DCOS_DECAP_DELIVER, c1.ifindex]);
     expect(toHex(r.output!.subarray(0, 12))).toBe(toHex(c1.mac) + toHex(a1.state.maps.cfg.bridge_mac));
-    expect(toHex(r.output!.subarray(12))).toBe(toHex(innerOf().subarray(12)));
+    expect(toHex(r.output!.subarray(12)), 'routed out of vtep1024 onto the bridge: TTL - 1').toBe(toHex(routed(innerOf()).subarray(12)));
+  });
+
+  it('a routed hop that would take the TTL to 0 drops; delivery to the agent itself does not route', () => {
+    const ttl1 = (dst: number): Uint8Array =>
+      ether({ src: macToString(a2.vtepMac), dst: macToString(a1.vtepMac) })
+        .ipv4({ src: cp.container('c3').ip, dst, ttl: 1 })
+        .icmpEcho({ id: 1, seq: 1 })
+        .build();
+    expect(run(vx({ inner: ttl1(c1.ip) })).reason).toBe(R.DCOS_TTL_EXCEEDED);
+    expect(run(vx({ inner: ttl1(a1.ip) })).reason).toBe(R.DCOS_DECAP_TO_HOST);
   });
 
   it('leaves the host its own traffic, with a pass reason', () => {
