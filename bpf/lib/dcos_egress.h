@@ -159,6 +159,13 @@ static __always_inline int dcos_egress_route(struct xdp_md *ctx, struct tp_verdi
 	ik.ip = d;
 	loc = bpf_map_lookup_elem(&dcos_local, &ik);
 	if (loc) {
+		/* Bridged unless IPVS rewrote it: a NATed packet went through the host's routing. */
+		if (e->natted) {
+			int r = dcos_ttl_dec(ctx, &e->s);
+
+			if (r != 0)
+				return r;
+		}
 		eth = pkt_ptr(ctx, 0, TP_ETH_HLEN);
 		if (!eth)
 			return -TP_R_DCOS_ETH_TRUNCATED; /* unreachable: step 2 read it */
@@ -177,6 +184,11 @@ static __always_inline int dcos_egress_route(struct xdp_md *ctx, struct tp_verdi
 	rt = bpf_map_lookup_elem(&dcos_rule, &ik);
 	if (rt) {
 		e->s.vtep = rt->vtep_ip;
+		return 0;
+	}
+	/* A remote VTEP's own address: the VTEP /20 is connected on vtep1024, its neighbour entry is the route. */
+	if (bpf_map_lookup_elem(&dcos_neigh, &ik)) {
+		e->s.vtep = d;
 		return 0;
 	}
 	if ((d & cfg->overlay_mask) == cfg->overlay_net)
@@ -208,6 +220,9 @@ static __always_inline int dcos_egress_encap(struct xdp_md *ctx, struct tp_verdi
 		return -TP_R_DCOS_NO_FDB;
 	if (cfg->mtu != 0 && pkt_len(ctx) + DCOS_ENCAP_LEN - TP_ETH_HLEN > cfg->mtu)
 		return -TP_R_DCOS_MTU_EXCEEDED;
+	r = dcos_ttl_dec(ctx, &e->s);
+	if (r != 0)
+		return r;
 	eth = pkt_ptr(ctx, 0, TP_ETH_HLEN);
 	if (!eth)
 		return -TP_R_DCOS_ETH_TRUNCATED; /* unreachable: step 2 read it */

@@ -124,9 +124,16 @@ static __always_inline int dcos_ingress_deliver(struct xdp_md *ctx, struct tp_ve
 	dcos_point(v, TP_DP_DCOS_INGRESS_DELIVER);
 	ik.ip = d;
 	loc = bpf_map_lookup_elem(&dcos_local, &ik);
-	to_host = d == cfg->underlay_ip || d == cfg->gateway;
+	to_host = d == cfg->underlay_ip || d == cfg->gateway || d == cfg->vtep_ip;
 	if (!loc && !to_host)
 		return -TP_R_DCOS_UNKNOWN_LOCAL;
+	/* Out of vtep1024 onto the bridge is a routed hop; to the agent itself it is local delivery. */
+	if (loc) {
+		int r = dcos_ttl_dec(ctx, &e->s);
+
+		if (r != 0)
+			return r;
+	}
 	if (bpf_xdp_adjust_head(ctx, (int)e->inner_off))
 		return -TP_R_DCOS_ADJUST_FAILED;
 	eth = pkt_ptr(ctx, 0, TP_ETH_HLEN);

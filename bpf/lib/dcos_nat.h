@@ -46,6 +46,25 @@ static __always_inline int dcos_l4_parse(const struct xdp_md *ctx, struct dcos_p
 	return 0;
 }
 
+/*
+ * A hop the agent routes (into vtep1024, out of it, through IPVS): TTL - 1 with the IPv4
+ * checksum updated; a TTL that would reach 0 drops (Linux would send ICMP time exceeded).
+ */
+static __always_inline int dcos_ttl_dec(const struct xdp_md *ctx, struct dcos_pkt *s)
+{
+	__u8 *ip = pkt_ptr(ctx, s->p.l3_off, TP_IPV4_HLEN);
+	__u16 from;
+
+	if (!ip)
+		return -TP_R_DCOS_L4_MALFORMED; /* unreachable: the header was parsed */
+	if (ip[8] <= 1)
+		return -TP_R_DCOS_TTL_EXCEEDED;
+	from = rd16(ip + 8);
+	ip[8] -= 1;
+	wr16(ip + 10, csum_replace2(rd16(ip + 10), from, rd16(ip + 8)));
+	return 0;
+}
+
 /* Sets the tuple to (saddr:sport -> daddr:dport); the caller saw s->l4. 0 or -reason. */
 static __always_inline int dcos_nat_rewrite(const struct xdp_md *ctx, struct dcos_pkt *s, __be32 saddr, __be16 sport,
 					    __be32 daddr, __be16 dport)

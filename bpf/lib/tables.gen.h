@@ -90,7 +90,8 @@
 #define TP_R_DCOS_INNER_NOT_VTEP 157 /* dcos_ingress: inner destination MAC is not this agent's VTEP MAC */
 #define TP_R_DCOS_UNKNOWN_LOCAL 158 /* dcos_ingress: inner destination is no container of this agent */
 #define TP_R_DCOS_VIP_NOT_SYN 159 /* dcos_egress: TCP segment to a VIP without a flow, and not a SYN that opens one */
-#define TP_R_MAX 160
+#define TP_R_DCOS_TTL_EXCEEDED 160 /* dcos: the IPv4 TTL would reach 0 on a hop the agent routes */
+#define TP_R_MAX 161
 
 /* Decision points (see docs/dataplane.md, "Decision points"). */
 #define TP_DP_AGENT_IFACE 1

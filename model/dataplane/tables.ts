@@ -133,6 +133,7 @@ export const REASONS = [
     kind: 'drop',
     text: 'dcos_egress: TCP segment to a VIP without a flow, and not a SYN that opens one',
   },
+  { id: 160, name: 'DCOS_TTL_EXCEEDED', kind: 'drop', text: 'dcos: the IPv4 TTL would reach 0 on a hop the agent routes' },
 ] as const satisfies readonly ReasonRow[];
 
 /** The data planes sharing this table; each owns an id range of REASONS (see reasonsOf). */

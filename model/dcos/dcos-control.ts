@@ -8,7 +8,7 @@
 import { type Cidr, type Ipv4, type Mac, cidr, cidrContains, ipv4ToString, parseCidr, parseIpv4, parseMac } from '../wire/addr.ts';
 import { jhash } from '../hash/jhash.ts';
 import { CONSTS } from '../dataplane/consts.ts';
-import { WriteCounter } from '../control/writes.ts';
+import { DcosWriteCounter } from './dcos-writes.ts';
 import { DCOS } from './dcos-consts.ts';
 import { DcosMaps, type DcosMapName } from './dcos-maps.ts';
 import type { DcosBackendRec } from './dcos-structs.ts';
@@ -72,6 +72,8 @@ export const DCOS_VTEP_OUI = [0x70, 0xb3, 0xd5] as const;
 /** Containers' veths are numbered from here on each agent: ifindex = base + host part of the IP. */
 export const DCOS_IFINDEX_BASE = 100;
 const MAIN_TABLE = 254;
+/** The four netlink objects dcos-net writes per remote agent. */
+const OVERLAY_MAPS = ['dcos_neigh', 'dcos_route', 'dcos_fdb', 'dcos_rule'] as const satisfies readonly DcosMapName[];
 const UDP_PROTO = CONSTS.IPPROTO_UDP;
 const TCP_PROTO = CONSTS.IPPROTO_TCP;
 
@@ -152,10 +154,13 @@ export function namedVipHash(label: string): number {
 }
 
 export class DcosControlPlane {
-  readonly writes: WriteCounter;
+  /** A WriteCounter (overlay writes settled per agent when read: dcos-writes.ts). */
+  readonly writes: DcosWriteCounter;
   /** Bumped by every operation: derived agent states rebuild when it moves. */
   version = 0;
   private readonly agentsByName = new Map<string, AgentRec>();
+  private readonly agentsByIp = new Map<number, AgentRec>();
+  private readonly containersByIp = new Map<number, ContainerRec>();
   private readonly containersByName = new Map<string, ContainerRec>();
   private readonly vipsByName = new Map<string, VipRec>();
   private readonly vipKeys = new Set<string>();
@@ -171,7 +176,7 @@ export class DcosControlPlane {
   private vipEntries = 0;
 
   constructor(opts: { detailedWrites?: boolean; overlay?: string; vtepPool?: string } = {}) {
-    this.writes = new WriteCounter(opts.detailedWrites ?? false);
+    this.writes = new DcosWriteCounter(opts.detailedWrites ?? false, OVERLAY_MAPS);
     const o = parseCidr(opts.overlay ?? DCOS_OVERLAY);
     const v = parseCidr(opts.vtepPool ?? DCOS_VTEP_POOL);
     if (o === undefined || o.prefixLen > 24) throw new Error(`overlay: not a CIDR of /24s: ${JSON.stringify(opts.overlay)}`);
@@ -181,7 +186,7 @@ export class DcosControlPlane {
   }
 
   private count(agent: string, map: DcosMapName, n = 1): void {
-    for (let i = 0; i < n; i++) this.writes.add(agent, map);
+    this.writes.addMany(agent, map, n);
   }
 
   // --- agents -------------------------------------------------------------------------
@@ -189,8 +194,8 @@ export class DcosControlPlane {
   addAgent(spec: DcosAgentSpec): DcosAgent {
     if (this.agentsByName.has(spec.name)) throw new Error(`agent ${spec.name} exists`);
     const ip = toIp(spec.ip, `agent ${spec.name}`);
-    for (const a of this.agentsByName.values())
-      if (a.ip === ip) throw new Error(`agent ${spec.name}: IP ${ipv4ToString(ip)} is agent ${a.name}'s`);
+    const same = this.agentsByIp.get(ip);
+    if (same !== undefined) throw new Error(`agent ${spec.name}: IP ${ipv4ToString(ip)} is agent ${same.name}'s`);
     const index = this.freeIndexes.length > 0 ? this.freeIndexes.pop()! : this.nextIndex;
     const maxAgents = Math.min(2 ** (32 - this.vtepPool.prefixLen) - 2, 2 ** (24 - this.overlay.prefixLen));
     if (index >= maxAgents) throw new Error(`agent ${spec.name}: the VTEP pool and the overlay hold ${maxAgents} agents`);
@@ -217,15 +222,11 @@ export class DcosControlPlane {
     a.state = new DcosHostState(this, a.name);
     // Every existing agent: neighbour, main-table route, FDB, table-42 route (4 writes); the
     // new agent the same 4 for each of them, its configuration, and every VIP.
-    let others = 0;
-    for (const b of this.agentsByName.values()) {
-      this.count(b.name, 'dcos_neigh');
-      this.count(b.name, 'dcos_route');
-      this.count(b.name, 'dcos_fdb');
-      this.count(b.name, 'dcos_rule');
-      others++;
-    }
+    const others = this.agentsByName.size;
+    this.writes.overlayEvent(others);
+    this.writes.track(a.name);
     this.agentsByName.set(a.name, a);
+    this.agentsByIp.set(a.ip, a);
     this.count(a.name, 'dcos_cfg');
     this.count(a.name, 'dcos_neigh', others);
     this.count(a.name, 'dcos_route', others);
@@ -244,12 +245,9 @@ export class DcosControlPlane {
     // Gone first: its own maps go with it, so only the others see its containers leave.
     this.agentsByName.delete(name);
     for (const c of [...a.containers.values()]) this.removeContainer(c.name);
-    for (const b of this.agentsByName.values()) {
-      this.count(b.name, 'dcos_neigh');
-      this.count(b.name, 'dcos_route');
-      this.count(b.name, 'dcos_fdb');
-      this.count(b.name, 'dcos_rule');
-    }
+    this.agentsByIp.delete(a.ip);
+    this.writes.untrack(a.name);
+    this.writes.overlayEvent(this.agentsByName.size);
     this.freeIndexes.push(a.index);
     this.version++;
   }
@@ -295,6 +293,7 @@ export class DcosControlPlane {
     };
     a.containers.set(host, c);
     this.containersByName.set(c.name, c);
+    this.containersByIp.set(c.ip, c);
     this.count(a.name, 'dcos_iface');
     this.count(a.name, 'dcos_local');
     this.version++;
@@ -305,6 +304,7 @@ export class DcosControlPlane {
     const c = this.containerRec(name);
     c.agent.containers.delete(c.ip & 0xff);
     this.containersByName.delete(name);
+    this.containersByIp.delete(c.ip);
     if (this.agentsByName.has(c.agent.name)) {
       this.count(c.agent.name, 'dcos_iface');
       this.count(c.agent.name, 'dcos_local');
@@ -440,17 +440,11 @@ export class DcosControlPlane {
   }
   /** The container with this overlay address, if any. */
   containerByIp(ip: Ipv4): DcosContainer | undefined {
-    for (const a of this.agentsByName.values())
-      if (cidrContains(a.subnet, ip)) {
-        const c = a.containers.get(ip & 0xff);
-        return c !== undefined && c.ip === ip ? c : undefined;
-      }
-    return undefined;
+    return this.containersByIp.get(ip >>> 0);
   }
   /** The agent whose underlay address is `ip`. */
   agentByIp(ip: Ipv4): DcosAgent | undefined {
-    for (const a of this.agentsByName.values()) if (a.ip === ip) return a;
-    return undefined;
+    return this.agentsByIp.get(ip >>> 0);
   }
 
   /** Kernel state entries on this agent: every map's entries (learnt ones as its data plane holds them). */

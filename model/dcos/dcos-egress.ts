@@ -9,7 +9,7 @@ import { type Out, out_new, out_set } from '../dataplane/verdict.ts';
 import { DCOS } from './dcos-consts.ts';
 import { dcos_flow_new, dcos_flow_seen, dcos_tuple_key, dcos_wlc } from './dcos-lb.ts';
 import type { DcosMaps } from './dcos-maps.ts';
-import { type DcosPkt, dcos_l4_parse, dcos_nat_rewrite } from './dcos-nat.ts';
+import { type DcosPkt, dcos_l4_parse, dcos_nat_rewrite, dcos_ttl_dec } from './dcos-nat.ts';
 import type { DcosIfaceRec } from './dcos-structs.ts';
 import { DcosRun, type DcosRunResult, dcos_finish, dcos_point, dcos_result } from './dcos-verdict.ts';
 import { dcos_vxlan_encap } from './dcos-vxlan.ts';
@@ -108,6 +108,11 @@ function dcos_egress_route(ctx: XdpCtx, v: DcosRun, out: Out, s: EgressScratch):
   }
   const loc = v.m.dcos_local.get({ ip: d });
   if (loc !== undefined) {
+    // Bridged unless IPVS rewrote it: a NATed packet went through the host's routing.
+    if (s.natted) {
+      const r = dcos_ttl_dec(ctx, s);
+      if (r !== 0) return r;
+    }
     const eth = pkt_ptr(ctx, 0, ETH_HLEN);
     if (eth < 0) return -R.DCOS_ETH_TRUNCATED; // unreachable: step 2 read it
     mac_copy(ctx.b, eth, loc.mac);
@@ -125,6 +130,11 @@ function dcos_egress_route(ctx: XdpCtx, v: DcosRun, out: Out, s: EgressScratch):
     s.vtep = rule.vtep_ip;
     return 0;
   }
+  // A remote VTEP's own address: the VTEP /20 is connected on vtep1024, its neighbour entry is the route.
+  if (v.m.dcos_neigh.get({ ip: d }) !== undefined) {
+    s.vtep = d;
+    return 0;
+  }
   if ((d & cfg.overlay_mask) >>> 0 === cfg.overlay_net) return -R.DCOS_NO_ROUTE;
   out_set(out, XDP_ACTION.PASS, R.DCOS_PASS_TO_HOST, 0);
   return DONE;
@@ -139,6 +149,8 @@ function dcos_egress_encap(ctx: XdpCtx, v: DcosRun, out: Out, s: EgressScratch):
   const f = v.m.dcos_fdb.get({ mac: n.mac, pad: 0 });
   if (f === undefined) return -R.DCOS_NO_FDB;
   if (cfg.mtu !== 0 && pkt_len(ctx) + DCOS.ENCAP_LEN - ETH_HLEN > cfg.mtu) return -R.DCOS_MTU_EXCEEDED;
+  const t = dcos_ttl_dec(ctx, s);
+  if (t !== 0) return t;
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);
   if (eth < 0) return -R.DCOS_ETH_TRUNCATED; // unreachable: step 2 read it
   mac_copy(ctx.b, eth, n.mac);

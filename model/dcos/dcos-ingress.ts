@@ -11,7 +11,7 @@ import { type Out, out_new, out_set } from '../dataplane/verdict.ts';
 import { DCOS } from './dcos-consts.ts';
 import { dcos_tuple_key } from './dcos-lb.ts';
 import type { DcosMaps } from './dcos-maps.ts';
-import { type DcosPkt, dcos_l4_parse, dcos_nat_rewrite } from './dcos-nat.ts';
+import { type DcosPkt, dcos_l4_parse, dcos_nat_rewrite, dcos_ttl_dec } from './dcos-nat.ts';
 import { DcosRun, type DcosRunResult, dcos_finish, dcos_point, dcos_result } from './dcos-verdict.ts';
 
 const { DONE, ETH_HLEN, ETH_P_IP, IPPROTO_UDP, UDP_HLEN } = CONSTS;
@@ -92,8 +92,13 @@ function dcos_ingress_deliver(ctx: XdpCtx, v: DcosRun, out: Out, s: IngressScrat
   const cfg = v.m.cfg;
   const d = s.p.t.daddr;
   const loc = v.m.dcos_local.get({ ip: d });
-  const to_host = d === cfg.underlay_ip || d === cfg.gateway;
+  const to_host = d === cfg.underlay_ip || d === cfg.gateway || d === cfg.vtep_ip;
   if (loc === undefined && !to_host) return -R.DCOS_UNKNOWN_LOCAL;
+  // Out of vtep1024 onto the bridge is a routed hop; to the agent itself it is local delivery.
+  if (loc !== undefined) {
+    const r = dcos_ttl_dec(ctx, s);
+    if (r !== 0) return r;
+  }
   if (bpf_xdp_adjust_head(ctx, s.inner_off) !== 0) return -R.DCOS_ADJUST_FAILED;
   const eth = pkt_ptr(ctx, 0, ETH_HLEN);
   if (eth < 0) return -R.DCOS_ADJUST_FAILED; // unreachable: adjust_head leaves an Ethernet header

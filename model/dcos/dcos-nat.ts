@@ -5,7 +5,7 @@
 // hairpin) and by the un-NAT of its replies.
 
 import { CONSTS } from '../dataplane/consts.ts';
-import { csum_replace4, l4_csum_addr, l4_csum_port } from '../dataplane/csum.ts';
+import { csum_replace2, csum_replace4, l4_csum_addr, l4_csum_port } from '../dataplane/csum.ts';
 import { type PktInfo, type XdpCtx, pkt_ptr, rd16, wr16, wr_be32 } from '../dataplane/parse.ts';
 import { REASON as R } from '../dataplane/tables.ts';
 
@@ -37,6 +37,21 @@ export function dcos_l4_parse(ctx: XdpCtx, s: DcosPkt, reason: number): number {
   if (l4 < 0) return -reason; // unreachable: the total length lies inside the frame
   if (p.t.proto === IPPROTO_TCP) s.tcp_flags = ctx.b[l4 + 13];
   s.l4 = 1;
+  return 0;
+}
+
+/**
+ * A hop the agent routes (into vtep1024, out of it, through IPVS): TTL - 1 with the IPv4
+ * checksum updated; a TTL that would reach 0 drops (Linux would send ICMP time exceeded).
+ */
+export function dcos_ttl_dec(ctx: XdpCtx, s: DcosPkt): number {
+  const ip = pkt_ptr(ctx, s.p.l3_off, IPV4_HLEN);
+  if (ip < 0) return -R.DCOS_L4_MALFORMED; // unreachable: the header was parsed
+  const b = ctx.b;
+  if (b[ip + 8] <= 1) return -R.DCOS_TTL_EXCEEDED;
+  const from = rd16(b, ip + 8);
+  b[ip + 8] -= 1;
+  wr16(b, ip + 10, csum_replace2(rd16(b, ip + 10), from, rd16(b, ip + 8)));
   return 0;
 }
 

@@ -87,15 +87,19 @@ export interface EgressPkt {
   spoofMac: boolean;
   spoofIp: boolean;
   kind: 'icmp' | 'udp' | 'tcp' | 'arp' | 'ipv6' | 'vlan';
-  /** 0 local container, 1 remote container, 2 VIP, 3 gateway, 4 remote agent IP, 5 overlay unknown, 6 outside, 7 a masquerade reply. */
+  /** 0 local container, 1 remote container, 2 VIP, 3 gateway, 4 remote agent IP, 5 overlay unknown, 6 outside, 7 a masquerade reply, 8 a remote VTEP. */
   dst: number;
   pick: number;
   sport: number;
   dport: number;
   flags: number;
   big: boolean;
+  ttl: number;
   damage: Damage;
 }
+
+/** Mostly 64; 1 and 2 around the routed hops' TTL check. */
+const ttlArb = fc.oneof({ weight: 8, arbitrary: fc.constant(64) }, { weight: 2, arbitrary: fc.constantFrom(0, 1, 2) });
 
 const TCP_FLAGS = [0x02, 0x12, 0x10, 0x11, 0x04, 0x18, 0x14, 0x00] as const;
 export const egressPktArb: fc.Arbitrary<EgressPkt> = fc.record({
@@ -109,12 +113,13 @@ export const egressPktArb: fc.Arbitrary<EgressPkt> = fc.record({
     { weight: 2, arbitrary: fc.constant('icmp' as const) },
     { weight: 1, arbitrary: fc.constantFrom('arp' as const, 'ipv6' as const, 'vlan' as const) },
   ),
-  dst: fc.nat(7),
+  dst: fc.nat(8),
   pick: fc.nat(7),
   sport: fc.constantFrom(5000, 5001, 5002, 8080, 5353),
   dport: fc.constantFrom(80, 8080, 5353, 5000, 5001),
   flags: fc.constantFrom(...TCP_FLAGS),
   big: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  ttl: ttlArb,
   damage: damageArb,
 });
 
@@ -162,6 +167,9 @@ export function egressFrame(cp: DcosControlPlane, p: EgressPkt): { frame: Uint8A
     case 6:
       dst = (0x08080800 + p.pick) >>> 0;
       break;
+    case 8:
+      dst = others[p.pick % others.length].vtepIp;
+      break;
     default:
       // A backend on a0 answering a masqueraded client: to the gateway, from its service port.
       dst = a0.gateway;
@@ -177,7 +185,7 @@ export function egressFrame(cp: DcosControlPlane, p: EgressPkt): { frame: Uint8A
   } else if (p.kind === 'ipv6') {
     frame = ether({ src: smac, dst: gw, type: 0x86dd }).payload(payload).build();
   } else {
-    const base = ether({ src: smac, dst: gw, ...(p.kind === 'vlan' ? { vlan: { vid: 5 } } : {}) }).ipv4({ src, dst });
+    const base = ether({ src: smac, dst: gw, ...(p.kind === 'vlan' ? { vlan: { vid: 5 } } : {}) }).ipv4({ src, dst, ttl: p.ttl });
     frame = l4(base, p.kind === 'vlan' ? 'udp' : p.kind, sport, dport, p.flags, payload);
   }
   return { frame: damage(frame, p.damage), ifindex: p.lyingIfindex ? 150 : c.ifindex };
@@ -192,13 +200,14 @@ export interface IngressPkt {
   vni: number;
   innerDstMac: boolean;
   innerIpv6: boolean;
-  /** 0 a local container, 1 the agent, 2 the gateway, 3 unknown; src: a remote container. */
+  /** 0 a local container, 1 the agent, 2 the gateway, 3 unknown, 4 the agent's VTEP; src: a remote container. */
   dst: number;
   pick: number;
   kind: 'icmp' | 'udp' | 'tcp';
   sport: number;
   dport: number;
   flags4: number;
+  ttl: number;
   outerKind: 'udp' | 'tcp' | 'arp' | 'frag';
   damage: Damage;
 }
@@ -211,12 +220,13 @@ export const ingressPktArb: fc.Arbitrary<IngressPkt> = fc.record({
   vni: fc.oneof({ weight: 9, arbitrary: fc.constant(DCOS.VNI) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, 1025) }),
   innerDstMac: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   innerIpv6: fc.oneof({ weight: 19, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  dst: fc.nat(3),
+  dst: fc.nat(4),
   pick: fc.nat(7),
   kind: fc.constantFrom('icmp' as const, 'udp' as const, 'tcp' as const),
   sport: fc.constantFrom(8080, 5353, 5000),
   dport: fc.constantFrom(5000, 5001, 5002, 80),
   flags4: fc.constantFrom(...TCP_FLAGS),
+  ttl: ttlArb,
   outerKind: fc.oneof(
     { weight: 19, arbitrary: fc.constant('udp' as const) },
     { weight: 1, arbitrary: fc.constantFrom('tcp' as const, 'arp' as const, 'frag' as const) },
@@ -232,14 +242,14 @@ export function ingressFrame(cp: DcosControlPlane, p: IngressPkt): Uint8Array {
   const locals = cp.containers().filter((c) => c.agent === a0);
   const remote = cp.containers().filter((c) => c.agent !== a0);
   const src = remote.length > 0 ? remote[p.pick % remote.length].ip : (peer.gateway + 9) >>> 0;
-  const dst = [locals[p.pick % locals.length].ip, a0.ip, a0.gateway, (a0.gateway + 77) >>> 0][p.dst];
+  const dst = [locals[p.pick % locals.length].ip, a0.ip, a0.gateway, (a0.gateway + 77) >>> 0, a0.vtepIp][p.dst];
   const innerBase = ether({ src: macToString(peer.vtepMac), dst: p.innerDstMac ? macToString(a0.vtepMac) : '02:11:22:33:44:55' });
   const payload = new Uint8Array(8).fill(0x33);
   const inner = p.innerIpv6
     ? ether({ src: macToString(peer.vtepMac), dst: macToString(a0.vtepMac), type: 0x86dd })
         .payload(payload)
         .build()
-    : l4(innerBase.ipv4({ src, dst }), p.kind, p.sport, p.dport, p.flags4, payload);
+    : l4(innerBase.ipv4({ src, dst, ttl: p.ttl }), p.kind, p.sport, p.dport, p.flags4, payload);
   const outer = ether({ src: macToString(peer.mac), dst: macToString(a0.mac) });
   const outerDst = p.toOther ? peer.ip : a0.ip;
   let frame: Uint8Array;

@@ -1,5 +1,5 @@
 // The TypeScript programs list their steps as the C does: the orchestrators agent_steps /
-// transit_steps (bpf/lib/*.h) and agentSteps / transitSteps (model/dataplane/*.ts) are read
+// transit_steps / dcos_*_steps (bpf/lib/*.h) and agentSteps / transitSteps / dcos*Steps (model/) are read
 // as text and reduced to their skeleton — the step functions they call and the branches
 // around the calls, in order. Any difference (a step added, dropped, moved or put under
 // another branch on one side only) fails with both skeletons.
@@ -36,7 +36,8 @@ function skeleton(code: string): string[] {
     .replace(/===/g, '==')
     .replace(/!==/g, '!=');
   const out: string[] = [];
-  const tok = /\b((?:agent|transit)_[a-z_]+)\s*\(|\b(if|else|switch|default|return)\b|\bcase\s+([A-Z_]+)\s*:|([{}])/g;
+  const tok =
+    /\b((?:agent|transit|dcos_egress|dcos_ingress)_[a-z_]+)\s*\(|\b(if|else|switch|default|return)\b|\bcase\s+([A-Z_]+)\s*:|([{}])/g;
   for (let m = tok.exec(norm); m !== null; m = tok.exec(norm)) {
     if (m[1] !== undefined) out.push(`call ${m[1]}`);
     else if (m[2] !== undefined) out.push(m[2]);
@@ -49,6 +50,20 @@ function skeleton(code: string): string[] {
 const PAIRS = [
   { program: 'agent', c: 'bpf/lib/agent.h', cFn: 'agent_steps', ts: 'model/dataplane/agent.ts', tsFn: 'agentSteps' },
   { program: 'transit', c: 'bpf/lib/transit.h', cFn: 'transit_steps', ts: 'model/dataplane/transit.ts', tsFn: 'transitSteps' },
+  {
+    program: 'dcos_egress',
+    c: 'bpf/lib/dcos_egress.h',
+    cFn: 'dcos_egress_steps',
+    ts: 'model/dcos/dcos-egress.ts',
+    tsFn: 'dcosEgressSteps',
+  },
+  {
+    program: 'dcos_ingress',
+    c: 'bpf/lib/dcos_ingress.h',
+    cFn: 'dcos_ingress_steps',
+    ts: 'model/dcos/dcos-ingress.ts',
+    tsFn: 'dcosIngressSteps',
+  },
 ] as const;
 
 describe('the orchestrators of both languages list the same steps', () => {

@@ -38,6 +38,16 @@ describe('allocation', () => {
     expect(() => cp.addContainer({ name: 'x', agent: 'a0', ip: '9.0.0.200' })).toThrow(/not in 9\.0\.0\.0\/25/);
   });
 
+  it('a bigger pool holds 100,000 agents; a join then still writes 8(N-1)', () => {
+    const cp = new DcosControlPlane({ overlay: '8.0.0.0/7', vtepPool: '44.0.0.0/8' });
+    for (let i = 0; i < 100_000; i++) cp.addAgent({ name: `a${i}`, ip: (ipv4('10.0.0.0') + i + 1) >>> 0 });
+    const t0 = cp.writes.total;
+    cp.addAgent({ name: 'last', ip: '11.0.0.1' });
+    expect(cp.writes.total - t0).toBe(8 * 100_000 + 1);
+    expect(cp.writes.host('a5'), 'every agent: 4 per other agent, and its cfg').toBe(4 * 100_000 + 1);
+    expect(cp.stateEntries('last')).toBe(1 + 4 * 100_000);
+  });
+
   it('the VTEP pool 44.128.0.0/20 holds 4,094 agents', () => {
     const cp = cluster(4094, false);
     expect(() => cp.addAgent({ name: 'one-too-many', ip: '10.99.0.1' })).toThrow(/hold 4094 agents/);
@@ -145,14 +155,24 @@ describe('writes', () => {
       () => cp.removeVip('dns'),
       () => cp.addAgent({ name: 'a4', ip: '10.0.0.4' }),
     ];
+    const perAgent = (): Map<string, number> => new Map(cp.agents().map((a) => [a.name, cp.writes.host(a.name)]));
     for (const op of ops) {
       const before = snap();
       const t0 = cp.writes.total;
+      const h0 = perAgent();
       op();
       const after = snap();
       let changed = 0;
-      for (const k of new Set([...before.keys(), ...after.keys()])) if (before.get(k) !== after.get(k)) changed++;
+      const changedOn = new Map<string, number>();
+      for (const k of new Set([...before.keys(), ...after.keys()]))
+        if (before.get(k) !== after.get(k)) {
+          changed++;
+          const agent = k.split('/')[0];
+          changedOn.set(agent, (changedOn.get(agent) ?? 0) + 1);
+        }
       expect(cp.writes.total - t0, op.toString()).toBe(changed);
+      for (const a of cp.agents())
+        expect(cp.writes.host(a.name) - (h0.get(a.name) ?? 0), `${a.name} after ${op.toString()}`).toBe(changedOn.get(a.name) ?? 0);
     }
   });
 });
