@@ -1,7 +1,10 @@
 // The profiles' names alone: what a scenario's `profile:` may say. A leaf module, so the
 // scenario types can name a profile without importing the profiles (which read scenarios).
-export const PROFILE_NAMES = ['mizar', 'dcos'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
+// The names themselves are declared once, with the reason ranges each owns, in the shared table.
+import { PROFILE_NAMES, type Profile } from '../../model/dataplane/tables.ts';
+
+export { PROFILE_NAMES };
+export type ProfileName = Profile;
 /** A scenario that names no profile is played on this one. */
 export const DEFAULT_PROFILE: ProfileName = 'mizar';
 

@@ -136,15 +136,16 @@ export const REASONS = [
   { id: 160, name: 'DCOS_TTL_EXCEEDED', kind: 'drop', text: 'dcos: the IPv4 TTL would reach 0 on a hop the agent routes' },
 ] as const satisfies readonly ReasonRow[];
 
-/** The data planes sharing this table; each owns an id range of REASONS (see reasonsOf). */
-export type Profile = 'mizar' | 'dcos';
+/** The data planes sharing this table (harness/profile); each owns an id range of REASONS (see reasonsOf). */
+export const PROFILE_NAMES = ['mizar', 'dcos'] as const;
+export type Profile = (typeof PROFILE_NAMES)[number];
 
 /** Reason ids each profile owns, [first, last]; UNSPEC (0) belongs to every profile. */
 export const PROFILE_REASON_IDS: Readonly<Record<Profile, readonly [number, number]>> = { mizar: [1, 99], dcos: [100, 199] };
 
 /** The profile that owns reason `id`, or undefined for UNSPEC and unknown ids. */
 export function reasonProfile(id: number): Profile | undefined {
-  for (const p of ['mizar', 'dcos'] as const) if (id >= PROFILE_REASON_IDS[p][0] && id <= PROFILE_REASON_IDS[p][1]) return p;
+  for (const p of PROFILE_NAMES) if (id >= PROFILE_REASON_IDS[p][0] && id <= PROFILE_REASON_IDS[p][1]) return p;
   return undefined;
 }
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CompiledSchema } from '../../../harness/scenario/json-schema.ts';
 import { expectableReasons, scenarioSchema } from '../../../harness/scenario/schema-file.ts';
-import { reasonsOf } from '../../../model/dataplane/tables.ts';
+import { PROFILE_NAMES, reasonsOf } from '../../../model/dataplane/tables.ts';
 
 const messages = (schema: Record<string, unknown>, value: unknown): string[] =>
   new CompiledSchema(schema).validate(value).map((i) => `${i.path.join('/')}${i.key ? ' (key)' : ''}: ${i.message}`);
@@ -76,6 +76,13 @@ describe('scenario.schema.json', () => {
     };
     expect(json.definitions.reason.enum).toEqual(expectableReasons());
     expect(expectableReasons()).toHaveLength(reasonsOf('mizar').length - 1);
+  });
+
+  it('offers exactly the profiles of the shared table (run scripts/gen-scenario-schema.ts when PROFILE_NAMES change)', () => {
+    const json = JSON.parse(readFileSync('scenarios/schema/scenario.schema.json', 'utf8')) as {
+      properties: { profile: { enum: string[] } };
+    };
+    expect(json.properties.profile.enum).toEqual([...PROFILE_NAMES]);
   });
 
   it('is draft-07, which editors (yaml-language-server) understand', () => {
