@@ -159,6 +159,8 @@ interface Slot<K, V> {
 export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> {
   private store: Map<string | number, Slot<K, V>> | null = null;
   private clock = 0;
+  /** Bumped by every write, so a reader may keep what it derived from the entries until the next one. */
+  version = 0;
 
   get size(): number {
     return this.store === null ? 0 : this.store.size;
@@ -179,6 +181,7 @@ export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> 
   set(key: K, value: V): void {
     const store = (this.store ??= new Map());
     const id = this.spec.id(key);
+    this.version++;
     const s = store.get(id);
     if (s !== undefined) {
       s.key = key;
@@ -206,6 +209,7 @@ export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> 
   }
 
   delete(key: K): boolean {
+    this.version++;
     return this.store !== null && this.store.delete(this.spec.id(key));
   }
 
@@ -215,6 +219,7 @@ export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> 
   }
 
   clear(): void {
+    this.version++;
     this.store = null;
   }
 

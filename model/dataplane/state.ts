@@ -41,7 +41,7 @@ import {
   u32Layout,
   u64Layout,
 } from './maps.ts';
-import { PartitionedMapModel, type SlotOf } from './partitioned.ts';
+import { PartitionedMapModel, type SlotsMap } from './partitioned.ts';
 
 /** Where a frame goes next on the underlay: an (IP, MAC) pair, as in tp_host_loc. */
 export type NextHop = Pick<HostLocRec, 'ip' | 'mac'>;
@@ -155,8 +155,8 @@ export type HostMap<N extends MapName> = ModelMap<MapKey<N>, MapValue<N>>;
 type AnyMap = ModelMap<unknown, unknown>;
 
 /** The model of a map of `s`'s kernel type; arrays read unwritten slots as the zero record. */
-function makeMap(s: MapSpec<unknown, unknown>, slotOf: SlotOf): AnyMap {
-  if (s.slots !== undefined) return new PartitionedMapModel(s, s.slots, slotOf);
+function makeMap(s: MapSpec<unknown, unknown>, slotsMap: SlotsMap): AnyMap {
+  if (s.slots !== undefined) return new PartitionedMapModel(s, s.slots, slotsMap);
   switch (s.type) {
     case 'ARRAY':
     case 'PERCPU_ARRAY':
@@ -186,12 +186,12 @@ export class HostState {
   constructor() {
     const maps: Partial<Record<MapName, AnyMap>> = {};
     // Always in MAP_NAMES order, so every host's maps object has the same hidden class.
-    for (const n of MAP_NAMES) maps[n] = makeMap(MAP_SPECS[n], this.slotOf);
+    for (const n of MAP_NAMES) maps[n] = makeMap(MAP_SPECS[n], this.slotsMap);
     this.maps = maps as HostMaps;
   }
 
-  /** vpc_slots[vni]: where this host keeps the VPC's learnt entries (undefined: it learns nothing about it). */
-  readonly slotOf: SlotOf = (vni) => this.maps.vpc_slots.peek(vni >>> 0);
+  /** vpc_slots, VNI -> where this host keeps the VPC's learnt entries (a VNI without one: it learns nothing about it). */
+  readonly slotsMap: SlotsMap = () => this.maps.vpc_slots as HashMapModel<number, number>;
 
   /** Map `name`, typed by its key and value records (generic code; programs use `maps`). */
   map<N extends MapName>(name: N): HostMap<N> {
@@ -241,7 +241,7 @@ export class HostState {
     const to = c.maps as Record<MapName, AnyMap>;
     for (const n of MAP_NAMES) {
       const m = this.maps[n];
-      if (m instanceof PartitionedMapModel) to[n] = m.cloneFor(c.slotOf);
+      if (m instanceof PartitionedMapModel) to[n] = m.cloneFor(c.slotsMap);
       else if (m.size > 0) to[n] = m.clone();
     }
     return c;
