@@ -172,6 +172,17 @@ export function mac_read(b: Uint8Array, p: number): Uint8Array {
   return m;
 }
 
+/** Copies the 6 bytes at b[p] into `m` (the C's mac_copy into a struct field) and returns m. */
+export function mac_load(m: Uint8Array, b: Uint8Array, p: number): Uint8Array {
+  m[0] = b[p];
+  m[1] = b[p + 1];
+  m[2] = b[p + 2];
+  m[3] = b[p + 3];
+  m[4] = b[p + 4];
+  m[5] = b[p + 5];
+  return m;
+}
+
 /** The flow tuple (section 2): ports are 0 unless TCP/UDP, unfragmented, 4 bytes of L4. */
 export interface Tuple {
   saddr: number;
@@ -202,6 +213,11 @@ export interface PktInfo {
 
 const NO_MAC = new Uint8Array(ETH_ALEN);
 
+// tp_pkt.sha lives in the C's stack: here one buffer serves every run (runs never overlap,
+// and a tail call's run replaces its caller's, which reads it no more). Nothing keeps it
+// past the run (it is compared and written into the frame), so no run allocates a MAC for it.
+const ARP_SHA = new Uint8Array(ETH_ALEN);
+
 /** A zeroed tp_pkt (C: `struct tp_pkt p = {}`). */
 export function pkt_info(): PktInfo {
   return {
@@ -228,7 +244,7 @@ export function parse_arp(ctx: XdpCtx, l3_off: number, p: PktInfo): number {
   p.is_arp = true;
   p.l3_off = l3_off;
   p.arp_op = rd16(b, arp + 6);
-  p.sha = mac_read(b, arp + 8);
+  p.sha = mac_load(ARP_SHA, b, arp + 8);
   p.t.saddr = rd_be32(b, arp + 14);
   p.t.daddr = rd_be32(b, arp + 24);
   p.t.sport = 0;
