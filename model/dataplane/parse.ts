@@ -38,19 +38,24 @@ export const TAILROOM = 128;
 // is handed out as a view of the same bytes; what it does not send goes back to the slab.
 const SLAB = 1 << 20;
 let slab = new Uint8Array(SLAB);
+// slab.buffer, kept: the buffer getter is a call on every output view made.
+let slabBuffer = slab.buffer;
 let slabUsed = 0;
+
+function newSlab(): void {
+  slab = new Uint8Array(SLAB);
+  slabBuffer = slab.buffer;
+  slabUsed = 0;
+}
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
 /** A zeroed buffer of n bytes, never handed out twice. */
 export function allocBuffer(n: number): Uint8Array {
   if (n > SLAB >> 4) return new Uint8Array(n);
-  if (slabUsed + n > SLAB) {
-    slab = new Uint8Array(SLAB);
-    slabUsed = 0;
-  }
+  if (slabUsed + n > SLAB) newSlab();
   // A view built on the buffer: subarray() goes through the species lookup and costs more.
-  const b = new Uint8Array(slab.buffer, slabUsed, n);
+  const b = new Uint8Array(slabBuffer, slabUsed, n);
   slabUsed += align8(n);
   return b;
 }
@@ -66,10 +71,7 @@ export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number): XdpCtx {
     ctx.b = new Uint8Array(room);
     ctx.data_hard_start = 0;
   } else {
-    if (slabUsed + room > SLAB) {
-      slab = new Uint8Array(SLAB);
-      slabUsed = 0;
-    }
+    if (slabUsed + room > SLAB) newSlab();
     ctx.b = slab;
     ctx.data_hard_start = slabUsed;
     // The room is the run's until it ends (a helper's allocBuffer lands after it).
@@ -89,8 +91,9 @@ export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number): XdpCtx {
  */
 export function pkt_bytes(ctx: XdpCtx): Uint8Array {
   const b = ctx.b;
-  const out = new Uint8Array(b.buffer, b.byteOffset + ctx.data, ctx.data_end - ctx.data);
-  if (b === slab && slabUsed === ctx.frame_end) slabUsed = align8(ctx.data_end);
+  if (b !== slab) return new Uint8Array(b.buffer, b.byteOffset + ctx.data, ctx.data_end - ctx.data);
+  const out = new Uint8Array(slabBuffer, ctx.data, ctx.data_end - ctx.data);
+  if (slabUsed === ctx.frame_end) slabUsed = align8(ctx.data_end);
   return out;
 }
 
