@@ -4,7 +4,7 @@
 // unknown critical options refused, other unknown options skipped.
 
 import { CONSTS } from './consts.ts';
-import { type XdpCtx, mac_copy, mac_read, pkt_ptr, rd16, rd_be32, wr16, wr_be32 } from './parse.ts';
+import { type XdpCtx, mac_copy, mac_load, mac_read, pkt_ptr, rd16, rd_be32, wr16, wr_be32 } from './parse.ts';
 import { HostLoc, type HostLocRec, SvcOpt, type SvcOptRec } from './structs.ts';
 import { REASON as R } from './tables.ts';
 
@@ -31,6 +31,12 @@ export interface Gnv {
 }
 
 const NO_HOST_LOC: HostLocRec = { ip: 0, mac: new Uint8Array(6), pad: 0 };
+
+// tp_gnv.hl lives in the C's stack and the walk memcpys the option into it: here one record
+// serves every run (runs never overlap, and a tail call's run replaces its caller's, which
+// reads it no more), so no run allocates a MAC for it. What outlives the run copies it, as
+// the C's transit_learn copies it into the learnt entry.
+const GNV_HL: HostLocRec = { ip: 0, mac: new Uint8Array(6), pad: 0 };
 
 /** A zeroed tp_gnv. */
 export function gnv_new(): Gnv {
@@ -70,7 +76,7 @@ export function geneve_walk_options(ctx: XdpCtx, g: Gnv, opt_class: number): num
       if (g.have_hl) return -R.OPT_DUPLICATE;
       const d = pkt_ptr(ctx, g.opt_off + pos + GNV_OPT_HLEN, HostLoc.size);
       if (d < 0) return -R.OPT_OVERRUN;
-      g.hl = host_loc_read(b, d);
+      g.hl = host_loc_load(GNV_HL, b, d);
       g.have_hl = true;
       g.hl_off = g.opt_off + pos;
     } else if (cls === opt_class && type === OPT_SVC) {
@@ -94,7 +100,15 @@ export function geneve_walk_options(ctx: XdpCtx, g: Gnv, opt_class: number): num
  * decode(HostLoc), so the layout in structs.ts stays the one declaration.
  */
 export function host_loc_read(b: Uint8Array, d: number): HostLocRec {
-  return { ip: rd_be32(b, d), mac: mac_read(b, d + 4), pad: b[d + 10] | (b[d + 11] << 8) };
+  return host_loc_load({ ip: 0, mac: new Uint8Array(6), pad: 0 }, b, d);
+}
+
+/** host_loc_read into the record `hl` (its MAC array is written): the walk's memcpy into g.hl. */
+export function host_loc_load(hl: HostLocRec, b: Uint8Array, d: number): HostLocRec {
+  hl.ip = rd_be32(b, d);
+  mac_load(hl.mac, b, d + 4);
+  hl.pad = b[d + 10] | (b[d + 11] << 8);
+  return hl;
 }
 
 /** The service-rewrite data at b[d] as struct tp_svc_opt (checked against decode(SvcOpt) likewise). */

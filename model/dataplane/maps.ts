@@ -1,7 +1,7 @@
 // Model versions of the BPF map types a host uses. Every map keeps (key record, value
 // record) pairs whose field names are those of structs.ts, so the harness can encode them
 // into the kernel's maps and decode kernel maps back into this form; lookups go through a
-// cheap internal id built from the key fields instead of encoding bytes per lookup.
+// cheap hash and comparison of the key fields instead of encoding bytes per lookup.
 //
 // Stored records are treated as immutable: programs and the control plane replace entries,
 // never edit them in place, so several entries (and cloned states) may share one MAC array.
@@ -89,8 +89,10 @@ export interface MapSpec<K, V, T extends MapType = MapType> {
   readonly keyLayout: Layout<K>;
   readonly valueLayout: Layout<V>;
   readonly maxEntries: number;
-  /** The internal id of a key: equal ids iff equal kernel key bytes. */
-  id(key: K): string | number;
+  /** Whether two keys are the same kernel key bytes. */
+  eq(a: K, b: K): boolean;
+  /** A small integer (below 2^30) that equal keys share. */
+  hash(key: K): number;
   /**
    * Partitioned by VPC (partitioned.ts): the kernel map is an ARRAY_OF_MAPS of this many
    * slots, each a map of `type` with `maxEntries` entries. Absent for plain maps.
@@ -148,6 +150,10 @@ interface Slot<K, V> {
   value: V;
   /** LRU clock of the last use (lookup or update). */
   used: number;
+  /** When the key went in: entries() lists keys in this order, as a Map keyed by the bytes would. */
+  seq: number;
+  /** The next slot whose key has the same hash. */
+  next: Slot<K, V> | undefined;
 }
 
 /**
@@ -155,77 +161,150 @@ interface Slot<K, V> {
  * 100,000 hosts costs one small object. LRU eviction is exact least-recently-used at
  * maxEntries; the kernel's LRU is approximate (per-CPU lists, batch shrinking), so tests
  * that compare with the kernel keep well below capacity.
+ *
+ * Slots are found by the key's hash (a small integer, the cheapest Map key: a key string
+ * costs its building and hashing on every lookup), keys of one hash chained and told apart
+ * by spec.eq. Until two keys have shared a hash the Map's own order is the keys' insertion
+ * order; after that entries() sorts by `seq`, so the order never depends on the hash.
  */
 export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> {
-  private store: Map<string | number, Slot<K, V>> | null = null;
+  private store: Map<number, Slot<K, V>> | null = null;
+  private count = 0;
   private clock = 0;
+  private seq = 0;
+  /** Some chain has held two slots since the last clear (the Map's order is no longer the keys'). */
+  private chained = false;
+  /** Bumped by every write, so a reader may keep what it derived from the entries until the next one. */
+  version = 0;
 
   get size(): number {
-    return this.store === null ? 0 : this.store.size;
+    return this.count;
+  }
+
+  private find(key: K): Slot<K, V> | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(this.spec.hash(key));
+    while (s !== undefined && !this.spec.eq(s.key, key)) s = s.next;
+    return s;
   }
 
   get(key: K): V | undefined {
-    if (this.store === null) return undefined;
-    const s = this.store.get(this.spec.id(key));
+    const s = this.find(key);
     if (s === undefined) return undefined;
     s.used = ++this.clock;
     return s.value;
   }
 
   peek(key: K): V | undefined {
-    return this.store?.get(this.spec.id(key))?.value;
+    return this.find(key)?.value;
   }
 
   set(key: K, value: V): void {
     const store = (this.store ??= new Map());
-    const id = this.spec.id(key);
-    const s = store.get(id);
+    this.version++;
+    const h = this.spec.hash(key);
+    let s = store.get(h);
+    while (s !== undefined && !this.spec.eq(s.key, key)) s = s.next;
     if (s !== undefined) {
       s.key = key;
       s.value = value;
       s.used = ++this.clock;
       return;
     }
-    if (store.size >= this.spec.maxEntries) {
+    if (this.count >= this.spec.maxEntries) {
       if (this.spec.type !== 'LRU_HASH') throw new MapFullError(this.spec.name, this.spec.maxEntries);
       this.evictOldest(store);
     }
-    store.set(id, { key, value, used: ++this.clock });
+    const slot: Slot<K, V> = { key, value, used: ++this.clock, seq: ++this.seq, next: undefined };
+    let last = store.get(h); // after the eviction, which may have taken a slot of this chain
+    if (last === undefined) store.set(h, slot);
+    else {
+      while (last.next !== undefined) last = last.next;
+      last.next = slot;
+      this.chained = true;
+    }
+    this.count++;
   }
 
-  private evictOldest(store: Map<string | number, Slot<K, V>>): void {
-    let oldestId: string | number | undefined;
+  /** Takes slot `s` (of hash h) out of the store. */
+  private unlink(store: Map<number, Slot<K, V>>, h: number, s: Slot<K, V>): void {
+    const head = store.get(h)!;
+    if (head === s) {
+      if (s.next === undefined) store.delete(h);
+      else store.set(h, s.next);
+    } else {
+      let p = head;
+      while (p.next !== s) p = p.next!;
+      p.next = s.next;
+    }
+    this.count--;
+  }
+
+  private evictOldest(store: Map<number, Slot<K, V>>): void {
+    let oldestHash = 0;
+    let oldestSlot: Slot<K, V> | undefined;
     let oldest = Infinity;
-    for (const [id, s] of store) {
-      if (s.used < oldest) {
-        oldest = s.used;
-        oldestId = id;
+    for (const [h, head] of store) {
+      for (let s: Slot<K, V> | undefined = head; s !== undefined; s = s.next) {
+        if (s.used < oldest) {
+          oldest = s.used;
+          oldestHash = h;
+          oldestSlot = s;
+        }
       }
     }
-    if (oldestId !== undefined) store.delete(oldestId);
+    if (oldestSlot !== undefined) this.unlink(store, oldestHash, oldestSlot);
   }
 
   delete(key: K): boolean {
-    return this.store !== null && this.store.delete(this.spec.id(key));
+    this.version++;
+    if (this.store === null) return false;
+    const h = this.spec.hash(key);
+    let s = this.store.get(h);
+    while (s !== undefined && !this.spec.eq(s.key, key)) s = s.next;
+    if (s === undefined) return false;
+    this.unlink(this.store, h, s);
+    return true;
   }
 
   *entries(): IterableIterator<[K, V]> {
     if (this.store === null) return;
-    for (const s of this.store.values()) yield [s.key, s.value];
+    if (!this.chained) {
+      for (const s of this.store.values()) yield [s.key, s.value];
+      return;
+    }
+    const all: Array<Slot<K, V>> = [];
+    for (const head of this.store.values()) for (let s: Slot<K, V> | undefined = head; s !== undefined; s = s.next) all.push(s);
+    all.sort((a, b) => a.seq - b.seq);
+    for (const s of all) yield [s.key, s.value];
   }
 
   clear(): void {
+    this.version++;
     this.store = null;
+    this.count = 0;
+    this.chained = false;
   }
 
   clone(): HashMapModel<K, V> {
     const c = new HashMapModel(this.spec);
     if (this.store !== null) {
-      const m = new Map<string | number, Slot<K, V>>();
-      for (const [id, s] of this.store) m.set(id, { key: s.key, value: s.value, used: s.used });
+      const m = new Map<number, Slot<K, V>>();
+      for (const [h, head] of this.store) {
+        let prev: Slot<K, V> | undefined;
+        for (let s: Slot<K, V> | undefined = head; s !== undefined; s = s.next) {
+          const copy: Slot<K, V> = { key: s.key, value: s.value, used: s.used, seq: s.seq, next: undefined };
+          if (prev === undefined) m.set(h, copy);
+          else prev.next = copy;
+          prev = copy;
+        }
+      }
       c.store = m;
     }
+    c.count = this.count;
     c.clock = this.clock;
+    c.seq = this.seq;
+    c.chained = this.chained;
     return c;
   }
 }

@@ -38,19 +38,24 @@ export const TAILROOM = 128;
 // is handed out as a view of the same bytes; what it does not send goes back to the slab.
 const SLAB = 1 << 20;
 let slab = new Uint8Array(SLAB);
+// slab.buffer, kept: the buffer getter is a call on every output view made.
+let slabBuffer = slab.buffer;
 let slabUsed = 0;
+
+function newSlab(): void {
+  slab = new Uint8Array(SLAB);
+  slabBuffer = slab.buffer;
+  slabUsed = 0;
+}
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
 /** A zeroed buffer of n bytes, never handed out twice. */
 export function allocBuffer(n: number): Uint8Array {
   if (n > SLAB >> 4) return new Uint8Array(n);
-  if (slabUsed + n > SLAB) {
-    slab = new Uint8Array(SLAB);
-    slabUsed = 0;
-  }
+  if (slabUsed + n > SLAB) newSlab();
   // A view built on the buffer: subarray() goes through the species lookup and costs more.
-  const b = new Uint8Array(slab.buffer, slabUsed, n);
+  const b = new Uint8Array(slabBuffer, slabUsed, n);
   slabUsed += align8(n);
   return b;
 }
@@ -66,10 +71,7 @@ export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number): XdpCtx {
     ctx.b = new Uint8Array(room);
     ctx.data_hard_start = 0;
   } else {
-    if (slabUsed + room > SLAB) {
-      slab = new Uint8Array(SLAB);
-      slabUsed = 0;
-    }
+    if (slabUsed + room > SLAB) newSlab();
     ctx.b = slab;
     ctx.data_hard_start = slabUsed;
     // The room is the run's until it ends (a helper's allocBuffer lands after it).
@@ -89,8 +91,9 @@ export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number): XdpCtx {
  */
 export function pkt_bytes(ctx: XdpCtx): Uint8Array {
   const b = ctx.b;
-  const out = new Uint8Array(b.buffer, b.byteOffset + ctx.data, ctx.data_end - ctx.data);
-  if (b === slab && slabUsed === ctx.frame_end) slabUsed = align8(ctx.data_end);
+  if (b !== slab) return new Uint8Array(b.buffer, b.byteOffset + ctx.data, ctx.data_end - ctx.data);
+  const out = new Uint8Array(slabBuffer, ctx.data, ctx.data_end - ctx.data);
+  if (slabUsed === ctx.frame_end) slabUsed = align8(ctx.data_end);
   return out;
 }
 
@@ -172,6 +175,17 @@ export function mac_read(b: Uint8Array, p: number): Uint8Array {
   return m;
 }
 
+/** Copies the 6 bytes at b[p] into `m` (the C's mac_copy into a struct field) and returns m. */
+export function mac_load(m: Uint8Array, b: Uint8Array, p: number): Uint8Array {
+  m[0] = b[p];
+  m[1] = b[p + 1];
+  m[2] = b[p + 2];
+  m[3] = b[p + 3];
+  m[4] = b[p + 4];
+  m[5] = b[p + 5];
+  return m;
+}
+
 /** The flow tuple (section 2): ports are 0 unless TCP/UDP, unfragmented, 4 bytes of L4. */
 export interface Tuple {
   saddr: number;
@@ -202,6 +216,11 @@ export interface PktInfo {
 
 const NO_MAC = new Uint8Array(ETH_ALEN);
 
+// tp_pkt.sha lives in the C's stack: here one buffer serves every run (runs never overlap,
+// and a tail call's run replaces its caller's, which reads it no more). Nothing keeps it
+// past the run (it is compared and written into the frame), so no run allocates a MAC for it.
+const ARP_SHA = new Uint8Array(ETH_ALEN);
+
 /** A zeroed tp_pkt (C: `struct tp_pkt p = {}`). */
 export function pkt_info(): PktInfo {
   return {
@@ -228,7 +247,7 @@ export function parse_arp(ctx: XdpCtx, l3_off: number, p: PktInfo): number {
   p.is_arp = true;
   p.l3_off = l3_off;
   p.arp_op = rd16(b, arp + 6);
-  p.sha = mac_read(b, arp + 8);
+  p.sha = mac_load(ARP_SHA, b, arp + 8);
   p.t.saddr = rd_be32(b, arp + 14);
   p.t.daddr = rd_be32(b, arp + 24);
   p.t.sport = 0;

@@ -24,19 +24,25 @@ function vniOf(key: unknown): number {
   return (key as { readonly vni: number }).vni;
 }
 
-/** vpc_slots[vni] of the host the map belongs to (undefined: no slot). */
-export type SlotOf = (vni: number) => number | undefined;
+/** The vpc_slots map of the host the map belongs to (asked each time: HostState.clone replaces it). */
+export type SlotsMap = () => HashMapModel<number, number>;
 
 export class PartitionedMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> {
   // Every slot below `slots` exists in the kernel (the loader fills the outer array), empty
   // or not; the model allocates a slot's store on first use.
   private readonly parts: Array<HashMapModel<K, V> | undefined> = [];
+  // The last VNI's partition, kept while vpc_slots is the same map at the same version: a
+  // run looks up its VNI's slot once per learnt lookup, and this saves the slot lookup.
+  private lastVni = -1;
+  private lastSlots: HashMapModel<number, number> | null = null;
+  private lastVersion = 0;
+  private lastPart: HashMapModel<K, V> | undefined = undefined;
 
   /** `slots`: the outer ARRAY_OF_MAPS's max_entries (LEARNT_SLOTS). */
   constructor(
     spec: MapSpec<K, V>,
     readonly slots: number,
-    private readonly slotOf: SlotOf,
+    private readonly slotsMap: SlotsMap,
   ) {
     super(spec);
   }
@@ -55,7 +61,15 @@ export class PartitionedMapModel<K, V> extends SpecMap<K, V> implements ModelMap
 
   /** The slot `vni`'s entries live in on this host, or undefined (no slot, or one past the array). */
   partition(vni: number): HashMapModel<K, V> | undefined {
-    return this.inSlot(this.slotOf(vni >>> 0));
+    const slots = this.slotsMap();
+    vni >>>= 0;
+    if (vni !== this.lastVni || slots !== this.lastSlots || slots.version !== this.lastVersion) {
+      this.lastPart = this.inSlot(slots.peek(vni));
+      this.lastVni = vni;
+      this.lastSlots = slots;
+      this.lastVersion = slots.version;
+    }
+    return this.lastPart;
   }
 
   get(key: K): V | undefined {
@@ -94,12 +108,12 @@ export class PartitionedMapModel<K, V> extends SpecMap<K, V> implements ModelMap
   }
 
   clone(): PartitionedMapModel<K, V> {
-    return this.cloneFor(this.slotOf);
+    return this.cloneFor(this.slotsMap);
   }
 
   /** A copy reading its slots from another host's vpc_slots (HostState.clone). */
-  cloneFor(slotOf: SlotOf): PartitionedMapModel<K, V> {
-    const c = new PartitionedMapModel(this.spec, this.slots, slotOf);
+  cloneFor(slotsMap: SlotsMap): PartitionedMapModel<K, V> {
+    const c = new PartitionedMapModel(this.spec, this.slots, slotsMap);
     this.parts.forEach((p, i) => {
       if (p !== undefined) c.parts[i] = p.clone();
     });

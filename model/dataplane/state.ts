@@ -41,7 +41,7 @@ import {
   u32Layout,
   u64Layout,
 } from './maps.ts';
-import { PartitionedMapModel, type SlotOf } from './partitioned.ts';
+import { PartitionedMapModel, type SlotsMap } from './partitioned.ts';
 
 /** Where a frame goes next on the underlay: an (IP, MAC) pair, as in tp_host_loc. */
 export type NextHop = Pick<HostLocRec, 'ip' | 'mac'>;
@@ -71,37 +71,54 @@ export function flowKey(vni: number, saddr: number, daddr: number, sport: number
   return { vni: vni >>> 0, saddr: saddr >>> 0, daddr: daddr >>> 0, sport, dport, proto, pad: FLOW_PAD };
 }
 
-// --- Internal key ids: equal iff the kernel key bytes are equal ----------------------------
+// --- Key identity: equal iff the kernel key bytes are equal ---------------------------------
 
-const TWO32 = 4294967296;
+// Each key record has an equality on its bytes and a hash below 2^30 (a small integer: the
+// cheapest Map key) that equal keys share. Fields compare as the bytes they encode to: u32
+// fields modulo 2^32 (x ^ y === 0), u16 and u8 fields by their low bits.
 
-// Wider keys become short strings of 16-bit code units (cheaper to build and hash than
-// decimal text); every field is cut into 16-bit pieces, so equal strings = equal bytes.
-const u16s = String.fromCharCode;
+/** A u32 key (ifindex, VNI, index). */
+const numEq = (a: number, b: number): boolean => (a ^ b) === 0;
+const numHash = (k: number): number => k & 0x3fffffff;
 
-/** (vni, ip) as one exact number while vni < 2^21 (53-bit doubles), else a string. */
-export function epKeyId(k: EpKeyRec): string | number {
-  return k.vni < 0x200000 ? k.vni * TWO32 + k.ip : u16s(k.vni >>> 16, k.vni & 0xffff, k.ip >>> 16, k.ip & 0xffff);
+function epKeyEq(a: EpKeyRec, b: EpKeyRec): boolean {
+  return ((a.vni ^ b.vni) | (a.ip ^ b.ip)) === 0;
 }
-function svcKeyId(k: SvcKeyRec): string {
-  return u16s(k.vni >>> 16, k.vni & 0xffff, k.vip >>> 16, k.vip & 0xffff, k.port, (k.proto << 8) | k.pad);
+function epKeyHash(k: EpKeyRec): number {
+  return (Math.imul(k.vni, 0x9e3779b1) ^ k.ip) & 0x3fffffff;
 }
-function flowKeyId(k: FlowKeyRec): string {
-  const p = k.pad;
-  return u16s(
-    k.vni >>> 16,
-    k.vni & 0xffff,
-    k.saddr >>> 16,
-    k.saddr & 0xffff,
-    k.daddr >>> 16,
-    k.daddr & 0xffff,
-    k.sport,
-    k.dport,
-    (k.proto << 8) | p[0],
-    (p[1] << 8) | p[2],
+function svcKeyEq(a: SvcKeyRec, b: SvcKeyRec): boolean {
+  return ((a.vni ^ b.vni) | (a.vip ^ b.vip) | ((a.port ^ b.port) & 0xffff) | ((a.proto ^ b.proto) & 0xff) | ((a.pad ^ b.pad) & 0xff)) === 0;
+}
+function svcKeyHash(k: SvcKeyRec): number {
+  const h = Math.imul(
+    Math.imul(k.vip ^ k.vni, 0x9e3779b1) ^ (((k.port & 0xffff) << 16) | ((k.proto & 0xff) << 8) | (k.pad & 0xff)),
+    0x85ebca6b,
+  );
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+function flowKeyEq(a: FlowKeyRec, b: FlowKeyRec): boolean {
+  const p = a.pad;
+  const q = b.pad;
+  return (
+    ((a.vni ^ b.vni) |
+      (a.saddr ^ b.saddr) |
+      (a.daddr ^ b.daddr) |
+      ((a.sport ^ b.sport) & 0xffff) |
+      ((a.dport ^ b.dport) & 0xffff) |
+      ((a.proto ^ b.proto) & 0xff) |
+      ((p[0] ^ q[0]) & 0xff) |
+      ((p[1] ^ q[1]) & 0xff) |
+      ((p[2] ^ q[2]) & 0xff)) ===
+    0
   );
 }
-const numId = (k: number): number => k >>> 0;
+function flowKeyHash(k: FlowKeyRec): number {
+  let h = Math.imul(k.saddr ^ k.vni, 0x9e3779b1);
+  h = Math.imul(h ^ k.daddr, 0x85ebca6b);
+  h = Math.imul(h ^ ((k.sport << 16) | (k.dport & 0xffff)), 0xc2b2ae35);
+  return (h ^ (h >>> 15) ^ (k.proto & 0xff)) & 0x3fffffff;
+}
 
 function spec<K, V, T extends MapType>(
   name: string,
@@ -109,32 +126,38 @@ function spec<K, V, T extends MapType>(
   keyLayout: Layout<K>,
   valueLayout: Layout<V>,
   maxEntries: number,
-  id: (k: K) => string | number,
+  [eq, hash]: [(a: K, b: K) => boolean, (k: K) => number],
   slots?: number,
 ): MapSpec<K, V, T> {
-  return { name, type, keyLayout, valueLayout, maxEntries, id, ...(slots !== undefined ? { slots } : {}) };
+  return { name, type, keyLayout, valueLayout, maxEntries, eq, hash, ...(slots !== undefined ? { slots } : {}) };
 }
 
+const NUM: [typeof numEq, typeof numHash] = [numEq, numHash];
+const EP: [typeof epKeyEq, typeof epKeyHash] = [epKeyEq, epKeyHash];
+const SVC: [typeof svcKeyEq, typeof svcKeyHash] = [svcKeyEq, svcKeyHash];
+const FLOW: [typeof flowKeyEq, typeof flowKeyHash] = [flowKeyEq, flowKeyHash];
+/** LPM_TRIE finds its entries by prefix (maps.ts LpmMapModel), never by these. */
+const BY_PREFIX: [() => boolean, () => number] = [() => false, () => 0];
 const C = CONSTS;
 const u32 = u32Layout;
 const rec = recordLayout;
 /** One spec per map of bpf/lib/maps.h, shared by every host. Names are the kernel's map names. */
 export const MAP_SPECS = {
-  cfg: spec('cfg', 'ARRAY', u32, rec(HostCfg), 1, numId),
-  ifaces: spec('ifaces', 'HASH', u32, rec(Iface), C.MAP_IFACES, numId),
-  endpoints: spec('endpoints', 'HASH', rec(EpKey), rec(EpVal), C.MAP_ENDPOINTS, epKeyId),
-  networks: spec('networks', 'LPM_TRIE', rec(NetKey), rec(NetVal), C.MAP_NETWORKS, () => 0),
-  vpcs: spec('vpcs', 'HASH', u32, rec(VpcVal), C.MAP_VPCS, numId),
-  services: spec('services', 'HASH', rec(SvcKey), rec(SvcVal), C.MAP_SERVICES, svcKeyId),
-  maglev: spec('maglev', 'ARRAY', u32, u32, C.MAX_SERVICES * C.MAGLEV_M, numId),
-  backends: spec('backends', 'ARRAY', u32, rec(Backend), C.MAX_SERVICES * C.MAX_BACKENDS, numId),
+  cfg: spec('cfg', 'ARRAY', u32, rec(HostCfg), 1, NUM),
+  ifaces: spec('ifaces', 'HASH', u32, rec(Iface), C.MAP_IFACES, NUM),
+  endpoints: spec('endpoints', 'HASH', rec(EpKey), rec(EpVal), C.MAP_ENDPOINTS, EP),
+  networks: spec('networks', 'LPM_TRIE', rec(NetKey), rec(NetVal), C.MAP_NETWORKS, BY_PREFIX),
+  vpcs: spec('vpcs', 'HASH', u32, rec(VpcVal), C.MAP_VPCS, NUM),
+  services: spec('services', 'HASH', rec(SvcKey), rec(SvcVal), C.MAP_SERVICES, SVC),
+  maglev: spec('maglev', 'ARRAY', u32, u32, C.MAX_SERVICES * C.MAGLEV_M, NUM),
+  backends: spec('backends', 'ARRAY', u32, rec(Backend), C.MAX_SERVICES * C.MAX_BACKENDS, NUM),
   /** VNI -> the slot of the learnt maps holding that VPC's entries on this host (written before them). */
-  vpc_slots: spec('vpc_slots', 'HASH', u32, u32, C.MAP_VPCS, numId),
+  vpc_slots: spec('vpc_slots', 'HASH', u32, u32, C.MAP_VPCS, NUM),
   // Learnt maps: LEARNT_SLOTS LRU maps each, one per VPC on the host (partitioned.ts).
-  ep_cache: spec('ep_cache', 'LRU_HASH', rec(EpKey), rec(HostLoc), C.MAP_EP_CACHE_PER_VPC, epKeyId, C.LEARNT_SLOTS),
-  flows: spec('flows', 'LRU_HASH', rec(FlowKey), rec(FlowFwd), C.MAP_FLOWS_PER_VPC, flowKeyId, C.LEARNT_SLOTS),
-  rflows: spec('rflows', 'LRU_HASH', rec(FlowKey), rec(FlowRev), C.MAP_FLOWS_PER_VPC, flowKeyId, C.LEARNT_SLOTS),
-  counters: spec('counters', 'PERCPU_ARRAY', u32, u64Layout, C.MAP_COUNTERS, numId),
+  ep_cache: spec('ep_cache', 'LRU_HASH', rec(EpKey), rec(HostLoc), C.MAP_EP_CACHE_PER_VPC, EP, C.LEARNT_SLOTS),
+  flows: spec('flows', 'LRU_HASH', rec(FlowKey), rec(FlowFwd), C.MAP_FLOWS_PER_VPC, FLOW, C.LEARNT_SLOTS),
+  rflows: spec('rflows', 'LRU_HASH', rec(FlowKey), rec(FlowRev), C.MAP_FLOWS_PER_VPC, FLOW, C.LEARNT_SLOTS),
+  counters: spec('counters', 'PERCPU_ARRAY', u32, u64Layout, C.MAP_COUNTERS, NUM),
 } as const;
 
 export type MapName = keyof typeof MAP_SPECS;
@@ -155,8 +178,8 @@ export type HostMap<N extends MapName> = ModelMap<MapKey<N>, MapValue<N>>;
 type AnyMap = ModelMap<unknown, unknown>;
 
 /** The model of a map of `s`'s kernel type; arrays read unwritten slots as the zero record. */
-function makeMap(s: MapSpec<unknown, unknown>, slotOf: SlotOf): AnyMap {
-  if (s.slots !== undefined) return new PartitionedMapModel(s, s.slots, slotOf);
+function makeMap(s: MapSpec<unknown, unknown>, slotsMap: SlotsMap): AnyMap {
+  if (s.slots !== undefined) return new PartitionedMapModel(s, s.slots, slotsMap);
   switch (s.type) {
     case 'ARRAY':
     case 'PERCPU_ARRAY':
@@ -186,12 +209,12 @@ export class HostState {
   constructor() {
     const maps: Partial<Record<MapName, AnyMap>> = {};
     // Always in MAP_NAMES order, so every host's maps object has the same hidden class.
-    for (const n of MAP_NAMES) maps[n] = makeMap(MAP_SPECS[n], this.slotOf);
+    for (const n of MAP_NAMES) maps[n] = makeMap(MAP_SPECS[n], this.slotsMap);
     this.maps = maps as HostMaps;
   }
 
-  /** vpc_slots[vni]: where this host keeps the VPC's learnt entries (undefined: it learns nothing about it). */
-  readonly slotOf: SlotOf = (vni) => this.maps.vpc_slots.peek(vni >>> 0);
+  /** vpc_slots, VNI -> where this host keeps the VPC's learnt entries (a VNI without one: it learns nothing about it). */
+  readonly slotsMap: SlotsMap = () => this.maps.vpc_slots as HashMapModel<number, number>;
 
   /** Map `name`, typed by its key and value records (generic code; programs use `maps`). */
   map<N extends MapName>(name: N): HostMap<N> {
@@ -241,7 +264,7 @@ export class HostState {
     const to = c.maps as Record<MapName, AnyMap>;
     for (const n of MAP_NAMES) {
       const m = this.maps[n];
-      if (m instanceof PartitionedMapModel) to[n] = m.cloneFor(c.slotOf);
+      if (m instanceof PartitionedMapModel) to[n] = m.cloneFor(c.slotsMap);
       else if (m.size > 0) to[n] = m.clone();
     }
     return c;

@@ -348,7 +348,7 @@ function transit_endpoint(_ctx: XdpCtx, v: Run, t: Transit): number {
 /** Learns the host-location option's host for (vni, ip) unless it names this host. */
 function transit_learn(v: Run, t: Transit, ip: number): void {
   if (!t.g.have_hl || is_me(t, t.g.hl.ip)) return;
-  verdict_learn(v, 'ep_cache', t.g.vni, epKey(t.g.vni, ip), hostLoc(t.g.hl.ip, t.g.hl.mac));
+  verdict_learn(v, 'ep_cache', t.g.vni, epKey(t.g.vni, ip), hostLoc(t.g.hl.ip, mac_read(t.g.hl.mac, 0)));
 }
 
 /** 8. Local endpoint: learn, un-NAT, decapsulate, redirect to its veth. */

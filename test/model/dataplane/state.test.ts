@@ -66,6 +66,55 @@ describe('host state maps', () => {
     expect(h.learningVnis()).toEqual([1]);
   });
 
+  it('keys that share a hash stay apart: lookups, deletes, clones, LRU eviction and the order of entries', () => {
+    const h = new HostState();
+    const loc = (ip: number) => hostLoc(ip, new Uint8Array(6));
+    // u32 keys hash to their low 30 bits, endpoint keys to (vni * c) ^ ip in 30 bits: flipping
+    // bit 30 of the address (or the key) gives another key of the same hash.
+    const vpcs = h.map('vpcs');
+    const dv = (n: number) => ({ n_dividers: n, dividers: [] });
+    for (const k of [5, 5 + 2 ** 30, 6, 5 + 2 ** 31]) vpcs.set(k, dv(k % 7));
+    expect(
+      [...vpcs.entries()].map(([k]) => k),
+      'insertion order',
+    ).toEqual([5, 5 + 2 ** 30, 6, 5 + 2 ** 31]);
+    expect(vpcs.get(5 + 2 ** 31)?.n_dividers).toBe((5 + 2 ** 31) % 7);
+    expect(vpcs.delete(5), 'the head of a chain').toBe(true);
+    expect(vpcs.get(5)).toBeUndefined();
+    expect(vpcs.get(5 + 2 ** 30)?.n_dividers).toBe((5 + 2 ** 30) % 7);
+    vpcs.set(5, dv(1));
+    expect(
+      [...vpcs.entries()].map(([k]) => k),
+      'a re-inserted key goes last',
+    ).toEqual([5 + 2 ** 30, 6, 5 + 2 ** 31, 5]);
+    const copy = h.clone().map('vpcs');
+    vpcs.delete(6);
+    expect(
+      [...copy.entries()].map(([k]) => k),
+      'a clone keeps keys and order',
+    ).toEqual([5 + 2 ** 30, 6, 5 + 2 ** 31, 5]);
+    expect(vpcs.size).toBe(3);
+    expect(copy.size).toBe(4);
+
+    h.map('vpc_slots').set(1, 0);
+    const cache = h.map('ep_cache');
+    const twin = (ip: number) => (ip ^ 0x40000000) >>> 0;
+    for (let i = 0; i < CONSTS.MAP_EP_CACHE_PER_VPC; i += 2) {
+      cache.set(epKey(1, i), loc(i));
+      cache.set(epKey(1, twin(i)), loc(twin(i)));
+    }
+    expect(cache.get(epKey(1, 0))?.ip, 'touched: now the most recent').toBe(0);
+    cache.set(epKey(1, 99999), loc(99999));
+    expect(cache.size).toBe(CONSTS.MAP_EP_CACHE_PER_VPC);
+    expect(cache.peek(epKey(1, 0)), 'the touched head of a chain survives').toBeDefined();
+    expect(cache.peek(epKey(1, twin(0))), 'the least recently used, second in its chain, was evicted').toBeUndefined();
+    expect(cache.peek(epKey(1, 2))?.ip).toBe(2);
+    expect(cache.peek(epKey(1, twin(2)))?.ip).toBe(twin(2));
+    const keys = [...cache.entries()].map(([k]) => k.ip);
+    expect(keys.slice(0, 3), 'insertion order, chains or not').toEqual([0, 2, twin(2)]);
+    expect(keys.at(-1)).toBe(99999);
+  });
+
   it('records encode to the kernel layout and decode back to equal records', () => {
     const { cp } = addressBook({ withService: true });
     let pairs = 0;
