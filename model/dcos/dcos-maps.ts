@@ -66,6 +66,15 @@ function bytesId<K>(def: StructDef<K>): (k: K) => string {
   };
 }
 
+/** A small integer (below 2^30) from a key's id: FNV-1a over a string id, a mix of a numeric one. */
+function idHash(x: string | number): number {
+  if (typeof x === 'number') return (Math.imul(x ^ (x >>> 16), 0x45d9f3b) ^ (x >>> 13)) & 0x3fffffff;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < x.length; i++) h = Math.imul(h ^ x.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & 0x3fffffff;
+}
+
+/** The map's spec; two keys are the same kernel key iff their ids are equal. */
 function spec<K, V>(
   name: string,
   type: MapType,
@@ -74,7 +83,7 @@ function spec<K, V>(
   maxEntries: number,
   id: (k: K) => string | number,
 ): MapSpec<K, V> {
-  return { name, type, keyLayout: key, valueLayout: value, maxEntries, id };
+  return { name, type, keyLayout: key, valueLayout: value, maxEntries, eq: (a, b) => id(a) === id(b), hash: (k) => idHash(id(k)) };
 }
 
 const rec = recordLayout;
