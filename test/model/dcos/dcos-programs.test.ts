@@ -1,11 +1,12 @@
 // dcos_egress and dcos_ingress on the model, one focused case per decision (docs/dcos.md
 // sections 2 and 4): the encapsulation byte for byte, the lookup chain route -> neighbour
 // -> FDB, and the reasons of each step.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runDcosEgress } from '../../../model/dcos/dcos-egress.ts';
 import { runDcosIngress } from '../../../model/dcos/dcos-ingress.ts';
 import { DCOS } from '../../../model/dcos/dcos-consts.ts';
-import { REASON as R, POINT as P } from '../../../model/dataplane/tables.ts';
+import { REASON as R, POINT as P, reasonsOf } from '../../../model/dataplane/tables.ts';
 import { flow_sport } from '../../../model/dataplane/parse.ts';
 import { ether } from '../../../model/wire/builder.ts';
 import { ipv4, macToString } from '../../../model/wire/addr.ts';
@@ -219,5 +220,22 @@ describe('dcos_ingress', () => {
       .udp({ sport: 1, dport: 2 })
       .build();
     expect(run(vx({ inner: unknown })).reason).toBe(R.DCOS_UNKNOWN_LOCAL);
+  });
+});
+
+describe('any bytes', () => {
+  it('never throw and always end with a reason of the DC/OS profile (or a pass of what is not ours)', () => {
+    const cp = smallCluster();
+    const a1 = cp.agent('a1');
+    const c1 = cp.container('c1');
+    const dcosIds = new Set(reasonsOf('dcos').map((r) => r.id));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.boolean(), (bytes, egress) => {
+        const r = egress ? runDcosEgress(a1.state.maps, bytes, c1.ifindex) : runDcosIngress(a1.state.maps, bytes, 2);
+        expect(dcosIds.has(r.reason), `reason ${r.reason}`).toBe(true);
+        expect(r.reason).not.toBe(0);
+      }),
+      { seed: 0x7a6e7d03, numRuns: 3000 },
+    );
   });
 });
