@@ -1,8 +1,8 @@
-// Scale figures past what a profile builds: DC/OS cannot have more than 4,094 agents (its
-// VTEP pool), so its 10,000 and 100,000 are what its rules give, marked as such. They are
-// computed, never guessed: each figure is fitted as a + b·N through the two largest built
-// sizes, and the fit is used only when it gives back every built size exactly; otherwise
-// that size has no figure (null).
+// Scale figures past what a profile can build (its `maxMeasuredHosts`: a control plane that
+// materialises every entry of an N² overlay stops long before 100,000 hosts; the shipped two
+// build every size). They are computed, never guessed: each figure is fitted as a + b·N
+// through the two largest built sizes, and the fit is used only when it gives back every
+// built size exactly; otherwise that size has no figure (null).
 import type { ScalePoint, WriteFigures } from '../profile/profile.ts';
 
 type Metric = (p: ScalePoint) => number;

@@ -66,9 +66,11 @@ describe('compare mizar with dcos', () => {
       expect(joins[i]).toBeGreaterThanOrEqual(8 * n);
       expect(joins[i]).toBeLessThan(8 * n + 10);
     }
-    // 10,000 agents are computed (and past DC/OS's 4,094-agent VTEP pool), never guessed.
-    expect(d.scale[3]).toMatchObject({ measured: false, hostJoin: { writes: joins[2] + 8 * 9000 } });
+    // 10,000 agents are past DC/OS's 4,094-agent VTEP pool: built with wider pools, and marked.
+    expect(d.scale[3]).toMatchObject({ measured: true, hostJoin: { writes: joins[2] + 8 * 9000 } });
+    expect(d.scale[3]!.how).toMatch(/pools widened/);
     expect(d.scale[3]!.pastLimit).toMatch(/4,094/);
+    expect(d.scale[2]!.pastLimit).toBeUndefined();
     // A backend is programmed on every agent: linear in N on dcos.
     expect(d.scale[2]!.backendAdd.hosts).toBe(1001);
   });
