@@ -225,7 +225,17 @@ export class BpfMap {
 
   private batch: { keys: Uint8Array; values: Uint8Array; token: Uint8Array; count: Uint32Array } | undefined;
 
-  private entriesBatch(): Array<[Uint8Array, Uint8Array]> {
+  /**
+   * Every key/value pair of a hash-type map, removed as it is read: BPF_MAP_LOOKUP_AND_DELETE_BATCH,
+   * one syscall per chunk where entries() and a delete per key cost one per entry. What a
+   * differential batch does at its end: compare the learnt state, and start the next empty.
+   */
+  drain(): Array<[Uint8Array, Uint8Array]> {
+    if (!BATCH_TYPES.has(this.info.type)) throw this.error(-22, 'bpf_map_lookup_and_delete_batch');
+    return this.entriesBatch(true);
+  }
+
+  private entriesBatch(remove = false): Array<[Uint8Array, Uint8Array]> {
     const ks = this.info.keySize;
     const vs = this.valueBufferSize;
     // Up to BATCH_CHUNK entries per call (a learnt map of the harness in one call, a big
@@ -244,9 +254,10 @@ export class BpfMap {
     // another writer keeps refilling.
     for (let round = 0; round <= this.info.maxEntries; round++) {
       b.count[0] = chunk;
-      const rc = libbpf().bpf_map_lookup_batch(this.fd, first ? null : b.token, b.token, b.keys, b.values, b.count, null);
+      const call = remove ? 'bpf_map_lookup_and_delete_batch' : 'bpf_map_lookup_batch';
+      const rc = libbpf()[call](this.fd, first ? null : b.token, b.token, b.keys, b.values, b.count, null);
       first = false;
-      if (rc < 0 && rc !== -ENOENT) throw this.error(rc, 'bpf_map_lookup_batch');
+      if (rc < 0 && rc !== -ENOENT) throw this.error(rc, call);
       for (let i = 0; i < b.count[0]; i++) out.push([b.keys.slice(i * ks, (i + 1) * ks), b.values.slice(i * vs, (i + 1) * vs)]);
       if (rc === -ENOENT || b.count[0] === 0) break;
     }

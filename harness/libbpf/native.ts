@@ -48,6 +48,7 @@ export interface Libbpf {
   bpf_map_get_next_key(fd: number, key: Mem, next: Mem): number;
   bpf_map_lookup_and_delete_elem(fd: number, key: Mem, value: Mem): number;
   bpf_map_lookup_batch(fd: number, inBatch: Mem, outBatch: Mem, keys: Mem, values: Mem, count: Uint32Array, opts: null): number;
+  bpf_map_lookup_and_delete_batch(fd: number, inBatch: Mem, outBatch: Mem, keys: Mem, values: Mem, count: Uint32Array, opts: null): number;
   bpf_obj_get_info_by_fd(fd: number, info: Mem, len: Uint32Array): number;
 
   bpf_prog_test_run_opts(fd: number, opts: Ptr): number;
@@ -125,6 +126,7 @@ const LIBBPF_PROTOS = [
   'int bpf_map_get_next_key(int fd, const void *key, void *next_key)',
   'int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)',
   'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, const void *opts)',
+  'int bpf_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, const void *opts)',
   'int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *info_len)',
   'int bpf_prog_test_run_opts(int fd, void *opts)',
   'int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, const void *opts)',

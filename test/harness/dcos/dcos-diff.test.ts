@@ -13,7 +13,16 @@ import { DCOS_LEARNT_MAPS } from '../../../model/dcos/dcos-maps.ts';
 import { pointsOf, reasonsOf, reasonName } from '../../../model/dataplane/tables.ts';
 import { toHex } from '../../../model/wire/hex.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
-import { DCOS_IFINDEX_POOL, buildTopo, egressFrame, egressPktArb, ingressFrame, ingressPktArb, runDiffs, topoArb } from './dcos-gen.ts';
+import {
+  DCOS_IFINDEX_POOL,
+  buildTopo,
+  egressFrame,
+  egressPktArb,
+  ingressFrame,
+  ingressPktArb,
+  runDiffs,
+  topoArb,
+} from '../../../harness/diff/gen/dcos-gen.ts';
 import type { DcosControlPlane } from '../../../model/dcos/dcos-control.ts';
 
 const CASES = Number(process.env.TWINPLANE_DIFF_RUNS ?? 3000);

@@ -97,6 +97,21 @@ describeBpf('BpfMap', () => {
     }
   });
 
+  it('drains a hash map: every entry returned once and gone, in several calls when it is large', () => {
+    const big = BpfMap.create(1, 'tp_drain', 4, 4, 3000);
+    try {
+      for (let i = 0; i < 2500; i++) big.update(u32(i), u32(i * 5));
+      const got = big.drain().map(([k, v]) => [readU32(k), readU32(v)] as const);
+      expect(got).toHaveLength(2500);
+      expect(new Set(got.map(([k]) => k)).size).toBe(2500);
+      expect(got.every(([k, v]) => v === k * 5)).toBe(true);
+      expect(big.entries()).toEqual([]);
+      expect(big.drain()).toEqual([]);
+    } finally {
+      big.closeFd();
+    }
+  });
+
   it('refuses to mmap a map created without BPF_F_MMAPABLE', () => {
     const e = catchError(() => hash.mmap());
     expect(e).toBeInstanceOf(BpfError);

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { DcosControlPlane } from '../../../model/dcos/dcos-control.ts';
 import type { DcosRunResult } from '../../../model/dcos/dcos-verdict.ts';
-import type { DcosKernelRun } from '../../../harness/dataplane/dcos-instance.ts';
+import type { DcosKernelRun } from '../../dataplane/dcos-instance.ts';
 import { DCOS } from '../../../model/dcos/dcos-consts.ts';
 import { ether } from '../../../model/wire/builder.ts';
 import { macToString } from '../../../model/wire/addr.ts';
@@ -262,6 +262,19 @@ export function ingressFrame(cp: DcosControlPlane, p: IngressPkt): Uint8Array {
     frame = (p.vxlan ? udp.payload(vxlanHeaderBytes(p.vni, p.flags)) : udp).payload(inner).build();
   }
   return damage(frame, p.damage);
+}
+
+/** Whether the two runs agree on everything runDiffs compares but the learnt maps, without building text (the hot path). */
+export function runsAgree(m: DcosRunResult, k: DcosKernelRun): boolean {
+  if (m.action !== k.action || m.reason !== k.reason || m.target !== k.target || m.learnt !== k.learnt || m.nPoints !== k.nPoints)
+    return false;
+  if (k.recordAction !== k.retval && k.action !== 'REDIRECT') return false;
+  if (m.points.length !== k.points.length) return false;
+  for (let i = 0; i < m.points.length; i++) if (m.points[i] !== k.points[i]) return false;
+  if (m.output === null) return true;
+  if (m.output.length !== k.output.length) return false;
+  for (let i = 0; i < m.output.length; i++) if (m.output[i] !== k.output[i]) return false;
+  return true;
 }
 
 /** Every difference between the model's and the kernel's run, one line each. */
