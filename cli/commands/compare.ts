@@ -122,7 +122,7 @@ export const command: Command = {
       description: `pods on every host of the scale clusters (default ${DEFAULT_PODS_PER_HOST})`,
     },
     ...outputFlags(['json', 'report'], {
-      json: 'print the comparison as JSON on stdout (type: report/json-schema/compare-doc.ts)',
+      json: 'print the comparison as JSON on stdout (schema: report/json-schema/compare.schema.json)',
       report: `write ${COMPARE_FILES.join(', ')} into this folder (created if missing)`,
     }),
   },

@@ -1,5 +1,6 @@
-// The document `twinplane compare --json` prints and report/compare.json holds: one
-// scenario's hosts, pods, services and flows on several data planes, side by side.
+// The document `twinplane compare --json` prints and the report's compare.json holds: one
+// scenario's hosts, pods, services and flows on several data planes, side by side. Its JSON
+// Schema is compare.schema.json beside this file; a test validates real documents against it.
 import type { Encapsulation, FlowFigures, ProfileName, ProgramInfo, ScalePoint } from '../../harness/profile/profile.ts';
 
 export const COMPARE_DOC_VERSION = 1;
