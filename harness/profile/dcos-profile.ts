@@ -20,6 +20,7 @@ import {
   ProfileError,
   type ScalePoint,
   type WriteFigures,
+  playFlow,
 } from './profile.ts';
 import { podsOf } from './scenario-parts.ts';
 
@@ -173,16 +174,10 @@ class DcosCluster implements ProfileCluster {
     const c = cp.container(f.from);
     const arp = ether({ src: c.mac, dst: MAC_BROADCAST }).arp({ op: 'request', sha: c.mac, spa: c.ip, tpa: c.agent.gateway }).build();
     const a = dcosPacket(walkDcos(cp, f.from, arp), arp);
-    const first = this.frame(cp, f, dst.ip, dst.port, 1);
-    const firstFig = dcosPacket(walkDcos(cp, f.from, first), first);
-    const later = this.frame(cp, f, dst.ip, dst.port, 2);
-    const steadyFig = dcosPacket(walkDcos(cp, f.from, later), later);
-    return {
-      flow: f,
-      resolution: { packets: 1, underlayHops: a.underlayHops, hostsTouched: a.hostsTouched },
-      first: firstFig,
-      steady: steadyFig,
-    };
+    return playFlow(f, a, (n) => {
+      const frame = this.frame(cp, f, dst.ip, dst.port, n);
+      return dcosPacket(walkDcos(cp, f.from, frame), frame);
+    });
   }
 
   probe(from: string, to: string): { delivered: boolean; to: string | null } {

@@ -11,7 +11,16 @@ import type { Ipv4 } from '../../model/wire/addr.ts';
 import { createEndpoint, createService, createVpc } from '../run/apply.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { podsOf } from './scenario-parts.ts';
-import type { CompareFlow, FlowFigures, PacketFigures, Profile, ProfileCluster, ScalePoint, WriteFigures } from './profile.ts';
+import {
+  type CompareFlow,
+  type FlowFigures,
+  type PacketFigures,
+  type Profile,
+  type ProfileCluster,
+  type ScalePoint,
+  type WriteFigures,
+  playFlow,
+} from './profile.ts';
 
 const figures = (w: WriteCounter): WriteFigures => ({ writes: w.total, hosts: w.hosts });
 
@@ -92,16 +101,10 @@ class MizarCluster implements ProfileCluster {
     const { ip, port } = this.destination(cl, f);
     const arp = resolve(cl, f.from, ip);
     const a = mizarPacket(arp, arp.hops[0].frameIn);
-    const first = this.frame(cl, f, ip, port, 1);
-    const firstFig = mizarPacket(cl.send(f.from, first), first);
-    const later = this.frame(cl, f, ip, port, 2);
-    const steadyFig = mizarPacket(cl.send(f.from, later), later);
-    return {
-      flow: f,
-      resolution: { packets: 1, underlayHops: a.underlayHops, hostsTouched: a.hostsTouched },
-      first: firstFig,
-      steady: steadyFig,
-    };
+    return playFlow(f, a, (n) => {
+      const frame = this.frame(cl, f, ip, port, n);
+      return mizarPacket(cl.send(f.from, frame), frame);
+    });
   }
 
   probe(from: string, to: string): { delivered: boolean; to: string | null } {

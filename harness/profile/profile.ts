@@ -75,6 +75,22 @@ export interface FlowFigures {
   readonly steady: PacketFigures;
 }
 
+/**
+ * A flow played the same way on every profile: the pod's address resolution, then packet 1
+ * (the first of the flow) and packet 2 (the same flow once the path is known), each sent by
+ * `send` on the profile's model and measured by it.
+ */
+export function playFlow(f: CompareFlow, resolution: PacketFigures, send: (n: 1 | 2) => PacketFigures): FlowFigures {
+  const first = send(1);
+  const steady = send(2);
+  return {
+    flow: f,
+    resolution: { packets: 1, underlayHops: resolution.underlayHops, hostsTouched: resolution.hostsTouched },
+    first,
+    steady,
+  };
+}
+
 /** Writes of one control-plane operation: total, and how many hosts they touched. */
 export interface WriteFigures {
   readonly writes: number;
