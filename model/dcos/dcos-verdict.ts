@@ -69,6 +69,11 @@ export function dcos_finish(v: DcosRun, ret: number, out: Out): number {
   return action;
 }
 
+/**
+ * The run as its caller sees it. The output is a view of the run's own bytes in the packet
+ * slab, as run_result gives the Mizar programs' (pkt_bytes never hands those bytes out again):
+ * a copy would allocate an ArrayBuffer per run.
+ */
 export function dcos_result(v: DcosRun, action: number, ctx: XdpCtx): DcosRunResult {
   const a = ACTION_BY_CODE[action] ?? 'ABORTED';
   const sends = a !== 'DROP' && a !== 'ABORTED';
@@ -77,7 +82,7 @@ export function dcos_result(v: DcosRun, action: number, ctx: XdpCtx): DcosRunRes
     action: a,
     reason: v.reason,
     target: a === 'REDIRECT' ? v.target : 0,
-    output: sends ? pkt_bytes(ctx).slice() : null,
+    output: sends ? pkt_bytes(ctx) : null,
     points: v.points,
     nPoints: v.n_points,
     learnt: v.learnt,
