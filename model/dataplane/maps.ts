@@ -168,9 +168,11 @@ interface Slot<K, V> {
  * order; after that entries() sorts by `seq`, so the order never depends on the hash.
  */
 export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> {
-  private store: Map<number, Slot<K, V>> | null = null;
+  // store and clock are protected for subclasses that repeat get() with their key type's
+  // functions at their own call sites (model/dcos/dcos-maps.ts); everything else stays here.
+  protected store: Map<number, Slot<K, V>> | null = null;
   private count = 0;
-  private clock = 0;
+  protected clock = 0;
   private seq = 0;
   /** Some chain has held two slots since the last clear (the Map's order is no longer the keys'). */
   private chained = false;

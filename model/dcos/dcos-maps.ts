@@ -254,20 +254,79 @@ const ZERO_CFG: DcosCfgRec = {
 };
 const ZERO_BACKEND: DcosBackendRec = { ip: 0, port: 0, weight: 0, pad: 0 };
 
+// The programs' lookups on the hash maps they read per packet. HashMapModel.get calls its
+// spec's hash and eq through one call site shared by every map of every profile, so V8 sees
+// many targets there, calls them indirectly and allocates each lookup's key record. Each
+// class below repeats that get (same slots, same LRU clock, same result) with its key
+// type's functions called directly: one target per site, inlined, the key often never
+// allocated. Only get is hot; set, peek, delete and entries stay HashMapModel's.
+const [numEq, numHash] = NUM;
+const [ipEq, ipHash] = IP;
+const [macEq, macHash] = MAC;
+const [tupleEq, tupleHash] = TUPLE;
+
+/** dcos_iface. */
+class DcosNumMap<V> extends HashMapModel<number, V> {
+  override get(key: number): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(numHash(key));
+    while (s !== undefined && !numEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** dcos_neigh, dcos_rule, dcos_local. */
+class DcosIpMap<V> extends HashMapModel<IpKey, V> {
+  override get(key: IpKey): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(ipHash(key));
+    while (s !== undefined && !ipEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** dcos_fdb. */
+class DcosMacMap<V> extends HashMapModel<MacKey, V> {
+  override get(key: MacKey): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(macHash(key));
+    while (s !== undefined && !macEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** dcos_flow, dcos_nat. */
+class DcosTupleMap<V> extends HashMapModel<DcosTupleRec, V> {
+  override get(key: DcosTupleRec): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(tupleHash(key));
+    while (s !== undefined && !tupleEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
 /** One agent's maps (the globals of one loaded dcos.o). */
 export class DcosMaps {
   readonly dcos_cfg = new ArrayMapModel<DcosCfgRec>(DCOS_MAP_SPECS.dcos_cfg, ZERO_CFG);
   readonly dcos_route = new DcosLpm<DcosRouteValRec>(DCOS_MAP_SPECS.dcos_route);
-  readonly dcos_neigh = new HashMapModel<IpKey, DcosNeighValRec>(DCOS_MAP_SPECS.dcos_neigh);
-  readonly dcos_fdb = new HashMapModel<MacKey, DcosFdbValRec>(DCOS_MAP_SPECS.dcos_fdb);
-  readonly dcos_rule = new HashMapModel<IpKey, DcosRouteValRec>(DCOS_MAP_SPECS.dcos_rule);
-  readonly dcos_iface = new HashMapModel<number, DcosIfaceRec>(DCOS_MAP_SPECS.dcos_iface);
-  readonly dcos_local = new HashMapModel<IpKey, DcosLocalValRec>(DCOS_MAP_SPECS.dcos_local);
+  readonly dcos_neigh = new DcosIpMap<DcosNeighValRec>(DCOS_MAP_SPECS.dcos_neigh);
+  readonly dcos_fdb = new DcosMacMap<DcosFdbValRec>(DCOS_MAP_SPECS.dcos_fdb);
+  readonly dcos_rule = new DcosIpMap<DcosRouteValRec>(DCOS_MAP_SPECS.dcos_rule);
+  readonly dcos_iface = new DcosNumMap<DcosIfaceRec>(DCOS_MAP_SPECS.dcos_iface);
+  readonly dcos_local = new DcosIpMap<DcosLocalValRec>(DCOS_MAP_SPECS.dcos_local);
   readonly dcos_vip = new HashMapModel<DcosVipKeyRec, DcosVipValRec>(DCOS_MAP_SPECS.dcos_vip);
   readonly dcos_backend = new ArrayMapModel<DcosBackendRec>(DCOS_MAP_SPECS.dcos_backend, ZERO_BACKEND);
   readonly dcos_conns = new HashMapModel<DcosConnKeyRec, ConnVal>(DCOS_MAP_SPECS.dcos_conns);
-  readonly dcos_flow = new HashMapModel<DcosTupleRec, DcosFlowValRec>(DCOS_MAP_SPECS.dcos_flow);
-  readonly dcos_nat = new HashMapModel<DcosTupleRec, DcosNatValRec>(DCOS_MAP_SPECS.dcos_nat);
+  readonly dcos_flow = new DcosTupleMap<DcosFlowValRec>(DCOS_MAP_SPECS.dcos_flow);
+  readonly dcos_nat = new DcosTupleMap<DcosNatValRec>(DCOS_MAP_SPECS.dcos_nat);
   /** Per-reason counters (the kernel's are per CPU; the model keeps one number). */
   readonly dcos_counters = new ArrayMapModel<number>(DCOS_MAP_SPECS.dcos_counters, 0);
 
