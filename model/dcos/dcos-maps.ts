@@ -183,6 +183,8 @@ export type DcosLearntMap = (typeof DCOS_LEARNT_MAPS)[number];
 export class DcosLpm<V> extends SpecMap<DcosRouteKeyRec, V> implements RawMap {
   private readonly byLen = new Map<number, Map<number, { key: DcosRouteKeyRec; value: V }>>();
   private lens: number[] = [];
+  /** byLen's tables in the order of lens: a lookup walks both arrays, no Map.get per length. */
+  private tables: Array<Map<number, { key: DcosRouteKeyRec; value: V }>> = [];
   private count = 0;
 
   get size(): number {
@@ -195,8 +197,10 @@ export class DcosLpm<V> extends SpecMap<DcosRouteKeyRec, V> implements RawMap {
 
   /** Longest-prefix match of the address `ip`. */
   lookup(ip: number): V | undefined {
-    for (const len of this.lens) {
-      const hit = this.byLen.get(len)!.get(DcosLpm.masked(ip, len));
+    const lens = this.lens;
+    const tables = this.tables;
+    for (let i = 0; i < lens.length; i++) {
+      const hit = tables[i].get(DcosLpm.masked(ip, lens[i]));
       if (hit !== undefined) return hit.value;
     }
     return undefined;
@@ -216,6 +220,7 @@ export class DcosLpm<V> extends SpecMap<DcosRouteKeyRec, V> implements RawMap {
         m = new Map();
         this.byLen.set(key.prefixlen, m);
         this.lens = [...this.byLen.keys()].sort((a, b) => b - a);
+        this.tables = this.lens.map((len) => this.byLen.get(len)!);
       }
       this.count++;
     }
@@ -236,6 +241,7 @@ export class DcosLpm<V> extends SpecMap<DcosRouteKeyRec, V> implements RawMap {
   clear(): void {
     this.byLen.clear();
     this.lens = [];
+    this.tables = [];
     this.count = 0;
   }
 }
