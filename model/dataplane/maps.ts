@@ -319,12 +319,13 @@ export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> 
  */
 export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<number, V> {
   // A JS array, holes for unwritten slots: a program's index lookup is one element load.
-  private store: Array<V | undefined> | null = null;
+  // Protected, with zero, for subclasses that repeat get() at a site of their own (model/dcos/dcos-maps.ts).
+  protected store: Array<V | undefined> | null = null;
   private count = 0;
 
   constructor(
     spec: MapSpec<number, V>,
-    private readonly zero: V,
+    protected readonly zero: V,
   ) {
     super(spec);
   }

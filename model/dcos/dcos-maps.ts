@@ -319,9 +319,30 @@ class DcosTupleMap<V> extends HashMapModel<DcosTupleRec, V> {
   }
 }
 
+// Every run reads dcos_cfg (several times) and dcos_counters: ArrayMapModel.get's element load
+// is shared by every array map of every profile (records, numbers), so these two repeat it
+// where it sees one kind of element.
+
+/** dcos_cfg. */
+class DcosArrayMap<V> extends ArrayMapModel<V> {
+  override get(index: number): V | undefined {
+    if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
+    if (this.store === null) return this.zero;
+    return this.store[index] ?? this.zero;
+  }
+}
+/** dcos_counters. */
+class DcosCounterMap extends ArrayMapModel<number> {
+  override get(index: number): number | undefined {
+    if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
+    if (this.store === null) return this.zero;
+    return this.store[index] ?? this.zero;
+  }
+}
+
 /** One agent's maps (the globals of one loaded dcos.o). */
 export class DcosMaps {
-  readonly dcos_cfg = new ArrayMapModel<DcosCfgRec>(DCOS_MAP_SPECS.dcos_cfg, ZERO_CFG);
+  readonly dcos_cfg = new DcosArrayMap<DcosCfgRec>(DCOS_MAP_SPECS.dcos_cfg, ZERO_CFG);
   readonly dcos_route = new DcosLpm<DcosRouteValRec>(DCOS_MAP_SPECS.dcos_route);
   readonly dcos_neigh = new DcosIpMap<DcosNeighValRec>(DCOS_MAP_SPECS.dcos_neigh);
   readonly dcos_fdb = new DcosMacMap<DcosFdbValRec>(DCOS_MAP_SPECS.dcos_fdb);
@@ -334,7 +355,7 @@ export class DcosMaps {
   readonly dcos_flow = new DcosTupleMap<DcosFlowValRec>(DCOS_MAP_SPECS.dcos_flow);
   readonly dcos_nat = new DcosTupleMap<DcosNatValRec>(DCOS_MAP_SPECS.dcos_nat);
   /** Per-reason counters (the kernel's are per CPU; the model keeps one number). */
-  readonly dcos_counters = new ArrayMapModel<number>(DCOS_MAP_SPECS.dcos_counters, 0);
+  readonly dcos_counters = new DcosCounterMap(DCOS_MAP_SPECS.dcos_counters, 0);
 
   /** The agent's configuration (slot 0 of dcos_cfg). */
   get cfg(): DcosCfgRec {
