@@ -168,9 +168,11 @@ interface Slot<K, V> {
  * order; after that entries() sorts by `seq`, so the order never depends on the hash.
  */
 export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> {
-  private store: Map<number, Slot<K, V>> | null = null;
+  // store and clock are protected for subclasses that repeat get() with their key type's
+  // functions at their own call sites (model/dcos/dcos-maps.ts); everything else stays here.
+  protected store: Map<number, Slot<K, V>> | null = null;
   private count = 0;
-  private clock = 0;
+  protected clock = 0;
   private seq = 0;
   /** Some chain has held two slots since the last clear (the Map's order is no longer the keys'). */
   private chained = false;
@@ -317,12 +319,13 @@ export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> 
  */
 export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<number, V> {
   // A JS array, holes for unwritten slots: a program's index lookup is one element load.
-  private store: Array<V | undefined> | null = null;
+  // Protected, with zero, for subclasses that repeat get() at a site of their own (model/dcos/dcos-maps.ts).
+  protected store: Array<V | undefined> | null = null;
   private count = 0;
 
   constructor(
     spec: MapSpec<number, V>,
-    private readonly zero: V,
+    protected readonly zero: V,
   ) {
     super(spec);
   }

@@ -11,7 +11,16 @@ import { dcos_flow_new, dcos_flow_seen, dcos_tuple_key, dcos_wlc } from './dcos-
 import type { DcosMaps } from './dcos-maps.ts';
 import { type DcosPkt, dcos_l4_parse, dcos_nat_rewrite, dcos_ttl_dec } from './dcos-nat.ts';
 import type { DcosIfaceRec } from './dcos-structs.ts';
-import { DcosRun, type DcosRunResult, dcos_finish, dcos_point, dcos_result } from './dcos-verdict.ts';
+import {
+  type DcosRun,
+  type DcosRunResult,
+  dcos_finish,
+  dcos_out_reset,
+  dcos_pkt_reset,
+  dcos_point,
+  dcos_result,
+  dcos_run_begin,
+} from './dcos-verdict.ts';
 import { dcos_vxlan_encap } from './dcos-vxlan.ts';
 
 const { DONE, ETH_HLEN, ETH_P_ARP, ETH_P_IP, IPPROTO_TCP } = CONSTS;
@@ -187,15 +196,21 @@ function dcosEgressSteps(ctx: XdpCtx, v: DcosRun, out: Out, s: EgressScratch): n
 }
 
 /** The program on one frame with one agent's maps. */
+const theOut = out_new();
+const theScratch: EgressScratch = { p: pkt_info(), l4: 0, tcp_flags: 0, vtep: 0, iface: undefined, natted: 0 };
+
 export function dcos_egress(ctx: XdpCtx, v: DcosRun): number {
-  const out = out_new();
-  const s: EgressScratch = { p: pkt_info(), l4: 0, tcp_flags: 0, vtep: 0, iface: undefined, natted: 0 };
+  const out = dcos_out_reset(theOut);
+  const s = theScratch;
+  dcos_pkt_reset(s.p);
+  s.l4 = s.tcp_flags = s.vtep = s.natted = 0;
+  s.iface = undefined;
   return dcos_finish(v, dcosEgressSteps(ctx, v, out, s), out);
 }
 
 /** Runs dcos_egress on `frame` arriving on veth `ifindex` of the agent whose maps are `m`. */
 export function runDcosEgress(m: DcosMaps, frame: Uint8Array, ifindex: number): DcosRunResult {
   const ctx = xdp_ctx(frame, ifindex);
-  const v = new DcosRun(m);
+  const v = dcos_run_begin(m);
   return dcos_result(v, dcos_egress(ctx, v), ctx);
 }

@@ -12,7 +12,16 @@ import { DCOS } from './dcos-consts.ts';
 import { dcos_tuple_key } from './dcos-lb.ts';
 import type { DcosMaps } from './dcos-maps.ts';
 import { type DcosPkt, dcos_l4_parse, dcos_nat_rewrite, dcos_ttl_dec } from './dcos-nat.ts';
-import { DcosRun, type DcosRunResult, dcos_finish, dcos_point, dcos_result } from './dcos-verdict.ts';
+import {
+  type DcosRun,
+  type DcosRunResult,
+  dcos_finish,
+  dcos_out_reset,
+  dcos_pkt_reset,
+  dcos_point,
+  dcos_result,
+  dcos_run_begin,
+} from './dcos-verdict.ts';
 
 const { DONE, ETH_HLEN, ETH_P_IP, IPPROTO_UDP, UDP_HLEN } = CONSTS;
 
@@ -129,15 +138,20 @@ function dcosIngressSteps(ctx: XdpCtx, v: DcosRun, out: Out, s: IngressScratch):
   return dcos_ingress_deliver(ctx, v, out, s);
 }
 
+const theOut = out_new();
+const theScratch: IngressScratch = { p: pkt_info(), l4: 0, tcp_flags: 0, vtep: 0, inner_off: 0, outer_ihl4: 0, outer_tot_len: 0, udp: 0 };
+
 export function dcos_ingress(ctx: XdpCtx, v: DcosRun): number {
-  const out = out_new();
-  const s: IngressScratch = { p: pkt_info(), l4: 0, tcp_flags: 0, vtep: 0, inner_off: 0, outer_ihl4: 0, outer_tot_len: 0, udp: 0 };
+  const out = dcos_out_reset(theOut);
+  const s = theScratch;
+  dcos_pkt_reset(s.p);
+  s.l4 = s.tcp_flags = s.vtep = s.inner_off = s.outer_ihl4 = s.outer_tot_len = s.udp = 0;
   return dcos_finish(v, dcosIngressSteps(ctx, v, out, s), out);
 }
 
 /** Runs dcos_ingress on `frame` arriving on the underlay NIC `ifindex` of the agent whose maps are `m`. */
 export function runDcosIngress(m: DcosMaps, frame: Uint8Array, ifindex: number): DcosRunResult {
   const ctx = xdp_ctx(frame, ifindex);
-  const v = new DcosRun(m);
+  const v = dcos_run_begin(m);
   return dcos_result(v, dcos_ingress(ctx, v), ctx);
 }

@@ -12,9 +12,16 @@ import type { DcosPkt } from './dcos-nat.ts';
 
 const { IPPROTO_TCP } = CONSTS;
 
+/**
+ * The zero pad of every tuple key the programs build: stored records are never edited in
+ * place (model/dataplane/maps.ts), so the keys share it, as the Mizar flow keys share
+ * FLOW_PAD, instead of allocating three bytes per lookup.
+ */
+const TUPLE_PAD: Uint8Array = new Uint8Array(3);
+
 /** The dcos_flow / dcos_nat key of a tuple. */
 export function dcos_tuple_key(saddr: number, daddr: number, sport: number, dport: number, proto: number): DcosTupleRec {
-  return { saddr, daddr, sport, dport, proto, pad: new Uint8Array(3) };
+  return { saddr, daddr, sport, dport, proto, pad: TUPLE_PAD };
 }
 
 function conn_key(ip: number, port: number, proto: number): DcosConnKeyRec {

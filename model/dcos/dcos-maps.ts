@@ -3,7 +3,6 @@
 // four maps, one per netlink object it writes per remote agent: dcos_route (main-table
 // route), dcos_neigh (permanent neighbour), dcos_fdb (bridge FDB entry), dcos_rule (the
 // table-42 route for the agent's own IP), so the control plane's write counts are DC/OS's.
-import { type StructDef, encode } from '../layout/struct.ts';
 import {
   ArrayMapModel,
   HashMapModel,
@@ -56,55 +55,108 @@ type IpKey = { ip: number };
 type MacKey = { mac: Uint8Array; pad: number };
 type ConnVal = { n: number };
 
-/** A key's id: its encoded bytes as a string (equal ids iff equal kernel key bytes). */
-function bytesId<K>(def: StructDef<K>): (k: K) => string {
-  return (k) => {
-    const b = encode(def, k);
-    let s = '';
-    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
-    return s;
-  };
-}
+// --- Key identity: equal iff the kernel key bytes are equal ---------------------------------
 
-/** A small integer (below 2^30) from a key's id: FNV-1a over a string id, a mix of a numeric one. */
-function idHash(x: string | number): number {
-  if (typeof x === 'number') return (Math.imul(x ^ (x >>> 16), 0x45d9f3b) ^ (x >>> 13)) & 0x3fffffff;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < x.length; i++) h = Math.imul(h ^ x.charCodeAt(i), 0x01000193);
-  return (h >>> 0) & 0x3fffffff;
-}
+// Each key type has an equality on its bytes and a hash below 2^30 that equal keys share,
+// written field by field as model/dataplane/state.ts does for the Mizar keys: a lookup then
+// costs a few integer operations, where an id built from the encoded bytes cost an encode,
+// a string and a hash over it per lookup. Fields compare as the bytes they encode to: u32
+// fields modulo 2^32 (x ^ y === 0), u16 and u8 fields by their low bits; pads included, so
+// keys that differ only in a pad are distinct, as in the kernel.
 
-/** The map's spec; two keys are the same kernel key iff their ids are equal. */
+type KeyFns<K> = [(a: K, b: K) => boolean, (k: K) => number];
+
+/** A u32 key (ifindex, index). */
+const NUM: KeyFns<number> = [(a, b) => (a ^ b) === 0, (k) => k & 0x3fffffff];
+
+/** dcos_ip_key. */
+const IP: KeyFns<IpKey> = [(a, b) => (a.ip ^ b.ip) === 0, (k) => Math.imul(k.ip, 0x9e3779b1) >>> 2];
+
+/** dcos_mac_key: the six MAC bytes and the u16 pad. */
+const MAC: KeyFns<MacKey> = [
+  (a, b) => {
+    const p = a.mac;
+    const q = b.mac;
+    return (
+      (((p[0] ^ q[0]) | (p[1] ^ q[1]) | (p[2] ^ q[2]) | (p[3] ^ q[3]) | (p[4] ^ q[4]) | (p[5] ^ q[5])) & 0xff) === 0 &&
+      ((a.pad ^ b.pad) & 0xffff) === 0
+    );
+  },
+  (k) => {
+    const m = k.mac;
+    const h = Math.imul(((m[0] << 24) | (m[1] << 16) | (m[2] << 8) | m[3]) ^ (((m[4] << 8) | m[5]) * 0x10001), 0x9e3779b1);
+    return (h ^ (h >>> 15)) & 0x3fffffff;
+  },
+];
+
+/** dcos_vip_key and dcos_conn_key: (u32 address, u16 port, u8 proto, u8 pad). */
+type AddrPortKey = { port: number; proto: number; pad: number };
+function addrPortEq(a: AddrPortKey, b: AddrPortKey, x: number): boolean {
+  return (x | ((a.port ^ b.port) & 0xffff) | ((a.proto ^ b.proto) & 0xff) | ((a.pad ^ b.pad) & 0xff)) === 0;
+}
+function addrPortHash(addr: number, k: AddrPortKey): number {
+  const h = Math.imul(Math.imul(addr, 0x9e3779b1) ^ (((k.port & 0xffff) << 16) | ((k.proto & 0xff) << 8) | (k.pad & 0xff)), 0x85ebca6b);
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+const VIP: KeyFns<DcosVipKeyRec> = [(a, b) => addrPortEq(a, b, a.vip ^ b.vip), (k) => addrPortHash(k.vip, k)];
+const CONN: KeyFns<DcosConnKeyRec> = [(a, b) => addrPortEq(a, b, a.ip ^ b.ip), (k) => addrPortHash(k.ip, k)];
+
+/** dcos_tuple: the 5-tuple and its three pad bytes. */
+const TUPLE: KeyFns<DcosTupleRec> = [
+  (a, b) => {
+    const p = a.pad;
+    const q = b.pad;
+    return (
+      ((a.saddr ^ b.saddr) |
+        (a.daddr ^ b.daddr) |
+        ((a.sport ^ b.sport) & 0xffff) |
+        ((a.dport ^ b.dport) & 0xffff) |
+        ((a.proto ^ b.proto) & 0xff) |
+        ((p[0] ^ q[0]) & 0xff) |
+        ((p[1] ^ q[1]) & 0xff) |
+        ((p[2] ^ q[2]) & 0xff)) ===
+      0
+    );
+  },
+  (k) => {
+    let h = Math.imul(k.saddr, 0x9e3779b1);
+    h = Math.imul(h ^ k.daddr, 0x85ebca6b);
+    h = Math.imul(h ^ ((k.sport << 16) | (k.dport & 0xffff)), 0xc2b2ae35);
+    return (h ^ (h >>> 15) ^ (k.proto & 0xff)) & 0x3fffffff;
+  },
+];
+
+/** LPM_TRIE finds its entries by prefix (DcosLpm), never by these. */
+const BY_PREFIX: KeyFns<DcosRouteKeyRec> = [() => false, () => 0];
+
 function spec<K, V>(
   name: string,
   type: MapType,
   key: Layout<K>,
   value: Layout<V>,
   maxEntries: number,
-  id: (k: K) => string | number,
+  [eq, hash]: KeyFns<K>,
 ): MapSpec<K, V> {
-  return { name, type, keyLayout: key, valueLayout: value, maxEntries, eq: (a, b) => id(a) === id(b), hash: (k) => idHash(id(k)) };
+  return { name, type, keyLayout: key, valueLayout: value, maxEntries, eq, hash };
 }
 
 const rec = recordLayout;
-const ipId = (k: IpKey): number => k.ip >>> 0;
-const macId = (k: MacKey): string => Array.from(k.mac, (x) => String.fromCharCode(x)).join('');
 
 /** Every map of dcos.o the model holds, with its kernel type, layouts and capacity. */
 export const DCOS_MAP_SPECS = {
-  dcos_cfg: spec('dcos_cfg', 'ARRAY', u32Layout, rec(DcosCfg), 1, (k: number) => k),
-  dcos_route: spec('dcos_route', 'LPM_TRIE', rec(DcosRouteKey), rec(DcosRouteVal), DCOS.MAP_AGENTS, bytesId(DcosRouteKey)),
-  dcos_neigh: spec('dcos_neigh', 'HASH', rec(DcosIpKey), rec(DcosNeighVal), DCOS.MAP_AGENTS, ipId),
-  dcos_fdb: spec('dcos_fdb', 'HASH', rec(DcosMacKey), rec(DcosFdbVal), DCOS.MAP_AGENTS, macId),
-  dcos_rule: spec('dcos_rule', 'HASH', rec(DcosIpKey), rec(DcosRouteVal), DCOS.MAP_AGENTS, ipId),
-  dcos_iface: spec('dcos_iface', 'HASH', u32Layout, rec(DcosIface), DCOS.MAP_IFACES, (k: number) => k),
-  dcos_local: spec('dcos_local', 'HASH', rec(DcosIpKey), rec(DcosLocalVal), DCOS.MAP_IFACES, ipId),
-  dcos_vip: spec('dcos_vip', 'HASH', rec(DcosVipKey), rec(DcosVipVal), DCOS.MAP_VIPS, bytesId(DcosVipKey)),
-  dcos_backend: spec('dcos_backend', 'ARRAY', u32Layout, rec(DcosBackend), DCOS.MAX_SVCS * DCOS.MAX_BACKENDS, (k: number) => k),
-  dcos_conns: spec('dcos_conns', 'HASH', rec(DcosConnKey), rec(DcosConnVal), DCOS.MAP_CONNS, bytesId(DcosConnKey)),
-  dcos_flow: spec('dcos_flow', 'LRU_HASH', rec(DcosTuple), rec(DcosFlowVal), DCOS.MAP_FLOWS, bytesId(DcosTuple)),
-  dcos_nat: spec('dcos_nat', 'LRU_HASH', rec(DcosTuple), rec(DcosNatVal), DCOS.MAP_FLOWS, bytesId(DcosTuple)),
-  dcos_counters: spec('dcos_counters', 'PERCPU_ARRAY', u32Layout, u64Layout, DCOS.MAP_COUNTERS, (k: number) => k),
+  dcos_cfg: spec('dcos_cfg', 'ARRAY', u32Layout, rec(DcosCfg), 1, NUM),
+  dcos_route: spec('dcos_route', 'LPM_TRIE', rec(DcosRouteKey), rec(DcosRouteVal), DCOS.MAP_AGENTS, BY_PREFIX),
+  dcos_neigh: spec('dcos_neigh', 'HASH', rec(DcosIpKey), rec(DcosNeighVal), DCOS.MAP_AGENTS, IP),
+  dcos_fdb: spec('dcos_fdb', 'HASH', rec(DcosMacKey), rec(DcosFdbVal), DCOS.MAP_AGENTS, MAC),
+  dcos_rule: spec('dcos_rule', 'HASH', rec(DcosIpKey), rec(DcosRouteVal), DCOS.MAP_AGENTS, IP),
+  dcos_iface: spec('dcos_iface', 'HASH', u32Layout, rec(DcosIface), DCOS.MAP_IFACES, NUM),
+  dcos_local: spec('dcos_local', 'HASH', rec(DcosIpKey), rec(DcosLocalVal), DCOS.MAP_IFACES, IP),
+  dcos_vip: spec('dcos_vip', 'HASH', rec(DcosVipKey), rec(DcosVipVal), DCOS.MAP_VIPS, VIP),
+  dcos_backend: spec('dcos_backend', 'ARRAY', u32Layout, rec(DcosBackend), DCOS.MAX_SVCS * DCOS.MAX_BACKENDS, NUM),
+  dcos_conns: spec('dcos_conns', 'HASH', rec(DcosConnKey), rec(DcosConnVal), DCOS.MAP_CONNS, CONN),
+  dcos_flow: spec('dcos_flow', 'LRU_HASH', rec(DcosTuple), rec(DcosFlowVal), DCOS.MAP_FLOWS, TUPLE),
+  dcos_nat: spec('dcos_nat', 'LRU_HASH', rec(DcosTuple), rec(DcosNatVal), DCOS.MAP_FLOWS, TUPLE),
+  dcos_counters: spec('dcos_counters', 'PERCPU_ARRAY', u32Layout, u64Layout, DCOS.MAP_COUNTERS, NUM),
 } as const;
 
 export type DcosMapName = keyof typeof DCOS_MAP_SPECS;
@@ -131,6 +183,8 @@ export type DcosLearntMap = (typeof DCOS_LEARNT_MAPS)[number];
 export class DcosLpm<V> extends SpecMap<DcosRouteKeyRec, V> implements RawMap {
   private readonly byLen = new Map<number, Map<number, { key: DcosRouteKeyRec; value: V }>>();
   private lens: number[] = [];
+  /** byLen's tables in the order of lens: a lookup walks both arrays, no Map.get per length. */
+  private tables: Array<Map<number, { key: DcosRouteKeyRec; value: V }>> = [];
   private count = 0;
 
   get size(): number {
@@ -143,8 +197,10 @@ export class DcosLpm<V> extends SpecMap<DcosRouteKeyRec, V> implements RawMap {
 
   /** Longest-prefix match of the address `ip`. */
   lookup(ip: number): V | undefined {
-    for (const len of this.lens) {
-      const hit = this.byLen.get(len)!.get(DcosLpm.masked(ip, len));
+    const lens = this.lens;
+    const tables = this.tables;
+    for (let i = 0; i < lens.length; i++) {
+      const hit = tables[i].get(DcosLpm.masked(ip, lens[i]));
       if (hit !== undefined) return hit.value;
     }
     return undefined;
@@ -164,6 +220,7 @@ export class DcosLpm<V> extends SpecMap<DcosRouteKeyRec, V> implements RawMap {
         m = new Map();
         this.byLen.set(key.prefixlen, m);
         this.lens = [...this.byLen.keys()].sort((a, b) => b - a);
+        this.tables = this.lens.map((len) => this.byLen.get(len)!);
       }
       this.count++;
     }
@@ -184,6 +241,7 @@ export class DcosLpm<V> extends SpecMap<DcosRouteKeyRec, V> implements RawMap {
   clear(): void {
     this.byLen.clear();
     this.lens = [];
+    this.tables = [];
     this.count = 0;
   }
 }
@@ -202,22 +260,102 @@ const ZERO_CFG: DcosCfgRec = {
 };
 const ZERO_BACKEND: DcosBackendRec = { ip: 0, port: 0, weight: 0, pad: 0 };
 
+// The programs' lookups on the hash maps they read per packet. HashMapModel.get calls its
+// spec's hash and eq through one call site shared by every map of every profile, so V8 sees
+// many targets there, calls them indirectly and allocates each lookup's key record. Each
+// class below repeats that get (same slots, same LRU clock, same result) with its key
+// type's functions called directly: one target per site, inlined, the key often never
+// allocated. Only get is hot; set, peek, delete and entries stay HashMapModel's.
+const [numEq, numHash] = NUM;
+const [ipEq, ipHash] = IP;
+const [macEq, macHash] = MAC;
+const [tupleEq, tupleHash] = TUPLE;
+
+/** dcos_iface. */
+class DcosNumMap<V> extends HashMapModel<number, V> {
+  override get(key: number): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(numHash(key));
+    while (s !== undefined && !numEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** dcos_neigh, dcos_rule, dcos_local. */
+class DcosIpMap<V> extends HashMapModel<IpKey, V> {
+  override get(key: IpKey): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(ipHash(key));
+    while (s !== undefined && !ipEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** dcos_fdb. */
+class DcosMacMap<V> extends HashMapModel<MacKey, V> {
+  override get(key: MacKey): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(macHash(key));
+    while (s !== undefined && !macEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** dcos_flow, dcos_nat. */
+class DcosTupleMap<V> extends HashMapModel<DcosTupleRec, V> {
+  override get(key: DcosTupleRec): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(tupleHash(key));
+    while (s !== undefined && !tupleEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+// Every run reads dcos_cfg (several times) and dcos_counters: ArrayMapModel.get's element load
+// is shared by every array map of every profile (records, numbers), so these two repeat it
+// where it sees one kind of element.
+
+/** dcos_cfg. */
+class DcosArrayMap<V> extends ArrayMapModel<V> {
+  override get(index: number): V | undefined {
+    if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
+    if (this.store === null) return this.zero;
+    return this.store[index] ?? this.zero;
+  }
+}
+/** dcos_counters. */
+class DcosCounterMap extends ArrayMapModel<number> {
+  override get(index: number): number | undefined {
+    if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
+    if (this.store === null) return this.zero;
+    return this.store[index] ?? this.zero;
+  }
+}
+
 /** One agent's maps (the globals of one loaded dcos.o). */
 export class DcosMaps {
-  readonly dcos_cfg = new ArrayMapModel<DcosCfgRec>(DCOS_MAP_SPECS.dcos_cfg, ZERO_CFG);
+  readonly dcos_cfg = new DcosArrayMap<DcosCfgRec>(DCOS_MAP_SPECS.dcos_cfg, ZERO_CFG);
   readonly dcos_route = new DcosLpm<DcosRouteValRec>(DCOS_MAP_SPECS.dcos_route);
-  readonly dcos_neigh = new HashMapModel<IpKey, DcosNeighValRec>(DCOS_MAP_SPECS.dcos_neigh);
-  readonly dcos_fdb = new HashMapModel<MacKey, DcosFdbValRec>(DCOS_MAP_SPECS.dcos_fdb);
-  readonly dcos_rule = new HashMapModel<IpKey, DcosRouteValRec>(DCOS_MAP_SPECS.dcos_rule);
-  readonly dcos_iface = new HashMapModel<number, DcosIfaceRec>(DCOS_MAP_SPECS.dcos_iface);
-  readonly dcos_local = new HashMapModel<IpKey, DcosLocalValRec>(DCOS_MAP_SPECS.dcos_local);
+  readonly dcos_neigh = new DcosIpMap<DcosNeighValRec>(DCOS_MAP_SPECS.dcos_neigh);
+  readonly dcos_fdb = new DcosMacMap<DcosFdbValRec>(DCOS_MAP_SPECS.dcos_fdb);
+  readonly dcos_rule = new DcosIpMap<DcosRouteValRec>(DCOS_MAP_SPECS.dcos_rule);
+  readonly dcos_iface = new DcosNumMap<DcosIfaceRec>(DCOS_MAP_SPECS.dcos_iface);
+  readonly dcos_local = new DcosIpMap<DcosLocalValRec>(DCOS_MAP_SPECS.dcos_local);
   readonly dcos_vip = new HashMapModel<DcosVipKeyRec, DcosVipValRec>(DCOS_MAP_SPECS.dcos_vip);
   readonly dcos_backend = new ArrayMapModel<DcosBackendRec>(DCOS_MAP_SPECS.dcos_backend, ZERO_BACKEND);
   readonly dcos_conns = new HashMapModel<DcosConnKeyRec, ConnVal>(DCOS_MAP_SPECS.dcos_conns);
-  readonly dcos_flow = new HashMapModel<DcosTupleRec, DcosFlowValRec>(DCOS_MAP_SPECS.dcos_flow);
-  readonly dcos_nat = new HashMapModel<DcosTupleRec, DcosNatValRec>(DCOS_MAP_SPECS.dcos_nat);
+  readonly dcos_flow = new DcosTupleMap<DcosFlowValRec>(DCOS_MAP_SPECS.dcos_flow);
+  readonly dcos_nat = new DcosTupleMap<DcosNatValRec>(DCOS_MAP_SPECS.dcos_nat);
   /** Per-reason counters (the kernel's are per CPU; the model keeps one number). */
-  readonly dcos_counters = new ArrayMapModel<number>(DCOS_MAP_SPECS.dcos_counters, 0);
+  readonly dcos_counters = new DcosCounterMap(DCOS_MAP_SPECS.dcos_counters, 0);
 
   /** The agent's configuration (slot 0 of dcos_cfg). */
   get cfg(): DcosCfgRec {

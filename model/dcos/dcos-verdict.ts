@@ -8,7 +8,7 @@
 // Step functions return 0 to go on, a negative reason to drop, or DONE with the Out filled.
 
 import { CONSTS } from '../dataplane/consts.ts';
-import { type XdpCtx, pkt_bytes, pkt_release } from '../dataplane/parse.ts';
+import { type PktInfo, type XdpCtx, pkt_bytes, pkt_info, pkt_release } from '../dataplane/parse.ts';
 import type { Out } from '../dataplane/verdict.ts';
 import { ACTION_BY_CODE, type Action, REASON, XDP_ACTION } from '../dataplane/tables.ts';
 import type { DcosMaps } from './dcos-maps.ts';
@@ -23,7 +23,41 @@ export class DcosRun {
   n_points = 0;
   count = 0;
   learnt = 0;
-  constructor(readonly m: DcosMaps) {}
+  constructor(public m: DcosMaps) {}
+}
+
+// The C's run record, Out and parse results live on its stack; here one object of each
+// serves every run (runs never overlap), reset at the run's start as the C's `= {}` zeroes
+// them, so a run allocates none of them. Only what a run hands out (its points) is fresh.
+let theRun: DcosRun | undefined;
+
+/** The record for a new run with maps `m` (nothing a previous run left remains). */
+export function dcos_run_begin(m: DcosMaps): DcosRun {
+  const v = (theRun ??= new DcosRun(m));
+  v.m = m;
+  v.action = v.reason = v.target = v.n_points = v.count = v.learnt = 0;
+  v.points = [];
+  return v;
+}
+
+/** `out` zeroed (C: `struct tp_out out = {}`). */
+export function dcos_out_reset(out: Out): Out {
+  out.action = 0;
+  out.reason = 0;
+  out.target = 0;
+  return out;
+}
+
+const ZERO_PKT = pkt_info();
+
+/** `p` zeroed (C: `struct tp_pkt p = {}`), as pkt_info() builds it. */
+export function dcos_pkt_reset(p: PktInfo): PktInfo {
+  const t = p.t;
+  t.saddr = t.daddr = t.sport = t.dport = t.proto = 0;
+  p.l3_off = p.ihl4 = p.tot_len = p.arp_op = p.ttl = 0;
+  p.is_arp = p.frag = false;
+  p.sha = ZERO_PKT.sha;
+  return p;
 }
 
 /** What one run of a DC/OS program left: the record and the frame it sends. */
@@ -69,6 +103,11 @@ export function dcos_finish(v: DcosRun, ret: number, out: Out): number {
   return action;
 }
 
+/**
+ * The run as its caller sees it. The output is a view of the run's own bytes in the packet
+ * slab, as run_result gives the Mizar programs' (pkt_bytes never hands those bytes out again):
+ * a copy would allocate an ArrayBuffer per run.
+ */
 export function dcos_result(v: DcosRun, action: number, ctx: XdpCtx): DcosRunResult {
   const a = ACTION_BY_CODE[action] ?? 'ABORTED';
   const sends = a !== 'DROP' && a !== 'ABORTED';
@@ -77,7 +116,7 @@ export function dcos_result(v: DcosRun, action: number, ctx: XdpCtx): DcosRunRes
     action: a,
     reason: v.reason,
     target: a === 'REDIRECT' ? v.target : 0,
-    output: sends ? pkt_bytes(ctx).slice() : null,
+    output: sends ? pkt_bytes(ctx) : null,
     points: v.points,
     nPoints: v.n_points,
     learnt: v.learnt,
