@@ -28,6 +28,7 @@ const FILES = [
   'lib/rewrite.h',
   'lib/csum.h',
   'lib/verdict.h',
+  'lib/verdict_exit.h',
   'lib/maps.h',
 ];
 /** The suites a mutant runs against (test/scripts/mutate-bpf.test.ts checks each exists). */

@@ -31,7 +31,7 @@ static __always_inline int dcos_egress_iface(struct xdp_md *ctx, struct tp_verdi
 }
 
 /* Step 2: Ethernet; ARP is the bridge's business. */
-static __always_inline int dcos_egress_eth(struct xdp_md *ctx, struct tp_verdict *v, struct dcos_out *out,
+static __always_inline int dcos_egress_eth(struct xdp_md *ctx, struct tp_verdict *v, struct tp_out *out,
 					   struct dcos_egress_scratch *e)
 {
 	__u8 *eth;
@@ -45,7 +45,7 @@ static __always_inline int dcos_egress_eth(struct xdp_md *ctx, struct tp_verdict
 		return -TP_R_DCOS_SPOOFED_SRC;
 	type = rd16(eth + 12);
 	if (type == TP_ETH_P_ARP) {
-		dcos_out_set(out, XDP_PASS, TP_R_DCOS_PASS_ARP, 0);
+		out_set(out, XDP_PASS, TP_R_DCOS_PASS_ARP, 0);
 		return TP_DONE;
 	}
 	if (type != TP_ETH_P_IP)
@@ -140,7 +140,7 @@ static __always_inline int dcos_egress_vip(struct xdp_md *ctx, struct tp_verdict
 }
 
 /* Step 7: a local container, the host, or a remote agent's VTEP. */
-static __always_inline int dcos_egress_route(struct xdp_md *ctx, struct tp_verdict *v, struct dcos_out *out,
+static __always_inline int dcos_egress_route(struct xdp_md *ctx, struct tp_verdict *v, struct tp_out *out,
 					     struct dcos_egress_scratch *e)
 {
 	const struct dcos_cfg *cfg = e->cfg;
@@ -153,7 +153,7 @@ static __always_inline int dcos_egress_route(struct xdp_md *ctx, struct tp_verdi
 
 	dcos_point(v, TP_DP_DCOS_EGRESS_ROUTE);
 	if (d == cfg->gateway) {
-		dcos_out_set(out, XDP_PASS, TP_R_DCOS_PASS_TO_HOST, 0);
+		out_set(out, XDP_PASS, TP_R_DCOS_PASS_TO_HOST, 0);
 		return TP_DONE;
 	}
 	ik.ip = d;
@@ -171,7 +171,7 @@ static __always_inline int dcos_egress_route(struct xdp_md *ctx, struct tp_verdi
 			return -TP_R_DCOS_ETH_TRUNCATED; /* unreachable: step 2 read it */
 		mac_copy(eth, loc->mac);
 		mac_copy(eth + 6, cfg->bridge_mac);
-		dcos_out_set(out, XDP_REDIRECT, TP_R_DCOS_DELIVER_LOCAL, loc->ifindex);
+		out_set(out, XDP_REDIRECT, TP_R_DCOS_DELIVER_LOCAL, loc->ifindex);
 		return TP_DONE;
 	}
 	rk.prefixlen = 32;
@@ -193,12 +193,12 @@ static __always_inline int dcos_egress_route(struct xdp_md *ctx, struct tp_verdi
 	}
 	if ((d & cfg->overlay_mask) == cfg->overlay_net)
 		return -TP_R_DCOS_NO_ROUTE;
-	dcos_out_set(out, XDP_PASS, TP_R_DCOS_PASS_TO_HOST, 0);
+	out_set(out, XDP_PASS, TP_R_DCOS_PASS_TO_HOST, 0);
 	return TP_DONE;
 }
 
 /* Step 8: neighbour, FDB, MTU, VXLAN to the remote agent. */
-static __always_inline int dcos_egress_encap(struct xdp_md *ctx, struct tp_verdict *v, struct dcos_out *out,
+static __always_inline int dcos_egress_encap(struct xdp_md *ctx, struct tp_verdict *v, struct tp_out *out,
 					     struct dcos_egress_scratch *e)
 {
 	const struct dcos_cfg *cfg = e->cfg;
@@ -231,12 +231,12 @@ static __always_inline int dcos_egress_encap(struct xdp_md *ctx, struct tp_verdi
 	r = dcos_vxlan_encap(ctx, cfg, f, &e->s.p.t);
 	if (r != 0)
 		return r;
-	dcos_out_set(out, XDP_REDIRECT, TP_R_DCOS_ENCAP_REMOTE, cfg->underlay_ifindex);
+	out_set(out, XDP_REDIRECT, TP_R_DCOS_ENCAP_REMOTE, cfg->underlay_ifindex);
 	return TP_DONE;
 }
 
 /* The steps in order (docs/dcos.md 4.1). */
-static __always_inline int dcos_egress_steps(struct xdp_md *ctx, struct tp_verdict *v, struct dcos_out *out,
+static __always_inline int dcos_egress_steps(struct xdp_md *ctx, struct tp_verdict *v, struct tp_out *out,
 					     struct dcos_egress_scratch *e)
 {
 	int r;
@@ -274,7 +274,7 @@ static __always_inline int dcos_egress_steps(struct xdp_md *ctx, struct tp_verdi
 static __always_inline int dcos_egress_main(struct xdp_md *ctx)
 {
 	struct dcos_egress_scratch e = {};
-	struct dcos_out out = {};
+	struct tp_out out = {};
 	struct tp_verdict *v = dcos_verdict_get();
 	__u32 zero = 0;
 

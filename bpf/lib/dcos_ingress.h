@@ -21,7 +21,7 @@ struct dcos_ingress_scratch {
 };
 
 /* Step 1: is this VXLAN to this agent? Everything else is the host's. */
-static __always_inline int dcos_ingress_outer(struct xdp_md *ctx, struct tp_verdict *v, struct dcos_out *out,
+static __always_inline int dcos_ingress_outer(struct xdp_md *ctx, struct tp_verdict *v, struct tp_out *out,
 					      struct dcos_ingress_scratch *e)
 {
 	struct tp_pkt o = {};
@@ -43,7 +43,7 @@ static __always_inline int dcos_ingress_outer(struct xdp_md *ctx, struct tp_verd
 	else if (o.ihl4 + TP_UDP_HLEN > o.tot_len || bpf_ntohs(o.t.dport) != DCOS_VXLAN_PORT)
 		pass = TP_R_DCOS_PASS_NOT_VXLAN;
 	if (pass != 0) {
-		dcos_out_set(out, XDP_PASS, pass, 0);
+		out_set(out, XDP_PASS, pass, 0);
 		return TP_DONE;
 	}
 	e->outer_ihl4 = o.ihl4;
@@ -111,7 +111,7 @@ static __always_inline int dcos_ingress_unnat(struct xdp_md *ctx, struct tp_verd
 }
 
 /* Step 5: strip the outer headers; to the container's veth, or to this agent's own stack. */
-static __always_inline int dcos_ingress_deliver(struct xdp_md *ctx, struct tp_verdict *v, struct dcos_out *out,
+static __always_inline int dcos_ingress_deliver(struct xdp_md *ctx, struct tp_verdict *v, struct tp_out *out,
 						struct dcos_ingress_scratch *e)
 {
 	const struct dcos_cfg *cfg = e->cfg;
@@ -142,17 +142,17 @@ static __always_inline int dcos_ingress_deliver(struct xdp_md *ctx, struct tp_ve
 	if (loc) {
 		mac_copy(eth, loc->mac);
 		mac_copy(eth + 6, cfg->bridge_mac);
-		dcos_out_set(out, XDP_REDIRECT, TP_R_DCOS_DECAP_DELIVER, loc->ifindex);
+		out_set(out, XDP_REDIRECT, TP_R_DCOS_DECAP_DELIVER, loc->ifindex);
 		return TP_DONE;
 	}
 	/* What vtep1024 hands the agent's stack: addressed to the NIC, so the stack takes it. */
 	mac_copy(eth, cfg->underlay_mac);
-	dcos_out_set(out, XDP_PASS, TP_R_DCOS_DECAP_TO_HOST, 0);
+	out_set(out, XDP_PASS, TP_R_DCOS_DECAP_TO_HOST, 0);
 	return TP_DONE;
 }
 
 /* The steps in order (docs/dcos.md 4.2). */
-static __always_inline int dcos_ingress_steps(struct xdp_md *ctx, struct tp_verdict *v, struct dcos_out *out,
+static __always_inline int dcos_ingress_steps(struct xdp_md *ctx, struct tp_verdict *v, struct tp_out *out,
 					      struct dcos_ingress_scratch *e)
 {
 	int r;
@@ -177,7 +177,7 @@ static __always_inline int dcos_ingress_steps(struct xdp_md *ctx, struct tp_verd
 static __always_inline int dcos_ingress_main(struct xdp_md *ctx)
 {
 	struct dcos_ingress_scratch e = {};
-	struct dcos_out out = {};
+	struct tp_out out = {};
 	struct tp_verdict *v = dcos_verdict_get();
 	__u32 zero = 0;
 

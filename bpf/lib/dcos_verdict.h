@@ -10,12 +10,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "dcos_maps.h"
-
-struct dcos_out {
-	__u32 action;
-	__u32 reason;
-	__u32 target;
-};
+#include "verdict_exit.h"
 
 static __always_inline struct tp_verdict *dcos_verdict_get(void)
 {
@@ -33,25 +28,12 @@ static __always_inline void dcos_point(struct tp_verdict *v, __u8 id)
 	v->n_points = n + 1;
 }
 
-static __always_inline void dcos_out_set(struct dcos_out *out, __u32 action, __u32 reason, __u32 target)
+static __always_inline int dcos_finish(struct tp_verdict *v, int ret, const struct tp_out *out)
 {
-	out->action = action;
-	out->reason = reason;
-	out->target = target;
-}
-
-static __always_inline int dcos_finish(struct tp_verdict *v, int ret, const struct dcos_out *out)
-{
-	__u32 action = XDP_DROP, reason = TP_R_UNSPEC, target = 0;
+	__u32 reason, target;
+	__u32 action = verdict_decide(ret, out, &reason, &target);
 	__u64 *count;
 
-	if (ret < 0) {
-		reason = (__u32)-ret;
-	} else if (ret == TP_DONE) {
-		action = out->action;
-		reason = out->reason;
-		target = action == XDP_REDIRECT ? out->target : 0;
-	}
 	v->action = action;
 	v->reason = reason;
 	v->target = target;

@@ -13,13 +13,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
-
-/* The verdict a run leaves with when it does not drop. */
-struct tp_out {
-	__u32 action;  /* XDP_PASS / XDP_TX / XDP_REDIRECT */
-	__u32 reason;  /* TP_R_* */
-	__u32 target;  /* redirect ifindex, 0 unless XDP_REDIRECT */
-};
+#include "verdict_exit.h"
 
 /* This CPU's slot; NULL only on a CPU past the map's max_entries (the run then aborts). */
 static __always_inline struct tp_verdict *verdict_get(void)
@@ -62,13 +56,6 @@ static __always_inline void verdict_learn(struct tp_verdict *v, void *outer, __u
 		bpf_map_update_elem(inner, key, value, BPF_ANY);
 }
 
-static __always_inline void out_set(struct tp_out *out, __u32 action, __u32 reason, __u32 target)
-{
-	out->action = action;
-	out->reason = reason;
-	out->target = target;
-}
-
 /*
  * The one exit of both programs: `ret` is what the run's steps returned (negative = drop
  * with that reason, TP_DONE = `out` holds the verdict). Writes the record, counts the reason
@@ -76,16 +63,10 @@ static __always_inline void out_set(struct tp_out *out, __u32 action, __u32 reas
  */
 static __always_inline int verdict_finish(struct tp_verdict *v, int ret, const struct tp_out *out)
 {
-	__u32 action = XDP_DROP, reason = TP_R_UNSPEC, target = 0;
+	__u32 reason, target;
+	__u32 action = verdict_decide(ret, out, &reason, &target);
 	__u64 *count;
 
-	if (ret < 0) {
-		reason = (__u32)-ret;
-	} else if (ret == TP_DONE) {
-		action = out->action;
-		reason = out->reason;
-		target = action == XDP_REDIRECT ? out->target : 0;
-	}
 	v->action = action;
 	v->reason = reason;
 	v->target = target;

@@ -90,8 +90,6 @@ class DcosCluster implements ProfileCluster {
   readonly serviceWrites: WriteFigures[] = [];
   readonly cp = new DcosControlPlane();
   private readonly tenants = new Map<string, string>();
-  /** The VIP (name) of each scenario service port: `${service}:${port}`. */
-  private readonly vipOf = new Map<string, string>();
 
   constructor(private readonly s: Scenario) {
     const cp = this.cp;
@@ -122,7 +120,6 @@ class DcosCluster implements ProfileCluster {
           ),
         );
         w = { writes: w.writes + one.writes, hosts: Math.max(w.hosts, one.hosts) };
-        this.vipOf.set(name, name);
       }
       this.serviceWrites.push(w);
     }

@@ -1,4 +1,4 @@
-// The verdict record (docs/dataplane.md section 4; bpf/lib/verdict.h line for line): every
+// The verdict record (docs/dataplane.md section 4; bpf/lib/verdict.h and verdict_exit.h line for line): every
 // decision point a run enters is appended in order, and the final action, reason and
 // redirect target are written once, at the single exit of the program, where
 // counters[reason] is incremented. The model's record also keeps what only it can say: the
@@ -175,6 +175,29 @@ export function verdict_learn<N extends LearntMap>(v: Run, map: N, vni: number, 
 }
 
 /**
+ * bpf/lib/verdict_exit.h's verdict_decide, shared by every profile's exit: `ret` is what the
+ * run's steps returned (negative = drop with that reason, DONE = `out` holds the verdict).
+ * Returns the action; the reason and target the record takes go into `d` (the C's
+ * `&reason, &target`).
+ */
+export function verdict_decide(ret: number, out: Out, d: Out): number {
+  let action = XDP_ACTION.DROP;
+  d.reason = REASON.UNSPEC;
+  d.target = 0;
+  if (ret < 0) {
+    d.reason = -ret;
+  } else if (ret === DONE) {
+    action = out.action;
+    d.reason = out.reason;
+    d.target = action === XDP_ACTION.REDIRECT ? out.target : 0;
+  }
+  return action;
+}
+
+/** The C's `reason, target` locals of the exits: one record serves every run (runs never overlap). */
+export const DECIDED: Out = out_new();
+
+/**
  * What the model's bpf_tail_call returns when the called program ran to its end and closed
  * the record itself (a real tail call never comes back; the model's returns through here).
  */
@@ -187,19 +210,11 @@ export const TAIL_CALLED = -0x10000;
  */
 export function verdict_finish(v: Run, ret: number, out: Out): number {
   if (ret === TAIL_CALLED) return v.action;
-  let action = XDP_ACTION.DROP;
-  let reason = REASON.UNSPEC;
-  let target = 0;
-  if (ret < 0) {
-    reason = -ret;
-  } else if (ret === DONE) {
-    action = out.action;
-    reason = out.reason;
-    target = action === XDP_ACTION.REDIRECT ? out.target : 0;
-  }
+  const action = verdict_decide(ret, out, DECIDED);
+  const reason = DECIDED.reason;
   v.action = action;
   v.reason = reason;
-  v.target = target;
+  v.target = DECIDED.target;
   const counters = v.m.counters;
   const count = counters.get(reason);
   if (count !== undefined) {

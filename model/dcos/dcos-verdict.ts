@@ -1,4 +1,5 @@
-// The verdict record of the DC/OS programs (bpf/lib/dcos_verdict.h line for line). The same
+// The verdict record of the DC/OS programs (bpf/lib/dcos_verdict.h line for line; the exit rule
+// shared with the Mizar profile is verdict_decide, bpf/lib/verdict_exit.h). The same
 // record as the Mizar profile's (struct tp_verdict, model/dataplane/structs.ts Verdict) in a
 // map of its own, dcos_verdict: every decision point a run enters is appended in order; the
 // action, reason and redirect target are written once, at the program's single exit, where
@@ -9,11 +10,11 @@
 
 import { CONSTS } from '../dataplane/consts.ts';
 import { type PktInfo, type XdpCtx, pkt_bytes, pkt_info, pkt_release } from '../dataplane/parse.ts';
-import type { Out } from '../dataplane/verdict.ts';
-import { ACTION_BY_CODE, type Action, REASON, XDP_ACTION } from '../dataplane/tables.ts';
+import { DECIDED, type Out, verdict_decide } from '../dataplane/verdict.ts';
+import { ACTION_BY_CODE, type Action } from '../dataplane/tables.ts';
 import type { DcosMaps } from './dcos-maps.ts';
 
-const { DONE, MAX_POINTS } = CONSTS;
+const { MAX_POINTS } = CONSTS;
 
 export class DcosRun {
   action = 0;
@@ -82,19 +83,11 @@ export function dcos_point(v: DcosRun, id: number): void {
 
 /** The one exit of both programs: the record, the counter, the XDP action. */
 export function dcos_finish(v: DcosRun, ret: number, out: Out): number {
-  let action = XDP_ACTION.DROP;
-  let reason = REASON.UNSPEC;
-  let target = 0;
-  if (ret < 0) {
-    reason = -ret;
-  } else if (ret === DONE) {
-    action = out.action;
-    reason = out.reason;
-    target = action === XDP_ACTION.REDIRECT ? out.target : 0;
-  }
+  const action = verdict_decide(ret, out, DECIDED);
+  const reason = DECIDED.reason;
   v.action = action;
   v.reason = reason;
-  v.target = target;
+  v.target = DECIDED.target;
   const count = v.m.dcos_counters.get(reason);
   if (count !== undefined) {
     v.m.dcos_counters.set(reason, count + 1);
