@@ -6,6 +6,7 @@
 // Each figure carries the mismatches it saw (0 expected: the suites prove agreement).
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -14,8 +15,9 @@ import { runModel } from '../harness/engine/hop.ts';
 import { Engine } from '../harness/engine/engine.ts';
 import { compareRuns } from '../harness/engine/differences.ts';
 import { podFrame, validPodPkt } from '../harness/diff/gen/packets.ts';
-import { defaultExecutor } from '../harness/testrun.ts';
-import { BATCH, type BenchProgram, buildWorkload, compareMany, freshDiffers } from './diff-workload.ts';
+import { koffi } from '../harness/libbpf/native.ts';
+import { OUTPUT_SLACK, MAX_FRAME, defaultExecutor } from '../harness/testrun.ts';
+import { BATCH, type BenchProgram, type HostCase, buildWorkload, compareMany, freshDiffers } from './diff-workload.ts';
 import { emit, note, rate } from './emit.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +31,54 @@ const w = buildWorkload('bench');
 const { topo: t, instances } = w;
 const agentCases = w.cases.agent;
 const transitCases = w.cases.transit;
+
+// The same cases' kernel runs back to back from C (bench/testrun-c/cases.c): what the test
+// run costs with no binding and no harness around it. With the model's time alone it bounds
+// what one thread can compare, whatever the harness does.
+const binDir = join(root, 'build/bench');
+mkdirSync(binDir, { recursive: true });
+const casesLib = join(binDir, 'libtestrun-cases.so');
+execFileSync('gcc', ['-O2', '-Wall', '-shared', '-fPIC', '-o', casesLib, join(root, 'bench/testrun-c/cases.c'), '-lbpf'], {
+  stdio: 'inherit',
+});
+const runCases = koffi
+  .load(casesLib)
+  .func('int tp_run_cases(void *fds, void *frames, void *offs, void *lens, void *ifindexes, int n, void *out, uint32_t out_size)') as (
+  fds: Int32Array,
+  frames: Uint8Array,
+  offs: Uint32Array,
+  lens: Uint32Array,
+  ifx: Uint32Array,
+  n: number,
+  out: Uint8Array,
+  size: number,
+) => number;
+const cOut = new Uint8Array(MAX_FRAME + OUTPUT_SLACK);
+
+/** Runs per second of `cases` in C, `chunk` cases per call (the call's own cost spread over them). */
+function cRate(program: BenchProgram, cases: readonly HostCase[], chunk = 500): number {
+  const n = Math.min(chunk, cases.length);
+  const fds = new Int32Array(n);
+  const offs = new Uint32Array(n);
+  const lens = new Uint32Array(n);
+  const ifx = new Uint32Array(n);
+  const frames = new Uint8Array(cases.slice(0, n).reduce((a, x) => a + x.c.frame.length, 0));
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const x = cases[i];
+    fds[i] = instances[x.h].fds[program];
+    offs[i] = at;
+    lens[i] = x.c.frame.length;
+    ifx[i] = x.c.ingress;
+    frames.set(x.c.frame, at);
+    at += x.c.frame.length;
+  }
+  return rate(() => {
+    const rc = runCases(fds, frames, offs, lens, ifx, n, cOut, cOut.length);
+    if (rc !== n) throw new Error(`tp_run_cases: case ${-rc - 1} failed (errno ${koffi.errno()})`);
+    return n;
+  }, MS).opsPerSec;
+}
 
 const programRates: number[] = [];
 for (const [program, cases] of [
@@ -73,6 +123,7 @@ for (const [program, cases] of [
     }
     return 500;
   }, MS);
+  const cLoop = cRate(program, cases);
   const x0 = cases[0];
   const m0 = runModel(w.differs[x0.h].state, x0.c.program, x0.c.frame, x0.c.ingress, false);
   const k0 = instances[x0.h].run(x0.c.program, x0.c.frame, x0.c.ingress);
@@ -95,6 +146,25 @@ for (const [program, cases] of [
   ] as const) {
     emit({ bench: BENCH, metric: `${program}_${metric}_per_sec`, value: Math.round(r.opsPerSec), unit: 'ops/s' });
   }
+  // One thread does both halves in turn: its comparisons cannot outrun these two added.
+  const floor = 1 / (1 / cLoop + 1 / model.opsPerSec);
+  emit({
+    bench: BENCH,
+    metric: `${program}_c_test_run_per_sec`,
+    value: Math.round(cLoop),
+    unit: 'ops/s',
+    params: { from: 'C', cases: 500 },
+  });
+  emit({
+    bench: BENCH,
+    metric: `${program}_one_thread_bound_per_sec`,
+    value: Math.round(floor),
+    unit: 'cases/s',
+    params: { is: 'C test runs + model alone, nothing compared', comparisons: Math.round(full.opsPerSec) },
+  });
+  note(
+    `${program}: one thread cannot pass ${Math.round(floor)}/s on this machine: the kernel runs of these cases back to back from C ${(1e6 / cLoop).toFixed(1)} us + the model alone ${(1e6 / model.opsPerSec).toFixed(1)} us, nothing read or compared`,
+  );
   note(
     `${program}: ${Math.round(full.opsPerSec)} comparisons/s (${(1e6 / full.opsPerSec).toFixed(1)} us each) = model ${(1e6 / model.opsPerSec).toFixed(1)} us + kernel run & verdict ${(1e6 / kernel.opsPerSec).toFixed(1)} us (bare test run ${(1e6 / bare.opsPerSec).toFixed(1)} us) + compare ${(1e6 / cmp.opsPerSec).toFixed(2)} us + learnt-key checks when the model learns + one host's learnt maps read whole ${(1e6 / learnt.opsPerSec).toFixed(1)} us per batch of ${BATCH}`,
   );

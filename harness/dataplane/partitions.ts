@@ -18,6 +18,12 @@ const ARRAY_OF_MAPS = 12;
 
 export class PartitionedBpfMap extends BpfMap {
   private readonly slots = new Map<number, BpfMap>();
+  // VNI -> slot as vpc_slots said (null: no entry), kept while vpc_slots has taken no write.
+  // Programs only read vpc_slots and the harness writes it through the one BpfMap of its
+  // object, so that map's write count says when this is stale: a learnt key's operation then
+  // costs its own syscall, not a vpc_slots lookup before it.
+  private readonly slotOf = new Map<number, number | null>();
+  private slotsSeen = -1;
 
   /**
    * `outer`: the object's ARRAY_OF_MAPS; `vpcSlots`: the object's vpc_slots map;
@@ -71,8 +77,18 @@ export class PartitionedBpfMap extends BpfMap {
         detail: `key is ${key.byteLength} bytes, the slots' key_size is ${this.info.keySize}`,
       });
     }
-    const s = this.vpcSlots.lookup(key.subarray(0, 4));
-    return s === null ? undefined : this.slots.get(readU32(s));
+    if (this.vpcSlots.writes !== this.slotsSeen) {
+      this.slotOf.clear();
+      this.slotsSeen = this.vpcSlots.writes;
+    }
+    const vni = (key[0] | (key[1] << 8) | (key[2] << 16) | (key[3] << 24)) >>> 0; // the key's u32 VNI, as readU32 reads it
+    let s = this.slotOf.get(vni);
+    if (s === undefined) {
+      const v = this.vpcSlots.lookup(key.subarray(0, 4));
+      s = v === null ? null : readU32(v);
+      this.slotOf.set(vni, s);
+    }
+    return s === null ? undefined : this.slots.get(s);
   }
 
   override lookup(key: Uint8Array, out?: Uint8Array): Uint8Array | null {
@@ -81,6 +97,7 @@ export class PartitionedBpfMap extends BpfMap {
 
   /** Writes into the key's slot; a VNI without one is refused (ENOENT), as no program could write it. */
   override update(key: Uint8Array, value: Uint8Array, flag: UpdateFlag = 'any'): void {
+    this.writes++;
     const m = this.forKey(key, 'bpf_map_update_elem');
     if (m === undefined) {
       throw new BpfError({
@@ -94,10 +111,12 @@ export class PartitionedBpfMap extends BpfMap {
   }
 
   override delete(key: Uint8Array): boolean {
+    this.writes++;
     return this.forKey(key, 'bpf_map_delete_elem')?.delete(key) ?? false;
   }
 
   override lookupAndDelete(key: Uint8Array): Uint8Array | null {
+    this.writes++;
     return this.forKey(key, 'bpf_map_lookup_and_delete_elem')?.lookupAndDelete(key) ?? null;
   }
 
@@ -112,6 +131,7 @@ export class PartitionedBpfMap extends BpfMap {
 
   /** Empties every slot (a key is deleted from the slot that holds it, whatever vpc_slots says). */
   override clear(): void {
+    this.writes++;
     for (const m of this.slots.values()) m.clear();
   }
 

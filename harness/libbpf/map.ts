@@ -99,6 +99,12 @@ export class BpfMap {
   readonly perCpu: boolean;
   /** Bytes per CPU slot of a per-CPU value: value_size rounded up to 8. */
   readonly perCpuStride: number;
+  /**
+   * Writes made through this object (updates, deletes, removing reads): what a reader that
+   * keeps what it read may compare to know it is stale. Writes by programs or through
+   * another fd of the same map do not count.
+   */
+  writes = 0;
 
   constructor(fd: number, info: MapInfo, owner?: string) {
     this.fd = fd;
@@ -165,6 +171,7 @@ export class BpfMap {
   update(key: Uint8Array, value: Uint8Array, flag: UpdateFlag = 'any'): void {
     this.checkKey(key, 'bpf_map_update_elem');
     this.checkValue(value, 'bpf_map_update_elem', false);
+    this.writes++;
     const rc = libbpf().bpf_map_update_elem(this.fd, key, value, UPDATE_FLAGS[flag]);
     if (rc < 0) throw this.error(rc, 'bpf_map_update_elem', key, flag);
   }
@@ -172,6 +179,7 @@ export class BpfMap {
   /** Deletes `key`; false when it was not there. Array maps cannot delete (EINVAL). */
   delete(key: Uint8Array): boolean {
     this.checkKey(key, 'bpf_map_delete_elem');
+    this.writes++;
     const rc = libbpf().bpf_map_delete_elem(this.fd, key);
     if (rc === -ENOENT) return false;
     if (rc < 0) throw this.error(rc, 'bpf_map_delete_elem', key);
@@ -181,6 +189,7 @@ export class BpfMap {
   /** Removes and returns the value (hash-type maps on kernels ≥ 5.14); null if absent. */
   lookupAndDelete(key: Uint8Array): Uint8Array | null {
     this.checkKey(key, 'bpf_map_lookup_and_delete_elem');
+    this.writes++;
     const buf = new Uint8Array(this.valueBufferSize);
     const rc = libbpf().bpf_map_lookup_and_delete_elem(this.fd, key, buf);
     if (rc === -ENOENT) return null;
@@ -249,6 +258,7 @@ export class BpfMap {
       count: new Uint32Array(1),
     });
     const out: Array<[Uint8Array, Uint8Array]> = [];
+    if (remove) this.writes++;
     let first = true;
     // Each round returns at least one entry or ends the walk; the bound is for a map
     // another writer keeps refilling.

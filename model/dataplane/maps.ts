@@ -156,6 +156,11 @@ interface Slot<K, V> {
   next: Slot<K, V> | undefined;
 }
 
+/** HashMapModel or a subclass of it (one that looks its keys up at a site of its own). */
+export interface HashMapClass<K, V> {
+  new (spec: MapSpec<K, V>): HashMapModel<K, V>;
+}
+
 /**
  * HASH and LRU_HASH. The store is allocated on the first write, so an empty map on one of
  * 100,000 hosts costs one small object. LRU eviction is exact least-recently-used at
@@ -289,7 +294,8 @@ export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> 
   }
 
   clone(): HashMapModel<K, V> {
-    const c = new HashMapModel(this.spec);
+    // The copy is of this map's own class: a subclass's lookup site stays its own (state.ts).
+    const c = new (this.constructor as HashMapClass<K, V>)(this.spec);
     if (this.store !== null) {
       const m = new Map<number, Slot<K, V>>();
       for (const [h, head] of this.store) {
@@ -319,15 +325,19 @@ export class HashMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> 
  */
 export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<number, V> {
   // A JS array, holes for unwritten slots: a program's index lookup is one element load.
-  // Protected, with zero, for subclasses that repeat get() at a site of their own (model/dcos/dcos-maps.ts).
+  // Protected, with zero and capacity, for the subclasses that repeat get() at a site of their
+  // own (below); capacity is the spec's maxEntries kept on the map, so that get reads no spec,
+  // whose shape differs from profile to profile.
   protected store: Array<V | undefined> | null = null;
   private count = 0;
+  protected readonly capacity: number;
 
   constructor(
     spec: MapSpec<number, V>,
     protected readonly zero: V,
   ) {
     super(spec);
+    this.capacity = spec.maxEntries;
   }
 
   get size(): number {
@@ -335,7 +345,7 @@ export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<num
   }
 
   get(index: number): V | undefined {
-    if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
+    if (!(index >= 0 && index < this.capacity)) return undefined;
     if (this.store === null) return this.zero;
     return this.store[index] ?? this.zero;
   }
@@ -375,10 +385,54 @@ export class ArrayMapModel<V> extends SpecMap<number, V> implements ModelMap<num
   }
 
   clone(): ArrayMapModel<V> {
-    const c = new ArrayMapModel(this.spec, this.zero);
+    const c = new (this.constructor as new (spec: MapSpec<number, V>, zero: V) => ArrayMapModel<V>)(this.spec, this.zero);
     if (this.store !== null) c.store = this.store.slice();
     c.count = this.count;
     return c;
+  }
+}
+
+// --- Lookups at sites of their own ---------------------------------------------------------
+
+// HashMapModel.get calls spec.hash and spec.eq, and ArrayMapModel.get loads an element: one
+// site each for every map of every host of every profile, so V8 sees every key type (and
+// element kind) there, calls the functions indirectly and inlines none. A subclass that
+// repeats get() with its key type's functions called directly (same slots, same LRU clock,
+// same result) gives each kind a site of its own; set, peek, delete and entries stay shared.
+// The u32-keyed and array ones are here for every profile; each profile's other key types
+// have theirs beside their key functions (model/dataplane/state.ts, model/dcos/dcos-maps.ts).
+
+/** A u32 key (ifindex, VNI, index): equal as 32-bit values; a hash below 2^30. Every profile's u32-keyed specs use these. */
+export const numKeyEq = (a: number, b: number): boolean => (a ^ b) === 0;
+export const numKeyHash = (k: number): number => k & 0x3fffffff;
+
+/** A HASH keyed by a u32, its spec's eq and hash being numKeyEq and numKeyHash. */
+export class NumKeyMap<V> extends HashMapModel<number, V> {
+  override get(key: number): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(numKeyHash(key));
+    while (s !== undefined && !numKeyEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** An ARRAY of records (configurations, backends). */
+export class RecordArrayMap<V extends object> extends ArrayMapModel<V> {
+  override get(index: number): V | undefined {
+    if (!(index >= 0 && index < this.capacity)) return undefined;
+    if (this.store === null) return this.zero;
+    return this.store[index] ?? this.zero;
+  }
+}
+
+/** An ARRAY (or per-CPU array) of numbers (Maglev tables, counters). */
+export class NumberArrayMap extends ArrayMapModel<number> {
+  override get(index: number): number | undefined {
+    if (!(index >= 0 && index < this.capacity)) return undefined;
+    if (this.store === null) return this.zero;
+    return this.store[index] ?? this.zero;
   }
 }
 

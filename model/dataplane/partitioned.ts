@@ -27,6 +27,12 @@ function vniOf(key: unknown): number {
 /** The vpc_slots map of the host the map belongs to (asked each time: HostState.clone replaces it). */
 export type SlotsMap = () => HashMapModel<number, number>;
 
+/**
+ * The class of a slot's map: HashMapModel or a subclass of it for the key type (state.ts).
+ * Typed apart from K and V, so the partitioned map's types stay as free as its methods'.
+ */
+export type SlotClass = new (spec: never, ...rest: never[]) => unknown;
+
 export class PartitionedMapModel<K, V> extends SpecMap<K, V> implements ModelMap<K, V> {
   // Every slot below `slots` exists in the kernel (the loader fills the outer array), empty
   // or not; the model allocates a slot's store on first use.
@@ -38,11 +44,15 @@ export class PartitionedMapModel<K, V> extends SpecMap<K, V> implements ModelMap
   private lastVersion = 0;
   private lastPart: HashMapModel<K, V> | undefined = undefined;
 
-  /** `slots`: the outer ARRAY_OF_MAPS's max_entries (LEARNT_SLOTS). */
+  /**
+   * `slots`: the outer ARRAY_OF_MAPS's max_entries (LEARNT_SLOTS); `part`: the class of
+   * each slot's map (its key type's own lookup, state.ts).
+   */
   constructor(
     spec: MapSpec<K, V>,
     readonly slots: number,
     private readonly slotsMap: SlotsMap,
+    private readonly part: SlotClass = HashMapModel,
   ) {
     super(spec);
   }
@@ -56,7 +66,7 @@ export class PartitionedMapModel<K, V> extends SpecMap<K, V> implements ModelMap
   /** Slot `s` (what the program's outer lookup finds), or undefined past the array. */
   inSlot(s: number | undefined): HashMapModel<K, V> | undefined {
     if (s === undefined || !(s >= 0 && s < this.slots)) return undefined;
-    return (this.parts[s] ??= new HashMapModel(this.spec));
+    return (this.parts[s] ??= new this.part(this.spec as never) as HashMapModel<K, V>);
   }
 
   /** The slot `vni`'s entries live in on this host, or undefined (no slot, or one past the array). */
@@ -113,7 +123,7 @@ export class PartitionedMapModel<K, V> extends SpecMap<K, V> implements ModelMap
 
   /** A copy reading its slots from another host's vpc_slots (HostState.clone). */
   cloneFor(slotsMap: SlotsMap): PartitionedMapModel<K, V> {
-    const c = new PartitionedMapModel(this.spec, this.slots, slotsMap);
+    const c = new PartitionedMapModel(this.spec, this.slots, slotsMap, this.part);
     this.parts.forEach((p, i) => {
       if (p !== undefined) c.parts[i] = p.clone();
     });

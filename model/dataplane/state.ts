@@ -34,9 +34,14 @@ import {
   type LpmKey,
   LpmMapModel,
   type MapSpec,
+  NumKeyMap,
+  NumberArrayMap,
+  RecordArrayMap,
   type MapType,
   type ModelMap,
   type RawMap,
+  numKeyEq,
+  numKeyHash,
   recordLayout,
   u32Layout,
   u64Layout,
@@ -76,10 +81,6 @@ export function flowKey(vni: number, saddr: number, daddr: number, sport: number
 // Each key record has an equality on its bytes and a hash below 2^30 (a small integer: the
 // cheapest Map key) that equal keys share. Fields compare as the bytes they encode to: u32
 // fields modulo 2^32 (x ^ y === 0), u16 and u8 fields by their low bits.
-
-/** A u32 key (ifindex, VNI, index). */
-const numEq = (a: number, b: number): boolean => (a ^ b) === 0;
-const numHash = (k: number): number => k & 0x3fffffff;
 
 function epKeyEq(a: EpKeyRec, b: EpKeyRec): boolean {
   return ((a.vni ^ b.vni) | (a.ip ^ b.ip)) === 0;
@@ -132,7 +133,7 @@ function spec<K, V, T extends MapType>(
   return { name, type, keyLayout, valueLayout, maxEntries, eq, hash, ...(slots !== undefined ? { slots } : {}) };
 }
 
-const NUM: [typeof numEq, typeof numHash] = [numEq, numHash];
+const NUM: [typeof numKeyEq, typeof numKeyHash] = [numKeyEq, numKeyHash];
 const EP: [typeof epKeyEq, typeof epKeyHash] = [epKeyEq, epKeyHash];
 const SVC: [typeof svcKeyEq, typeof svcKeyHash] = [svcKeyEq, svcKeyHash];
 const FLOW: [typeof flowKeyEq, typeof flowKeyHash] = [flowKeyEq, flowKeyHash];
@@ -177,19 +178,74 @@ export type HostMap<N extends MapName> = ModelMap<MapKey<N>, MapValue<N>>;
 
 type AnyMap = ModelMap<unknown, unknown>;
 
+// --- Lookups at sites of their own (maps.ts says why) ------------------------------------
+
+/** endpoints and ep_cache's slots: tp_ep_key. */
+class EpHashMap<V> extends HashMapModel<EpKeyRec, V> {
+  override get(key: EpKeyRec): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(epKeyHash(key));
+    while (s !== undefined && !epKeyEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** services: tp_svc_key. */
+class SvcHashMap<V> extends HashMapModel<SvcKeyRec, V> {
+  override get(key: SvcKeyRec): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(svcKeyHash(key));
+    while (s !== undefined && !svcKeyEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+/** flows' and rflows' slots: tp_flow_key. */
+class FlowHashMap<V> extends HashMapModel<FlowKeyRec, V> {
+  override get(key: FlowKeyRec): V | undefined {
+    if (this.store === null) return undefined;
+    let s = this.store.get(flowKeyHash(key));
+    while (s !== undefined && !flowKeyEq(s.key, key)) s = s.next;
+    if (s === undefined) return undefined;
+    s.used = ++this.clock;
+    return s.value;
+  }
+}
+
+type AnyHashClass = new (spec: MapSpec<unknown, unknown>) => HashMapModel<unknown, unknown>;
+type AnyArrayClass = new (spec: MapSpec<number, unknown>, zero: unknown) => ArrayMapModel<unknown>;
+/** Any of the classes above (each takes its own key and value types; arrays a zero record too). */
+type MapClass = new (spec: never, zero: never) => unknown;
+
+/** The class of each map that is not an LPM trie (learnt maps: the class of their slots). */
+const MAP_CLASS: Record<Exclude<MapName, 'networks'>, MapClass> = {
+  cfg: RecordArrayMap,
+  ifaces: NumKeyMap,
+  endpoints: EpHashMap,
+  vpcs: NumKeyMap,
+  services: SvcHashMap,
+  maglev: NumberArrayMap,
+  backends: RecordArrayMap,
+  vpc_slots: NumKeyMap,
+  ep_cache: EpHashMap,
+  flows: FlowHashMap,
+  rflows: FlowHashMap,
+  counters: NumberArrayMap,
+};
+
 /** The model of a map of `s`'s kernel type; arrays read unwritten slots as the zero record. */
 function makeMap(s: MapSpec<unknown, unknown>, slotsMap: SlotsMap): AnyMap {
-  if (s.slots !== undefined) return new PartitionedMapModel(s, s.slots, slotsMap);
-  switch (s.type) {
-    case 'ARRAY':
-    case 'PERCPU_ARRAY':
-      return new ArrayMapModel(s as MapSpec<number, unknown>, s.valueLayout.decode(new Uint8Array(s.valueLayout.def.size)));
-    case 'LPM_TRIE':
-      return new LpmMapModel(s as MapSpec<LpmKey, unknown>);
-    case 'HASH':
-    case 'LRU_HASH':
-      return new HashMapModel(s);
+  if (s.type === 'LPM_TRIE') return new LpmMapModel(s as MapSpec<LpmKey, unknown>);
+  const cls = MAP_CLASS[s.name as Exclude<MapName, 'networks'>];
+  if (s.slots !== undefined) return new PartitionedMapModel(s, s.slots, slotsMap, cls);
+  if (s.type === 'ARRAY' || s.type === 'PERCPU_ARRAY') {
+    return new (cls as AnyArrayClass)(s as MapSpec<number, unknown>, s.valueLayout.decode(new Uint8Array(s.valueLayout.def.size)));
   }
+  return new (cls as AnyHashClass)(s);
 }
 
 /** Every map of a host by kernel name, typed by its records (the learnt maps with their partitions). */

@@ -10,8 +10,13 @@ import {
   MapFullError,
   type MapSpec,
   type MapType,
+  NumKeyMap,
+  NumberArrayMap,
   type RawMap,
+  RecordArrayMap,
   SpecMap,
+  numKeyEq,
+  numKeyHash,
   recordLayout,
   u32Layout,
   u64Layout,
@@ -67,7 +72,7 @@ type ConnVal = { n: number };
 type KeyFns<K> = [(a: K, b: K) => boolean, (k: K) => number];
 
 /** A u32 key (ifindex, index). */
-const NUM: KeyFns<number> = [(a, b) => (a ^ b) === 0, (k) => k & 0x3fffffff];
+const NUM: KeyFns<number> = [numKeyEq, numKeyHash];
 
 /** dcos_ip_key. */
 const IP: KeyFns<IpKey> = [(a, b) => (a.ip ^ b.ip) === 0, (k) => Math.imul(k.ip, 0x9e3779b1) >>> 2];
@@ -265,23 +270,11 @@ const ZERO_BACKEND: DcosBackendRec = { ip: 0, port: 0, weight: 0, pad: 0 };
 // many targets there, calls them indirectly and allocates each lookup's key record. Each
 // class below repeats that get (same slots, same LRU clock, same result) with its key
 // type's functions called directly: one target per site, inlined, the key often never
-// allocated. Only get is hot; set, peek, delete and entries stay HashMapModel's.
-const [numEq, numHash] = NUM;
+// allocated. Only get is hot; set, peek, delete and entries stay HashMapModel's. The u32-keyed
+// map and the arrays use maps.ts's classes, shared with the Mizar profile.
 const [ipEq, ipHash] = IP;
 const [macEq, macHash] = MAC;
 const [tupleEq, tupleHash] = TUPLE;
-
-/** dcos_iface. */
-class DcosNumMap<V> extends HashMapModel<number, V> {
-  override get(key: number): V | undefined {
-    if (this.store === null) return undefined;
-    let s = this.store.get(numHash(key));
-    while (s !== undefined && !numEq(s.key, key)) s = s.next;
-    if (s === undefined) return undefined;
-    s.used = ++this.clock;
-    return s.value;
-  }
-}
 
 /** dcos_neigh, dcos_rule, dcos_local. */
 class DcosIpMap<V> extends HashMapModel<IpKey, V> {
@@ -319,35 +312,14 @@ class DcosTupleMap<V> extends HashMapModel<DcosTupleRec, V> {
   }
 }
 
-// Every run reads dcos_cfg (several times) and dcos_counters: ArrayMapModel.get's element load
-// is shared by every array map of every profile (records, numbers), so these two repeat it
-// where it sees one kind of element.
-
-/** dcos_cfg. */
-class DcosArrayMap<V> extends ArrayMapModel<V> {
-  override get(index: number): V | undefined {
-    if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
-    if (this.store === null) return this.zero;
-    return this.store[index] ?? this.zero;
-  }
-}
-/** dcos_counters. */
-class DcosCounterMap extends ArrayMapModel<number> {
-  override get(index: number): number | undefined {
-    if (!(index >= 0 && index < this.spec.maxEntries)) return undefined;
-    if (this.store === null) return this.zero;
-    return this.store[index] ?? this.zero;
-  }
-}
-
 /** One agent's maps (the globals of one loaded dcos.o). */
 export class DcosMaps {
-  readonly dcos_cfg = new DcosArrayMap<DcosCfgRec>(DCOS_MAP_SPECS.dcos_cfg, ZERO_CFG);
+  readonly dcos_cfg = new RecordArrayMap<DcosCfgRec>(DCOS_MAP_SPECS.dcos_cfg, ZERO_CFG);
   readonly dcos_route = new DcosLpm<DcosRouteValRec>(DCOS_MAP_SPECS.dcos_route);
   readonly dcos_neigh = new DcosIpMap<DcosNeighValRec>(DCOS_MAP_SPECS.dcos_neigh);
   readonly dcos_fdb = new DcosMacMap<DcosFdbValRec>(DCOS_MAP_SPECS.dcos_fdb);
   readonly dcos_rule = new DcosIpMap<DcosRouteValRec>(DCOS_MAP_SPECS.dcos_rule);
-  readonly dcos_iface = new DcosNumMap<DcosIfaceRec>(DCOS_MAP_SPECS.dcos_iface);
+  readonly dcos_iface = new NumKeyMap<DcosIfaceRec>(DCOS_MAP_SPECS.dcos_iface);
   readonly dcos_local = new DcosIpMap<DcosLocalValRec>(DCOS_MAP_SPECS.dcos_local);
   readonly dcos_vip = new HashMapModel<DcosVipKeyRec, DcosVipValRec>(DCOS_MAP_SPECS.dcos_vip);
   readonly dcos_backend = new ArrayMapModel<DcosBackendRec>(DCOS_MAP_SPECS.dcos_backend, ZERO_BACKEND);
@@ -355,7 +327,7 @@ export class DcosMaps {
   readonly dcos_flow = new DcosTupleMap<DcosFlowValRec>(DCOS_MAP_SPECS.dcos_flow);
   readonly dcos_nat = new DcosTupleMap<DcosNatValRec>(DCOS_MAP_SPECS.dcos_nat);
   /** Per-reason counters (the kernel's are per CPU; the model keeps one number). */
-  readonly dcos_counters = new DcosCounterMap(DCOS_MAP_SPECS.dcos_counters, 0);
+  readonly dcos_counters = new NumberArrayMap(DCOS_MAP_SPECS.dcos_counters, 0);
 
   /** The agent's configuration (slot 0 of dcos_cfg). */
   get cfg(): DcosCfgRec {

@@ -11,6 +11,9 @@ import { transit } from '../../../model/dataplane/dataplane.ts';
 import type { HostState } from '../../../model/dataplane/state.ts';
 import { ATTACKER, VICTIM, floodFrame, sharedHost } from '../../support/tenant-flood.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
+import { readU32, u32 } from '../../../harness/libbpf/map.ts';
+import { CONSTS } from '../../../model/dataplane/consts.ts';
+import { fromHex } from '../../../model/wire/hex.ts';
 
 const SLOT = 64;
 const FLOOD = 600;
@@ -62,5 +65,26 @@ describeBpf('learnt-state isolation in the kernel', () => {
     const before = ofVni(kernelLearnt(inst), VICTIM);
     flood(s.shared.state);
     expect(ofVni(kernelLearnt(inst), VICTIM)).not.toEqual(before);
+  });
+
+  it('reads a learnt key in the slot vpc_slots names now: a VNI moved to another slot and back', () => {
+    const s = sharedHost();
+    writeHostState(inst, s.shared.state);
+    const ep = inst.learnt('ep_cache');
+    const slots = inst.map('vpc_slots');
+    const [keyHex] = [...kernelLearnt(inst).ep_cache.keys()].filter((k) => readU32(fromHex(k)) === VICTIM);
+    expect(keyHex, 'a learnt entry of the victim').toBeDefined();
+    const key = fromHex(keyHex);
+    const was = readU32(slots.lookup(u32(VICTIM))!);
+    const used = new Set([...s.shared.state.map('vpc_slots').entries()].map(([, slot]) => slot));
+    const free = [...Array(CONSTS.LEARNT_SLOTS).keys()].find((i) => !used.has(i))!;
+    expect(ep.lookup(key)).not.toBeNull();
+    ep.ensureSlot(free);
+    slots.update(u32(VICTIM), u32(free));
+    expect(ep.lookup(key), 'the empty slot the VNI now names').toBeNull();
+    slots.update(u32(VICTIM), u32(was));
+    expect(ep.lookup(key), 'back in its own slot').not.toBeNull();
+    slots.delete(u32(VICTIM));
+    expect(ep.lookup(key), 'no slot at all').toBeNull();
   });
 });
