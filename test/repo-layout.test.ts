@@ -1,6 +1,8 @@
 // The layout's promises, checked on every run: nothing imports in a circle, model/ imports
-// nothing outside itself and no Node API (it runs in a browser), and no two files of the
-// tree share a name (README.md files excepted: each folder's guide has that name on purpose).
+// nothing outside itself and no Node API (it runs in a browser), no two files of the tree
+// share a name (README.md files excepted: each folder's guide has that name on purpose), and
+// maps are reached through their types: no double cast (`as unknown as`) in model/, nor on a
+// map or a map spec anywhere else.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -102,5 +104,26 @@ describe('layout', () => {
       byName.set(basename(f), [...(byName.get(basename(f)) ?? []), f]);
     }
     expect([...byName.values()].filter((fs) => fs.length > 1)).toEqual([]);
+  });
+
+  it('model/ has no double cast, and no source casts a map or a map spec through unknown', () => {
+    const mapish = /\bmaps?\b|\.map\(|\.raw\(|\.learnt\(|MAP_SPECS|MapSpec|RawMap|ModelMap|HostMap|BpfMap|this\[name\]/;
+    const double = /\bas unknown as\b/;
+    // The matcher catches the casts this rule removed (a profile's raw view, a spec by name).
+    for (const planted of [
+      'return this[name] as unknown as RawMap;',
+      'const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;',
+    ]) {
+      expect(double.test(planted) && mapish.test(planted), planted).toBe(true);
+    }
+    const found: string[] = [];
+    for (const f of code.filter((x) => !x.startsWith('test/'))) {
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (double.test(line) && (f.startsWith('model/') || mapish.test(line))) found.push(`${f}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(found).toEqual([]);
   });
 });

@@ -10,8 +10,7 @@
 //     this host and a current backend of a service with that VIP and port, at its host.
 import { ControlPlane, type Host } from '../../model/control/plane.ts';
 import { CONSTS } from '../../model/dataplane/consts.ts';
-import { MAP_SPECS, type MapName } from '../../model/dataplane/state.ts';
-import type { MapSpec } from '../../model/dataplane/maps.ts';
+import type { MapName } from '../../model/dataplane/state.ts';
 import { ipv4ToString } from '../../model/wire/addr.ts';
 import { toHex } from '../../model/wire/hex.ts';
 import type { Violation } from './properties.ts';
@@ -55,8 +54,7 @@ export function rebuild(cp: ControlPlane): ControlPlane {
 function entries(h: Host, name: MapName): Map<string, string> {
   const out = new Map<string, string>();
   if (!h.state.has(name)) return out;
-  const spec = MAP_SPECS[name] as unknown as MapSpec<unknown, unknown>;
-  for (const [k, v] of h.state.map(name).entries()) out.set(toHex(spec.keyLayout.encode(k)), toHex(spec.valueLayout.encode(v)));
+  for (const [k, v] of h.state.raw(name).rawEntries()) out.set(toHex(k), toHex(v));
   return out;
 }
 

@@ -211,7 +211,7 @@ export class DcosControlPlane {
       vtepMac: macOf(DCOS_VTEP_OUI, vtepIp),
       subnet: { network: subnetNet, prefixLen: 24 },
       gateway,
-      state: undefined as unknown as DcosHostState,
+      state: new DcosHostState(this, spec.name),
       reachable: true,
       index,
       bridgeMac: macOf([0x0e, 0x00], gateway),
@@ -219,7 +219,6 @@ export class DcosControlPlane {
       underlayIfindex: spec.underlayIfindex ?? 2,
       containers: new Map(),
     };
-    a.state = new DcosHostState(this, a.name);
     // Every existing agent: neighbour, main-table route, FDB, table-42 route (4 writes); the
     // new agent the same 4 for each of them, its configuration, and every VIP.
     const others = this.agentsByName.size;

@@ -336,7 +336,7 @@ export class DcosMaps {
 
   /** Map `name`, seen as the kernel sees it. */
   raw(name: DcosMapName): RawMap {
-    return this[name] as unknown as RawMap;
+    return this[name];
   }
 
   /** Entries of every map the control plane and the data plane wrote (counters aside). */
