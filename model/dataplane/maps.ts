@@ -157,7 +157,7 @@ interface Slot<K, V> {
 }
 
 /** HashMapModel or a subclass of it (one that looks its keys up at a site of its own). */
-export interface HashMapClass<K, V> {
+interface HashMapClass<K, V> {
   new (spec: MapSpec<K, V>): HashMapModel<K, V>;
 }
 
