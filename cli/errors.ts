@@ -61,3 +61,29 @@ export function describeFsError(path: string, e: unknown): string | undefined {
 export function writeProblem(e: unknown): string {
   return fsReason(e) ?? (e instanceof Error ? e.message : String(e));
 }
+
+/**
+ * A command's outputs, written one after another: a write that fails is said (naming its
+ * file) and remembered in `ok`, and the next is still tried, so one bad path loses no other.
+ */
+export class OutputWrites {
+  ok = true;
+  constructor(
+    private readonly io: { err(text: string): void },
+    private readonly command: string,
+  ) {}
+
+  attempt(path: string, write: () => void): void {
+    try {
+      write();
+    } catch (e) {
+      this.fail(`${path}: ${writeProblem(e)}`);
+    }
+  }
+
+  /** A write that failed without throwing (`what`: the file, and why when known). */
+  fail(what: string): void {
+    this.ok = false;
+    this.io.err(`twinplane ${this.command}: could not write ${what}`);
+  }
+}

@@ -178,15 +178,10 @@ static __always_inline int dcos_ingress_main(struct xdp_md *ctx)
 {
 	struct dcos_ingress_scratch e = {};
 	struct tp_out out = {};
-	struct tp_verdict *v = dcos_verdict_get();
-	__u32 zero = 0;
+	struct tp_verdict *v = dcos_run_start(&e.cfg);
 
 	if (!v)
 		return XDP_ABORTED;
-	__builtin_memset(v, 0, sizeof(*v));
-	e.cfg = bpf_map_lookup_elem(&dcos_cfg, &zero);
-	if (!e.cfg)
-		return XDP_ABORTED; /* unreachable: an ARRAY's slot 0 always exists */
 	return dcos_finish(v, dcos_ingress_steps(ctx, v, &out, &e), &out);
 }
 

@@ -19,6 +19,25 @@ static __always_inline struct tp_verdict *dcos_verdict_get(void)
 	return bpf_map_lookup_elem(&dcos_verdict, &key);
 }
 
+/*
+ * The start of both programs' runs: this CPU's record, zeroed, and the agent's
+ * configuration in *cfg; NULL when either is missing (the run aborts; unreachable: the
+ * record has a slot per CPU and an ARRAY's slot 0 always exists).
+ */
+static __always_inline struct tp_verdict *dcos_run_start(const struct dcos_cfg **cfg)
+{
+	struct tp_verdict *v = dcos_verdict_get();
+	__u32 zero = 0;
+
+	if (!v)
+		return NULL;
+	__builtin_memset(v, 0, sizeof(*v));
+	*cfg = bpf_map_lookup_elem(&dcos_cfg, &zero);
+	if (!*cfg)
+		return NULL;
+	return v;
+}
+
 static __always_inline void dcos_point(struct tp_verdict *v, __u8 id)
 {
 	__u32 n = v->n_points;
@@ -30,21 +49,7 @@ static __always_inline void dcos_point(struct tp_verdict *v, __u8 id)
 
 static __always_inline int dcos_finish(struct tp_verdict *v, int ret, const struct tp_out *out)
 {
-	__u32 reason, target;
-	__u32 action = verdict_decide(ret, out, &reason, &target);
-	__u64 *count;
-
-	v->action = action;
-	v->reason = reason;
-	v->target = target;
-	count = bpf_map_lookup_elem(&dcos_counters, &reason);
-	if (count) {
-		*count += 1;
-		v->count = (__u32)*count;
-	}
-	if (action == XDP_REDIRECT)
-		return bpf_redirect(target, 0);
-	return action;
+	return verdict_close(v, ret, out, &dcos_counters);
 }
 
 #endif /* TWINPLANE_DCOS_VERDICT_H */

@@ -63,21 +63,7 @@ static __always_inline void verdict_learn(struct tp_verdict *v, void *outer, __u
  */
 static __always_inline int verdict_finish(struct tp_verdict *v, int ret, const struct tp_out *out)
 {
-	__u32 reason, target;
-	__u32 action = verdict_decide(ret, out, &reason, &target);
-	__u64 *count;
-
-	v->action = action;
-	v->reason = reason;
-	v->target = target;
-	count = bpf_map_lookup_elem(&counters, &reason);
-	if (count) {
-		*count += 1;
-		v->count = (__u32)*count;
-	}
-	if (action == XDP_REDIRECT)
-		return bpf_redirect(target, 0);
-	return action;
+	return verdict_close(v, ret, out, &counters);
 }
 
 #endif /* TWINPLANE_VERDICT_H */

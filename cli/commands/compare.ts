@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../args.ts';
-import { EXIT, UserError, writeProblem } from '../errors.ts';
+import { EXIT, OutputWrites, UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { checkOutputDir, outputFlags } from '../outputs.ts';
 import { expandScenarioPaths, loadScenarioArgs } from '../scenarios.ts';
@@ -76,20 +76,12 @@ export async function runCompare(file: string, o: CompareRun, io: Io): Promise<n
   }
   await io.out(o.json ? JSON.stringify(doc) + '\n' : compareMarkdown(doc));
   if (report === undefined) return EXIT.ok;
-  let ok = true;
-  const attempt = (path: string, write: () => void): void => {
-    try {
-      write();
-    } catch (e) {
-      ok = false;
-      io.err(`twinplane compare: could not write ${path}: ${writeProblem(e)}`);
-    }
-  };
-  attempt(report, () => mkdirSync(report, { recursive: true }));
-  attempt(join(report, 'index.html'), () => writeFileSync(join(report, 'index.html'), comparePageHtml(doc)));
-  attempt(join(report, 'summary.md'), () => writeFileSync(join(report, 'summary.md'), compareMarkdown(doc)));
-  attempt(join(report, 'compare.json'), () => writeFileSync(join(report, 'compare.json'), JSON.stringify(doc, null, 1) + '\n'));
-  return ok ? EXIT.ok : EXIT.failure;
+  const w = new OutputWrites(io, 'compare');
+  w.attempt(report, () => mkdirSync(report, { recursive: true }));
+  w.attempt(join(report, 'index.html'), () => writeFileSync(join(report, 'index.html'), comparePageHtml(doc)));
+  w.attempt(join(report, 'summary.md'), () => writeFileSync(join(report, 'summary.md'), compareMarkdown(doc)));
+  w.attempt(join(report, 'compare.json'), () => writeFileSync(join(report, 'compare.json'), JSON.stringify(doc, null, 1) + '\n'));
+  return w.ok ? EXIT.ok : EXIT.failure;
 }
 
 export const command: Command = {

@@ -4,7 +4,7 @@
 // file, BPF and a fresh object — is checked before the first packet.
 import type { Command, ParsedArgs } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
-import { EXIT, UserError, writeProblem } from '../errors.ts';
+import { EXIT, OutputWrites, UserError, writeProblem } from '../errors.ts';
 import { FILTER_FLAG, parseFilterFlag } from '../filter.ts';
 import { OPTION_CLASS_FLAG, parseOptionClass, withOptionClass } from '../option-class.ts';
 import type { Io } from '../io.ts';
@@ -74,26 +74,15 @@ export async function engineOrThrow(target: RunTarget, io: Io, command: string) 
  * written. `streamed`: the pcapng and the JSON went out packet by packet during the run.
  */
 export function writeOutputs(doc: RunDoc, o: Outputs, io: Io, command: string, streamed = false): boolean {
-  let ok = true;
-  const attempt = (path: string, write: () => void): void => {
-    try {
-      write();
-    } catch (e) {
-      ok = false;
-      io.err(`twinplane ${command}: could not write ${path}: ${writeProblem(e)}`);
-    }
-  };
+  const w = new OutputWrites(io, command);
   if (o.report !== undefined) {
     let files: ReturnType<typeof writeReportDir> | undefined;
-    attempt(o.report, () => (files = writeReportDir(o.report!, doc, { streamed })));
-    for (const f of files?.failed ?? []) {
-      ok = false;
-      io.err(`twinplane ${command}: could not write ${f}`);
-    }
+    w.attempt(o.report, () => (files = writeReportDir(o.report!, doc, { streamed })));
+    for (const f of files?.failed ?? []) w.fail(f);
   }
-  if (o.junit !== undefined) attempt(o.junit, () => writeJunit(o.junit!, doc));
-  if (o.pcap !== undefined && !streamed) attempt(o.pcap, () => writePcapng(o.pcap!, doc));
-  return ok;
+  if (o.junit !== undefined) w.attempt(o.junit, () => writeJunit(o.junit!, doc));
+  if (o.pcap !== undefined && !streamed) w.attempt(o.pcap, () => writePcapng(o.pcap!, doc));
+  return w.ok;
 }
 
 /** Runs loaded scenarios by the plan, writes and prints; the exit status. */

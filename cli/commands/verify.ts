@@ -8,7 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from '../args.ts';
 import { ensureBpfFresh } from '../bpf-build.ts';
-import { EXIT, UserError, fsReason, writeProblem } from '../errors.ts';
+import { EXIT, OutputWrites, UserError, fsReason } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { checkInputFile } from '../inputs.ts';
 import { type OutputName, checkOutputDir, checkOutputs, outputFlags } from '../outputs.ts';
@@ -84,45 +84,37 @@ async function writeAll(
   flags: { report?: string; junit?: string; pcap?: string },
   io: Io,
 ): Promise<{ ok: boolean; pcaps: Map<string, string> }> {
-  let ok = true;
+  const w = new OutputWrites(io, 'verify');
   const pcaps = new Map<string, string>();
-  const attempt = (path: string, write: () => void): void => {
-    try {
-      write();
-    } catch (e) {
-      ok = false;
-      io.err(`twinplane verify: could not write ${path}: ${writeProblem(e)}`);
-    }
-  };
   const anyViolation = doc.scenarios.some((s) => s.violations.length + s.known.length > 0);
   if (flags.report !== undefined) {
     const dir = flags.report;
-    attempt(dir, () => mkdirSync(dir, { recursive: true }));
-    attempt(join(dir, 'index.html'), () => writeFileSync(join(dir, 'index.html'), verifyPageHtml(doc)));
-    attempt(join(dir, 'verify.json'), () => writeFileSync(join(dir, 'verify.json'), JSON.stringify(doc, null, 1) + '\n'));
-    attempt(join(dir, 'junit.xml'), () => writeFileSync(join(dir, 'junit.xml'), verifyJunitXml(doc)));
-    attempt(join(dir, 'violations.pcapng'), () => writeFileSync(join(dir, 'violations.pcapng'), violationsPcapng(doc)));
+    w.attempt(dir, () => mkdirSync(dir, { recursive: true }));
+    w.attempt(join(dir, 'index.html'), () => writeFileSync(join(dir, 'index.html'), verifyPageHtml(doc)));
+    w.attempt(join(dir, 'verify.json'), () => writeFileSync(join(dir, 'verify.json'), JSON.stringify(doc, null, 1) + '\n'));
+    w.attempt(join(dir, 'junit.xml'), () => writeFileSync(join(dir, 'junit.xml'), verifyJunitXml(doc)));
+    w.attempt(join(dir, 'violations.pcapng'), () => writeFileSync(join(dir, 'violations.pcapng'), violationsPcapng(doc)));
     for (const s of doc.scenarios) pcaps.set(s.file, join(dir, 'violations.pcapng'));
   }
-  if (flags.junit !== undefined) attempt(flags.junit, () => writeFileSync(flags.junit!, verifyJunitXml(doc)));
+  if (flags.junit !== undefined) w.attempt(flags.junit, () => writeFileSync(flags.junit!, verifyJunitXml(doc)));
   if (flags.pcap !== undefined) {
-    attempt(flags.pcap, () => writeFileSync(flags.pcap!, violationsPcapng(doc)));
+    w.attempt(flags.pcap, () => writeFileSync(flags.pcap!, violationsPcapng(doc)));
     for (const s of doc.scenarios) pcaps.set(s.file, flags.pcap);
   }
   // A violation always comes with a capture of its paths: in a fresh temporary folder when
   // no output was asked for (never over a file of the user's).
   if (anyViolation && flags.report === undefined && flags.pcap === undefined) {
     let dir: string | undefined;
-    attempt(tmpdir(), () => (dir = mkdtempSync(join(tmpdir(), 'twinplane-verify-'))));
+    w.attempt(tmpdir(), () => (dir = mkdtempSync(join(tmpdir(), 'twinplane-verify-'))));
     if (dir !== undefined)
       for (const s of doc.scenarios) {
         if (s.violations.length + s.known.length === 0) continue;
         const f = join(dir, `${basename(s.file).replace(/\.ya?ml$/, '')}.violations.pcapng`);
-        attempt(f, () => writeFileSync(f, violationsPcapng(doc, s.file)));
+        w.attempt(f, () => writeFileSync(f, violationsPcapng(doc, s.file)));
         pcaps.set(s.file, f);
       }
   }
-  return { ok, pcaps };
+  return { ok: w.ok, pcaps };
 }
 
 export const command: Command = {

@@ -9,9 +9,8 @@ import type { BpfMap, MappedArray } from '../libbpf/map.ts';
 import { numPossibleCpus } from '../libbpf/map.ts';
 import { defaultExecutor, type TestRunExecutor } from '../testrun.ts';
 import { ensureIfindexes } from '../netns.ts';
-import { CONSTS } from '../../model/dataplane/consts.ts';
+import { type KernelRun, decodeVerdict } from './instance.ts';
 import { Verdict } from '../../model/dataplane/structs.ts';
-import { ACTION_BY_CODE, type Action } from '../../model/dataplane/tables.ts';
 import { DCOS_CONTROL_MAPS, DCOS_LEARNT_MAPS, type DcosLearntMap, type DcosMapName, type DcosMaps } from '../../model/dcos/dcos-maps.ts';
 import { toHex } from '../../model/wire/hex.ts';
 import { pinCurrentThread } from './affinity.ts';
@@ -20,31 +19,8 @@ export const DCOS_OBJ = process.env.TWINPLANE_DCOS_OBJ ?? fileURLToPath(new URL(
 
 export type DcosProgram = 'dcos_egress' | 'dcos_ingress';
 
-/** What one kernel run left: the record and the frame as the program left it. */
-export interface DcosKernelRun {
-  action: Action | `UNKNOWN(${number})`;
-  /** The program's return value; the record's action must agree. */
-  retval: number;
-  recordAction: number;
-  reason: number;
-  target: number;
-  points: number[];
-  nPoints: number;
-  count: number;
-  learnt: number;
-  output: Uint8Array;
-}
-
-const field = (name: string): number => Verdict.fields.find((f) => f.name === name)!.offset;
-const V = {
-  action: field('action'),
-  reason: field('reason'),
-  target: field('target'),
-  n_points: field('n_points'),
-  count: field('count'),
-  learnt: field('learnt'),
-  points: field('points'),
-} as const;
+/** What one kernel run left: the record (struct tp_verdict, as the Mizar programs' is) and the frame as the program left it. */
+export type DcosKernelRun = KernelRun;
 
 export class DcosInstance {
   readonly fds: Readonly<Record<DcosProgram, number>>;
@@ -117,23 +93,7 @@ export class DcosInstance {
   run(program: DcosProgram, frame: Uint8Array, ingressIfindex: number): DcosKernelRun {
     if (this.closed) throw new Error(`${this.label}: instance used after close()`);
     const r = this.exec.runInPlace(this.fds[program], frame, { ingressIfindex });
-    const output = r.view.slice(0, r.outLen);
-    const dv = this.vView;
-    const nPoints = dv.getUint32(V.n_points, true);
-    const points: number[] = [];
-    for (let i = 0; i < Math.min(nPoints, CONSTS.MAX_POINTS); i++) points.push(this.vBuf[V.points + i]);
-    return {
-      action: ACTION_BY_CODE[r.retval] ?? `UNKNOWN(${r.retval})`,
-      retval: r.retval,
-      recordAction: dv.getUint32(V.action, true),
-      reason: dv.getUint32(V.reason, true),
-      target: dv.getUint32(V.target, true),
-      points,
-      nPoints,
-      count: dv.getUint32(V.count, true),
-      learnt: dv.getUint32(V.learnt, true),
-      output,
-    };
+    return decodeVerdict(this.vView, this.vBuf, r.retval, r.view.slice(0, r.outLen));
   }
 
   /** A learnt map's entries as sorted 'key=value' hex strings (the model's: learntOf). */

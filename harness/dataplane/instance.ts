@@ -58,6 +58,34 @@ const V_COUNT = Verdict.fields.find((f) => f.name === 'count')!.offset;
 const V_LEARNT = Verdict.fields.find((f) => f.name === 'learnt')!.offset;
 const V_POINTS = Verdict.fields.find((f) => f.name === 'points')!.offset;
 
+/**
+ * The verdict record in `bytes` (viewed by `dv`: one CPU's slot of a mapped verdict array,
+ * any profile's: every profile's record is struct tp_verdict) with the run's return value
+ * (-1: take the record's action) and output. One object shape for every caller (output
+ * undefined when only the record is read).
+ */
+export function decodeVerdict(dv: DataView, bytes: Uint8Array, retval: number, output: Uint8Array | undefined): KernelRun {
+  const recordAction = dv.getUint32(V_ACTION, true);
+  const nPoints = dv.getUint32(V_NPOINTS, true);
+  const stored = Math.min(nPoints, CONSTS.MAX_POINTS);
+  const points: number[] = [];
+  for (let i = 0; i < stored; i++) points.push(bytes[V_POINTS + i]);
+  const code = retval >= 0 ? retval : recordAction;
+  return {
+    action: ACTION_BY_CODE[code] ?? `UNKNOWN(${code})`,
+    retval: code,
+    recordAction,
+    reason: dv.getUint32(V_REASON, true),
+    target: dv.getUint32(V_TARGET, true),
+    points,
+    nPoints,
+    flags: dv.getUint32(V_FLAGS, true),
+    count: dv.getUint32(V_COUNT, true),
+    learnt: dv.getUint32(V_LEARNT, true),
+    output: output as Uint8Array,
+  };
+}
+
 export class DataplaneInstance {
   readonly label: string;
   readonly prog: ProgramInstance;
@@ -142,29 +170,9 @@ export class DataplaneInstance {
     return this.record(retval, undefined);
   }
 
-  // One object shape for both callers (output undefined when only the record is read).
   private record(retval: number, output: Uint8Array | undefined): KernelRun {
     if (this.closed) throw new Error(`${this.label}: instance used after close()`);
-    const dv = this.vView;
-    const recordAction = dv.getUint32(V_ACTION, true);
-    const nPoints = dv.getUint32(V_NPOINTS, true);
-    const stored = Math.min(nPoints, CONSTS.MAX_POINTS);
-    const points: number[] = [];
-    for (let i = 0; i < stored; i++) points.push(this.vBuf[V_POINTS + i]);
-    const code = retval >= 0 ? retval : recordAction;
-    return {
-      action: ACTION_BY_CODE[code] ?? `UNKNOWN(${code})`,
-      retval: code,
-      recordAction,
-      reason: dv.getUint32(V_REASON, true),
-      target: dv.getUint32(V_TARGET, true),
-      points,
-      nPoints,
-      flags: dv.getUint32(V_FLAGS, true),
-      count: dv.getUint32(V_COUNT, true),
-      learnt: dv.getUint32(V_LEARNT, true),
-      output: output as Uint8Array,
-    };
+    return decodeVerdict(this.vView, this.vBuf, retval, output);
   }
 
   /** Entries of the counters map (one per reason id). */

@@ -166,13 +166,7 @@ export function mac_read(b: Uint8Array, p: number): Uint8Array {
   }
   const m = new Uint8Array(macBlock, macUsed, ETH_ALEN);
   macUsed += ETH_ALEN;
-  m[0] = b[p];
-  m[1] = b[p + 1];
-  m[2] = b[p + 2];
-  m[3] = b[p + 3];
-  m[4] = b[p + 4];
-  m[5] = b[p + 5];
-  return m;
+  return mac_load(m, b, p);
 }
 
 /** Copies the 6 bytes at b[p] into `m` (the C's mac_copy into a struct field) and returns m. */
@@ -234,6 +228,16 @@ export function pkt_info(): PktInfo {
     ttl: 0,
     sha: NO_MAC,
   };
+}
+
+/** `p` zeroed, as pkt_info() builds it (C: `struct tp_pkt p = {}`) on a record that serves every run. */
+export function pkt_reset(p: PktInfo): PktInfo {
+  const t = p.t;
+  t.saddr = t.daddr = t.sport = t.dport = t.proto = 0;
+  p.l3_off = p.ihl4 = p.tot_len = p.arp_op = p.ttl = 0;
+  p.is_arp = p.frag = false;
+  p.sha = NO_MAC;
+  return p;
 }
 
 /** ARP at l3_off: -1 unless 28 bytes of Ethernet/IPv4 ARP. Fills tuple (spa, tpa), op, sha. */

@@ -10,6 +10,7 @@
 import { CONSTS } from './consts.ts';
 import { type XdpCtx, pkt_bytes, pkt_release } from './parse.ts';
 import { renderKey, renderValue } from './fmt.ts';
+import type { ModelMap } from './maps.ts';
 import type { HostMaps, HostState, MapKey, MapName, MapValue } from './state.ts';
 import { ACTION_BY_CODE, type Action, REASON, XDP_ACTION } from './tables.ts';
 
@@ -69,6 +70,14 @@ export interface Out {
 
 export function out_new(): Out {
   return { action: 0, reason: 0, target: 0 };
+}
+
+/** `out` zeroed (C: `struct tp_out out = {}`) on a record that serves every run. */
+export function out_reset(out: Out): Out {
+  out.action = 0;
+  out.reason = 0;
+  out.target = 0;
+  return out;
 }
 
 export function out_set(out: Out, action: number, reason: number, target: number): void {
@@ -197,6 +206,32 @@ export function verdict_decide(ret: number, out: Out, d: Out): number {
 /** The C's `reason, target` locals of the exits: one record serves every run (runs never overlap). */
 export const DECIDED: Out = out_new();
 
+/** The fields of struct tp_verdict the exit writes (every profile's run record has them). */
+export interface ExitRecord {
+  action: number;
+  reason: number;
+  target: number;
+  count: number;
+}
+
+/**
+ * bpf/lib/verdict_exit.h's verdict_close, every profile's one exit: writes the record,
+ * counts the reason once in `counters` (the profile's own map) and returns the XDP action.
+ */
+export function verdict_close(v: ExitRecord, ret: number, out: Out, counters: ModelMap<number, number>): number {
+  const action = verdict_decide(ret, out, DECIDED);
+  const reason = DECIDED.reason;
+  v.action = action;
+  v.reason = reason;
+  v.target = DECIDED.target;
+  const count = counters.get(reason);
+  if (count !== undefined) {
+    counters.set(reason, count + 1);
+    v.count = (count + 1) >>> 0;
+  }
+  return action;
+}
+
 /**
  * What the model's bpf_tail_call returns when the called program ran to its end and closed
  * the record itself (a real tail call never comes back; the model's returns through here).
@@ -205,23 +240,11 @@ export const TAIL_CALLED = -0x10000;
 
 /**
  * The one exit of both programs: `ret` is what the run's steps returned (negative = drop
- * with that reason, DONE = `out` holds the verdict). Writes the record, counts the reason
- * once and returns the XDP action.
+ * with that reason, DONE = `out` holds the verdict), closed with this host's counters.
  */
 export function verdict_finish(v: Run, ret: number, out: Out): number {
   if (ret === TAIL_CALLED) return v.action;
-  const action = verdict_decide(ret, out, DECIDED);
-  const reason = DECIDED.reason;
-  v.action = action;
-  v.reason = reason;
-  v.target = DECIDED.target;
-  const counters = v.m.counters;
-  const count = counters.get(reason);
-  if (count !== undefined) {
-    counters.set(reason, count + 1);
-    v.count = (count + 1) >>> 0;
-  }
-  return action;
+  return verdict_close(v, ret, out, v.m.counters);
 }
 
 /** The run as its caller sees it: the record, and the frame the program left (when it sends one). */

@@ -10,7 +10,7 @@ import { jhash } from '../hash/jhash.ts';
 import { CONSTS } from '../dataplane/consts.ts';
 import { DcosWriteCounter } from './dcos-writes.ts';
 import { DCOS } from './dcos-consts.ts';
-import { DcosMaps, type DcosMapName } from './dcos-maps.ts';
+import { DCOS_CONTROL_MAPS, DcosMaps, type DcosMapName } from './dcos-maps.ts';
 import type { DcosBackendRec } from './dcos-structs.ts';
 
 export interface DcosAgentSpec {
@@ -457,17 +457,7 @@ export class DcosControlPlane {
   /** Writes `agent`'s control-plane maps into `m` (what the map writer puts in its kernel). */
   fillMaps(agent: string, m: DcosMaps): void {
     const a = this.agentRec(agent);
-    for (const name of [
-      'dcos_route',
-      'dcos_neigh',
-      'dcos_fdb',
-      'dcos_rule',
-      'dcos_iface',
-      'dcos_local',
-      'dcos_vip',
-      'dcos_backend',
-    ] as const)
-      m.raw(name).clear();
+    for (const name of DCOS_CONTROL_MAPS) m.raw(name).clear();
     m.dcos_cfg.set(0, {
       underlay_ip: a.ip,
       vtep_ip: a.vtepIp,

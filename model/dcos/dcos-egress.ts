@@ -3,24 +3,15 @@
 // drop, DONE with the Out filled.
 
 import { CONSTS } from '../dataplane/consts.ts';
-import { type XdpCtx, mac_copy, mac_eq, parse_ipv4, pkt_info, pkt_len, pkt_ptr, rd16, xdp_ctx } from '../dataplane/parse.ts';
+import { type XdpCtx, mac_copy, mac_eq, parse_ipv4, pkt_info, pkt_len, pkt_ptr, pkt_reset, rd16, xdp_ctx } from '../dataplane/parse.ts';
 import { POINT as P, REASON as R, XDP_ACTION } from '../dataplane/tables.ts';
-import { type Out, out_new, out_set } from '../dataplane/verdict.ts';
+import { type Out, out_new, out_reset, out_set } from '../dataplane/verdict.ts';
 import { DCOS } from './dcos-consts.ts';
 import { dcos_flow_new, dcos_flow_seen, dcos_tuple_key, dcos_wlc } from './dcos-lb.ts';
 import type { DcosMaps } from './dcos-maps.ts';
 import { type DcosPkt, dcos_l4_parse, dcos_nat_rewrite, dcos_ttl_dec } from './dcos-nat.ts';
 import type { DcosIfaceRec } from './dcos-structs.ts';
-import {
-  type DcosRun,
-  type DcosRunResult,
-  dcos_finish,
-  dcos_out_reset,
-  dcos_pkt_reset,
-  dcos_point,
-  dcos_result,
-  dcos_run_begin,
-} from './dcos-verdict.ts';
+import { type DcosRun, type DcosRunResult, dcos_finish, dcos_point, dcos_result, dcos_run_begin } from './dcos-verdict.ts';
 import { dcos_vxlan_encap } from './dcos-vxlan.ts';
 
 const { DONE, ETH_HLEN, ETH_P_ARP, ETH_P_IP, IPPROTO_TCP } = CONSTS;
@@ -200,9 +191,9 @@ const theOut = out_new();
 const theScratch: EgressScratch = { p: pkt_info(), l4: 0, tcp_flags: 0, vtep: 0, iface: undefined, natted: 0 };
 
 export function dcos_egress(ctx: XdpCtx, v: DcosRun): number {
-  const out = dcos_out_reset(theOut);
+  const out = out_reset(theOut);
   const s = theScratch;
-  dcos_pkt_reset(s.p);
+  pkt_reset(s.p);
   s.l4 = s.tcp_flags = s.vtep = s.natted = 0;
   s.iface = undefined;
   return dcos_finish(v, dcosEgressSteps(ctx, v, out, s), out);

@@ -5,23 +5,14 @@
 
 import { CONSTS } from '../dataplane/consts.ts';
 import { bpf_xdp_adjust_head } from '../dataplane/helpers.ts';
-import { type XdpCtx, mac_copy, mac_eq, parse_ipv4, pkt_info, pkt_len, pkt_ptr, rd16, xdp_ctx } from '../dataplane/parse.ts';
+import { type XdpCtx, mac_copy, mac_eq, parse_ipv4, pkt_info, pkt_len, pkt_ptr, pkt_reset, rd16, xdp_ctx } from '../dataplane/parse.ts';
 import { POINT as P, REASON as R, XDP_ACTION } from '../dataplane/tables.ts';
-import { type Out, out_new, out_set } from '../dataplane/verdict.ts';
+import { type Out, out_new, out_reset, out_set } from '../dataplane/verdict.ts';
 import { DCOS } from './dcos-consts.ts';
 import { dcos_tuple_key } from './dcos-lb.ts';
 import type { DcosMaps } from './dcos-maps.ts';
 import { type DcosPkt, dcos_l4_parse, dcos_nat_rewrite, dcos_ttl_dec } from './dcos-nat.ts';
-import {
-  type DcosRun,
-  type DcosRunResult,
-  dcos_finish,
-  dcos_out_reset,
-  dcos_pkt_reset,
-  dcos_point,
-  dcos_result,
-  dcos_run_begin,
-} from './dcos-verdict.ts';
+import { type DcosRun, type DcosRunResult, dcos_finish, dcos_point, dcos_result, dcos_run_begin } from './dcos-verdict.ts';
 
 const { DONE, ETH_HLEN, ETH_P_IP, IPPROTO_UDP, UDP_HLEN } = CONSTS;
 
@@ -142,9 +133,9 @@ const theOut = out_new();
 const theScratch: IngressScratch = { p: pkt_info(), l4: 0, tcp_flags: 0, vtep: 0, inner_off: 0, outer_ihl4: 0, outer_tot_len: 0, udp: 0 };
 
 export function dcos_ingress(ctx: XdpCtx, v: DcosRun): number {
-  const out = dcos_out_reset(theOut);
+  const out = out_reset(theOut);
   const s = theScratch;
-  dcos_pkt_reset(s.p);
+  pkt_reset(s.p);
   s.l4 = s.tcp_flags = s.vtep = s.inner_off = s.outer_ihl4 = s.outer_tot_len = s.udp = 0;
   return dcos_finish(v, dcosIngressSteps(ctx, v, out, s), out);
 }

@@ -9,8 +9,8 @@
 // Step functions return 0 to go on, a negative reason to drop, or DONE with the Out filled.
 
 import { CONSTS } from '../dataplane/consts.ts';
-import { type PktInfo, type XdpCtx, pkt_bytes, pkt_info, pkt_release } from '../dataplane/parse.ts';
-import { DECIDED, type Out, verdict_decide } from '../dataplane/verdict.ts';
+import { type XdpCtx, pkt_bytes, pkt_release } from '../dataplane/parse.ts';
+import { type Out, verdict_close } from '../dataplane/verdict.ts';
 import { ACTION_BY_CODE, type Action } from '../dataplane/tables.ts';
 import type { DcosMaps } from './dcos-maps.ts';
 
@@ -41,26 +41,6 @@ export function dcos_run_begin(m: DcosMaps): DcosRun {
   return v;
 }
 
-/** `out` zeroed (C: `struct tp_out out = {}`). */
-export function dcos_out_reset(out: Out): Out {
-  out.action = 0;
-  out.reason = 0;
-  out.target = 0;
-  return out;
-}
-
-const ZERO_PKT = pkt_info();
-
-/** `p` zeroed (C: `struct tp_pkt p = {}`), as pkt_info() builds it. */
-export function dcos_pkt_reset(p: PktInfo): PktInfo {
-  const t = p.t;
-  t.saddr = t.daddr = t.sport = t.dport = t.proto = 0;
-  p.l3_off = p.ihl4 = p.tot_len = p.arp_op = p.ttl = 0;
-  p.is_arp = p.frag = false;
-  p.sha = ZERO_PKT.sha;
-  return p;
-}
-
 /** What one run of a DC/OS program left: the record and the frame it sends. */
 export interface DcosRunResult {
   action: Action;
@@ -83,17 +63,7 @@ export function dcos_point(v: DcosRun, id: number): void {
 
 /** The one exit of both programs: the record, the counter, the XDP action. */
 export function dcos_finish(v: DcosRun, ret: number, out: Out): number {
-  const action = verdict_decide(ret, out, DECIDED);
-  const reason = DECIDED.reason;
-  v.action = action;
-  v.reason = reason;
-  v.target = DECIDED.target;
-  const count = v.m.dcos_counters.get(reason);
-  if (count !== undefined) {
-    v.m.dcos_counters.set(reason, count + 1);
-    v.count = (count + 1) >>> 0;
-  }
-  return action;
+  return verdict_close(v, ret, out, v.m.dcos_counters);
 }
 
 /**

@@ -128,28 +128,18 @@ export function jhash2(k: ArrayLike<number>, initval = 0): number {
   return s.c;
 }
 
+// The state of jhashNwords: one object for every call (hashes never overlap), so the data
+// plane, which hashes every packet through here, allocates none per hash.
+const NWORDS: JhashState = { a: 0, b: 0, c: 0 };
+
 /** Exactly 1, 2 or 3 words: the state starts from the words themselves, no mix. */
 function jhashNwords(a: number, b: number, c: number, initval: number): number {
-  // jhashFinal on locals: the data plane hashes every packet through here, and a state
-  // object per hash is an allocation per packet when the call is not inlined.
-  a = (a + initval) | 0;
-  b = (b + initval) | 0;
-  c = (c + initval) | 0;
-  c ^= b;
-  c = (c - rol32(b, 14)) | 0;
-  a ^= c;
-  a = (a - rol32(c, 11)) | 0;
-  b ^= a;
-  b = (b - rol32(a, 25)) | 0;
-  c ^= b;
-  c = (c - rol32(b, 16)) | 0;
-  a ^= c;
-  a = (a - rol32(c, 4)) | 0;
-  b ^= a;
-  b = (b - rol32(a, 14)) | 0;
-  c ^= b;
-  c = (c - rol32(b, 24)) | 0;
-  return c >>> 0;
+  const s = NWORDS;
+  s.a = (a + initval) | 0;
+  s.b = (b + initval) | 0;
+  s.c = (c + initval) | 0;
+  jhashFinal(s);
+  return s.c;
 }
 
 export function jhash3words(a: number, b: number, c: number, initval = 0): number {

@@ -2,6 +2,7 @@
 // writes each operation makes, per map and per agent.
 import { describe, expect, it } from 'vitest';
 import { DcosControlPlane, namedVipHash } from '../../../model/dcos/dcos-control.ts';
+import { DCOS_CONTROL_MAPS } from '../../../model/dcos/dcos-maps.ts';
 import { ipv4, ipv4ToString, macToString } from '../../../model/wire/addr.ts';
 import { smallCluster } from './dcos-fixtures.ts';
 
@@ -123,17 +124,7 @@ describe('writes', () => {
     const snap = (): Map<string, string> => {
       const out = new Map<string, string>();
       for (const a of cp.agents())
-        for (const name of [
-          'dcos_cfg',
-          'dcos_route',
-          'dcos_neigh',
-          'dcos_fdb',
-          'dcos_rule',
-          'dcos_iface',
-          'dcos_local',
-          'dcos_vip',
-          'dcos_backend',
-        ] as const)
+        for (const name of DCOS_CONTROL_MAPS)
           for (const [k, v] of a.state.maps.raw(name).rawEntries()) out.set(`${a.name}/${name}/${k.join(',')}`, v.join(','));
       return out;
     };
