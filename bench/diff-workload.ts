@@ -4,33 +4,12 @@
 import fc from 'fast-check';
 import { type DataplaneInstance, loadInstances } from '../harness/dataplane/instance.ts';
 import { ProgramDiffer, type ProgramCase } from '../harness/engine/program.ts';
-import { IFINDEX_POOL, MAX_HOSTS, type TopoSpec, type Topology, buildTopology } from '../harness/diff/gen/random-topology.ts';
+import { EVERY_ROLE, IFINDEX_POOL, MAX_HOSTS, type TopoSpec, type Topology, buildTopology } from '../harness/diff/gen/random-topology.ts';
 import { mutate, mutation, podFrame, podPkt } from '../harness/diff/gen/packets.ts';
 import { TransitSource, transitCase } from '../harness/diff/gen/transit-cases.ts';
 
-export const SPEC: TopoSpec = {
-  hosts: [{ mtu: 0 }, { mtu: 0 }, { mtu: 0 }, { mtu: 1500 }],
-  vpcs: [
-    { vni: 7, dividers: [2] },
-    { vni: 8, dividers: [] },
-  ],
-  nets: [
-    { vpc: 0, bouncers: [0] },
-    { vpc: 0, bouncers: [1] },
-    { vpc: 1, bouncers: [3] },
-  ],
-  eps: [
-    { net: 0, host: 0 },
-    { net: 0, host: 1 },
-    { net: 1, host: 2 },
-    { net: 1, host: 3 },
-    { net: 2, host: 0 },
-    { net: 0, host: 3 },
-  ],
-  svcs: [{ vpc: 0, backends: [1, 2], targetPort: 8080 }],
-  ops: [],
-  seeds: [],
-};
+/** The bench's topology: every role on 4 hosts (random-topology.ts). */
+export const SPEC: TopoSpec = EVERY_ROLE;
 
 export type BenchProgram = 'agent' | 'transit';
 export interface HostCase {
@@ -89,14 +68,34 @@ export const BATCH = 50;
  * Runs `n` comparisons of `program` from case `start` on (stepping `step`, so workers can
  * interleave one list), with the suites' end-of-batch check (every host's learnt maps read
  * whole, its counters compared) every BATCH cases; returns how many disagreed (0 expected:
- * the suites prove it).
+ * the suites prove it). `oneAtATime` runs each case alone (ProgramDiffer.run), for the
+ * figure the stretches are measured against.
  */
-export function compareMany(w: Workload, program: BenchProgram, start: number, step: number, n: number): number {
+export function compareMany(w: Workload, program: BenchProgram, start: number, step: number, n: number, oneAtATime = false): number {
   const cases = w.cases[program];
   let bad = 0;
+  if (oneAtATime) {
+    // Each case through run(): its model, then its kernel run from Node, then its comparison.
+    for (let i = 0, k = start; i < n; i++, k += step) {
+      const x = cases[k % cases.length];
+      if (w.differs[x.h].run(x.c).diffs.length > 0) bad++;
+      if ((i + 1) % BATCH === 0) for (const d of w.differs) if (d.checkLearnt().length > 0) bad++;
+    }
+    return bad;
+  }
+  // Each batch's cases by host, in order, through the host's stretches (ProgramDiffer.runMany),
+  // as a suite's check runs its cases (ProgramSuite.runAll).
+  const byHost: ProgramCase[][] = w.differs.map(() => []);
   for (let i = 0, k = start; i < n; i++, k += step) {
     const x = cases[k % cases.length];
-    if (w.differs[x.h].run(x.c).diffs.length > 0) bad++;
+    byHost[x.h].push(x.c);
+    if ((i + 1) % BATCH === 0 || i === n - 1) {
+      for (let h = 0; h < byHost.length; h++) {
+        if (byHost[h].length === 0) continue;
+        for (const o of w.differs[h].runMany(byHost[h])) if (o.diffs.length > 0) bad++;
+        byHost[h] = [];
+      }
+    }
     if ((i + 1) % BATCH === 0) for (const d of w.differs) if (d.checkLearnt().length > 0) bad++;
   }
   return bad;

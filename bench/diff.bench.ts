@@ -100,6 +100,20 @@ for (const [program, cases] of [
     unit: 'cases/s',
     params: { cases: cases.length, threads: 1, mismatches: bad },
   });
+  // The same comparisons one case at a time (run(): model, kernel run from Node, compare),
+  // for what the stretches buy, in this run.
+  const single = rate(() => {
+    bad += compareMany(w, program, k, 1, 500, true);
+    k += 500;
+    return 500;
+  }, MS);
+  emit({
+    bench: BENCH,
+    metric: `${program}_comparisons_per_sec_one_at_a_time`,
+    value: Math.round(single.opsPerSec),
+    unit: 'cases/s',
+    params: { threads: 1, mismatches: bad, stretchesRatio: Number((full.opsPerSec / single.opsPerSec).toFixed(2)) },
+  });
   // The parts: the model alone, the kernel alone (test run + verdict read), the bare syscall.
   const model = rate(() => {
     for (let i = 0; i < 500; i++, k++) {
@@ -166,7 +180,7 @@ for (const [program, cases] of [
     `${program}: one thread cannot pass ${Math.round(floor)}/s on this machine: the kernel runs of these cases back to back from C ${(1e6 / cLoop).toFixed(1)} us + the model alone ${(1e6 / model.opsPerSec).toFixed(1)} us, nothing read or compared`,
   );
   note(
-    `${program}: ${Math.round(full.opsPerSec)} comparisons/s (${(1e6 / full.opsPerSec).toFixed(1)} us each) = model ${(1e6 / model.opsPerSec).toFixed(1)} us + kernel run & verdict ${(1e6 / kernel.opsPerSec).toFixed(1)} us (bare test run ${(1e6 / bare.opsPerSec).toFixed(1)} us) + compare ${(1e6 / cmp.opsPerSec).toFixed(2)} us + learnt-key checks when the model learns + one host's learnt maps read whole ${(1e6 / learnt.opsPerSec).toFixed(1)} us per batch of ${BATCH}`,
+    `${program}: ${Math.round(full.opsPerSec)} comparisons/s in stretches (${(1e6 / full.opsPerSec).toFixed(1)} us each; one case at a time ${Math.round(single.opsPerSec)}/s, ${(1e6 / single.opsPerSec).toFixed(1)} us) = model ${(1e6 / model.opsPerSec).toFixed(1)} us + kernel run & verdict ${(1e6 / kernel.opsPerSec).toFixed(1)} us (bare test run ${(1e6 / bare.opsPerSec).toFixed(1)} us) + compare ${(1e6 / cmp.opsPerSec).toFixed(2)} us + learnt-key checks when the model learns + one host's learnt maps read whole ${(1e6 / learnt.opsPerSec).toFixed(1)} us per batch of ${BATCH}`,
   );
 }
 

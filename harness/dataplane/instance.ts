@@ -16,6 +16,7 @@ import { pinCurrentThread } from './affinity.ts';
 import { allocBuffer } from '../../model/dataplane/parse.ts';
 import { LEARNT_MAP_NAMES, type LearntMapName, MAP_SPECS, type HostState } from '../../model/dataplane/state.ts';
 import { PartitionedBpfMap } from './partitions.ts';
+import type { BatchRunner } from '../native/batch-runner.ts';
 
 /** The object under test; TWINPLANE_BPF_OBJ points every suite at another build (scripts/mutate-bpf.ts runs them on mutants). */
 export const DATAPLANE_OBJ = process.env.TWINPLANE_BPF_OBJ ?? fileURLToPath(new URL('../../build/bpf/dataplane.o', import.meta.url));
@@ -61,27 +62,27 @@ const V_POINTS = Verdict.fields.find((f) => f.name === 'points')!.offset;
 /**
  * The verdict record in `bytes` (viewed by `dv`: one CPU's slot of a mapped verdict array,
  * any profile's: every profile's record is struct tp_verdict) with the run's return value
- * (-1: take the record's action) and output. One object shape for every caller (output
- * undefined when only the record is read).
+ * (-1: take the record's action) and output, the record starting `at` bytes into them. One
+ * object shape for every caller (output undefined when only the record is read).
  */
-export function decodeVerdict(dv: DataView, bytes: Uint8Array, retval: number, output: Uint8Array | undefined): KernelRun {
-  const recordAction = dv.getUint32(V_ACTION, true);
-  const nPoints = dv.getUint32(V_NPOINTS, true);
+export function decodeVerdict(dv: DataView, bytes: Uint8Array, retval: number, output: Uint8Array | undefined, at = 0): KernelRun {
+  const recordAction = dv.getUint32(at + V_ACTION, true);
+  const nPoints = dv.getUint32(at + V_NPOINTS, true);
   const stored = Math.min(nPoints, CONSTS.MAX_POINTS);
   const points: number[] = [];
-  for (let i = 0; i < stored; i++) points.push(bytes[V_POINTS + i]);
+  for (let i = 0; i < stored; i++) points.push(bytes[at + V_POINTS + i]);
   const code = retval >= 0 ? retval : recordAction;
   return {
     action: ACTION_BY_CODE[code] ?? `UNKNOWN(${code})`,
     retval: code,
     recordAction,
-    reason: dv.getUint32(V_REASON, true),
-    target: dv.getUint32(V_TARGET, true),
+    reason: dv.getUint32(at + V_REASON, true),
+    target: dv.getUint32(at + V_TARGET, true),
     points,
     nPoints,
-    flags: dv.getUint32(V_FLAGS, true),
-    count: dv.getUint32(V_COUNT, true),
-    learnt: dv.getUint32(V_LEARNT, true),
+    flags: dv.getUint32(at + V_FLAGS, true),
+    count: dv.getUint32(at + V_COUNT, true),
+    learnt: dv.getUint32(at + V_LEARNT, true),
     output: output as Uint8Array,
   };
 }
@@ -96,6 +97,8 @@ export class DataplaneInstance {
   /** This CPU's verdict slot, in the shared mapping. */
   private readonly vBuf: Uint8Array;
   private readonly vView: DataView;
+  /** Address of this CPU's verdict slot, for native code that copies the record a run leaves. */
+  readonly verdictAddress: bigint;
   private closed = false;
   private readonly cKey = new Uint8Array(4);
   private readonly cBuf: Uint8Array;
@@ -125,6 +128,7 @@ export class DataplaneInstance {
     this.verdictMem = v.mmap();
     this.vBuf = this.verdictMem.bytes.subarray(cpu * this.verdictMem.stride, cpu * this.verdictMem.stride + Verdict.size);
     this.vView = new DataView(this.vBuf.buffer, this.vBuf.byteOffset, this.vBuf.byteLength);
+    this.verdictAddress = this.verdictMem.address + BigInt(cpu * this.verdictMem.stride);
     const c = this.map('counters');
     this.cBuf = new Uint8Array(c.valueBufferSize);
     this.cView = new DataView(this.cBuf.buffer);
@@ -163,6 +167,19 @@ export class DataplaneInstance {
     const output = allocBuffer(r.outLen);
     output.set(r.view.subarray(0, r.outLen));
     return this.record(r.retval, output);
+  }
+
+  /**
+   * Case i of a stretch `b` ran from C on this instance (harness/native): its record and
+   * output, copied as run() copies them.
+   */
+  batchRun(b: BatchRunner, i: number): KernelRun {
+    if (this.closed) throw new Error(`${this.label}: instance used after close()`);
+    const len = b.outLen(i);
+    const output = allocBuffer(len);
+    const at = b.outAt(i);
+    output.set(b.outs.subarray(at, at + len));
+    return decodeVerdict(b.recordsView, b.records, b.retval(i), output, i * Verdict.size);
   }
 
   /** The verdict record of this CPU's slot (what the last run on this thread left). */

@@ -189,12 +189,6 @@ export function resetCounters(inst: DataplaneInstance): void {
   for (let r = 0; r < m.info.maxEntries; r++) m.update(u32Key(r), zero);
 }
 
-/** The model's counters as (reason, count) pairs, non-zero only, by reason. */
-export function modelCounters(state: HostState): Array<[number, number]> {
-  if (!state.has('counters')) return [];
-  return [...state.map('counters').entries()].filter(([, n]) => n !== 0).sort((a, b) => a[0] - b[0]);
-}
-
 /** Learnt entries by encoded key (hex) -> encoded value (hex): the kernel's exact bytes. */
 export type LearntBytes = Record<LearntMap, Map<string, string>>;
 

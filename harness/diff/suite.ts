@@ -101,15 +101,54 @@ export class ProgramSuite {
       this.differs[h].load(state);
       this.loaded[h] = state;
     }
-    this.cases++;
-    (this.batch[h] ??= []).push(c);
     const o = this.differs[h].run(c);
+    this.note(h, o);
+    return o;
+  }
+
+  /**
+   * Cases on their hosts, as run() one after another would give them (each host's cases in
+   * their order, in its differ's stretches: ProgramDiffer.runMany); outcomes in the order given.
+   */
+  runAll(cases: ReadonlyArray<{ h: number; state: HostState; c: ProgramCase }>): ProgramOutcome[] {
+    const out: ProgramOutcome[] = new Array(cases.length);
+    const byHost = new Map<number, number[]>();
+    for (let i = 0; i < cases.length; i++) {
+      const h = cases[i].h;
+      let l = byHost.get(h);
+      if (l === undefined) byHost.set(h, (l = []));
+      l.push(i);
+    }
+    for (const [h, idx] of byHost) {
+      // A host's cases share a state; where it changes, the cases after it are loaded anew.
+      for (let s = 0; s < idx.length;) {
+        const state = cases[idx[s]].state;
+        let e = s;
+        while (e < idx.length && cases[idx[e]].state === state) e++;
+        if (this.loaded[h] !== state) {
+          this.differs[h].load(state);
+          this.loaded[h] = state;
+        }
+        const part = idx.slice(s, e);
+        const got = this.differs[h].runMany(part.map((i) => cases[i].c));
+        for (let x = 0; x < part.length; x++) {
+          out[part[x]] = got[x];
+          this.note(h, got[x]);
+        }
+        s = e;
+      }
+    }
+    return out;
+  }
+
+  private note(h: number, o: ProgramOutcome): void {
+    this.cases++;
+    (this.batch[h] ??= []).push(o.case);
     this.last[h] = o;
     this.coverage.add(o.model?.points ?? [], o.kernel?.points ?? [], [
       ...(o.model !== null ? [o.model.reason] : []),
       ...(o.kernel !== null ? [o.kernel.reason] : []),
     ]);
-    return o;
   }
 
   /** null when the outcome agrees (or is a known divergence), else a Failure for the report. */

@@ -10,7 +10,8 @@ import type { Coverage } from './coverage.ts';
 import type { KnownTracker } from './known.ts';
 import { type BatchFinding, Engine, type EnginePath } from '../engine/engine.ts';
 import type { EngineHop } from '../engine/hop.ts';
-import { hopSides } from '../engine/program.ts';
+import { type ProgramCase, hopSides } from '../engine/program.ts';
+import type { HostState } from '../../model/dataplane/state.ts';
 import { reasonName } from '../../model/dataplane/tables.ts';
 import { type Mutation, type PodPkt, mutate, mutation, podFrame, podPkt, validPodPkt } from './gen/packets.ts';
 import { type TransitCase, TransitSource, transitCase } from './gen/transit-cases.ts';
@@ -27,21 +28,49 @@ export function agentArb(casesPerRun: number): fc.Arbitrary<{ topo: TopoSpec; ca
   return fc.record({ topo: topoSpec(), cases: fc.array(c, { minLength: 1, maxLength: casesPerRun, size: 'max' }) });
 }
 
+/**
+ * Runs a check's cases (ProgramSuite.runAll) and judges them in order: the first new
+ * mismatch, or null. `where[i]` says where case i ran, for its report.
+ */
+function firstFailure(
+  suite: ProgramSuite,
+  runs: ReadonlyArray<{ h: number; state: HostState; c: ProgramCase }>,
+  where: ReadonlyArray<() => string>,
+  context: () => string[],
+): Failure | null {
+  const outcomes = suite.runAll(runs);
+  for (let i = 0; i < outcomes.length; i++) {
+    // judge() passes an agreeing outcome: the text is built only for one that differs.
+    const f = outcomes[i].diffs.length === 0 ? null : suite.judge(outcomes[i], where[i](), context);
+    if (f !== null) return f;
+  }
+  return null;
+}
+
 export function agentCheck(suite: ProgramSuite): (t: { topo: TopoSpec; cases: AgentCase[] }) => Failure | null {
   return ({ topo: spec, cases }) => {
     const t = buildTopology(spec);
     suite.reset();
+    const runs: Array<{ h: number; state: HostState; c: ProgramCase }> = [];
+    const where: Array<() => string> = [];
+    // A topology without pods has no frame to send: nothing runs (as the first case finds).
+    let complete = true;
     for (const c of cases) {
       const pf = podFrame(t, c.pkt);
-      if (pf === null) return null;
-      const h = t.hosts.indexOf(pf.ep.host);
+      if (pf === null) {
+        complete = false;
+        break;
+      }
       const ingress = c.ingress === null ? pf.ep.ifindex : IFINDEX_POOL[c.ingress];
-      const o = suite.run(h, pf.ep.host.state, { program: 'agent', ingress, frame: mutate(pf.frame, c.mut) });
-      const f = suite.judge(o, `agent on ${pf.ep.host.name} (ingress ${ingress}, pod ${pf.ep.name}), case ${JSON.stringify(c)}`, () =>
-        describeTopology(t),
-      );
-      if (f !== null) return f;
+      runs.push({
+        h: t.hosts.indexOf(pf.ep.host),
+        state: pf.ep.host.state,
+        c: { program: 'agent', ingress, frame: mutate(pf.frame, c.mut) },
+      });
+      where.push(() => `agent on ${pf.ep.host.name} (ingress ${ingress}, pod ${pf.ep.name}), case ${JSON.stringify(c)}`);
     }
+    const bad = firstFailure(suite, runs, where, () => describeTopology(t));
+    if (bad !== null || !complete) return bad;
     return suite.endBatch(() => describeTopology(t));
   };
 }
@@ -58,17 +87,14 @@ export function randomCheck(suite: ProgramSuite): (t: { state: RandomState; fram
   return ({ state, frames }) => {
     const h = buildRandomState(state);
     suite.reset();
+    const runs: Array<{ h: number; state: HostState; c: ProgramCase }> = [];
+    const where: Array<() => string> = [];
     for (const f of frames) {
       const { ingress, frame } = frameFor(state, f);
-      const o = suite.run(0, h, { program: f.program, ingress, frame });
-      const bad = suite.judge(
-        o,
-        `${f.program} (ingress ${ingress}) on a random state, frame ${JSON.stringify({ ...f, bytes: undefined })}`,
-        () => text(state),
-      );
-      if (bad !== null) return bad;
+      runs.push({ h: 0, state: h, c: { program: f.program, ingress, frame } });
+      where.push(() => `${f.program} (ingress ${ingress}) on a random state, frame ${JSON.stringify({ ...f, bytes: undefined })}`);
     }
-    return suite.endBatch(() => text(state));
+    return firstFailure(suite, runs, where, () => text(state)) ?? suite.endBatch(() => text(state));
   };
 }
 
@@ -83,15 +109,16 @@ export function transitCheck(suite: ProgramSuite): (t: { topo: TopoSpec; cases: 
     // walks, and the states under test must stay as the control plane wrote them.
     const src = new TransitSource(buildTopology(spec));
     suite.reset();
+    const runs: Array<{ h: number; state: HostState; c: ProgramCase }> = [];
+    const where: Array<() => string> = [];
     for (const c of cases) {
       const f = src.frame(c);
       if (f === null) continue;
       const host = t.hosts[f.host];
-      const o = suite.run(f.host, host.state, { program: 'transit', ingress: f.ingress, frame: f.frame });
-      const bad = suite.judge(o, `transit on ${host.name} (ingress ${f.ingress}), case ${JSON.stringify(c)}`, () => describeTopology(t));
-      if (bad !== null) return bad;
+      runs.push({ h: f.host, state: host.state, c: { program: 'transit', ingress: f.ingress, frame: f.frame } });
+      where.push(() => `transit on ${host.name} (ingress ${f.ingress}), case ${JSON.stringify(c)}`);
     }
-    return suite.endBatch(() => describeTopology(t));
+    return firstFailure(suite, runs, where, () => describeTopology(t)) ?? suite.endBatch(() => describeTopology(t));
   };
 }
 

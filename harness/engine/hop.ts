@@ -144,7 +144,6 @@ export function runHop(
   frame: Uint8Array,
   sides: HopSides,
 ): EngineHop {
-  const diffs: Difference[] = [];
   let model: RunResult | null = null;
   let kernel: KernelRun | null = null;
   let note: string | undefined;
@@ -163,12 +162,34 @@ export function runHop(
       try {
         kernel = inst.run(program, frame, ingress);
       } catch (e) {
-        // A run the kernel refuses is not a verdict to compare: the model's stands, noted.
-        if (e instanceof BpfError) note = `the kernel refused the run (${e.message.split('\n')[0]}): the model's verdict stands alone`;
-        else error = `${error !== undefined ? `${error}; ` : ''}kernel run failed: ${(e as Error).message}`;
+        note = refusal(e);
+        if (note === undefined) error = `${error !== undefined ? `${error}; ` : ''}kernel run failed: ${(e as Error).message}`;
       }
     }
   }
+  return compareHop(host, inst, state, program, ingress, frame, sides, model, kernel, note, error);
+}
+
+/**
+ * The comparison of a hop both sides have run (or one of them could not): what runHop does
+ * after the runs, and what the per-program stretches (program.ts) do with runs made apart.
+ * The learnt checks read and reset the kernel's maps as they stand: right after this hop's
+ * kernel run, with no other run between.
+ */
+export function compareHop(
+  host: string,
+  inst: DataplaneInstance | null,
+  state: HostState,
+  program: ProgramName,
+  ingress: number,
+  frame: Uint8Array,
+  sides: HopSides,
+  model: RunResult | null,
+  kernel: KernelRun | null,
+  note: string | undefined,
+  error: string | undefined,
+): EngineHop {
+  const diffs: Difference[] = [];
   if (error !== undefined) diffs.push({ kind: 'crash', text: error });
   if (model !== null && kernel !== null) {
     diffs.push(...compareRuns(frame, model, kernel));
@@ -200,6 +221,15 @@ export function runHop(
     frameOut: verdict.output,
     lost: undefined,
   };
+}
+
+/**
+ * The note for a run the kernel refused (a BpfError: not a verdict to compare, the model's
+ * stands), or undefined when the failure is something else (an error of the hop).
+ */
+export function refusal(e: unknown): string | undefined {
+  if (!(e instanceof BpfError)) return undefined;
+  return `the kernel refused the run (${e.message.split('\n')[0]}): the model's verdict stands alone`;
 }
 
 /** A run that never happened (both sides failed): an abort, so the path ends there. */

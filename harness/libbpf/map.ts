@@ -60,6 +60,8 @@ const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 export interface MappedArray {
   /** Valid until unmap(): reading it afterwards faults the process. */
   readonly bytes: Uint8Array;
+  /** The mapping's address in this process, for native code handed a pointer into it. */
+  readonly address: bigint;
   readonly stride: number;
   unmap(): void;
 }
@@ -296,6 +298,7 @@ export class BpfMap {
     let mapped = true;
     return {
       bytes: new Uint8Array(koffi.view(addr, length)),
+      address: koffi.address(addr) as bigint,
       stride: this.perCpuStride,
       unmap: () => {
         if (mapped) libc().munmap(addr, length);

@@ -98,6 +98,34 @@ export interface Topology {
 
 const hostIp = (i: number): string => `192.168.1.${i + 1}`;
 
+/**
+ * A fixed topology with every role: 4 hosts (one with an MTU), two VPCs, bouncers, a divider
+ * and a service (the diff bench's workload, the per-program stretches' test).
+ */
+export const EVERY_ROLE: TopoSpec = {
+  hosts: [{ mtu: 0 }, { mtu: 0 }, { mtu: 0 }, { mtu: 1500 }],
+  vpcs: [
+    { vni: 7, dividers: [2] },
+    { vni: 8, dividers: [] },
+  ],
+  nets: [
+    { vpc: 0, bouncers: [0] },
+    { vpc: 0, bouncers: [1] },
+    { vpc: 1, bouncers: [3] },
+  ],
+  eps: [
+    { net: 0, host: 0 },
+    { net: 0, host: 1 },
+    { net: 1, host: 2 },
+    { net: 1, host: 3 },
+    { net: 2, host: 0 },
+    { net: 0, host: 3 },
+  ],
+  svcs: [{ vpc: 0, backends: [1, 2], targetPort: 8080 }],
+  ops: [],
+  seeds: [],
+};
+
 /** Builds the spec through the control plane; impossible parts (full VPC, bad backend) are skipped. */
 export function buildTopology(spec: TopoSpec): Topology {
   const cp = new ControlPlane();
