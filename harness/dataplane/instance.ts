@@ -98,7 +98,7 @@ export class DataplaneInstance {
   private readonly vBuf: Uint8Array;
   private readonly vView: DataView;
   /** Address of this CPU's verdict slot, for native code that copies the record a run leaves. */
-  readonly verdictAddress: bigint;
+  private readonly verdictAddress: bigint;
   private closed = false;
   private readonly cKey = new Uint8Array(4);
   private readonly cBuf: Uint8Array;
@@ -170,8 +170,17 @@ export class DataplaneInstance {
   }
 
   /**
-   * Case i of a stretch `b` ran from C on this instance (harness/native): its record and
-   * output, copied as run() copies them.
+   * Runs cases from..b.size-1 of stretch `b` (each on one of this instance's programs) from C
+   * (harness/native), until one writes the learnt maps: BatchRunner.run's answer.
+   */
+  runStretch(b: BatchRunner, from: number): number {
+    if (this.closed) throw new Error(`${this.label}: instance used after close()`);
+    return b.run(this.verdictAddress, from);
+  }
+
+  /**
+   * Case i of a stretch `b` ran from C on this instance: its record and output, copied as
+   * run() copies them.
    */
   batchRun(b: BatchRunner, i: number): KernelRun {
     if (this.closed) throw new Error(`${this.label}: instance used after close()`);

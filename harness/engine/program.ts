@@ -32,7 +32,7 @@ import {
   runModel,
   unrunnable,
 } from './hop.ts';
-import { BATCH_CAPACITY, BatchRunner } from '../native/batch-runner.ts';
+import { BATCH_CAPACITY, defaultRunner } from '../native/batch-runner.ts';
 
 export interface ProgramCase {
   program: ProgramName;
@@ -60,7 +60,6 @@ export class ProgramDiffer {
   private sides!: HopSides;
   private countersReset = false;
   cases = 0;
-  private runner: BatchRunner | undefined;
 
   constructor(readonly inst: DataplaneInstance) {}
 
@@ -177,7 +176,7 @@ export class ProgramDiffer {
     notes: Array<string | undefined>,
     errors: Array<string | undefined>,
   ): number {
-    const r = (this.runner ??= new BatchRunner());
+    const r = defaultRunner();
     r.clear();
     const at: number[] = [];
     for (let t = i; t < j; t++) {
@@ -190,7 +189,7 @@ export class ProgramDiffer {
     }
     let from = 0;
     while (from < at.length) {
-      const rc = r.run(this.inst.verdictAddress, from);
+      const rc = this.inst.runStretch(r, from);
       const ran = rc >= 0 ? rc : -rc - 1;
       for (let x = from; x < ran; x++) kernels[at[x]] = this.inst.batchRun(r, x);
       if (rc < 0) {

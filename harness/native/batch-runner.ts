@@ -72,16 +72,12 @@ export class BatchRunner {
   /** Case i's verdict record at i × Verdict.size. */
   readonly records: Uint8Array;
   readonly recordsView: DataView;
-  private readonly held: Ptr[] = [];
   private filled = 0;
   private at = 0;
 
   constructor() {
-    const arr = (bytes: number, n = BATCH_CAPACITY) => {
-      const a = nativeArray(n, bytes);
-      this.held.push(a.ptr);
-      return a;
-    };
+    // Allocated once for the thread's life (defaultRunner), never freed.
+    const arr = (bytes: number) => nativeArray(BATCH_CAPACITY, bytes);
     const fds = arr(4);
     const offs = arr(4);
     const lens = arr(4);
@@ -167,10 +163,14 @@ export class BatchRunner {
   outAt(i: number): number {
     return i * OUT_STRIDE;
   }
+}
 
-  /** Releases the native arenas. */
-  free(): void {
-    for (const p of this.held.splice(0)) koffi.free(p);
-    koffi.free(this.block.ptr);
-  }
+let shared: BatchRunner | undefined;
+/**
+ * One runner per thread: a stretch is filled and run within one call (ProgramDiffer's), so
+ * every differ of a thread can share the arenas (about half a megabyte).
+ */
+export function defaultRunner(): BatchRunner {
+  shared ??= new BatchRunner();
+  return shared;
 }
