@@ -213,6 +213,41 @@ export function modelLearnt(state: HostState): LearntBytes {
   return out;
 }
 
+/** Learnt entries as bytes (key, value), per map: a snapshot without the hex of LearntBytes. */
+export type LearntEntries = Record<LearntMap, Array<[Uint8Array, Uint8Array]>>;
+
+export function learntEntries(state: HostState): LearntEntries {
+  const out = {} as LearntEntries;
+  for (const name of LEARNT_MAPS) out[name] = state.has(name) ? state.raw(name).rawEntries() : [];
+  return out;
+}
+
+export function learntBytesOf(e: LearntEntries): LearntBytes {
+  const out = {} as LearntBytes;
+  for (const name of LEARNT_MAPS) out[name] = new Map(e[name].map(([k, v]) => [toHex(k), toHex(v)]));
+  return out;
+}
+
+/**
+ * Whether the instance's learnt maps hold exactly the model's entries, compared as bytes:
+ * the common answer of an end of batch, without the hex text kernelLearnt/modelLearnt build
+ * for a report (one read of each filled slot, as kernelLearnt).
+ */
+export function learntAgree(inst: DataplaneInstance, state: HostState): boolean {
+  for (const name of LEARNT_MAPS) {
+    const m = state.has(name) ? state.raw(name) : undefined;
+    const size = MAP_SPECS[name].valueLayout.def.size;
+    const kernel = inst.map(name).entries();
+    if (kernel.length !== (m?.size ?? 0)) return false;
+    for (const [k, v] of kernel) {
+      const mv = m!.rawPeek(k);
+      if (mv === undefined || mv.length !== size) return false;
+      for (let i = 0; i < size; i++) if (mv[i] !== v[i]) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Puts the instance's learnt maps back to `baseline` (encoded entries), touching only the
  * keys that differ: the fast reset between cases (a case learns a handful of entries).

@@ -15,7 +15,15 @@ import { type HopRunner, type PathOutcome, type WalkStart, type Walked, walk, wa
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
 import { reasonName } from '../../model/dataplane/tables.ts';
 import { type DataplaneInstance, loadInstances } from '../dataplane/instance.ts';
-import { LEARNT_MAPS, type LearntBytes, kernelLearnt, modelLearnt, restoreLearnt, writeHostState } from '../dataplane/mapwriter.ts';
+import {
+  LEARNT_MAPS,
+  type LearntEntries,
+  kernelLearnt,
+  learntBytesOf,
+  learntEntries,
+  restoreLearnt,
+  writeHostState,
+} from '../dataplane/mapwriter.ts';
 import { ensureIfindexes } from '../netns.ts';
 import type { Difference } from './differences.ts';
 import { type EngineHop, type HopSides, compareLearntWhole, counterShadowOf, resetCounterShadow, runHop } from './hop.ts';
@@ -80,7 +88,8 @@ export class Engine {
   private readonly touched = new Set<string>();
   /** The sends of this batch and the model's learnt state when it began (target both). */
   private batch: Array<{ start: string | WalkStart; frame: Uint8Array }> = [];
-  private batchStart = new Map<string, LearntBytes>();
+  // Each host's learnt entries when the batch began, as bytes (hex only if a replay needs them).
+  private batchStart = new Map<string, LearntEntries>();
   /** Findings of batches the engine ended by itself, for the next endBatch. */
   private pending: BatchFinding[] = [];
   /** Sends of the batches ended by the engine itself since the last endBatch(). */
@@ -157,7 +166,8 @@ export class Engine {
     this.batch = [];
     this.batchStart = new Map();
     if (this.target !== 'both') return;
-    for (const h of this.cp.hosts.values()) if (LEARNT_MAPS.some((n) => h.state.has(n))) this.batchStart.set(h.name, modelLearnt(h.state));
+    for (const h of this.cp.hosts.values())
+      if (LEARNT_MAPS.some((n) => h.state.has(n))) this.batchStart.set(h.name, learntEntries(h.state));
   }
 
   /**
@@ -285,14 +295,14 @@ export class Engine {
     const sends = this.batch;
     const reset = (): void => {
       for (const h of this.cp.hosts.values()) {
-        const base = this.batchStart.get(h.name) ?? { ep_cache: new Map(), flows: new Map(), rflows: new Map() };
+        const base = this.batchStart.get(h.name) ?? { ep_cache: [], flows: [], rflows: [] };
         const m = h.state;
         for (const name of LEARNT_MAPS) {
           const raw = m.raw(name);
           raw.clear();
-          for (const [k, v] of base[name]) raw.rawSet(fromHex(k), fromHex(v));
+          for (const [k, v] of base[name]) raw.rawSet(k, v);
         }
-        restoreLearnt(this.inst(h), base);
+        restoreLearnt(this.inst(h), learntBytesOf(base));
       }
     };
     reset();

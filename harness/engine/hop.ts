@@ -9,7 +9,7 @@ import { type HostState, MAP_SPECS } from '../../model/dataplane/state.ts';
 import { ACTION_BY_CODE, reasonName } from '../../model/dataplane/tables.ts';
 import type { MapUpdate, RunResult } from '../../model/dataplane/verdict.ts';
 import type { DataplaneInstance, KernelRun, ProgramName } from '../dataplane/instance.ts';
-import { LEARNT_MAPS, type LearntBytes, kernelLearnt, modelLearnt, restoreLearnt } from '../dataplane/mapwriter.ts';
+import { LEARNT_MAPS, type LearntBytes, kernelLearnt, learntAgree, modelLearnt, restoreLearnt } from '../dataplane/mapwriter.ts';
 import { fromHex, toHex } from '../../model/wire/hex.ts';
 import { BpfError } from '../libbpf/bpf-error.ts';
 import { MAX_FRAME, MIN_FRAME } from '../testrun.ts';
@@ -298,6 +298,8 @@ export function keyBytes(u: MapUpdate): Uint8Array {
  * model's, or with a baseline both sides are the baseline's.
  */
 export function compareLearntWhole(inst: DataplaneInstance, state: HostState, base?: LearntBytes): Difference[] {
+  // On a path (no baseline) both sides usually agree: checked as bytes, text only for a report.
+  if (base === undefined && learntAgree(inst, state)) return [];
   const kl = kernelLearnt(inst);
   const ml = modelLearnt(state);
   const d = compareLearnt(ml, kl, renderEntry);

@@ -1,6 +1,7 @@
 // The map writer against a real instance: a control-plane state written and read back
 // entry for entry, a second state replacing the first completely (array slots included),
-// the incremental reset of learnt maps, and per-CPU counters summed.
+// the incremental reset of learnt maps, the byte-for-byte agreement of learnt maps, and
+// per-CPU counters summed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlane } from '../../../model/control/plane.ts';
 import { type HostState, MAP_SPECS, type MapName, flowKey } from '../../../model/dataplane/state.ts';
@@ -9,6 +10,7 @@ import { type DataplaneInstance, loadInstances } from '../../../harness/dataplan
 import {
   CONFIG_MAPS,
   kernelLearnt,
+  learntAgree,
   modelLearnt,
   readCounters,
   readMap,
@@ -103,6 +105,28 @@ describeBpf('map writer', () => {
     const now = kernelLearnt(inst);
     expect([...now.flows]).toEqual([]);
     expect([...now.ep_cache]).toEqual([...baseline.ep_cache]);
+  });
+
+  it('learntAgree: the same entries byte for byte, and no more, on both sides', () => {
+    const st = cluster(false).host('a').state;
+    const loc = { ip: 0xc0a80102, mac: new Uint8Array([2, 0, 0, 0, 0, 2]), pad: 0 };
+    const key = { vni: 7, ip: 0x0a00010b };
+    st.map('ep_cache').set(key, loc);
+    writeHostState(inst, st);
+    expect(learntAgree(inst, st)).toBe(true);
+    const kb = MAP_SPECS.ep_cache.keyLayout.encode(key);
+    // One byte of the kernel's value edited: found.
+    inst.map('ep_cache').update(kb, MAP_SPECS.ep_cache.valueLayout.encode({ ...loc, mac: new Uint8Array([2, 0, 0, 0, 0, 3]) }));
+    expect(learntAgree(inst, st)).toBe(false);
+    inst.map('ep_cache').update(kb, MAP_SPECS.ep_cache.valueLayout.encode(loc));
+    expect(learntAgree(inst, st)).toBe(true);
+    // An entry the model lacks (another map), then one the kernel lacks.
+    const fk = MAP_SPECS.flows.keyLayout.encode(flowKey(7, 0x0a00010a, 0x0a0001c8, 1234, 80, 6));
+    inst.map('flows').update(fk, MAP_SPECS.flows.valueLayout.encode({ daddr: 1, dport: 2, dmac: new Uint8Array(6), host: loc }));
+    expect(learntAgree(inst, st)).toBe(false);
+    inst.map('flows').delete(fk);
+    st.map('ep_cache').set({ vni: 7, ip: 0x0a00010c }, loc);
+    expect(learntAgree(inst, st)).toBe(false);
   });
 
   it('counters are read summed over CPUs, in the pinned CPU slot for one run', () => {
