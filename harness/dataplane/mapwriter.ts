@@ -9,6 +9,7 @@ import { numPossibleCpus } from '../libbpf/map.ts';
 import type { DataplaneInstance } from './instance.ts';
 import { fromHex, toHex } from '../../model/wire/hex.ts';
 import { PartitionedBpfMap } from './partitions.ts';
+import { readMapsWhole } from '../native/batch-runner.ts';
 import { CONSTS } from '../../model/dataplane/consts.ts';
 
 /** Maps the data plane writes itself: reset between cases. */
@@ -193,13 +194,27 @@ export function resetCounters(inst: DataplaneInstance): void {
 export type LearntBytes = Record<LearntMap, Map<string, string>>;
 
 export function kernelLearnt(inst: DataplaneInstance): LearntBytes {
+  const raw = kernelLearntEntries(inst);
   const out = {} as LearntBytes;
   for (const name of LEARNT_MAPS) {
     const size = MAP_SPECS[name].valueLayout.def.size;
     const m = new Map<string, string>();
-    for (const [k, v] of inst.map(name).entries()) m.set(toHex(k), toHex(v.subarray(0, size)));
+    for (const [k, v] of raw[name]) m.set(toHex(k), toHex(v.subarray(0, size)));
     out[name] = m;
   }
+  return out;
+}
+
+/** The instance's learnt entries as bytes: every slot of the three maps read in one native call. */
+export function kernelLearntEntries(inst: DataplaneInstance): LearntEntries {
+  const parts = LEARNT_MAPS.map((name) => inst.learnt(name).slotMaps());
+  const read = readMapsWhole(parts.flat());
+  const out = {} as LearntEntries;
+  let at = 0;
+  LEARNT_MAPS.forEach((name, i) => {
+    out[name] = read.slice(at, at + parts[i].length).flat();
+    at += parts[i].length;
+  });
   return out;
 }
 
@@ -234,10 +249,11 @@ export function learntBytesOf(e: LearntEntries): LearntBytes {
  * for a report (one read of each filled slot, as kernelLearnt).
  */
 export function learntAgree(inst: DataplaneInstance, state: HostState): boolean {
+  const all = kernelLearntEntries(inst);
   for (const name of LEARNT_MAPS) {
     const m = state.has(name) ? state.raw(name) : undefined;
     const size = MAP_SPECS[name].valueLayout.def.size;
-    const kernel = inst.map(name).entries();
+    const kernel = all[name];
     if (kernel.length !== (m?.size ?? 0)) return false;
     for (const [k, v] of kernel) {
       const mv = m!.rawPeek(k);

@@ -1,5 +1,6 @@
 // The binding of run_batch.c (build/native/librunbatch.so): a stretch of one instance's cases
-// run from C, each case's output and verdict record left in native arenas allocated once.
+// run from C, each case's output and verdict record left in native arenas allocated once;
+// and hash maps read whole, several in one call (readMapsWhole).
 // The argument block (struct tp_batch) is written once, so a call passes one pointer and two
 // numbers: per case the binding costs a frame copy in and three stores.
 import { existsSync } from 'node:fs';
@@ -7,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { koffi, type Ptr } from '../libbpf/native.ts';
 import { MAX_FRAME, OUTPUT_SLACK } from '../testrun.ts';
 import { Verdict } from '../../model/dataplane/structs.ts';
+import { BpfError } from '../libbpf/bpf-error.ts';
+import type { BpfMap } from '../libbpf/map.ts';
 
 /** The library's path; bpf/Makefile builds it with the BPF objects (scripts/setup.sh, npm run build:bpf). */
 export const RUN_BATCH_LIB = fileURLToPath(new URL('../../build/native/librunbatch.so', import.meta.url));
@@ -36,17 +39,25 @@ const B = {
   size: 96,
 } as const;
 
-type RunBatchFn = (block: Ptr, from: number, n: number) => number;
-let runBatchFn: RunBatchFn | undefined;
+type NativeFn = (block: Ptr, from: number, n: number) => number;
+interface Lib {
+  runBatch: NativeFn;
+  readMaps: (block: Ptr, n: number) => number;
+}
+let native: Lib | undefined;
 
-function lib(): RunBatchFn {
-  if (runBatchFn === undefined) {
+function lib(): Lib {
+  if (native === undefined) {
     if (!existsSync(RUN_BATCH_LIB)) {
       throw new Error(`${RUN_BATCH_LIB} is missing: build it with \`npm run build:bpf\` (scripts/setup.sh does it on every npm test)`);
     }
-    runBatchFn = koffi.load(RUN_BATCH_LIB).func('int tp_run_batch(void *b, int from, int n)') as RunBatchFn;
+    const l = koffi.load(RUN_BATCH_LIB);
+    native = {
+      runBatch: l.func('int tp_run_batch(void *b, int from, int n)') as NativeFn,
+      readMaps: l.func('int tp_read_maps(void *r, int n)') as Lib['readMaps'],
+    };
   }
-  return runBatchFn;
+  return native;
 }
 
 /** A native array of `n` elements of `bytes` each, with its address and a JS view. */
@@ -146,7 +157,7 @@ export class BatchRunner {
    */
   run(record: bigint, from: number): number {
     this.blockView.setBigUint64(B.record, record, true);
-    return lib()(this.block.ptr, from, this.filled);
+    return lib().runBatch(this.block.ptr, from, this.filled);
   }
 
   /** Case i's return value. */
@@ -173,4 +184,90 @@ let shared: BatchRunner | undefined;
 export function defaultRunner(): BatchRunner {
   shared ??= new BatchRunner();
   return shared;
+}
+
+// struct tp_read (run_batch.c): six pointers to arrays of n.
+const R = { fds: 0, caps: 8, ksizes: 16, vsizes: 24, keys: 32, values: 40, counts: 48, size: 56 } as const;
+const LRU_OR_HASH = new Set([1, 9]);
+
+/** The reader's arenas, grown to the largest set of maps asked for (one per thread). */
+let reader:
+  | {
+      block: ReturnType<typeof nativeArray>;
+      view: DataView;
+      maps: number;
+      bytes: number;
+      arrays: ReturnType<typeof nativeArray>;
+      data: ReturnType<typeof nativeArray>;
+    }
+  | undefined;
+
+/**
+ * Every entry of each map (HASH or LRU_HASH), read in one call into native memory: for each
+ * map its [key, value] pairs, copied out. The end of a batch reads a host's learnt maps, every
+ * slot's map, this way: one crossing, not one per map.
+ */
+export function readMapsWhole(maps: readonly BpfMap[]): Array<Array<[Uint8Array, Uint8Array]>> {
+  const n = maps.length;
+  let bytes = 0;
+  for (const m of maps) {
+    if (!LRU_OR_HASH.has(m.info.type)) throw new TypeError(`readMapsWhole: map ${m.name} is ${m.info.typeName}, not a hash map`);
+    bytes += m.info.maxEntries * (m.info.keySize + m.info.valueSize);
+  }
+  if (reader === undefined || reader.maps < n || reader.bytes < bytes) {
+    if (reader !== undefined) for (const p of [reader.block.ptr, reader.arrays.ptr, reader.data.ptr]) koffi.free(p);
+    const maps = Math.max(n, reader?.maps ?? 0, 32);
+    const size = Math.max(bytes, reader?.bytes ?? 0);
+    const block = nativeArray(1, R.size);
+    reader = {
+      block,
+      view: new DataView(block.bytes.buffer, block.bytes.byteOffset, R.size),
+      maps,
+      bytes: size,
+      // fds, caps, ksizes, vsizes, counts (u32 each) and keys, values (pointers), `maps` of each.
+      arrays: nativeArray(maps, 5 * 4 + 2 * 8),
+      data: nativeArray(1, Math.max(size, 8)),
+    };
+    const at = reader.arrays.address;
+    const v = reader.view;
+    v.setBigUint64(R.fds, at, true);
+    v.setBigUint64(R.caps, at + BigInt(4 * maps), true);
+    v.setBigUint64(R.ksizes, at + BigInt(8 * maps), true);
+    v.setBigUint64(R.vsizes, at + BigInt(12 * maps), true);
+    v.setBigUint64(R.counts, at + BigInt(16 * maps), true);
+    v.setBigUint64(R.keys, at + BigInt(20 * maps), true);
+    v.setBigUint64(R.values, at + BigInt(28 * maps), true);
+  }
+  const r = reader;
+  const a = new DataView(r.arrays.bytes.buffer, r.arrays.bytes.byteOffset, r.arrays.bytes.byteLength);
+  const starts: Array<{ k: number; v: number }> = [];
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    const info = maps[i].info;
+    a.setInt32(4 * i, maps[i].fd, true);
+    a.setUint32(4 * r.maps + 4 * i, info.maxEntries, true);
+    a.setUint32(8 * r.maps + 4 * i, info.keySize, true);
+    a.setUint32(12 * r.maps + 4 * i, info.valueSize, true);
+    const k = off;
+    const v = off + info.maxEntries * info.keySize;
+    a.setBigUint64(20 * r.maps + 8 * i, r.data.address + BigInt(k), true);
+    a.setBigUint64(28 * r.maps + 8 * i, r.data.address + BigInt(v), true);
+    starts.push({ k, v });
+    off = v + info.maxEntries * info.valueSize;
+  }
+  const rc = lib().readMaps(r.block.ptr, n);
+  if (rc < 0) throw new BpfError({ errno: koffi.errno(), call: 'bpf_map_lookup_batch', map: maps[-rc - 1].name, detail: 'read whole' });
+  const out: Array<Array<[Uint8Array, Uint8Array]>> = [];
+  for (let i = 0; i < n; i++) {
+    const count = a.getUint32(16 * r.maps + 4 * i, true);
+    const { keySize: ks, valueSize: vs } = maps[i].info;
+    const entries: Array<[Uint8Array, Uint8Array]> = [];
+    for (let e = 0; e < count; e++) {
+      const k = starts[i].k + e * ks;
+      const v = starts[i].v + e * vs;
+      entries.push([r.data.bytes.slice(k, k + ks), r.data.bytes.slice(v, v + vs)]);
+    }
+    out.push(entries);
+  }
+  return out;
 }

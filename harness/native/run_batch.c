@@ -11,6 +11,7 @@
 //
 // Built by bpf/Makefile (with the BPF objects: scripts/setup.sh, npm run build:bpf) into
 // build/native/librunbatch.so.
+#include <errno.h>
 #include <linux/bpf.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,6 +73,52 @@ int tp_run_batch(const struct tp_batch *b, int from, int n)
 		memcpy(&learnt, b->record + b->learnt_off, sizeof(learnt));
 		if (learnt != 0)
 			return i + 1;
+	}
+	return n;
+}
+
+/* What tp_read_maps reads: map i's entries go to keys[i] and values[i], at most caps[i]. */
+struct tp_read {
+	const int32_t *fds;
+	const uint32_t *caps;     /* entries map i can hold (its max_entries) */
+	const uint32_t *ksizes;   /* map i's key size */
+	const uint32_t *vsizes;   /* map i's value size (as the batch call copies values) */
+	uint8_t *const *keys;     /* room for caps[i] keys of map i */
+	uint8_t *const *values;   /* room for caps[i] values of map i */
+	uint32_t *counts;         /* out: entries read from map i */
+};
+
+/*
+ * Reads maps 0..n-1 whole with BPF_MAP_LOOKUP_BATCH (hash-type maps), one after the other in
+ * one call: the end of a batch's whole-map read of a host's learnt maps, every slot's map,
+ * without a crossing per map. Returns n, or -(i + 1) when map i's read failed (errno says
+ * why; the maps before it were read).
+ */
+int tp_read_maps(const struct tp_read *r, int n)
+{
+	union bpf_attr attr;
+	uint64_t token;
+	uint32_t got;
+
+	for (int i = 0; i < n; i++) {
+		r->counts[i] = 0;
+		/* Each round returns whole buckets, or ENOENT at the end; the bound is the map's size. */
+		for (uint32_t round = 0; round <= r->caps[i] && r->counts[i] < r->caps[i]; round++) {
+			memset(&attr, 0, sizeof(attr));
+			attr.batch.in_batch = round == 0 ? 0 : (uint64_t)(uintptr_t)&token;
+			attr.batch.out_batch = (uint64_t)(uintptr_t)&token;
+			attr.batch.keys = (uint64_t)(uintptr_t)(r->keys[i] + (size_t)r->counts[i] * r->ksizes[i]);
+			attr.batch.values = (uint64_t)(uintptr_t)(r->values[i] + (size_t)r->counts[i] * r->vsizes[i]);
+			attr.batch.count = r->caps[i] - r->counts[i];
+			attr.batch.map_fd = (uint32_t)r->fds[i];
+			long rc = syscall(__NR_bpf, BPF_MAP_LOOKUP_BATCH, &attr, sizeof(attr));
+			got = attr.batch.count;
+			r->counts[i] += got;
+			if (rc != 0 && errno != ENOENT)
+				return -(i + 1);
+			if (rc != 0 || got == 0)
+				break;
+		}
 	}
 	return n;
 }
