@@ -2,7 +2,7 @@
 // run from C, each case's output and verdict record left in native arenas allocated once;
 // and hash maps read whole, several in one call (readMapsWhole).
 // The argument block (struct tp_batch) is written once, so a call passes one pointer and two
-// numbers: per case the binding costs a frame copy in and three stores.
+// numbers: per case the binding costs a frame copy in and four stores.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { koffi, type Ptr } from '../libbpf/native.ts';
