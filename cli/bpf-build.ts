@@ -1,13 +1,15 @@
 // The kernel objects follow the sources: before any command loads build/bpf/*.o, a bpf/
-// source newer than its object is rebuilt (make -C bpf, a few seconds), said on stderr; a
-// build that fails stops the command with the compiler's first lines and the command to
-// run. Loading a stale object would compare the model with yesterday's C, silently.
+// source newer than its object is rebuilt (make -C bpf, a few seconds), said on stderr, and
+// so is the harness's native helper the same make builds; a build that fails stops the
+// command with the compiler's first lines and the command to run. Loading a stale object
+// would compare the model with yesterday's C, silently.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from './errors.ts';
 import type { Io } from './io.ts';
+import { RUN_BATCH_LIB, RUN_BATCH_SRC } from '../harness/native/lib-path.ts';
 
 export const BPF_SRC = fileURLToPath(new URL('../bpf', import.meta.url));
 export const BPF_OUT = fileURLToPath(new URL('../build/bpf', import.meta.url));
@@ -41,7 +43,20 @@ export interface Staleness {
   readonly newest?: string;
 }
 
-export function bpfStaleness(src = BPF_SRC, out = BPF_OUT): Staleness {
+/** A library the same make builds from a source outside bpf/ (the harness's native helper). */
+export interface NativeBuild {
+  readonly source: string;
+  readonly lib: string;
+}
+
+/** harness/native/run_batch.c -> build/native/librunbatch.so, which bpf/Makefile builds too. */
+export const NATIVE_BUILD: NativeBuild = { source: RUN_BATCH_SRC, lib: RUN_BATCH_LIB };
+
+export function bpfStaleness(
+  src = BPF_SRC,
+  out = BPF_OUT,
+  native: NativeBuild | undefined = src === BPF_SRC ? NATIVE_BUILD : undefined,
+): Staleness {
   const sources = bpfSources(src);
   let newest: string | undefined;
   let newestMs = -Infinity;
@@ -51,12 +66,22 @@ export function bpfStaleness(src = BPF_SRC, out = BPF_OUT): Staleness {
   }
   const objects = sources.filter((s) => s.endsWith('.bpf.c')).map((s) => join(out, `${basename(s, '.bpf.c')}.o`));
   const stale = objects.filter((o) => (mtime(o) ?? -Infinity) < newestMs).map((o) => basename(o));
+  if (native !== undefined) {
+    // The library's own inputs, as its make rule names them: its source and the Makefile.
+    const inputs = [native.source, join(src, 'Makefile')];
+    const ms = inputs.map((p) => mtime(p) ?? 0);
+    const at = Math.max(...ms);
+    if ((mtime(native.lib) ?? -Infinity) < at) {
+      stale.push(basename(native.lib));
+      if (at > newestMs) newest = inputs[ms.indexOf(at)];
+    }
+  }
   return { stale, ...(newest ? { newest } : {}) };
 }
 
 /** Rebuilds when a source is newer than an object; throws a UserError when the build fails. */
-export function ensureBpfFresh(io: Io, command: string, src = BPF_SRC, out = BPF_OUT): void {
-  const s = bpfStaleness(src, out);
+export function ensureBpfFresh(io: Io, command: string, src = BPF_SRC, out = BPF_OUT, native?: NativeBuild): void {
+  const s = bpfStaleness(src, out, native ?? (src === BPF_SRC ? NATIVE_BUILD : undefined));
   if (s.stale.length === 0) return;
   const why = s.newest ? `${s.newest} is newer than ${s.stale.join(', ')}` : `${s.stale.join(', ')} missing`;
   io.err(`twinplane ${command}: ${why}: rebuilding (make -C ${src})`);

@@ -4,15 +4,12 @@
 // The argument block (struct tp_batch) is written once, so a call passes one pointer and two
 // numbers: per case the binding costs a frame copy in and four stores.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { koffi, type Ptr } from '../libbpf/native.ts';
 import { MAX_FRAME, OUTPUT_SLACK } from '../testrun.ts';
 import { Verdict } from '../../model/dataplane/structs.ts';
 import { BpfError } from '../libbpf/bpf-error.ts';
 import type { BpfMap } from '../libbpf/map.ts';
-
-/** The library's path; bpf/Makefile builds it with the BPF objects (scripts/setup.sh, npm run build:bpf). */
-export const RUN_BATCH_LIB = fileURLToPath(new URL('../../build/native/librunbatch.so', import.meta.url));
+import { RUN_BATCH_LIB } from './lib-path.ts';
 
 /** Cases one call takes at most (the arenas hold this many frames and outputs of the largest size). */
 export const BATCH_CAPACITY = 64;

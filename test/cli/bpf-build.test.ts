@@ -56,6 +56,26 @@ describe('ensureBpfFresh', () => {
     expect(again.lines).toEqual([]);
   });
 
+  it('the native helper the same make builds is stale by its own source and the Makefile only', () => {
+    const { src, out } = tree('all:\n\ttouch OUT/prog.o OUT/libhelper.so\n');
+    const native = { source: join(src, '..', 'helper.c'), lib: join(out, 'libhelper.so') };
+    writeFileSync(native.source, 'int y;\n');
+    writeFileSync(join(out, 'prog.o'), '');
+    expect(bpfStaleness(src, out, native).stale).toEqual(['libhelper.so']);
+    const o = io();
+    ensureBpfFresh(o, 'run', src, out, native);
+    expect(o.lines).toEqual([expect.stringMatching(/is newer than libhelper\.so: rebuilding/)]);
+    expect(bpfStaleness(src, out, native).stale).toEqual([]);
+    // A header newer than the library rebuilds the objects, not the library (its rule does not name headers).
+    age(join(out, 'prog.o'), 60);
+    age(native.lib, 60);
+    age(native.source, 120);
+    age(join(src, 'Makefile'), 120);
+    expect(bpfStaleness(src, out, native).stale).toEqual(['prog.o']);
+    age(native.source, 0);
+    expect(bpfStaleness(src, out, native).stale).toEqual(['prog.o', 'libhelper.so']);
+  });
+
   it('a failing build is a UserError with the compiler output and the command', () => {
     const { src, out } = tree('all:\n\t@echo "prog.bpf.c:1:1: error: expected identifier" >&2; exit 1\n');
     let err: unknown;
