@@ -12,6 +12,8 @@ import { loadScenario } from '../../../harness/scenario/load.ts';
 import { expectNothingLeft } from './live-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
+/** The transit's verdicts for underlay frames that are not overlay traffic: handed to the host's stack. */
+const UNDERLAY_PASSES = ['PASS_NOT_IPV4', 'PASS_NOT_UDP', 'PASS_NOT_FOR_HOST', 'PASS_NOT_GENEVE'];
 // demo.yaml runs in overlay.test.ts, with checks of its own.
 const SHIPPED = [
   'lifecycle',
@@ -69,7 +71,13 @@ describeBpf('live: every shipped scenario', () => {
           'forged Geneve for the other tenant',
           'not IPv4',
         ]);
-        expect(r.sends.find((x) => x.name === 'not IPv4')!.counters['node-1']).toEqual({ BAD_ETHERTYPE: 1 });
+        // The send's one run, exactly. The hosts' own stacks may speak on the underlay while it
+        // runs (once in many CI runs a frame that was not IPv4 reached node-1's underlay during
+        // this send): the transit hands such a frame to the stack under one of its underlay pass
+        // reasons, and nothing of the send can end there.
+        const counted = { ...r.sends.find((x) => x.name === 'not IPv4')!.counters['node-1'] };
+        for (const bg of UNDERLAY_PASSES) delete counted[bg];
+        expect(counted).toEqual({ BAD_ETHERTYPE: 1 });
       }
     });
   }
