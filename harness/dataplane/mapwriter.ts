@@ -194,18 +194,13 @@ export function resetCounters(inst: DataplaneInstance): void {
 export type LearntBytes = Record<LearntMap, Map<string, string>>;
 
 export function kernelLearnt(inst: DataplaneInstance): LearntBytes {
-  const raw = kernelLearntEntries(inst);
-  const out = {} as LearntBytes;
-  for (const name of LEARNT_MAPS) {
-    const size = MAP_SPECS[name].valueLayout.def.size;
-    const m = new Map<string, string>();
-    for (const [k, v] of raw[name]) m.set(toHex(k), toHex(v.subarray(0, size)));
-    out[name] = m;
-  }
-  return out;
+  return learntBytesOf(kernelLearntEntries(inst));
 }
 
-/** The instance's learnt entries as bytes: every slot of the three maps read in one native call. */
+/**
+ * The instance's learnt entries as bytes: every slot of the three maps read in one native
+ * call (each slot's value_size is its spec's struct size, so the values are exactly the model's).
+ */
 export function kernelLearntEntries(inst: DataplaneInstance): LearntEntries {
   const parts = LEARNT_MAPS.map((name) => inst.learnt(name).slotMaps());
   const read = readMapsWhole(parts.flat());
@@ -219,13 +214,7 @@ export function kernelLearntEntries(inst: DataplaneInstance): LearntEntries {
 }
 
 export function modelLearnt(state: HostState): LearntBytes {
-  const out = {} as LearntBytes;
-  for (const name of LEARNT_MAPS) {
-    const m = new Map<string, string>();
-    if (state.has(name)) for (const [k, v] of state.raw(name).rawEntries()) m.set(toHex(k), toHex(v));
-    out[name] = m;
-  }
-  return out;
+  return learntBytesOf(learntEntries(state));
 }
 
 /** Learnt entries as bytes (key, value), per map: a snapshot without the hex of LearntBytes. */
@@ -252,13 +241,11 @@ export function learntAgree(inst: DataplaneInstance, state: HostState): boolean 
   const all = kernelLearntEntries(inst);
   for (const name of LEARNT_MAPS) {
     const m = state.has(name) ? state.raw(name) : undefined;
-    const size = MAP_SPECS[name].valueLayout.def.size;
     const kernel = all[name];
     if (kernel.length !== (m?.size ?? 0)) return false;
     for (const [k, v] of kernel) {
       const mv = m!.rawPeek(k);
-      if (mv === undefined || mv.length !== size) return false;
-      for (let i = 0; i < size; i++) if (mv[i] !== v[i]) return false;
+      if (mv === undefined || Buffer.compare(mv, v) !== 0) return false;
     }
   }
   return true;

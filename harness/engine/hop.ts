@@ -162,8 +162,7 @@ export function runHop(
       try {
         kernel = inst.run(program, frame, ingress);
       } catch (e) {
-        note = refusal(e);
-        if (note === undefined) error = `${error !== undefined ? `${error}; ` : ''}kernel run failed: ${(e as Error).message}`;
+        ({ note, error } = kernelFailure(e, error));
       }
     }
   }
@@ -224,12 +223,14 @@ export function compareHop(
 }
 
 /**
- * The note for a run the kernel refused (a BpfError: not a verdict to compare, the model's
- * stands), or undefined when the failure is something else (an error of the hop).
+ * A kernel run that threw: a run the kernel refused (a BpfError) is a note, not a verdict to
+ * compare, and the model's stands; anything else is an error of the hop, after `error` (the
+ * model's, if it threw too).
  */
-export function refusal(e: unknown): string | undefined {
-  if (!(e instanceof BpfError)) return undefined;
-  return `the kernel refused the run (${e.message.split('\n')[0]}): the model's verdict stands alone`;
+export function kernelFailure(e: unknown, error: string | undefined): { note: string | undefined; error: string | undefined } {
+  if (e instanceof BpfError)
+    return { note: `the kernel refused the run (${e.message.split('\n')[0]}): the model's verdict stands alone`, error };
+  return { note: undefined, error: `${error !== undefined ? `${error}; ` : ''}kernel run failed: ${(e as Error).message}` };
 }
 
 /** A run that never happened (both sides failed): an abort, so the path ends there. */

@@ -26,7 +26,7 @@ import {
   type HopSides,
   compareHop,
   counterShadowOf,
-  refusal,
+  kernelFailure,
   resetCounterShadow,
   runHop,
   runModel,
@@ -199,9 +199,7 @@ export class ProgramDiffer {
         try {
           kernels[t] = this.inst.run(c.program, c.frame, c.ingress);
         } catch (e) {
-          notes[t] = refusal(e);
-          if (notes[t] === undefined)
-            errors[t] = `${errors[t] !== undefined ? `${errors[t]}; ` : ''}kernel run failed: ${(e as Error).message}`;
+          ({ note: notes[t], error: errors[t] } = kernelFailure(e, errors[t]));
         }
         return t + 1;
       }
