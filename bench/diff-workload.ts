@@ -2,7 +2,7 @@
 // thread and each worker of the all-CPU figure): a fixed topology with every role — 4 hosts,
 // two VPCs, bouncers, a divider, a service — and seeded case lists per program.
 import fc from 'fast-check';
-import { type DataplaneInstance, loadInstances } from '../harness/dataplane/instance.ts';
+import { type DataplaneInstance, LEARNT_MAP_ENTRIES, loadInstances } from '../harness/dataplane/instance.ts';
 import { ProgramDiffer, type ProgramCase } from '../harness/engine/program.ts';
 import { EVERY_ROLE, IFINDEX_POOL, MAX_HOSTS, type TopoSpec, type Topology, buildTopology } from '../harness/diff/gen/random-topology.ts';
 import { mutate, mutation, podFrame, podPkt } from '../harness/diff/gen/packets.ts';
@@ -45,7 +45,7 @@ export function buildWorkload(label: string, cpu?: number): Workload {
   const topo = buildTopology(SPEC);
   const instances = loadInstances(
     Array.from({ length: MAX_HOSTS }, (_, i) => `${label}-h${i}`),
-    { ifindexes: IFINDEX_POOL, ...(cpu !== undefined ? { cpu } : {}) },
+    { ifindexes: IFINDEX_POOL, innerEntries: LEARNT_MAP_ENTRIES, ...(cpu !== undefined ? { cpu } : {}) },
   );
   const w: Workload = { topo, instances, differs: [], cases: buildCases(topo) };
   freshDiffers(w);

@@ -236,12 +236,17 @@ export class DataplaneInstance {
 }
 
 /**
- * Capacity of each learnt partition in harness instances: small maps are cheap to create,
- * reset and read whole (one batch syscall, ~2 us at 1,024 entries). The suites hold a few
- * dozen learnt entries, far below the point where the kernel's LRU (per-CPU free lists of
- * 128) would evict early.
+ * Capacity of each learnt partition in the instances of the differential suites (their
+ * `innerEntries`): small maps are cheap to read whole, and a suite reads every host's at
+ * the end of each batch (one walk of the map's buckets, ~2.6 us at 1,024, ~0.7 us at 256).
+ * The suites hold a few dozen learnt entries and put every case's back, so the kernel's LRU
+ * never evicts: it takes free entries 128 at a time (LOCAL_FREE_TARGET) onto the running
+ * CPU's list and evicts only when the shared free list cannot give 128, which at 256 is
+ * past 128 entries held (the suites pin the thread, so one CPU takes them). Anything that
+ * runs a scenario loads the spec's sizes instead (the default), or past this many entries
+ * in a VPC the kernel would evict where the model does not.
  */
-export const LEARNT_MAP_ENTRIES = 1024;
+export const LEARNT_MAP_ENTRIES = 256;
 
 /** Every ingress ifindex a set of host states can be run with: underlay NICs and veths. */
 export function ifindexesOf(states: Iterable<HostState>): number[] {
@@ -259,7 +264,11 @@ export interface LoadOptions {
   object?: string;
   /** max_entries overrides; default: the verdict map at the possible CPUs. `{}` keeps the object's. */
   maxEntries?: Readonly<Record<string, number>>;
-  /** max_entries of the learnt partitions the instances create (default LEARNT_MAP_ENTRIES). */
+  /**
+   * max_entries of the learnt partitions the instances create: the spec's per-VPC sizes
+   * (MAP_EP_CACHE_PER_VPC, MAP_FLOWS_PER_VPC) unless given; the differential suites give
+   * LEARNT_MAP_ENTRIES.
+   */
   innerEntries?: number;
   /** Ingress ifindexes the runs will use: created in the private netns up front. */
   ifindexes?: readonly number[];
@@ -276,6 +285,6 @@ export function loadInstances(labels: readonly string[], opts: LoadOptions = {})
   ensureIfindexes(opts.ifindexes ?? []);
   const maxEntries = opts.maxEntries ?? { verdict: numPossibleCpus() };
   return loadObjects(opts.object ?? DATAPLANE_OBJ, labels, { maxEntries }).map(
-    (p) => new DataplaneInstance(p, cpu, undefined, opts.innerEntries ?? LEARNT_MAP_ENTRIES),
+    (p) => new DataplaneInstance(p, cpu, undefined, opts.innerEntries),
   );
 }

@@ -1,7 +1,7 @@
 // The machinery one per-program suite needs: one kernel instance per simulated host (loaded
 // once, reused by every topology), a ProgramDiffer each, lazy loading of a topology's host
 // states (only hosts a case runs on are written), coverage, and the known-divergence filter.
-import { type DataplaneInstance, loadInstances } from '../dataplane/instance.ts';
+import { type DataplaneInstance, LEARNT_MAP_ENTRIES, loadInstances } from '../dataplane/instance.ts';
 import type { HostState } from '../../model/dataplane/state.ts';
 import { Coverage } from './coverage.ts';
 import { type KnownDivergence, KnownTracker } from './known.ts';
@@ -34,7 +34,11 @@ export class ProgramSuite {
   ) {
     this.instances = loadInstances(
       Array.from({ length: hosts }, (_, i) => `${suite}-h${i}`),
-      { ...(opts.object !== undefined ? { object: opts.object } : {}), ifindexes: opts.ifindexes ?? [] },
+      {
+        ...(opts.object !== undefined ? { object: opts.object } : {}),
+        ifindexes: opts.ifindexes ?? [],
+        innerEntries: LEARNT_MAP_ENTRIES,
+      },
     );
     this.differs = this.instances.map((i) => new ProgramDiffer(i));
     this.known = new KnownTracker(suite, known);

@@ -111,7 +111,8 @@ export class Engine {
     const hosts = [...cp.hosts.values()];
     let insts = opts.instances;
     if (insts === undefined) {
-      // The object's own map sizes: the model's learnt maps evict at the kernel's limits.
+      // The object's own map sizes, and the spec's for the learnt partitions the harness
+      // creates: the model's learnt maps evict at the kernel's limits.
       this.owned.push(
         ...loadInstances(
           hosts.map((h) => h.name),

@@ -12,7 +12,8 @@ import { fromHex } from '../../model/wire/hex.ts';
 import {
   LEARNT_MAPS,
   type LearntBytes,
-  kernelLearnt,
+  kernelLearntEntries,
+  learntBytesOf,
   modelLearnt,
   readCounters,
   resetCounters,
@@ -57,6 +58,8 @@ const sameLearnt = (a: LearntBytes, b: LearntBytes): boolean =>
 export class ProgramDiffer {
   private work!: HostState;
   private baseline!: LearntBytes;
+  /** The baseline has no learnt entry (the common case: a topology's state as the control plane wrote it). */
+  private emptyBaseline = true;
   private sides!: HopSides;
   private countersReset = false;
   cases = 0;
@@ -76,6 +79,7 @@ export class ProgramDiffer {
       this.countersReset = true;
     }
     this.baseline = modelLearnt(this.work);
+    this.emptyBaseline = LEARNT_MAPS.every((n) => this.baseline[n].size === 0);
     this.sides = { model: true, kernel: true, traced: false, resetTo: this.baseline };
   }
 
@@ -233,7 +237,10 @@ export class ProgramDiffer {
 
   /** Compares both sides' learnt maps whole and resets them to the baseline when they moved. */
   syncLearnt(): Difference[] {
-    const kl = kernelLearnt(this.inst);
+    const kernel = kernelLearntEntries(this.inst);
+    // The common answer without text: nothing on either side, as at an empty baseline.
+    if (this.emptyBaseline && LEARNT_MAPS.every((n) => kernel[n].length === 0 && this.work.raw(n).size === 0)) return [];
+    const kl = learntBytesOf(kernel);
     const ml = modelLearnt(this.work);
     if (sameLearnt(kl, this.baseline) && sameLearnt(ml, this.baseline)) return [];
     const diffs = compareLearnt(ml, kl, renderEntry);

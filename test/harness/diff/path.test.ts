@@ -10,7 +10,7 @@ import { KnownTracker } from '../../../harness/diff/known.ts';
 import { type PropertyConfig, caseBudget, isDefaultRun, runDiffProperty } from '../../../harness/diff/property.ts';
 import { IFINDEX_POOL, MAX_HOSTS } from '../../../harness/diff/gen/random-topology.ts';
 import { type PathSuiteState, pathArb, pathCheck } from '../../../harness/diff/suites.ts';
-import { type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
+import { type DataplaneInstance, LEARNT_MAP_ENTRIES, loadInstances } from '../../../harness/dataplane/instance.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { KNOWN_DIVERGENCES } from './known-divergences.ts';
 
@@ -32,7 +32,8 @@ describeBpf('differential: paths across a cluster', () => {
   beforeAll(() => {
     instances = loadInstances(
       Array.from({ length: MAX_HOSTS }, (_, i) => `path-h${i}`),
-      { ifindexes: IFINDEX_POOL },
+      // Small partitions, as the per-program suites': a path holds a few dozen learnt entries.
+      { ifindexes: IFINDEX_POOL, innerEntries: LEARNT_MAP_ENTRIES },
     );
     s = { instances, coverage: new Coverage(), known: new KnownTracker(CFG.suite, KNOWN_DIVERGENCES), hops: 0, sends: 0 };
   });

@@ -7,7 +7,7 @@
 // that case and its report shows only what that case wrote.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
+import { type DataplaneInstance, LEARNT_MAP_ENTRIES, loadInstances } from '../../../harness/dataplane/instance.ts';
 import { ProgramDiffer, type ProgramCase, type ProgramOutcome } from '../../../harness/engine/program.ts';
 import { EVERY_ROLE, IFINDEX_POOL, buildTopology } from '../../../harness/diff/gen/random-topology.ts';
 import { mutate, mutation, podFrame, podPkt } from '../../../harness/diff/gen/packets.ts';
@@ -55,7 +55,7 @@ describeBpf('the per-program stretches', () => {
   let mutant: Mutant | undefined;
   let broken: DataplaneInstance[] = [];
   beforeAll(() => {
-    [one, many] = [['one'], ['many']].map((l) => loadInstances(l, { ifindexes: IFINDEX_POOL }));
+    [one, many] = [['one'], ['many']].map((l) => loadInstances(l, { ifindexes: IFINDEX_POOL, innerEntries: LEARNT_MAP_ENTRIES }));
   });
   afterAll(() => {
     [...(one ?? []), ...(many ?? []), ...broken].forEach((i) => i.close());
@@ -89,7 +89,7 @@ describeBpf('the per-program stretches', () => {
 
   it('stop where the kernel learns alone: that case reports only its own write, the next model runs again', () => {
     mutant = buildMutant(MUTATIONS.learnSelf);
-    broken = loadInstances(['broken-a', 'broken-b'], { object: mutant.object, ifindexes: IFINDEX_POOL });
+    broken = loadInstances(['broken-a', 'broken-b'], { object: mutant.object, ifindexes: IFINDEX_POOL, innerEntries: LEARNT_MAP_ENTRIES });
     const cases = host0Cases();
     const state = buildTopology(SPEC).hosts[0].state;
     const a = new ProgramDiffer(broken[0]);
