@@ -1,6 +1,7 @@
 // Scenarios at scale, each point in a fresh process: the all-pairs invariants of a generated
 // 20-host / 10-VPC (one CIDR) scenario at 100, 500 and 1,000 pods on the model and on both
-// (pairs per second of the probe phase, peak RSS), and a 300,000-packet run with every
+// (pairs per second of the probe phase, the median of ROUNDS runs; peak RSS, the largest;
+// and how the rate moves from one size to the next), and a 300,000-packet run with every
 // packet streamed to its report (peak RSS must stay flat: nothing is held per packet).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,16 +16,63 @@ function point(args: string[]): Record<string, number | string> {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | string>;
 }
 
-for (const target of ['model', 'both']) {
-  for (const pods of [100, 500, 1000]) {
-    const f = point(['pairs', String(pods), target]);
-    const params = { pods, target, pairs: f.pairs, failedChecks: f.failed, seconds: Number(Number(f.seconds).toFixed(1)) };
-    emit({ bench: BENCH, metric: `all_pairs_per_sec_${target}_${pods}_pods`, value: Number(f.pairsPerSec), unit: 'pairs/s', params });
-    emit({ bench: BENCH, metric: `all_pairs_peak_rss_${target}_${pods}_pods`, value: Number(f.peakRssMiB), unit: 'MiB', params });
-    note(
-      `${target}, ${pods} pods: ${f.pairs} pairs in ${Number(f.seconds).toFixed(1)} s = ${f.pairsPerSec} pairs/s, peak RSS ${f.peakRssMiB} MiB`,
-    );
+// Each pairs point runs ROUNDS times, the sizes interleaved and their order rotated each
+// round, and its median counts: this machine's speed moves by 20-30% over minutes, and one
+// run per size cannot tell a rate that falls with size from a slow minute. The ratios of
+// neighbouring sizes' medians say whether the rate falls (below 1).
+const ROUNDS = Math.max(1, Number(process.env.TWINPLANE_BENCH_ROUNDS ?? 3));
+const SIZES = [100, 500, 1000];
+const TARGETS = ['model', 'both'] as const;
+const runs = new Map<string, Array<Record<string, number | string>>>();
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < SIZES.length; i++) {
+    const pods = SIZES[(i + r) % SIZES.length];
+    for (const target of TARGETS) {
+      const f = point(['pairs', String(pods), target]);
+      const key = `${target}_${pods}`;
+      runs.set(key, [...(runs.get(key) ?? []), f]);
+      note(
+        `round ${r + 1}/${ROUNDS}, ${target}, ${pods} pods: ${f.pairs} pairs in ${Number(f.seconds).toFixed(1)} s = ${f.pairsPerSec} pairs/s, peak RSS ${f.peakRssMiB} MiB`,
+      );
+    }
   }
+}
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+for (const target of TARGETS) {
+  const rates = SIZES.map((pods) => median(runs.get(`${target}_${pods}`)!.map((f) => Number(f.pairsPerSec))));
+  SIZES.forEach((pods, i) => {
+    const fs = runs.get(`${target}_${pods}`)!;
+    const params = {
+      pods,
+      target,
+      pairs: fs[0].pairs,
+      failedChecks: Math.max(...fs.map((f) => Number(f.failed))),
+      rounds: ROUNDS,
+      perRound: fs.map((f) => Number(f.pairsPerSec)).join(' '),
+    };
+    emit({ bench: BENCH, metric: `all_pairs_per_sec_${target}_${pods}_pods`, value: Math.round(rates[i]), unit: 'pairs/s', params });
+    emit({
+      bench: BENCH,
+      metric: `all_pairs_peak_rss_${target}_${pods}_pods`,
+      value: Math.max(...fs.map((f) => Number(f.peakRssMiB))),
+      unit: 'MiB',
+      params,
+    });
+  });
+  for (let i = 1; i < SIZES.length; i++) {
+    const ratio = rates[i] / rates[i - 1];
+    emit({
+      bench: BENCH,
+      metric: `all_pairs_rate_ratio_${target}_${SIZES[i]}_to_${SIZES[i - 1]}_pods`,
+      value: Number(ratio.toFixed(3)),
+      unit: 'ratio',
+      params: { rounds: ROUNDS, note: 'median rate at the larger size over the smaller; below 1 the rate falls with size' },
+    });
+  }
+  note(`${target}: median pairs/s ${SIZES.map((p, i) => `${p} pods ${Math.round(rates[i])}`).join(', ')} (${ROUNDS} rounds)`);
 }
 for (const target of ['model', 'both']) {
   const f = point(['flood', '300000', target]);

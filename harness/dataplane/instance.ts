@@ -17,6 +17,7 @@ import { allocBuffer } from '../../model/dataplane/parse.ts';
 import { LEARNT_MAP_NAMES, type LearntMapName, MAP_SPECS, type HostState } from '../../model/dataplane/state.ts';
 import { PartitionedBpfMap } from './partitions.ts';
 import type { BatchRunner } from '../native/batch-runner.ts';
+import { type LearntCensus, loadCensus } from './census.ts';
 
 /** The object under test; TWINPLANE_BPF_OBJ points every suite at another build (scripts/mutate-bpf.ts runs them on mutants). */
 export const DATAPLANE_OBJ = process.env.TWINPLANE_BPF_OBJ ?? fileURLToPath(new URL('../../build/bpf/dataplane.o', import.meta.url));
@@ -114,6 +115,8 @@ export class DataplaneInstance {
   private readonly cBuf: Uint8Array;
   private readonly cView: DataView;
   private readonly exec: TestRunExecutor;
+  /** The census of the learnt maps (census.ts), loaded when first asked for; null: the kernel refused it. */
+  private censusObj: LearntCensus | null | undefined;
 
   /**
    * `innerEntries`: max_entries of the learnt maps' partitions this instance creates (the
@@ -162,6 +165,18 @@ export class DataplaneInstance {
       this.maps.set(name, m);
     }
     return m;
+  }
+
+  /**
+   * How many entries each slot of the learnt maps holds, counted in one test run (census.ts);
+   * null on a kernel that cannot count (then read the maps whole).
+   */
+  census(): LearntCensus | null {
+    if (this.censusObj === undefined) {
+      const outer = Object.fromEntries(LEARNT_MAP_NAMES.map((n) => [n, this.learnt(n).outer.fd])) as Record<LearntMapName, number>;
+      this.censusObj = loadCensus(this.label, outer);
+    }
+    return this.censusObj;
   }
 
   /** Learnt map `name` with its partitions. */
@@ -230,6 +245,7 @@ export class DataplaneInstance {
     if (this.closed) return;
     this.closed = true;
     this.verdictMem.unmap();
+    this.censusObj?.close();
     for (const m of this.maps.values()) if (m instanceof PartitionedBpfMap) m.closeInner();
     this.prog.close();
   }

@@ -40,6 +40,7 @@ export interface Libbpf {
   bpf_map__max_entries(map: Ptr): number;
   bpf_map__map_flags(map: Ptr): number;
   bpf_map__set_max_entries(map: Ptr, n: number): number;
+  bpf_map__reuse_fd(map: Ptr, fd: number): number;
 
   bpf_map_create(type: number, name: string | null, keySize: number, valueSize: number, maxEntries: number, opts: null): number;
   bpf_map_lookup_elem(fd: number, key: Mem, value: Mem): number;
@@ -119,6 +120,7 @@ const LIBBPF_PROTOS = [
   'uint32_t bpf_map__max_entries(void *map)',
   'uint32_t bpf_map__map_flags(void *map)',
   'int bpf_map__set_max_entries(void *map, uint32_t n)',
+  'int bpf_map__reuse_fd(void *map, int fd)',
   'int bpf_map_create(int type, const char *name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, const void *opts)',
   'int bpf_map_lookup_elem(int fd, const void *key, void *value)',
   'int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)',

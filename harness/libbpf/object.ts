@@ -21,6 +21,11 @@ export interface OpenOptions {
   logLevel?: number;
   /** max_entries overrides by map name, applied before load. */
   maxEntries?: Readonly<Record<string, number>>;
+  /**
+   * Maps of another loaded object to use instead of creating these (by name -> that map's
+   * fd, which libbpf duplicates): a harness program then reads an instance's own maps.
+   */
+  reuseMaps?: Readonly<Record<string, number>>;
   /** Programs to leave unloaded (e.g. ones a kernel cannot verify). */
   skipPrograms?: readonly string[];
 }
@@ -90,6 +95,12 @@ export class BpfObject {
       if (!m) throw this.missing('map', name, this.mapNames());
       const rc = lib.bpf_map__set_max_entries(m, n);
       if (rc < 0) throw new BpfError({ errno: rc, call: 'bpf_map__set_max_entries', object: this.label, map: name });
+    }
+    for (const [name, fd] of Object.entries(opts.reuseMaps ?? {})) {
+      const m = lib.bpf_object__find_map_by_name(h, name);
+      if (!m) throw this.missing('map', name, this.mapNames());
+      const rc = lib.bpf_map__reuse_fd(m, fd);
+      if (rc < 0) throw new BpfError({ errno: rc, call: 'bpf_map__reuse_fd', object: this.label, map: name });
     }
     const logSize = opts.logSize ?? DEFAULT_LOG_SIZE;
     const skip = new Set(opts.skipPrograms ?? []);
