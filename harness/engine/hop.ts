@@ -247,21 +247,24 @@ function failedRun(_why: string): RunResult {
  */
 function checkWrittenKeys(inst: DataplaneInstance, state: HostState, updates: readonly MapUpdate[], base?: LearntBytes): Difference[] {
   const out: Difference[] = [];
-  const seen = new Set<string>();
+  // A key written twice in one run is checked once (a run writes one or two: no set for one).
+  let seen: Set<string> | undefined;
   for (const u of updates) {
     const m = state.raw(u.map);
     const kb = keyBytes(u);
-    const key = toHex(kb);
-    const id = `${u.map} ${key}`;
-    if (seen.has(id)) continue; // written twice in one run: checked once
-    seen.add(id);
+    if (updates.length > 1) {
+      const id = `${u.map} ${toHex(kb)}`;
+      if ((seen ??= new Set()).has(id)) continue;
+      seen.add(id);
+    }
     const km = inst.map(u.map);
-    const mv = m.rawPeek(kb);
-    const was = base?.[u.map].get(key);
+    const mv = modelValueBytes(state, u);
+    const was = base?.[u.map].get(toHex(kb));
     const kv = base !== undefined && was === undefined ? km.lookupAndDelete(kb) : km.lookup(kb);
     const kvv = kv === null ? undefined : kv.subarray(0, m.valueDef.size);
     const same = mv === undefined ? kvv === undefined : kvv !== undefined && Buffer.compare(mv, kvv) === 0;
     if (!same) {
+      const key = toHex(kb);
       out.push({
         kind: 'map',
         text: `${u.map}: model ${mv === undefined ? 'has no such entry' : renderEntry(u.map, key, toHex(mv))}, kernel ${kvv === undefined ? 'has no such entry' : renderEntry(u.map, key, toHex(kvv))}`,
@@ -280,6 +283,28 @@ function checkWrittenKeys(inst: DataplaneInstance, state: HostState, updates: re
     }
   }
   return out;
+}
+
+/**
+ * What the model's map holds now under a learnt write's key, as the kernel's value bytes
+ * (the write may have failed: no slot for its VNI). Looked up by the write's own record, one
+ * site per map, so no key is decoded from bytes first.
+ */
+function modelValueBytes(state: HostState, u: MapUpdate): Uint8Array | undefined {
+  switch (u.map) {
+    case 'ep_cache': {
+      const v = state.map('ep_cache').peek(u.key);
+      return v === undefined ? undefined : MAP_SPECS.ep_cache.valueLayout.encode(v);
+    }
+    case 'flows': {
+      const v = state.map('flows').peek(u.key);
+      return v === undefined ? undefined : MAP_SPECS.flows.valueLayout.encode(v);
+    }
+    case 'rflows': {
+      const v = state.map('rflows').peek(u.key);
+      return v === undefined ? undefined : MAP_SPECS.rflows.valueLayout.encode(v);
+    }
+  }
 }
 
 /** The kernel key bytes of one learnt write. */
