@@ -253,8 +253,9 @@ export class DataplaneInstance {
 
 /**
  * Capacity of each learnt partition in the instances of the differential suites (their
- * `innerEntries`): small maps are cheap to read whole, and a suite reads every host's at
- * the end of each batch (one walk of the map's buckets, ~2.6 us at 1,024, ~0.7 us at 256).
+ * `innerEntries`): small maps are cheap to read whole, which a suite's end of a batch does
+ * when the census (census.ts) finds entries or the baseline has some (one batch syscall per
+ * slot's map: ~1.4 us at 256 entries, about 1 us of it the syscall; 1.7-2.6 us at 1,024).
  * The suites hold a few dozen learnt entries and put every case's back, so the kernel's LRU
  * never evicts: it takes free entries 128 at a time (LOCAL_FREE_TARGET) onto the running
  * CPU's list and evicts only when the shared free list cannot give 128, which at 256 is

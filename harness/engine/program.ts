@@ -243,6 +243,7 @@ export class ProgramDiffer {
       if (this.inst.census()?.empty() === true) return [];
     }
     const kernel = kernelLearntEntries(this.inst);
+    // The same answer where the kernel cannot count (no census), from the whole read.
     if (this.emptyBaseline && LEARNT_MAPS.every((n) => kernel[n].length === 0 && this.work.raw(n).size === 0)) return [];
     const kl = learntBytesOf(kernel);
     const ml = modelLearnt(this.work);
