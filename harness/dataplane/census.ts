@@ -11,6 +11,7 @@ import { BpfError } from '../libbpf/bpf-error.ts';
 import { defaultExecutor } from '../testrun.ts';
 import { CONSTS } from '../../model/dataplane/consts.ts';
 import { LEARNT_MAP_NAMES, type LearntMapName } from '../../model/dataplane/state.ts';
+import { XDP_ACTION } from '../../model/dataplane/tables.ts';
 
 export const CENSUS_OBJ = fileURLToPath(new URL('../../build/bpf/census.o', import.meta.url));
 
@@ -20,7 +21,6 @@ export const CENSUS_OBJ = fileURLToPath(new URL('../../build/bpf/census.o', impo
  * disagreeing: its counts are checked against the whole read, map by map and slot by slot).
  */
 const AT = 16;
-const XDP_PASS = 2;
 const FRAME = new Uint8Array(AT + LEARNT_MAP_NAMES.length * CONSTS.LEARNT_SLOTS * 4);
 
 /** A slot with no map (the census's UINT32_MAX). */
@@ -61,7 +61,7 @@ export class LearntCensus {
   /** One run: the frame as the census left it (the executor's buffer, valid until its next run). */
   private run(): Uint8Array {
     const r = this.exec.runInPlace(this.fd, FRAME);
-    if (r.retval !== XDP_PASS || r.outLen !== FRAME.length) {
+    if (r.retval !== XDP_ACTION.PASS || r.outLen !== FRAME.length) {
       throw new Error(`xdp_census returned ${r.retval} with ${r.outLen} bytes (expected XDP_PASS and ${FRAME.length})`);
     }
     return r.view;
