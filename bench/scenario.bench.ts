@@ -20,7 +20,13 @@ function point(args: string[]): Record<string, number | string> {
 // round, and its median counts: this machine's speed moves by 20-30% over minutes, and one
 // run per size cannot tell a rate that falls with size from a slow minute. The ratios of
 // neighbouring sizes' medians say whether the rate falls (below 1).
-const ROUNDS = Math.max(1, Number(process.env.TWINPLANE_BENCH_ROUNDS ?? 3));
+const ROUNDS = Number(process.env.TWINPLANE_BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  process.stderr.write(
+    `bench scenario: TWINPLANE_BENCH_ROUNDS must be a whole number of rounds, 1 or more (got ${process.env.TWINPLANE_BENCH_ROUNDS})\n`,
+  );
+  process.exit(2);
+}
 const SIZES = [100, 500, 1000];
 const TARGETS = ['model', 'both'] as const;
 const runs = new Map<string, Array<Record<string, number | string>>>();
