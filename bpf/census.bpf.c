@@ -4,10 +4,10 @@
  * instance's learnt maps holds, for the differential suites' end of a batch. The loader
  * points this object's three ARRAY_OF_MAPS at the instance's own (bpf_map__reuse_fd), and
  * one test run then writes every slot's count into the frame: TP_LEARNT_SLOTS u32 counts
- * for ep_cache, then flows, then rflows, from byte 16 (past the 14 a test run needs), little-endian, and
- * UINT32_MAX for a slot with no map. An instance at a baseline with no learnt entry agrees
- * with it when every count is 0: one run, where reading every slot's map whole costs a
- * syscall per map (~1.4 us each here).
+ * for ep_cache, then flows, then rflows, little-endian, from byte 16 (past the 14 bytes a
+ * test run needs), and UINT32_MAX for a slot with no map. An instance at a baseline with no
+ * learnt entry agrees with it when every count is 0: one run, where reading every slot's
+ * map whole costs a syscall per map (~1.4 us each here).
  *
  * The counts are the kernel's own (bpf_map_sum_elem_count, kernel 6.6 and later: every hash
  * map counts its elements per CPU, LRU eviction and replacement included). On a kernel
