@@ -4,12 +4,12 @@
 // the median of several, so one slow start does not decide the figure.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { emit, note } from './emit.ts';
+import { emit, median, note } from './emit.ts';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };
 const bin = pkg.bin.twinplane;
 
-function median(cmd: string, args: readonly string[], runs: number): number {
+function medianMs(cmd: string, args: readonly string[], runs: number): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -17,17 +17,16 @@ function median(cmd: string, args: readonly string[], runs: number): number {
     times.push(performance.now() - t);
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 // The first call may rebuild a stale build: not what a user waits for on the next call.
 spawnSync(bin, ['--help'], { stdio: 'ignore' });
-const compiled = median(bin, ['--help'], 15);
+const compiled = medianMs(bin, ['--help'], 15);
 emit({ bench: 'cli', metric: 'help_startup_bin', value: Math.round(compiled), unit: 'ms', params: { bin, runs: 15 } });
-const tsx = median(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', '--help'], 7);
+const tsx = medianMs(process.execPath, ['--import', 'tsx', 'cli/twinplane.ts', '--help'], 7);
 emit({ bench: 'cli', metric: 'help_startup_tsx_sources', value: Math.round(tsx), unit: 'ms', params: { runs: 7 } });
-const npxTsx = median('npx', ['tsx', 'cli/twinplane.ts', '--help'], 5);
+const npxTsx = medianMs('npx', ['tsx', 'cli/twinplane.ts', '--help'], 5);
 emit({ bench: 'cli', metric: 'help_startup_npx_tsx_before', value: Math.round(npxTsx), unit: 'ms', params: { runs: 5 } });
 note(
   `twinplane --help: ${Math.round(compiled)} ms through ${bin}; ${Math.round(tsx)} ms from the sources with tsx; ${Math.round(npxTsx)} ms the old way (npx tsx)`,

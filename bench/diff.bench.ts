@@ -19,7 +19,7 @@ import { koffi } from '../harness/libbpf/native.ts';
 import { OUTPUT_SLACK, MAX_FRAME, defaultExecutor } from '../harness/testrun.ts';
 import { BATCH, type BenchProgram, type HostCase, SPEC, buildWorkload, compareMany, freshDiffers } from './diff-workload.ts';
 import { buildTopology } from '../harness/diff/gen/random-topology.ts';
-import { emit, note, rate } from './emit.ts';
+import { emit, median, note, rate } from './emit.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync('make', ['-s', '-C', join(root, 'bpf')], { stdio: 'inherit' });
@@ -276,7 +276,7 @@ for (let r = 0; r < RATIO_ROUNDS; r++) {
   const hops = sendsPerSec * ((paths.hops - h0) / (pathOps - o0));
   ratios.push(hops / ((prog[0] + prog[1]) / 2));
 }
-const ratio = [...ratios].sort((a, b) => a - b)[RATIO_ROUNDS >> 1];
+const ratio = median(ratios);
 const programRate = programRates.reduce((a, b) => a + b, 0) / programRates.length;
 emit({
   bench: BENCH,

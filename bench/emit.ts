@@ -19,6 +19,13 @@ export function note(text: string): void {
   process.stderr.write(text + '\n');
 }
 
+/** The median of `xs` (the mean of the middle two when their count is even). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /**
  * Runs `fn` repeatedly for at least `minMs` (after a warm-up) and returns operations per
  * second. `fn` returns how many operations it did, so batching stays honest.

@@ -3,7 +3,7 @@
 // own kinds played end to end (the pod's kernel or the model's frames injected, taps,
 // counters, the three-way comparison), on the demo overlay. Needs root; everything lives
 // under one run prefix, removed in `finally`.
-import { emit, note } from './emit.ts';
+import { emit, median, note } from './emit.ts';
 import { runScenario } from '../harness/run/scenario-run.ts';
 import { engineFor } from '../harness/run/targets.ts';
 import { closeRun, openRun } from '../harness/live/lifecycle.ts';
@@ -69,7 +69,6 @@ for (let b = 0; b < BUILDS; b++) {
     teardown.push(performance.now() - t1);
   }
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 note(`live-demo: ${BUILDS} builds of ${s.hosts.length} hosts and ${s.endpoints.length} pods`);
 emit({ bench: 'live-demo', metric: 'setup_ms', value: round(median(setup)), unit: 'ms', params: { builds: BUILDS, stat: 'median' } });
 emit({ bench: 'live-demo', metric: 'teardown_ms', value: round(median(teardown)), unit: 'ms', params: { builds: BUILDS, stat: 'median' } });

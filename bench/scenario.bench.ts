@@ -5,7 +5,7 @@
 // packet streamed to its report (peak RSS must stay flat: nothing is held per packet).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { emit, note } from './emit.ts';
+import { emit, median, note } from './emit.ts';
 
 const child = fileURLToPath(new URL('./scenario-child.ts', import.meta.url));
 const BENCH = 'scenario';
@@ -43,10 +43,6 @@ for (let r = 0; r < ROUNDS; r++) {
     }
   }
 }
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 for (const target of TARGETS) {
   const rates = SIZES.map((pods) => median(runs.get(`${target}_${pods}`)!.map((f) => Number(f.pairsPerSec))));
   SIZES.forEach((pods, i) => {
