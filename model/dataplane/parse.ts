@@ -32,11 +32,13 @@ export const HEADROOM = 128;
 /** Room behind the frame for bpf_xdp_adjust_tail (the runs never grow a frame's tail much). */
 export const TAILROOM = 128;
 
-// Packet buffers are carved from 1 MiB slabs that are never reused once handed out: a view
+// Packet buffers are carved from 64 KiB slabs that are never reused once handed out: a view
 // costs far less than a fresh ArrayBuffer per run, and a slab is freed once no output refers
 // to it. A run works in the slab itself: its frame is copied in once, and the frame it sends
 // is handed out as a view of the same bytes; what it does not send goes back to the slab.
-const SLAB = 1 << 20;
+// 64 KiB, not the 1 MiB it was: one output a caller keeps pins its whole slab, and a slab
+// this size stays in L2 while runs fill it (no run-rate difference measured either way).
+const SLAB = 1 << 16;
 let slab = new Uint8Array(SLAB);
 // slab.buffer, kept: the buffer getter is a call on every output view made.
 let slabBuffer = slab.buffer;
@@ -152,7 +154,7 @@ export function mac_copy(b: Uint8Array, p: number, mac: Uint8Array): void {
 }
 
 // MACs copied out of frames live in small blocks of their own: a slice() would allocate an
-// ArrayBuffer per MAC, and a view of the packet slab would keep a whole 1 MiB slab alive for
+// ArrayBuffer per MAC, and a view of the packet slab would keep a whole 64 KiB slab alive for
 // as long as a learnt entry holds the MAC. A 4 KiB block pins at most 4 KiB.
 const MAC_BLOCK = 4096;
 let macBlock = new ArrayBuffer(MAC_BLOCK);
