@@ -48,6 +48,9 @@ function sample(eps: Endpoint[], pairLimit: number): Endpoint[] {
   }
 }
 
+/** The probes' echo data, encoded once (the builder would encode the string on every probe). */
+const PROBE_DATA = new TextEncoder().encode('twinplane-probe');
+
 function probe(pods: Pods, a: Endpoint, b: Endpoint, id: number): { cell: CellDoc; sent: Sent[] } {
   const flow = `probe ${a.name} → ${b.name}`;
   const sent: Sent[] = [];
@@ -58,11 +61,7 @@ function probe(pods: Pods, a: Endpoint, b: Endpoint, id: number): { cell: CellDo
   let leak = false;
   let replied = false;
   if (r.mac !== undefined) {
-    const frame = ether({ src: a.mac, dst: r.mac })
-      .ipv4({ src: a.ip, dst: b.ip })
-      .icmpEcho({ id, seq: 1 })
-      .payload('twinplane-probe')
-      .build();
+    const frame = ether({ src: a.mac, dst: r.mac }).ipv4({ src: a.ip, dst: b.ip }).icmpEcho({ id, seq: 1 }).payload(PROBE_DATA).build();
     const s = pods.send(a.name, frame, flow, 'request', false);
     sent.push(s);
     const o = s.path.outcome;

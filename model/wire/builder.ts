@@ -8,14 +8,23 @@
 // them, and every one of those can be given explicitly to build malformed frames.
 
 import { type Ipv4, type Mac, MAC_ZERO, ipv4, mac } from './addr.ts';
-import { ARP_HTYPE_ETHERNET, ARP_PTYPE_IPV4, ArpOp, ArpRepr } from './arp.ts';
+import { ARP_HTYPE_ETHERNET, ARP_LEN, ARP_PTYPE_IPV4, ArpOp, ArpRepr } from './arp.ts';
 import { ipv4HeaderChecksum, tcpChecksum, udpChecksum } from './checksum.ts';
-import { EtherType, EthernetRepr } from './ethernet.ts';
-import { type GeneveOption, ETH_P_TEB, GENEVE_UDP_PORT, GeneveHeader, GeneveRepr, isCriticalOption } from './geneve.ts';
+import { ETHERNET_HEADER_LEN, EtherType, EthernetRepr, VLAN_TAG_LEN } from './ethernet.ts';
+import {
+  type GeneveOption,
+  ETH_P_TEB,
+  GENEVE_HEADER_LEN,
+  GENEVE_UDP_PORT,
+  GeneveHeader,
+  GeneveRepr,
+  geneveOptionsLen,
+  isCriticalOption,
+} from './geneve.ts';
 import { type TwinplaneOption, encodeTwinplaneOption } from './geneve-options.ts';
 import { ICMP_HEADER_LEN, IcmpPacket, IcmpType } from './icmp.ts';
-import { IpProtocol, Ipv4Packet, Ipv4Repr } from './ipv4.ts';
-import { TcpFlag, TcpPacket, TcpRepr } from './tcp.ts';
+import { IpProtocol, Ipv4Packet, Ipv4Repr, ipv4HeaderLen } from './ipv4.ts';
+import { TcpFlag, TcpPacket, TcpRepr, tcpHeaderLen } from './tcp.ts';
 import { UDP_HEADER_LEN, UdpPacket, UdpRepr } from './udp.ts';
 
 type MacLike = Mac | string;
@@ -186,44 +195,58 @@ export class PacketBuilder {
   }
   /** Raw bytes, or a string sent as UTF-8. */
   payload(data: Uint8Array | string): PacketBuilder {
-    return this.with({ kind: 'payload', bytes: typeof data === 'string' ? new TextEncoder().encode(data) : data });
+    return this.with({ kind: 'payload', bytes: typeof data === 'string' ? UTF8.encode(data) : data });
   }
 
-  /** Encodes from the innermost layer outwards, so every length is known when written. */
+  /**
+   * One buffer for the whole frame, each layer's header length known from its spec alone;
+   * then the layers are written from the innermost outwards, in place, so every length and
+   * checksum covers what follows it. (One allocation: a fresh Uint8Array costs more than the
+   * whole of a small frame's encoding.)
+   */
   build(): Uint8Array {
-    let inner: Uint8Array = new Uint8Array(0);
-    for (let i = this.layers.length - 1; i >= 0; i--) inner = this.encode(i, inner);
-    return inner;
+    const n = this.layers.length;
+    const options = this.layers.map((l) => (l.kind === 'geneve' ? geneveOptions(l.spec) : undefined));
+    const offs: number[] = new Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      offs[i] = total;
+      total += headerLen(this.layers[i], options[i]);
+    }
+    const out = new Uint8Array(total);
+    for (let i = n - 1; i >= 0; i--) this.encode(i, out, offs[i], options[i]);
+    return out;
   }
 
-  private encode(i: number, inner: Uint8Array): Uint8Array {
+  /** Writes layer i at `off`; everything after it (its payload) is already in place. */
+  private encode(i: number, out: Uint8Array, off: number, options: GeneveOption[] | undefined): void {
     const layer = this.layers[i];
     const next = this.layers[i + 1];
     switch (layer.kind) {
       case 'ether':
-        return encodeEther(layer.spec, next, inner);
+        return encodeEther(layer.spec, next, out, off);
       case 'ipv4':
-        return encodeIpv4(layer.spec, next, inner);
+        return encodeIpv4(layer.spec, next, from(out, off));
       case 'udp':
-        return encodeUdp(layer.spec, next, inner, this.enclosingIp(i));
+        return encodeUdp(layer.spec, next, from(out, off), this.enclosingIp(i));
       case 'tcp':
-        return encodeTcp(layer.spec, inner, this.enclosingIp(i));
+        return encodeTcp(layer.spec, from(out, off), this.enclosingIp(i));
       case 'geneve':
-        return encodeGeneve(layer.spec, next, inner);
+        return encodeGeneve(layer.spec, options!, next, out, off);
       case 'arp':
-        return concat(encodeArp(layer.spec), inner);
+        return ArpRepr.emit(arpRepr(layer.spec), out, off);
       case 'icmpEcho':
         return encodeIcmp(
           echoType(layer.spec.type),
           layer.spec.code ?? 0,
           ((layer.spec.id & 0xffff) << 16) | (layer.spec.seq & 0xffff),
           layer.spec.checksum,
-          inner,
+          from(out, off),
         );
       case 'icmp':
-        return encodeIcmp(layer.spec.type, layer.spec.code ?? 0, layer.spec.rest ?? 0, layer.spec.checksum, inner);
+        return encodeIcmp(layer.spec.type, layer.spec.code ?? 0, layer.spec.rest ?? 0, layer.spec.checksum, from(out, off));
       case 'payload':
-        return concat(layer.bytes, inner);
+        return out.set(layer.bytes, off);
     }
   }
 
@@ -248,11 +271,36 @@ export function ip(spec: Ipv4Spec): PacketBuilder {
   return packet().ipv4(spec);
 }
 
-function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
-  const out = new Uint8Array(head.length + tail.length);
-  out.set(head, 0);
-  out.set(tail, head.length);
-  return out;
+const UTF8 = new TextEncoder();
+
+/** A layer's own bytes (its header; a payload's data), before whatever follows it. */
+function headerLen(l: Layer, options: GeneveOption[] | undefined): number {
+  switch (l.kind) {
+    case 'ether':
+      return ETHERNET_HEADER_LEN + (l.spec.vlan ? VLAN_TAG_LEN : 0);
+    case 'ipv4':
+      return ipv4HeaderLen(l.spec.options?.length ?? 0);
+    case 'udp':
+      return UDP_HEADER_LEN;
+    case 'tcp':
+      return tcpHeaderLen(l.spec.options?.length ?? 0);
+    case 'geneve':
+      return GENEVE_HEADER_LEN + geneveOptionsLen(options!);
+    case 'arp':
+      return ARP_LEN;
+    case 'icmpEcho':
+    case 'icmp':
+      return ICMP_HEADER_LEN;
+    case 'payload':
+      return l.bytes.length;
+  }
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** `out` from byte `off` on: a view built on the buffer (subarray() looks up the species and costs more). */
+function from(out: Uint8Array, off: number): Uint8Array {
+  return new Uint8Array(out.buffer, out.byteOffset + off, out.length - off);
 }
 
 function echoType(t: IcmpEchoSpec['type']): number {
@@ -268,27 +316,26 @@ function infer(what: string, value: number | undefined, next: Layer | undefined,
   return v;
 }
 
-function encodeEther(spec: EtherSpec, next: Layer | undefined, inner: Uint8Array): Uint8Array {
+function encodeEther(spec: EtherSpec, next: Layer | undefined, out: Uint8Array, off: number): void {
   const etherType = infer('ether type', spec.type, next, { ipv4: EtherType.IPv4, arp: EtherType.ARP });
   const base = { dst: toMac(spec.dst), src: toMac(spec.src), etherType };
   const v = spec.vlan;
   const repr: EthernetRepr = v
     ? { ...base, vlan: { tpid: v.tpid ?? EtherType.VLAN, pcp: v.pcp ?? 0, dei: v.dei ?? false, vid: v.vid } }
     : base;
-  const hl = EthernetRepr.bufferLen(repr);
-  const out = new Uint8Array(hl + inner.length);
-  EthernetRepr.emit(repr, out, 0);
-  out.set(inner, hl);
-  return out;
+  EthernetRepr.emit(repr, out, off);
 }
 
-function encodeIpv4(spec: Ipv4Spec, next: Layer | undefined, inner: Uint8Array): Uint8Array {
+/** `out`: this header, then its payload (already written) to the end. */
+function encodeIpv4(spec: Ipv4Spec, next: Layer | undefined, out: Uint8Array): void {
   const protocol = infer('IPv4 protocol', spec.proto, next, {
     udp: IpProtocol.UDP,
     tcp: IpProtocol.TCP,
     icmp: IpProtocol.ICMP,
     icmpEcho: IpProtocol.ICMP,
   });
+  const options = spec.options ?? NO_BYTES;
+  const hl = ipv4HeaderLen(options.length);
   const repr: Ipv4Repr = {
     tos: spec.tos ?? 0,
     ident: spec.id ?? 0,
@@ -300,13 +347,11 @@ function encodeIpv4(spec: Ipv4Spec, next: Layer | undefined, inner: Uint8Array):
     protocol,
     src: toIp(spec.src),
     dst: toIp(spec.dst),
-    options: spec.options ?? new Uint8Array(0),
-    payloadLen: inner.length,
+    options,
+    payloadLen: out.length - hl,
   };
-  const hl = Ipv4Repr.bufferLen(repr);
-  const out = new Uint8Array(hl + inner.length);
-  Ipv4Repr.emit(repr, out, 0);
-  out.set(inner, hl);
+  Ipv4Repr.emit(repr, out, 0); // with the checksum of the true header
+  if (spec.version === undefined && spec.ihl === undefined && spec.totalLength === undefined && spec.checksum === undefined) return;
   const p = new Ipv4Packet(out);
   if (spec.version !== undefined) p.version = spec.version;
   if (spec.ihl !== undefined) p.ihl = spec.ihl;
@@ -319,24 +364,22 @@ function encodeIpv4(spec: Ipv4Spec, next: Layer | undefined, inner: Uint8Array):
     const covered = claimed >= 20 && claimed <= out.length ? claimed : hl;
     p.checksum = ipv4HeaderChecksum(out.subarray(0, covered));
   }
-  return out;
 }
 
-function encodeUdp(spec: UdpSpec, next: Layer | undefined, inner: Uint8Array, ipAddrs: { src: Ipv4; dst: Ipv4 } | undefined): Uint8Array {
+/** `out`: this header, then its payload (already written) to the end. */
+function encodeUdp(spec: UdpSpec, next: Layer | undefined, out: Uint8Array, ipAddrs: { src: Ipv4; dst: Ipv4 } | undefined): void {
   const dstPort = spec.dport ?? (next?.kind === 'geneve' ? GENEVE_UDP_PORT : undefined);
   if (dstPort === undefined) throw new Error('builder: udp dport is needed unless Geneve follows');
-  const out = new Uint8Array(UDP_HEADER_LEN + inner.length);
-  UdpRepr.emit({ srcPort: spec.sport, dstPort, payloadLen: inner.length, checksum: 0 }, out, 0);
-  out.set(inner, UDP_HEADER_LEN);
+  UdpRepr.emit({ srcPort: spec.sport, dstPort, payloadLen: out.length - UDP_HEADER_LEN, checksum: 0 }, out, 0);
   const p = new UdpPacket(out);
   if (spec.checksum !== undefined) p.checksum = spec.checksum;
   else if (ipAddrs) p.checksum = udpChecksum(ipAddrs.src, ipAddrs.dst, out);
   // The length is set last so that a lying length does not change what the checksum covers.
   if (spec.length !== undefined) p.length = spec.length;
-  return out;
 }
 
-function encodeTcp(spec: TcpSpec, inner: Uint8Array, ipAddrs: { src: Ipv4; dst: Ipv4 } | undefined): Uint8Array {
+/** `out`: this header, then its payload (already written) to the end. */
+function encodeTcp(spec: TcpSpec, out: Uint8Array, ipAddrs: { src: Ipv4; dst: Ipv4 } | undefined): void {
   const repr: TcpRepr = {
     srcPort: spec.sport,
     dstPort: spec.dport,
@@ -346,21 +389,21 @@ function encodeTcp(spec: TcpSpec, inner: Uint8Array, ipAddrs: { src: Ipv4; dst: 
     window: spec.window ?? 65535,
     checksum: 0,
     urgent: spec.urgent ?? 0,
-    options: spec.options ?? new Uint8Array(0),
+    options: spec.options ?? NO_BYTES,
   };
-  const hl = TcpRepr.bufferLen(repr);
-  const out = new Uint8Array(hl + inner.length);
   TcpRepr.emit(repr, out, 0);
-  out.set(inner, hl);
   const p = new TcpPacket(out);
   if (spec.dataOffset !== undefined) p.dataOffset = spec.dataOffset;
   if (spec.checksum !== undefined) p.checksum = spec.checksum;
   else if (ipAddrs) p.checksum = tcpChecksum(ipAddrs.src, ipAddrs.dst, out);
-  return out;
 }
 
-function encodeGeneve(spec: GeneveSpec, next: Layer | undefined, inner: Uint8Array): Uint8Array {
-  const options = (spec.options ?? []).map((o): GeneveOption => ('kind' in o ? encodeTwinplaneOption(o) : o));
+/** The Geneve layer's options, encoded (its header length depends on them). */
+function geneveOptions(spec: GeneveSpec): GeneveOption[] {
+  return (spec.options ?? []).map((o): GeneveOption => ('kind' in o ? encodeTwinplaneOption(o) : o));
+}
+
+function encodeGeneve(spec: GeneveSpec, options: GeneveOption[], next: Layer | undefined, out: Uint8Array, off: number): void {
   const repr: GeneveRepr = {
     version: spec.version ?? 0,
     oam: spec.oam ?? false,
@@ -371,17 +414,13 @@ function encodeGeneve(spec: GeneveSpec, next: Layer | undefined, inner: Uint8Arr
     reserved: spec.reserved ?? 0,
     options,
   };
-  const hl = GeneveRepr.bufferLen(repr);
-  const out = new Uint8Array(hl + inner.length);
-  GeneveRepr.emit(repr, out, 0);
-  out.set(inner, hl);
-  if (spec.optLen !== undefined) new GeneveHeader(out).optLen = spec.optLen;
-  return out;
+  GeneveRepr.emit(repr, out, off);
+  if (spec.optLen !== undefined) new GeneveHeader(out.subarray(off)).optLen = spec.optLen;
 }
 
-function encodeArp(spec: ArpSpec): Uint8Array {
+function arpRepr(spec: ArpSpec): ArpRepr {
   const op = spec.op === 'request' ? ArpOp.Request : spec.op === 'reply' ? ArpOp.Reply : spec.op;
-  const repr: ArpRepr = {
+  return {
     htype: spec.htype ?? ARP_HTYPE_ETHERNET,
     ptype: spec.ptype ?? ARP_PTYPE_IPV4,
     op,
@@ -390,18 +429,13 @@ function encodeArp(spec: ArpSpec): Uint8Array {
     tha: spec.tha === undefined ? MAC_ZERO : toMac(spec.tha),
     tpa: toIp(spec.tpa),
   };
-  const out = new Uint8Array(ArpRepr.bufferLen(repr));
-  ArpRepr.emit(repr, out, 0);
-  return out;
 }
 
-function encodeIcmp(type: number, code: number, rest: number, checksum: number | undefined, inner: Uint8Array): Uint8Array {
-  const out = new Uint8Array(ICMP_HEADER_LEN + inner.length);
-  out.set(inner, ICMP_HEADER_LEN);
+/** `out`: this header, then its data (already written) to the end. */
+function encodeIcmp(type: number, code: number, rest: number, checksum: number | undefined, out: Uint8Array): void {
   const p = new IcmpPacket(out);
   p.type = type;
   p.code = code;
   p.rest = rest;
   p.checksum = checksum ?? p.computeChecksum();
-  return out;
 }

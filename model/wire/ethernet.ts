@@ -120,6 +120,12 @@ export class EthernetFrame {
   }
 }
 
+/** A big-endian u16 at `at` (DataView.setUint16 keeps the low 16 bits the same way). */
+function put16(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v >>> 8;
+  buf[at + 1] = v;
+}
+
 export const EthernetRepr = {
   parse(frame: EthernetFrame): Parsed<EthernetRepr> {
     const vlan = frame.vlan;
@@ -133,16 +139,20 @@ export const EthernetRepr = {
 
   /** Writes the header only; the payload goes at `offset + bufferLen(repr)`. */
   emit(repr: EthernetRepr, buf: Uint8Array, offset = 0): void {
-    const dv = new DataView(buf.buffer, buf.byteOffset + offset);
+    // Byte writes, not a DataView: building one costs more than the header (every frame
+    // the builder makes starts here). The bounds check is the one a DataView would make.
+    const end = offset + EthernetRepr.bufferLen(repr);
+    if (offset < 0 || end > buf.length)
+      throw new RangeError(`Ethernet header at ${offset} needs ${end} bytes, the buffer has ${buf.length}`);
     writeMac(buf, offset + F.DST[0], repr.dst);
     writeMac(buf, offset + F.SRC[0], repr.src);
     if (repr.vlan) {
       const v = repr.vlan;
-      dv.setUint16(F.TYPE[0], v.tpid);
-      dv.setUint16(VF.TCI[0], ((v.pcp & 7) << 13) | (v.dei ? 0x1000 : 0) | (v.vid & 0x0fff));
-      dv.setUint16(VF.TYPE[0], repr.etherType);
+      put16(buf, offset + F.TYPE[0], v.tpid);
+      put16(buf, offset + VF.TCI[0], ((v.pcp & 7) << 13) | (v.dei ? 0x1000 : 0) | (v.vid & 0x0fff));
+      put16(buf, offset + VF.TYPE[0], repr.etherType);
     } else {
-      dv.setUint16(F.TYPE[0], repr.etherType);
+      put16(buf, offset + F.TYPE[0], repr.etherType);
     }
   },
 };

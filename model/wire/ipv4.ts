@@ -221,8 +221,9 @@ export class Ipv4Packet {
   }
 }
 
-function paddedLen(n: number): number {
-  return (n + 3) & ~3;
+/** The header's length with `optionsLen` bytes of options (padded to 32 bits). */
+export function ipv4HeaderLen(optionsLen: number): number {
+  return IPV4_HEADER_LEN + ((optionsLen + 3) & ~3);
 }
 
 export const Ipv4Repr = {
@@ -246,7 +247,7 @@ export const Ipv4Repr = {
   },
 
   bufferLen(repr: Ipv4Repr): number {
-    return IPV4_HEADER_LEN + paddedLen(repr.options.length);
+    return ipv4HeaderLen(repr.options.length);
   },
 
   /** Writes the header with a correct checksum; throws on options that cannot fit IHL. */

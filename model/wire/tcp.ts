@@ -160,8 +160,9 @@ export class TcpPacket {
   }
 }
 
-function paddedLen(n: number): number {
-  return (n + 3) & ~3;
+/** The header's length with `optionsLen` bytes of options (padded to 32 bits). */
+export function tcpHeaderLen(optionsLen: number): number {
+  return TCP_HEADER_LEN + ((optionsLen + 3) & ~3);
 }
 
 export const TcpRepr = {
@@ -180,7 +181,7 @@ export const TcpRepr = {
   },
 
   bufferLen(repr: TcpRepr): number {
-    return TCP_HEADER_LEN + paddedLen(repr.options.length);
+    return tcpHeaderLen(repr.options.length);
   },
 
   emit(repr: TcpRepr, buf: Uint8Array, offset = 0): void {
