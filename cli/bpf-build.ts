@@ -1,11 +1,11 @@
-// The kernel objects follow the sources: before any command loads build/bpf/*.o, a bpf/
-// source newer than its object is rebuilt (make -C bpf, a few seconds), said on stderr, and
-// so is the harness's native helper the same make builds; a build that fails stops the
-// command with the compiler's first lines and the command to run. Loading a stale object
+// The kernel objects follow the sources: before any command loads build/bpf/*.o, an object
+// older than a source it is built from is rebuilt (make -C bpf, a few seconds), said on
+// stderr, and so is the harness's native helper the same make builds; a build that fails
+// stops the command with the compiler's first lines and the command to run. Loading a stale object
 // would compare the model with yesterday's C, silently.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from './errors.ts';
 import type { Io } from './io.ts';
@@ -37,9 +37,9 @@ export function bpfSources(src = BPF_SRC): string[] {
 }
 
 export interface Staleness {
-  /** Objects missing or older than a source, by name. */
+  /** Objects missing or older than one of their inputs, by name. */
   readonly stale: readonly string[];
-  /** The newest source, to say what changed. */
+  /** The newest input of a stale object, to say what changed. */
   readonly newest?: string;
 }
 
@@ -58,28 +58,27 @@ export function bpfStaleness(
   native: NativeBuild | undefined = src === BPF_SRC ? NATIVE_BUILD : undefined,
 ): Staleness {
   const sources = bpfSources(src);
+  // Each object's inputs as bpf/Makefile's rule names them: its own .bpf.c, lib/*.h and the
+  // Makefile. Not every source: make rebuilds only the object whose inputs changed, so an
+  // object older than another program's source would stay "stale" after every rebuild.
+  const shared = sources.filter((s) => (s.endsWith('.h') && dirname(s) === join(src, 'lib')) || s === join(src, 'Makefile'));
+  const stale: string[] = [];
   let newest: string | undefined;
   let newestMs = -Infinity;
-  for (const s of sources) {
-    const m = mtime(s) ?? 0;
-    if (m > newestMs) [newest, newestMs] = [s, m];
-  }
-  const objects = sources.filter((s) => s.endsWith('.bpf.c')).map((s) => join(out, `${basename(s, '.bpf.c')}.o`));
-  const stale = objects.filter((o) => (mtime(o) ?? -Infinity) < newestMs).map((o) => basename(o));
-  if (native !== undefined) {
-    // The library's own inputs, as its make rule names them: its source and the Makefile.
-    const inputs = [native.source, join(src, 'Makefile')];
+  const check = (target: string, inputs: readonly string[]): void => {
     const ms = inputs.map((p) => mtime(p) ?? 0);
     const at = Math.max(...ms);
-    if ((mtime(native.lib) ?? -Infinity) < at) {
-      stale.push(basename(native.lib));
-      if (at > newestMs) newest = inputs[ms.indexOf(at)];
-    }
-  }
+    if ((mtime(target) ?? -Infinity) >= at) return;
+    stale.push(basename(target));
+    if (at > newestMs) [newest, newestMs] = [inputs[ms.indexOf(at)], at];
+  };
+  for (const s of sources.filter((x) => x.endsWith('.bpf.c'))) check(join(out, `${basename(s, '.bpf.c')}.o`), [s, ...shared]);
+  // The library's own inputs, as its make rule names them: its source and the Makefile.
+  if (native !== undefined) check(native.lib, [native.source, join(src, 'Makefile')]);
   return { stale, ...(newest ? { newest } : {}) };
 }
 
-/** Rebuilds when a source is newer than an object; throws a UserError when the build fails. */
+/** Rebuilds when an object's input is newer than it; throws a UserError when the build fails. */
 export function ensureBpfFresh(io: Io, command: string, src = BPF_SRC, out = BPF_OUT, native?: NativeBuild): void {
   const s = bpfStaleness(src, out, native ?? (src === BPF_SRC ? NATIVE_BUILD : undefined));
   if (s.stale.length === 0) return;

@@ -26,6 +26,7 @@ import { ICMP_HEADER_LEN, IcmpPacket, IcmpType } from './icmp.ts';
 import { IpProtocol, Ipv4Packet, Ipv4Repr, ipv4HeaderLen } from './ipv4.ts';
 import { TcpFlag, TcpPacket, TcpRepr, tcpHeaderLen } from './tcp.ts';
 import { UDP_HEADER_LEN, UdpPacket, UdpRepr } from './udp.ts';
+import { allocBuffer } from '../dataplane/parse.ts';
 
 type MacLike = Mac | string;
 type Ipv4Like = Ipv4 | string;
@@ -201,8 +202,7 @@ export class PacketBuilder {
   /**
    * One buffer for the whole frame, each layer's header length known from its spec alone;
    * then the layers are written from the innermost outwards, in place, so every length and
-   * checksum covers what follows it. (One allocation: a fresh Uint8Array costs more than the
-   * whole of a small frame's encoding.)
+   * checksum covers what follows it.
    */
   build(): Uint8Array {
     const n = this.layers.length;
@@ -213,7 +213,10 @@ export class PacketBuilder {
       offs[i] = total;
       total += headerLen(this.layers[i], options[i]);
     }
-    const out = new Uint8Array(total);
+    // Carved from the model's packet slab, as its runs' outputs are: a fresh Uint8Array is
+    // either off-heap (an allocation of its own) or, up to 64 bytes, on-heap and moved off
+    // it by the first view the layers make, and either costs more than the encoding.
+    const out = allocBuffer(total);
     for (let i = n - 1; i >= 0; i--) this.encode(i, out, offs[i], options[i]);
     return out;
   }

@@ -56,6 +56,29 @@ describe('ensureBpfFresh', () => {
     expect(again.lines).toEqual([]);
   });
 
+  it("an object is stale by its own program's source, lib/*.h and the Makefile, as make rebuilds it", () => {
+    // make rebuilds only the object whose inputs changed: once it has, nothing is stale, even
+    // though the other program's object is older than the source just edited.
+    const { src, out } = tree('all:\n\ttouch OUT/other.o\n');
+    writeFileSync(join(src, 'other.bpf.c'), 'int z;\n');
+    for (const f of ['prog.bpf.c', 'other.bpf.c', 'Makefile', join('lib', 'a.h')]) age(join(src, f), 120);
+    for (const o of ['prog.o', 'other.o']) {
+      writeFileSync(join(out, o), '');
+      age(join(out, o), 60);
+    }
+    expect(bpfStaleness(src, out).stale).toEqual([]);
+    age(join(src, 'other.bpf.c'), 0);
+    expect(bpfStaleness(src, out)).toEqual({ stale: ['other.o'], newest: join(src, 'other.bpf.c') });
+    const o = io();
+    ensureBpfFresh(o, 'run', src, out);
+    expect(o.lines).toEqual([expect.stringMatching(/other\.bpf\.c is newer than other\.o: rebuilding/)]);
+    expect(bpfStaleness(src, out).stale).toEqual([]);
+    // A header is an input of every object.
+    age(join(out, 'other.o'), 60);
+    age(join(src, 'lib', 'a.h'), 0);
+    expect(bpfStaleness(src, out).stale).toEqual(['other.o', 'prog.o']);
+  });
+
   it('the native helper the same make builds is stale by its own source and the Makefile only', () => {
     const { src, out } = tree('all:\n\ttouch OUT/prog.o OUT/libhelper.so\n');
     const native = { source: join(src, '..', 'helper.c'), lib: join(out, 'libhelper.so') };
