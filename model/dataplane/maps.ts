@@ -7,6 +7,7 @@
 // never edit them in place, so several entries (and cloned states) may share one MAC array.
 
 import { type StructDef, decode, encode, struct, u32le, u64le } from '../layout/struct.ts';
+import { allocBuffer } from './parse.ts';
 
 export type MapType = 'ARRAY' | 'HASH' | 'LRU_HASH' | 'LPM_TRIE' | 'PERCPU_ARRAY';
 
@@ -34,8 +35,13 @@ export const u64Layout: Layout<number> = {
   decode: (b) => Number(decode(U64_DEF, b).value),
 };
 
+/**
+ * A struct's layout for map keys and values. Encodings are carved from the packet slab
+ * (zeroed, never handed out twice): the harness hands them to native calls, which must first
+ * move a fresh small Uint8Array off the JS heap (an allocation and a copy per key).
+ */
 export function recordLayout<V>(def: StructDef<V>): Layout<V> {
-  return { def, encode: (v) => encode(def, v), decode: (b) => decode(def, b) };
+  return { def, encode: (v) => encode(def, v, allocBuffer(def.size)), decode: (b) => decode(def, b) };
 }
 
 /**
