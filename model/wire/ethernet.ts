@@ -140,7 +140,8 @@ export const EthernetRepr = {
   /** Writes the header only; the payload goes at `offset + bufferLen(repr)`. */
   emit(repr: EthernetRepr, buf: Uint8Array, offset = 0): void {
     // Byte writes, not a DataView: building one costs more than the header (every frame
-    // the builder makes starts here). The bounds check is the one a DataView would make.
+    // the builder makes starts here). A header that does not fit is a RangeError, as the
+    // DataView's writes were (now against the view's end, not its buffer's).
     const end = offset + EthernetRepr.bufferLen(repr);
     if (offset < 0 || end > buf.length)
       throw new RangeError(`Ethernet header at ${offset} needs ${end} bytes, the buffer has ${buf.length}`);
