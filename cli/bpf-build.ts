@@ -1,8 +1,8 @@
 // The kernel objects follow the sources: before any command loads build/bpf/*.o, an object
 // older than a source it is built from is rebuilt (make -C bpf, a few seconds), said on
 // stderr, and so is the harness's native helper the same make builds; a build that fails
-// stops the command with the compiler's first lines and the command to run. Loading a stale object
-// would compare the model with yesterday's C, silently.
+// stops the command with the compiler's first lines and the command to run. Loading a stale
+// object would compare the model with yesterday's C, silently.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
