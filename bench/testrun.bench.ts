@@ -1,13 +1,18 @@
 // BPF_PROG_TEST_RUN calls per second, one 60-byte frame per call (repeat = 1, as the
 // differential runner does): from Node through the koffi binding, with and without
 // copying the output, for XDP_PASS and a rewriting program; and the same loop in C
-// (bench/testrun-c/loop.c, compiled here with gcc) as the floor the binding adds to.
+// (bench/testrun-c/loop.c, compiled here with gcc) as the floor the binding adds to. Then a
+// map lookup through the binding, its key and value buffers fresh small Uint8Arrays (on the
+// JS heap, moved off by the call) against views of the packet slab (off-heap): why the
+// harness's learnt-key checks encode into the slab (harness/libbpf/map.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpfObject } from '../harness/libbpf/object.ts';
 import { TestRunExecutor } from '../harness/testrun.ts';
+import { BpfMap } from '../harness/libbpf/map.ts';
+import { allocBuffer } from '../model/dataplane/parse.ts';
 import { emit, note, rate } from './emit.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,3 +70,38 @@ for (const prog of ['st_pass', 'st_swap_mac']) {
     .map(Number);
   emit({ bench: BENCH, metric: `c_runs_per_sec_${prog}`, value: perSec, unit: 'runs/s', params: { frame: 60, repeat: 1 } });
 }
+
+// An 8-byte key and a 12-byte value, as ep_cache's (tp_ep_key -> tp_host_loc).
+const BPF_MAP_TYPE_HASH = 1;
+const lk = BpfMap.create(BPF_MAP_TYPE_HASH, 'tp_bench_lookup', 8, 12, 16);
+const keyOf = (b: Uint8Array): Uint8Array => {
+  b[0] = 7;
+  return b;
+};
+lk.update(keyOf(new Uint8Array(8)), new Uint8Array(12).fill(1));
+const heap = rate(() => {
+  for (let i = 0; i < BATCH; i++) lk.lookup(keyOf(new Uint8Array(8)), new Uint8Array(12));
+  return BATCH;
+}, SECONDS * 1000);
+const slab = rate(() => {
+  for (let i = 0; i < BATCH; i++) lk.lookup(keyOf(allocBuffer(8)), allocBuffer(12));
+  return BATCH;
+}, SECONDS * 1000);
+lk.closeFd();
+emit({
+  bench: BENCH,
+  metric: 'map_lookups_per_sec_heap_buffers',
+  value: Math.round(heap.opsPerSec),
+  unit: 'lookups/s',
+  params: { key: 8, value: 12 },
+});
+emit({
+  bench: BENCH,
+  metric: 'map_lookups_per_sec_slab_buffers',
+  value: Math.round(slab.opsPerSec),
+  unit: 'lookups/s',
+  params: { key: 8, value: 12, overHeap: Number((slab.opsPerSec / heap.opsPerSec).toFixed(2)) },
+});
+note(
+  `map lookup: ${(1e6 / heap.opsPerSec).toFixed(2)} us with fresh heap buffers, ${(1e6 / slab.opsPerSec).toFixed(2)} us with slab views`,
+);
