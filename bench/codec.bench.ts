@@ -126,7 +126,7 @@ emit({
   metric: 'build-icmp-probe-frame',
   value: Math.round(builtProbe.opsPerSec),
   unit: 'ops/s',
-  params: { frameBytes: 57 },
+  params: { frameBytes: probe(0).length },
 });
 const builtOverlay = rate(() => {
   for (let i = 0; i < 100; i++) {

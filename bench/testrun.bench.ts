@@ -79,6 +79,10 @@ const keyOf = (b: Uint8Array): Uint8Array => {
   return b;
 };
 lk.update(keyOf(new Uint8Array(8)), new Uint8Array(12).fill(1));
+// Both ways find the entry (a miss would time another path through the kernel).
+if (lk.lookup(keyOf(new Uint8Array(8)), new Uint8Array(12))?.[0] !== 1 || lk.lookup(keyOf(allocBuffer(8)), allocBuffer(12))?.[0] !== 1) {
+  throw new Error('bench testrun: the lookup benchmark does not find its entry');
+}
 const heap = rate(() => {
   for (let i = 0; i < BATCH; i++) lk.lookup(keyOf(new Uint8Array(8)), new Uint8Array(12));
   return BATCH;
