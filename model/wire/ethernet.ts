@@ -1,6 +1,7 @@
 // Ethernet II with at most one 802.1Q/802.1ad tag.
 
 import { type Mac, readMac, writeMac } from './addr.ts';
+import { wr16 } from '../dataplane/parse.ts';
 import { type Parsed, type WireError, fail, hex, ok, truncated } from './result.ts';
 
 const F = {
@@ -120,12 +121,6 @@ export class EthernetFrame {
   }
 }
 
-/** A big-endian u16 at `at` (DataView.setUint16 keeps the low 16 bits the same way). */
-function put16(buf: Uint8Array, at: number, v: number): void {
-  buf[at] = v >>> 8;
-  buf[at + 1] = v;
-}
-
 export const EthernetRepr = {
   parse(frame: EthernetFrame): Parsed<EthernetRepr> {
     const vlan = frame.vlan;
@@ -149,11 +144,11 @@ export const EthernetRepr = {
     writeMac(buf, offset + F.SRC[0], repr.src);
     if (repr.vlan) {
       const v = repr.vlan;
-      put16(buf, offset + F.TYPE[0], v.tpid);
-      put16(buf, offset + VF.TCI[0], ((v.pcp & 7) << 13) | (v.dei ? 0x1000 : 0) | (v.vid & 0x0fff));
-      put16(buf, offset + VF.TYPE[0], repr.etherType);
+      wr16(buf, offset + F.TYPE[0], v.tpid);
+      wr16(buf, offset + VF.TCI[0], ((v.pcp & 7) << 13) | (v.dei ? 0x1000 : 0) | (v.vid & 0x0fff));
+      wr16(buf, offset + VF.TYPE[0], repr.etherType);
     } else {
-      put16(buf, offset + F.TYPE[0], repr.etherType);
+      wr16(buf, offset + F.TYPE[0], repr.etherType);
     }
   },
 };
