@@ -46,7 +46,11 @@ export interface KernelVerdict {
 }
 
 export interface KernelRun extends KernelVerdict {
-  /** The frame as the program left it, whatever the action (DROP included, for reports). */
+  /**
+   * The frame as the program left it, whatever the action (DROP included, for reports). Where
+   * its bytes are those of the model's output, or of the input, it is that array (run and
+   * batchRun share rather than copy): never write into it.
+   */
   output: Uint8Array;
 }
 
@@ -64,14 +68,20 @@ const V_POINTS = Verdict.fields.find((f) => f.name === 'points')!.offset;
  * The verdict record in `bytes` (viewed by `dv`: one CPU's slot of a mapped verdict array,
  * any profile's: every profile's record is struct tp_verdict) with the run's return value
  * (-1: take the record's action) and output, the record starting `at` bytes into them. One
- * object shape for every caller (output undefined when only the record is read).
+ * object shape for every caller (output undefined when only the record is read). When the
+ * stored points are `like`'s, in order, `like` is the run's points array (see `sameOutput`).
  */
-export function decodeVerdict(dv: DataView, bytes: Uint8Array, retval: number, output: Uint8Array | undefined, at = 0): KernelRun {
+export function decodeVerdict(
+  dv: DataView,
+  bytes: Uint8Array,
+  retval: number,
+  output: Uint8Array | undefined,
+  at = 0,
+  like?: readonly number[],
+): KernelRun {
   const recordAction = dv.getUint32(at + V_ACTION, true);
   const nPoints = dv.getUint32(at + V_NPOINTS, true);
   const stored = Math.min(nPoints, CONSTS.MAX_POINTS);
-  const points: number[] = [];
-  for (let i = 0; i < stored; i++) points.push(bytes[at + V_POINTS + i]);
   const code = retval >= 0 ? retval : recordAction;
   return {
     action: ACTION_BY_CODE[code] ?? `UNKNOWN(${code})`,
@@ -79,7 +89,7 @@ export function decodeVerdict(dv: DataView, bytes: Uint8Array, retval: number, o
     recordAction,
     reason: dv.getUint32(at + V_REASON, true),
     target: dv.getUint32(at + V_TARGET, true),
-    points,
+    points: pointsOf(bytes, at + V_POINTS, stored, like),
     nPoints,
     flags: dv.getUint32(at + V_FLAGS, true),
     count: dv.getUint32(at + V_COUNT, true),
@@ -88,14 +98,48 @@ export function decodeVerdict(dv: DataView, bytes: Uint8Array, retval: number, o
   };
 }
 
+/** The `n` point ids stored at bytes[p]: `like` itself when they are its ids, else a new array. */
+function pointsOf(bytes: Uint8Array, p: number, n: number, like: readonly number[] | undefined): number[] {
+  if (like !== undefined && like.length === n) {
+    let i = 0;
+    while (i < n && bytes[p + i] === like[i]) i++;
+    if (i === n) return like as number[];
+  }
+  const points: number[] = [];
+  for (let i = 0; i < n; i++) points.push(bytes[p + i]);
+  return points;
+}
+
 /**
  * A run's output, copied out of the buffer the next run reuses into the model's packet slab:
- * a fresh ArrayBuffer per run costs ~0.6 us here, more than the copy.
+ * a fresh ArrayBuffer per run costs ~0.6 us here, more than the copy. When the bytes are
+ * `like`'s (the model's output for the same input, usually), `like` is the output: equal
+ * bytes, no copy, and the comparison that follows finds the same array (bytesEqual). Records,
+ * outputs and points are never written once made, so sharing them is safe.
  */
-function copyOut(from: Uint8Array, at: number, len: number): Uint8Array {
+function sameOutput(from: Uint8Array, at: number, len: number, like: Uint8Array | null | undefined): Uint8Array {
+  if (like != null && like.length === len && bufferOf(from).compare(like, 0, len, at, at + len) === 0) return like;
   const out = allocBuffer(len);
   out.set(from.subarray(at, at + len));
   return out;
+}
+
+// The output buffers runs leave their frames in live as long as their runner: the last one
+// seen is kept as a Buffer on the same memory, whose compare() takes ranges (no view made).
+let lastFrom: Uint8Array | undefined;
+let lastBuffer: Buffer = Buffer.alloc(0);
+function bufferOf(from: Uint8Array): Buffer {
+  if (from !== lastFrom) {
+    lastFrom = from;
+    lastBuffer = Buffer.from(from.buffer, from.byteOffset, from.byteLength);
+  }
+  return lastBuffer;
+}
+
+/** What a kernel run is expected to give (the model's run of the same input): shared when equal. */
+export interface RunLike {
+  output: Uint8Array | null;
+  points: readonly number[];
 }
 
 export class DataplaneInstance {
@@ -103,6 +147,8 @@ export class DataplaneInstance {
   readonly prog: ProgramInstance;
   readonly fds: Readonly<Record<ProgramName, number>>;
   readonly cpu: number;
+  /** What this process's runs should have left in counters on `cpu` (harness/engine/hop.ts keeps it). */
+  counterShadow: Map<number, number> | undefined = undefined;
   private readonly maps = new Map<string, BpfMap>();
   private readonly verdictMem: MappedArray;
   /** This CPU's verdict slot, in the shared mapping. */
@@ -184,10 +230,16 @@ export class DataplaneInstance {
     return this.map(name) as PartitionedBpfMap;
   }
 
-  /** Runs `program` once on `frame` arriving on `ingressIfindex`; reads the verdict record. */
-  run(program: ProgramName, frame: Uint8Array, ingressIfindex: number): KernelRun {
+  /**
+   * Runs `program` once on `frame` arriving on `ingressIfindex`; reads the verdict record.
+   * `like` (the model's run of the same frame) lends its output and points where they are
+   * equal; a run it does not send keeps the input's bytes when it left them.
+   */
+  run(program: ProgramName, frame: Uint8Array, ingressIfindex: number, like?: RunLike | null): KernelRun {
     const r = this.exec.runInPlace(this.fds[program], frame, { ingressIfindex });
-    return this.record(r.retval, copyOut(r.view, 0, r.outLen));
+    if (this.closed) throw new Error(`${this.label}: instance used after close()`);
+    const output = sameOutput(r.view, 0, r.outLen, like?.output ?? frame);
+    return decodeVerdict(this.vView, this.vBuf, r.retval, output, 0, like?.points);
   }
 
   /**
@@ -203,9 +255,10 @@ export class DataplaneInstance {
    * Case i of a stretch `b` ran from C on this instance: its record and output, copied as
    * run() copies them.
    */
-  batchRun(b: BatchRunner, i: number): KernelRun {
+  batchRun(b: BatchRunner, i: number, frame: Uint8Array, like?: RunLike | null): KernelRun {
     if (this.closed) throw new Error(`${this.label}: instance used after close()`);
-    return decodeVerdict(b.recordsView, b.records, b.retval(i), copyOut(b.outs, b.outAt(i), b.outLen(i)), i * Verdict.size);
+    const output = sameOutput(b.outs, b.outAt(i), b.outLen(i), like?.output ?? frame);
+    return decodeVerdict(b.recordsView, b.records, b.retval(i), output, i * Verdict.size, like?.points);
   }
 
   /** The verdict record of this CPU's slot (what the last run on this thread left). */

@@ -15,7 +15,8 @@ export interface Difference {
   text: string;
 }
 
-const SENDS = new Set(['PASS', 'TX', 'REDIRECT']);
+/** The actions that leave a frame (a comparison, not a Set lookup: this runs once per hop). */
+const sends = (a: string): boolean => a === 'PASS' || a === 'TX' || a === 'REDIRECT';
 
 export function firstByteDiff(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -23,8 +24,9 @@ export function firstByteDiff(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? -1 : n;
 }
 
+/** Equal bytes (the same array when the kernel's run shares the model's output: instance.ts). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
+  return a === b || (a.length === b.length && Buffer.compare(a, b) === 0);
 }
 
 export const tracePoints = (ids: readonly number[]): string => ids.map(pointName).join(' > ');
@@ -37,9 +39,11 @@ function samePoints(model: RunResult, kernel: KernelRun): boolean {
   return true;
 }
 
-/** Differences between one model run and one kernel run of the same program on the same input. */
-export function compareRuns(input: Uint8Array, model: RunResult, kernel: KernelRun): Difference[] {
-  const out: Difference[] = [];
+/**
+ * Differences between one model run and one kernel run of the same program on the same
+ * input, appended to `out` (a new list when absent), which is returned.
+ */
+export function compareRuns(input: Uint8Array, model: RunResult, kernel: KernelRun, out: Difference[] = []): Difference[] {
   if (model.action !== kernel.action) out.push({ kind: 'action', text: `action: model ${model.action}, kernel ${kernel.action}` });
   if (model.reason !== kernel.reason) {
     out.push({
@@ -73,7 +77,7 @@ export function compareRuns(input: Uint8Array, model: RunResult, kernel: KernelR
       text: `kernel PASSed a frame that differs from its input at byte ${firstByteDiff(input, kernel.output)} (PASS must leave the frame untouched)`,
     });
   }
-  if (SENDS.has(model.action) && SENDS.has(kernel.action) && model.output !== null && !bytesEqual(model.output, kernel.output)) {
+  if (sends(model.action) && sends(kernel.action) && model.output !== null && !bytesEqual(model.output, kernel.output)) {
     const at = firstByteDiff(model.output, kernel.output);
     out.push({
       kind: 'output',

@@ -71,9 +71,12 @@ export function kernelAsRun(k: KernelRun): RunResult {
   };
 }
 
+const TRACED = { lookups: true };
+const UNTRACED = { lookups: false };
+
 /** The model's run of `program`. */
 export function runModel(state: HostState, program: ProgramName, frame: Uint8Array, ingress: number, traced: boolean): RunResult {
-  const o = { lookups: traced };
+  const o = traced ? TRACED : UNTRACED;
   return program === 'agent' ? agent(state, frame, ingress, o) : transit(state, frame, ingress, o);
 }
 
@@ -87,25 +90,25 @@ export function unrunnable(frame: Uint8Array): string | undefined {
 // Kernel counters as the runs of this process should have left them, per instance and reason
 // (the slot of the CPU the instance's thread is pinned to): one read of all 256 when an
 // instance is first used, then one increment per run, checked against the verdict record.
-const shadows = new WeakMap<DataplaneInstance, Map<number, number>>();
+// The shadow lives on the instance (a field, not a WeakMap: it is read on every run).
 
 /** The counters this process's runs should have left on `inst`'s CPU, by reason. */
 export function counterShadowOf(inst: DataplaneInstance): Map<number, number> {
-  let s = shadows.get(inst);
+  let s = inst.counterShadow;
   if (s === undefined) {
     s = new Map();
     for (let r = 0; r < inst.counterSlots; r++) {
       const n = inst.counter(r);
       if (n !== 0) s.set(r, n);
     }
-    shadows.set(inst, s);
+    inst.counterShadow = s;
   }
   return s;
 }
 
 /** Forgets the shadow of `inst` (its counters were rewritten). */
 export function resetCounterShadow(inst: DataplaneInstance): void {
-  shadows.delete(inst);
+  inst.counterShadow = undefined;
 }
 
 /** One increment of counters[reason] per run, read from the record (no lookup). */
@@ -160,7 +163,7 @@ export function runHop(
     if (note === undefined) {
       counterShadowOf(inst); // read before the instance's first run, so the run's increment shows
       try {
-        kernel = inst.run(program, frame, ingress);
+        kernel = inst.run(program, frame, ingress, model);
       } catch (e) {
         ({ note, error } = kernelFailure(e, error));
       }
@@ -191,7 +194,7 @@ export function compareHop(
   const diffs: Difference[] = [];
   if (error !== undefined) diffs.push({ kind: 'crash', text: error });
   if (model !== null && kernel !== null) {
-    diffs.push(...compareRuns(frame, model, kernel));
+    compareRuns(frame, model, kernel, diffs);
     checkCount(inst!, kernel, diffs);
     if (kernel.learnt !== model.updates.length || !allLearnt(model.updates)) {
       diffs.push(...compareLearntWhole(inst!, state, sides.resetTo));
@@ -259,7 +262,9 @@ function checkWrittenKeys(inst: DataplaneInstance, state: HostState, updates: re
     }
     const km = inst.map(u.map);
     const mv = modelValueBytes(state, u);
-    const was = base?.[u.map].get(toHex(kb));
+    const bm = base?.[u.map];
+    // An empty baseline (the common case) has nothing under any key: no text made to ask.
+    const was = bm === undefined || bm.size === 0 ? undefined : bm.get(toHex(kb));
     const kv = base !== undefined && was === undefined ? km.lookupAndDelete(kb) : km.lookup(kb);
     const kvv = kv === null ? undefined : kv.subarray(0, m.valueDef.size);
     const same = mv === undefined ? kvv === undefined : kvv !== undefined && Buffer.compare(mv, kvv) === 0;

@@ -138,7 +138,7 @@ export class ProgramDiffer {
         const m = models[j - 1];
         if (m === null || m.updates.length > 0 || unrunnable(c.frame) !== undefined || j - i === BATCH_CAPACITY) break;
       }
-      const k = this.kernelStretch(cases, i, j, kernels, notes, errors);
+      const k = this.kernelStretch(cases, i, j, models, kernels, notes, errors);
       // The kernel wrote, or refused, where no model of the stretch had: the stretch's last
       // model (which may have written) runs again after this comparison's reset.
       if (k < j) this.modelToBaseline(this.work);
@@ -170,12 +170,14 @@ export class ProgramDiffer {
 
   /**
    * The kernel runs of cases i..j-1 (frames it can take) from C, until one writes the learnt
-   * maps or is refused; returns the index after the last case run.
+   * maps or is refused; returns the index after the last case run. Each run shares its
+   * model's output and points where they are equal (instance.ts batchRun).
    */
   private kernelStretch(
     cases: readonly ProgramCase[],
     i: number,
     j: number,
+    models: ReadonlyArray<RunResult | null>,
     kernels: Array<KernelRun | null>,
     notes: Array<string | undefined>,
     errors: Array<string | undefined>,
@@ -195,13 +197,13 @@ export class ProgramDiffer {
     while (from < at.length) {
       const rc = this.inst.runStretch(r, from);
       const ran = rc >= 0 ? rc : -rc - 1;
-      for (let x = from; x < ran; x++) kernels[at[x]] = this.inst.batchRun(r, x);
+      for (let x = from; x < ran; x++) kernels[at[x]] = this.inst.batchRun(r, x, cases[at[x]].frame, models[at[x]]);
       if (rc < 0) {
         // Refused: run alone for the kernel's own error (a refused run runs no program).
         const t = at[ran];
         const c = cases[t];
         try {
-          kernels[t] = this.inst.run(c.program, c.frame, c.ingress);
+          kernels[t] = this.inst.run(c.program, c.frame, c.ingress, models[t]);
         } catch (e) {
           ({ note: notes[t], error: errors[t] } = kernelFailure(e, errors[t]));
         }

@@ -49,6 +49,30 @@ describeBpf('dataplane instance', () => {
     expect(r.output).toEqual(out1);
   });
 
+  it("lends a run the model's output and points where they are the kernel's, and copies where not", () => {
+    const frame = new Uint8Array(20).fill(7, 14); // not IPv4: PASSed untouched
+    const points = [POINT.transit_outer];
+    // Without the model's run: the unchanged frame is the input itself.
+    expect(a.run('transit', frame, 2).output).toBe(frame);
+    // The model's output, equal bytes: shared, and so are its points.
+    const like = { output: frame.slice(), points };
+    const r = a.run('transit', frame, 2, like);
+    expect(r.output).toBe(like.output);
+    expect(r.points).toBe(points);
+    // One byte apart, one point apart: the kernel's own bytes and points, in arrays of their own.
+    const off = { output: frame.slice(), points: [POINT.transit_geneve] };
+    off.output[19] ^= 1;
+    const r2 = a.run('transit', frame, 2, off);
+    expect(r2.output).not.toBe(off.output);
+    expect(r2.output).not.toBe(frame);
+    expect(r2.output).toEqual(frame);
+    expect(r2.points).not.toBe(off.points);
+    expect(r2.points).toEqual(points);
+    // A different length is never shared.
+    const r3 = a.run('transit', frame, 2, { output: frame.subarray(0, 19), points });
+    expect(r3.output.length).toBe(20);
+  });
+
   it('refuses to be read after close (the mapping is gone)', () => {
     const [c] = loadInstances(['c'], { ifindexes: [2] });
     c.close();
