@@ -17,6 +17,7 @@ import {
   parse_ipv4,
   pkt_info,
   pkt_len,
+  pkt_reset,
   pkt_ptr,
   rd16,
 } from './parse.ts';
@@ -24,7 +25,18 @@ import { rewrite_addr, rewrite_l4_check, rewrite_route, rewrite_unnat } from './
 import { type NextHop, epKey, flowKey, hostLocAt } from './state.ts';
 import type { HostCfgRec, IfaceRec } from './structs.ts';
 import { POINT as P, REASON as R, XDP_ACTION } from './tables.ts';
-import { type Out, type Run, TAIL_CALLED, traced, out_new, out_set, verdict_finish, verdict_point, verdict_reset } from './verdict.ts';
+import {
+  type Out,
+  type Run,
+  TAIL_CALLED,
+  traced,
+  out_new,
+  out_reset,
+  out_set,
+  verdict_finish,
+  verdict_point,
+  verdict_reset,
+} from './verdict.ts';
 
 const {
   ARP_FRAME_LEN,
@@ -241,12 +253,24 @@ function agentSteps(ctx: XdpCtx, v: Run, a: Agent, out: Out): number {
   return agent_encap(ctx, v, a, out);
 }
 
+// struct tp_agent and struct tp_out live in the C's stack: here one record of each serves
+// every run (runs never overlap; the transit a run tail-calls has records of its own), reset
+// as the C's `= {}` zeroes them. No allocation per run.
+let theAgent: Agent | undefined;
+const theOut = out_new();
+
 /** The agent program: a fresh record, the steps, the one exit. */
 export function agent_main(ctx: XdpCtx, v: Run): number {
   const hc = host_cfg_get(v);
   verdict_reset(v);
-  const a: Agent = { cfg: hc, iface: NO_IFACE, p: pkt_info(), next: NO_NEXT, reason: 0, flow_hit: false, have_next: false };
-  const out = out_new();
+  const a = (theAgent ??= { cfg: hc, iface: NO_IFACE, p: pkt_info(), next: NO_NEXT, reason: 0, flow_hit: false, have_next: false });
+  a.cfg = hc;
+  a.iface = NO_IFACE;
+  pkt_reset(a.p);
+  a.next = NO_NEXT;
+  a.reason = 0;
+  a.flow_hit = a.have_next = false;
+  const out = out_reset(theOut);
   const ret = agentSteps(ctx, v, a, out);
   return verdict_finish(v, ret, out);
 }

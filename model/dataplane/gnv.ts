@@ -38,6 +38,15 @@ const NO_HOST_LOC: HostLocRec = { ip: 0, mac: new Uint8Array(6), pad: 0 };
 // the C's transit_learn copies it into the learnt entry.
 const GNV_HL: HostLocRec = { ip: 0, mac: new Uint8Array(6), pad: 0 };
 
+/** `g` zeroed, as gnv_new() builds it (C: `struct tp_gnv g = {}`) on a record that serves every run. */
+export function gnv_reset(g: Gnv): Gnv {
+  g.ihl4 = g.opt_off = g.opt_bytes = g.inner_off = g.vni = g.hl_off = 0;
+  g.have_hl = g.have_svc = false;
+  g.hl = NO_HOST_LOC;
+  g.svc = null;
+  return g;
+}
+
 /** A zeroed tp_gnv. */
 export function gnv_new(): Gnv {
   return {

@@ -6,7 +6,7 @@
 
 import { CONSTS } from './consts.ts';
 import { encap_insert_svc, encap_rewrite_outer, encap_write_hostloc, encap_write_outer, host_cfg_get } from './encap.ts';
-import { type Gnv, geneve_walk_options, gnv_new } from './gnv.ts';
+import { type Gnv, geneve_walk_options, gnv_new, gnv_reset } from './gnv.ts';
 import { bpf_tail_call, bpf_xdp_adjust_head, bpf_xdp_adjust_tail } from './helpers.ts';
 import {
   type PktInfo,
@@ -21,6 +21,7 @@ import {
   parse_ipv4,
   pkt_info,
   pkt_len,
+  pkt_reset,
   pkt_ptr,
   rd16,
   rd_be32,
@@ -37,6 +38,7 @@ import {
   TAIL_CALLED,
   traced,
   out_new,
+  out_reset,
   out_set,
   verdict_finish,
   verdict_learn,
@@ -559,12 +561,18 @@ function transitSteps(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
   return transit_send(ctx, v, t, out);
 }
 
+// struct tp_transit and struct tp_out live in the C's stack: here one record of each serves
+// every run (runs never overlap, and a tail call's run replaces its caller's, which reads
+// them no more), reset as the C's `= {}` zeroes them. No allocation per run.
+let theTransit: Transit | undefined;
+const theOut = out_new();
+
 /** The transit program: continue the record after a tail call, else a fresh one; one exit. */
 export function transit_main(ctx: XdpCtx, v: Run): number {
   const hc = host_cfg_get(v);
   if (v.flags & CONSTS.VF_CONTINUE) v.flags &= ~CONSTS.VF_CONTINUE;
   else verdict_reset(v);
-  const t: Transit = {
+  const t = (theTransit ??= {
     cfg: hc,
     g: gnv_new(),
     p: pkt_info(),
@@ -575,8 +583,15 @@ export function transit_main(ctx: XdpCtx, v: Run): number {
     forward: false,
     acted: false,
     step: 0,
-  };
-  const out = out_new();
+  });
+  t.cfg = hc;
+  gnv_reset(t.g);
+  pkt_reset(t.p);
+  t.ep = NO_EP;
+  t.next = NO_NEXT;
+  t.outer_len = t.reason = t.step = 0;
+  t.forward = t.acted = false;
+  const out = out_reset(theOut);
   const ret = transitSteps(ctx, v, t, out);
   return verdict_finish(v, ret, out);
 }
