@@ -13,34 +13,46 @@ import type { Expr } from '../report/filter/expr.ts';
 import { matches, packetRecords } from '../report/filter/match.ts';
 import { RUN_DOC_VERSION, type PacketDoc, type RunDoc, type ScenarioRunDoc } from '../report/json-schema/run-doc.ts';
 import { RunDocText } from '../report/json-schema/stream.ts';
-import { interfaceSpec, packetFrames } from '../report/run-pcapng.ts';
+import { type HopFrames, interfaceSpec, packetFrames } from '../report/run-pcapng.ts';
 import type { RunTarget } from '../model/target.ts';
 import type { Io } from './io.ts';
 import type { Outputs } from './outputs.ts';
 
-/** A text file written synchronously, in pieces of up to 1 MiB (one syscall per piece). */
-class TextSink {
+/**
+ * A text file written synchronously: pieces are encoded as they come into one buffer, and
+ * each MiB goes out in one syscall (no joined string, no buffer per flush).
+ */
+export class TextSink {
   private readonly fd: number;
-  private pending: string[] = [];
-  private size = 0;
+  private readonly buf = Buffer.alloc(1 << 20);
+  private used = 0;
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
   }
   write(text: string): void {
-    this.pending.push(text);
-    this.size += text.length;
-    if (this.size >= 1 << 20) this.flush();
+    // At most 3 bytes per UTF-16 unit: a piece that may not fit goes after a flush, and one
+    // bigger than the buffer goes straight to the file.
+    if (this.used + 3 * text.length > this.buf.length) {
+      this.flush();
+      if (3 * text.length > this.buf.length) {
+        writeAll(this.fd, Buffer.from(text));
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used);
   }
   private flush(): void {
-    const b = Buffer.from(this.pending.join(''));
-    this.pending = [];
-    this.size = 0;
-    for (let off = 0; off < b.length;) off += writeSync(this.fd, b, off);
+    writeAll(this.fd, this.buf.subarray(0, this.used));
+    this.used = 0;
   }
   close(): void {
     this.flush();
     closeSync(this.fd);
   }
+}
+
+function writeAll(fd: number, b: Uint8Array): void {
+  for (let off = 0; off < b.length;) off += writeSync(fd, b, off);
 }
 
 export class RunSinks {
@@ -50,7 +62,7 @@ export class RunSinks {
   private readonly ifIndex = new Map<string, number>();
   private readonly stdoutTemp?: string;
   private packetNo = 0n;
-  /** Ids of the packets of the current scenario that --filter kept. */
+  /** Ids of the packets of the current scenario that --filter kept (kept only with a filter). */
   private matched = new Set<number>();
 
   constructor(
@@ -100,13 +112,16 @@ export class RunSinks {
     for (const d of this.docs) d.beginScenario();
   }
 
-  packet(p: PacketDoc): void {
-    if (this.filter !== undefined && !matches(this.filter, packetRecords(p))) return;
-    this.matched.add(p.id);
+  /** A packet's document, and its hops' frames as bytes when the caller has them (the pcapng's). */
+  packet(p: PacketDoc, hops?: readonly HopFrames[]): void {
+    if (this.filter !== undefined) {
+      if (!matches(this.filter, packetRecords(p))) return;
+      this.matched.add(p.id);
+    }
     for (const d of this.docs) d.packet(p);
     this.packetNo += 1_000_000n;
     if (this.captures.length === 0) return;
-    const frames = packetFrames(p, this.packetNo, (name) => this.ifIndex.get(name) ?? 0);
+    const frames = packetFrames(p, this.packetNo, (name) => this.ifIndex.get(name) ?? 0, undefined, hops);
     for (const c of this.captures) for (const f of frames) c.write(f);
   }
 

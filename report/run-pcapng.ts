@@ -44,19 +44,34 @@ export function runCapture(runs: readonly ScenarioRunDoc[]): RunCapture {
   );
 }
 
+/** A hop's frames as bytes: what the document holds as hex, when the caller still has them. */
+export interface HopFrames {
+  readonly frameIn: Uint8Array;
+  readonly frameOut: Uint8Array | null;
+}
+
 /**
  * One traced packet's frames: per hop what the program got and what it sent, at `t` ns
  * after the base (hops 10 µs apart). `iface` names the interface of `<host>/<program>`.
+ * `frames`, one per hop, are the bytes the document's hex was made from (the run that
+ * made it passes them, so no hex is read back).
  */
-export function packetFrames(p: PacketDoc, t: bigint, iface: (name: string) => number, timestampNs?: bigint): PacketToWrite[] {
+export function packetFrames(
+  p: PacketDoc,
+  t: bigint,
+  iface: (name: string) => number,
+  timestampNs?: bigint,
+  frames?: readonly HopFrames[],
+): PacketToWrite[] {
   const out: PacketToWrite[] = [];
+  const raw = frames !== undefined && frames.length === p.hops.length ? frames : undefined;
   p.hops.forEach((h, i) => {
     const interfaceId = iface(`${h.host}/${h.program}`);
     const verdicts = [xdpVerdict(XDP_ACTION[h.action]), ...(h.kernel ? [xdpVerdict(XDP_ACTION[h.kernel.action])] : [])];
     const ts = (timestampNs ?? BASE_NS + t) + BigInt(i) * 10_000n;
     const notes = i === 0 ? (p.notes ?? []).map((n) => `note: ${n}`) : [];
     out.push({
-      data: fromHex(h.frameIn),
+      data: raw !== undefined ? raw[i].frameIn : fromHex(h.frameIn),
       interfaceId,
       timestampNs: ts,
       flags: INBOUND,
@@ -65,7 +80,7 @@ export function packetFrames(p: PacketDoc, t: bigint, iface: (name: string) => n
     });
     if (h.frameOut !== null) {
       out.push({
-        data: fromHex(h.frameOut),
+        data: raw?.[i].frameOut ?? fromHex(h.frameOut),
         interfaceId,
         timestampNs: ts + 1_000n,
         flags: OUTBOUND,

@@ -6,6 +6,7 @@ import { verifyScenario } from '../verify/verifier.ts';
 import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { EngineHop } from '../engine/hop.ts';
 import type { ControlPlane } from '../../model/control/plane.ts';
 import { runScenario } from './scenario-run.ts';
 
@@ -20,7 +21,7 @@ export interface RunAllOptions {
   /** Streaming outputs: each scenario's start, its packets as they are sent, its document. */
   readonly sink?: {
     beginScenario(): void;
-    packet(doc: PacketDoc): void;
+    packet(doc: PacketDoc, hops?: readonly EngineHop[]): void;
     endScenario(run: ScenarioRunDoc): void;
   };
 }
@@ -35,7 +36,7 @@ export function runAll(scenarios: readonly Scenario[], opts: RunAllOptions): Run
       ...(opts.notices ? { notices: opts.notices } : {}),
       ...(opts.pairLimit !== undefined ? { pairLimit: opts.pairLimit } : {}),
       onStep: (done, total) => opts.onProgress?.(i, done, total),
-      ...(sink ? { onPacket: (d: PacketDoc) => sink.packet(d) } : {}),
+      ...(sink ? { onPacket: (d: PacketDoc, hops?: readonly EngineHop[]) => sink.packet(d, hops) } : {}),
     });
     const proven = withProof(s, r, opts.target);
     sink?.endScenario(proven);

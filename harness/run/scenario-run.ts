@@ -10,6 +10,7 @@ import type { RunTarget } from '../../model/target.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { Names } from './docs.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { EngineHop } from '../engine/hop.ts';
 import { checkSend } from './expect.ts';
 import { pairLimitOf, probeMatrix } from './invariants.ts';
 import { OPEN_FLOWS_KEPT, runInject, runOpenFlows } from './traffic-steps.ts';
@@ -34,8 +35,9 @@ export interface RunOptions {
   /**
    * Every packet the run sends (probes of passing invariants excepted), as it is sent: how
    * outputs stream a run of any size. Without it, packets are documented only when kept.
+   * `hops` (when the packet was just sent) holds the frames the document's hex was made from.
    */
-  readonly onPacket?: (doc: PacketDoc) => void;
+  readonly onPacket?: (doc: PacketDoc, hops?: readonly EngineHop[]) => void;
   /** Packets of each send kept in the returned document (default KEEP_PER_SEND). */
   readonly keepPerSend?: number;
 }
@@ -156,7 +158,7 @@ export function runScenario(s: Scenario, opts: RunOptions): ScenarioRunDoc {
       watch.sent(x);
       const doc = opts.onPacket !== undefined || keptOfSend < keep || x.path.firstBad >= 0 ? x.doc : undefined;
       if (doc === undefined) return;
-      opts.onPacket?.(doc);
+      opts.onPacket?.(doc, x.path.hops);
       if (x.path.firstBad >= 0) mismatches += hopMismatches(doc, checks);
       if (keptOfSend < keep || x.path.firstBad >= 0) packets.push(doc);
       keptOfSend++;

@@ -27,7 +27,12 @@ export class ByteReader {
   }
 }
 
-/** Grows as fields are appended; `bytes()` returns exactly what was written. */
+const utf8 = new TextEncoder();
+
+/**
+ * Grows as fields are appended; `bytes()` returns exactly what was written. One writer may
+ * serve many blocks (`reset()`): a file sink appends every packet's block to the same buffer.
+ */
 export class ByteWriter {
   private buf: Uint8Array;
   private view: DataView;
@@ -88,14 +93,41 @@ export class ByteWriter {
     this.buf.set(b, at);
     return this;
   }
-  /** Zero bytes up to the next multiple of 4 (buffers start zeroed, so only advance). */
+  /** `s` as UTF-8, encoded straight into the buffer; returns its length in bytes. */
+  utf8(s: string): number {
+    // At most 3 bytes per UTF-16 unit (a surrogate pair, 2 units, is 4 bytes).
+    const max = 3 * s.length;
+    const at = this.room(max);
+    const { written } = utf8.encodeInto(s, this.buf.subarray(at, at + max));
+    this.len = at + written;
+    return written;
+  }
+  /** Zero bytes up to the next multiple of 4 (written: a reused buffer holds old bytes). */
   pad4(): this {
-    this.room((4 - (this.len & 3)) & 3);
+    const n = (4 - (this.len & 3)) & 3;
+    const at = this.room(n);
+    for (let i = 0; i < n; i++) this.buf[at + i] = 0;
     return this;
+  }
+  /** Overwrite a u16 already written (an option's length, known once its value is). */
+  patchU16(at: number, v: number): void {
+    this.view.setUint16(at, v, this.littleEndian);
   }
   /** Overwrite a u32 already written (block lengths are known only at the end). */
   patchU32(at: number, v: number): void {
     this.view.setUint32(at, v >>> 0, this.littleEndian);
+  }
+  /** Back to empty, keeping the buffer. */
+  reset(): void {
+    this.len = 0;
+  }
+  /** Drops what was written after the first n bytes (a block that failed half-way). */
+  truncate(n: number): void {
+    if (n < this.len) this.len = n;
+  }
+  /** What was written, as a view of the buffer (valid until the next write or reset). */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.len);
   }
   bytes(): Uint8Array {
     return this.buf.slice(0, this.len);

@@ -3,6 +3,7 @@
 // respects the stream's back-pressure. The codecs themselves stay free of Node APIs.
 import { closeSync, createReadStream, createWriteStream, openSync, writeSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { ByteWriter } from './bytes.ts';
 import { CaptureReader } from './reader.ts';
 import { createEncoder, type CaptureEncoder, type PacketToWrite, type WriterOptions } from './writer.ts';
 import type { CapturePacket } from './contents.ts';
@@ -91,18 +92,22 @@ export async function writeCaptureFile(
  * the call returns): for producers that are not async, such as the scenario runner, whose
  * packets must leave memory as they are made.
  */
+/** A file sink writes once this much is pending. */
+const FLUSH_AT = 1 << 20;
+
 export class CaptureFileSink {
   private count = 0;
   private readonly fd: number;
   private readonly encoder: CaptureEncoder;
-  // Blocks gathered up to 1 MiB, then written in one syscall.
-  private pending: Uint8Array[] = [];
-  private size = 0;
+  // Blocks appended to one buffer up to 1 MiB, then written in one syscall and the buffer
+  // reused: no allocation per packet.
+  private readonly pending: ByteWriter;
 
   constructor(path: string, opts: WriterOptions) {
     this.encoder = createEncoder(opts);
+    this.pending = new ByteWriter(opts.littleEndian ?? true, FLUSH_AT + 64 * 1024);
     this.fd = openSync(path, 'w');
-    this.put(this.encoder.header());
+    this.pending.raw(this.encoder.header());
   }
 
   /** Packets written so far. */
@@ -110,9 +115,17 @@ export class CaptureFileSink {
     return this.count;
   }
 
+  /** Appends one packet; one the encoder refuses (RangeError) leaves nothing of itself behind. */
   write(p: PacketToWrite): void {
-    this.put(this.encoder.packet(p));
+    const at = this.pending.length;
+    try {
+      this.encoder.packetInto(p, this.pending);
+    } catch (e) {
+      this.pending.truncate(at);
+      throw e;
+    }
     this.count++;
+    if (this.pending.length >= FLUSH_AT) this.flush();
   }
 
   close(): void {
@@ -120,16 +133,9 @@ export class CaptureFileSink {
     closeSync(this.fd);
   }
 
-  private put(bytes: Uint8Array): void {
-    this.pending.push(bytes);
-    this.size += bytes.length;
-    if (this.size >= 1 << 20) this.flush();
-  }
-
   private flush(): void {
-    const all = Buffer.concat(this.pending);
-    this.pending = [];
-    this.size = 0;
+    const all = this.pending.written();
     for (let off = 0; off < all.length;) off += writeSync(this.fd, all, off);
+    this.pending.reset();
   }
 }

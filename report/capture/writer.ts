@@ -90,6 +90,8 @@ export interface CaptureEncoder {
   /** The file header: pcap's global header, or pcapng's SHB and IDBs. */
   header(): Uint8Array;
   packet(p: PacketToWrite): Uint8Array;
+  /** The same bytes as packet(p), appended to `w` (a file sink's one buffer: no copy per packet). */
+  packetInto(p: PacketToWrite, w: ByteWriter): void;
 }
 
 export function createEncoder(opts: WriterOptions): CaptureEncoder {
@@ -111,7 +113,7 @@ function checkTimestamp(ts: bigint): void {
 function pcapEncoder(opts: PcapWriterOptions): CaptureEncoder {
   const le = opts.littleEndian ?? true;
   const nanos = (opts.resolution ?? 'us') === 'ns';
-  return {
+  const enc: CaptureEncoder = {
     format: 'pcap',
     header() {
       return new ByteWriter(le, 24)
@@ -125,37 +127,62 @@ function pcapEncoder(opts: PcapWriterOptions): CaptureEncoder {
         .bytes();
     },
     packet(p) {
+      const w = new ByteWriter(le, 16 + p.data.length);
+      enc.packetInto(p, w);
+      return w.bytes();
+    },
+    packetInto(p, w) {
+      if (w.littleEndian !== le) throw new RangeError('packetInto: the buffer is in the other byte order than the capture');
       const ts = p.timestampNs ?? 0n;
       checkTimestamp(ts);
       const sec = ts / NS_PER_S;
       if (sec > 0xffffffffn) throw new RangeError(`capture timestamp ${ts} ns is past what pcap's u32 seconds hold`);
       const frac = ts % NS_PER_S;
-      return new ByteWriter(le, 16 + p.data.length)
-        .u32(Number(sec))
+      w.u32(Number(sec))
         .u32(Number(nanos ? frac : frac / 1000n))
         .u32(p.data.length)
         .u32(p.originalLength ?? p.data.length)
-        .raw(p.data)
-        .bytes();
+        .raw(p.data);
     },
   };
+  return enc;
+}
+
+function optionTooLong(code: number, length: number): RangeError {
+  return new RangeError(`pcapng option ${code}: ${length} bytes exceed the 65535 an option holds`);
 }
 
 /** Appends one option (code, length, value, padding). */
 function option(w: ByteWriter, code: number, value: Uint8Array): void {
-  if (value.length > 0xffff) throw new RangeError(`pcapng option ${code}: ${value.length} bytes exceed the 65535 an option holds`);
+  if (value.length > 0xffff) throw optionTooLong(code, value.length);
   w.u16(code).u16(value.length).raw(value).pad4();
 }
 
-/** Wraps a block body: type, total length, body, total length again. */
-function block(le: boolean, type: number, body: (w: ByteWriter) => void): Uint8Array {
-  const w = new ByteWriter(le);
+/** Appends one option whose value is `text` as UTF-8, encoded in place. */
+function textOption(w: ByteWriter, code: number, text: string): void {
+  const at = w.length;
+  w.u16(code).u16(0);
+  const n = w.utf8(text);
+  if (n > 0xffff) throw optionTooLong(code, n);
+  w.patchU16(at + 2, n);
+  w.pad4();
+}
+
+/** Appends a block: type, total length, body, total length again. */
+function blockInto(w: ByteWriter, type: number, body: (w: ByteWriter) => void): void {
+  const start = w.length;
   w.u32(type).u32(0);
   body(w);
   w.pad4();
-  const total = w.length + 4;
+  const total = w.length - start + 4;
   w.u32(total);
-  w.patchU32(4, total);
+  w.patchU32(start + 4, total);
+}
+
+/** A block on its own. */
+function block(le: boolean, type: number, body: (w: ByteWriter) => void): Uint8Array {
+  const w = new ByteWriter(le);
+  blockInto(w, type, body);
   return w.bytes();
 }
 
@@ -163,7 +190,7 @@ function pcapngEncoder(opts: PcapngWriterOptions): CaptureEncoder {
   const le = opts.littleEndian ?? true;
   const ifaces = opts.interfaces && opts.interfaces.length > 0 ? opts.interfaces : [{}];
   const unitsPerSecond = ifaces.map((i) => ((i.resolution ?? 'ns') === 'ns' ? NS_PER_S : 1_000_000n));
-  return {
+  const enc: CaptureEncoder = {
     format: 'pcapng',
     header() {
       const parts: Uint8Array[] = [];
@@ -194,6 +221,13 @@ function pcapngEncoder(opts: PcapngWriterOptions): CaptureEncoder {
       return concat(parts);
     },
     packet(p) {
+      // Room for the frame and a few hundred bytes of comments: one buffer, rarely grown.
+      const w = new ByteWriter(le, 512 + p.data.length);
+      enc.packetInto(p, w);
+      return w.bytes();
+    },
+    packetInto(p, w) {
+      if (w.littleEndian !== le) throw new RangeError('packetInto: the buffer is in the other byte order than the capture');
       const ifId = p.interfaceId ?? 0;
       if (!Number.isInteger(ifId) || ifId < 0 || ifId >= ifaces.length) {
         throw new RangeError(`packet names interface ${ifId}, but the writer has ${ifaces.length}`);
@@ -201,7 +235,7 @@ function pcapngEncoder(opts: PcapngWriterOptions): CaptureEncoder {
       const ts = p.timestampNs ?? 0n;
       checkTimestamp(ts);
       const units = (ts * unitsPerSecond[ifId]) / NS_PER_S;
-      return block(le, BLOCK.enhancedPacket, (w) => {
+      blockInto(w, BLOCK.enhancedPacket, () => {
         w.u32(ifId)
           .u32(Number(units >> 32n))
           .u32(Number(units & 0xffffffffn))
@@ -211,38 +245,45 @@ function pcapngEncoder(opts: PcapngWriterOptions): CaptureEncoder {
           .pad4();
         let any = false;
         for (const c of p.comments ?? []) {
-          option(w, OPT_COMMENT, utf8.encode(c));
+          textOption(w, OPT_COMMENT, c);
           any = true;
         }
         if (p.flags !== undefined) {
-          option(w, EPB_FLAGS, new ByteWriter(le, 4).u32(p.flags).bytes());
+          w.u16(EPB_FLAGS).u16(4).u32(p.flags);
           any = true;
         }
         for (const v of p.verdicts ?? []) {
-          option(w, EPB_VERDICT, verdictValue(v, le));
+          verdictOption(w, v);
           any = true;
         }
         if (any) w.u32(OPT_ENDOFOPT);
       });
     },
   };
+  return enc;
 }
 
-function verdictValue(v: CaptureVerdict, le: boolean): Uint8Array {
-  const w = new ByteWriter(le, 9);
+/** An epb_verdict option: the verdict type, then its value, written in place. */
+function verdictOption(w: ByteWriter, v: CaptureVerdict): void {
   switch (v.type) {
     case 'hardware':
-      return w.u8(VERDICT_TYPE.hardware).raw(v.raw).bytes();
+    case 'unknown':
+      if (v.raw.length + 1 > 0xffff) throw optionTooLong(EPB_VERDICT, v.raw.length + 1);
+      w.u16(EPB_VERDICT)
+        .u16(v.raw.length + 1)
+        .u8(v.type === 'hardware' ? VERDICT_TYPE.hardware : v.code)
+        .raw(v.raw);
+      break;
     case 'ebpf-tc':
     case 'ebpf-xdp':
       // The u64 is in the section's byte order, like every other pcapng number.
-      return w
+      w.u16(EPB_VERDICT)
+        .u16(9)
         .u8(v.type === 'ebpf-tc' ? VERDICT_TYPE.ebpfTc : VERDICT_TYPE.ebpfXdp)
-        .u64(v.value)
-        .bytes();
-    case 'unknown':
-      return w.u8(v.code).raw(v.raw).bytes();
+        .u64(v.value);
+      break;
   }
+  w.pad4();
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
