@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { allowedCpus } from '../harness/dataplane/affinity.ts';
+import { censusUnavailable } from '../harness/dataplane/census.ts';
 import { runModel } from '../harness/engine/hop.ts';
 import { Engine } from '../harness/engine/engine.ts';
 import { compareRuns } from '../harness/engine/differences.ts';
@@ -181,7 +182,7 @@ for (const [program, cases] of [
     `${program}: one thread cannot pass ${Math.round(floor)}/s on this machine: the kernel runs of these cases back to back from C ${(1e6 / cLoop).toFixed(1)} us + the model alone ${(1e6 / model.opsPerSec).toFixed(1)} us, nothing read or compared`,
   );
   note(
-    `${program}: ${Math.round(full.opsPerSec)} comparisons/s in stretches (${(1e6 / full.opsPerSec).toFixed(1)} us each; one case at a time ${Math.round(single.opsPerSec)}/s, ${(1e6 / single.opsPerSec).toFixed(1)} us) = model ${(1e6 / model.opsPerSec).toFixed(1)} us + kernel run & verdict ${(1e6 / kernel.opsPerSec).toFixed(1)} us (bare test run ${(1e6 / bare.opsPerSec).toFixed(1)} us) + compare ${(1e6 / cmp.opsPerSec).toFixed(2)} us + learnt-key checks when the model learns + one host's end-of-batch check ${(1e6 / learnt.opsPerSec).toFixed(1)} us per batch of ${BATCH} (its census: nothing learnt on either side)`,
+    `${program}: ${Math.round(full.opsPerSec)} comparisons/s in stretches (${(1e6 / full.opsPerSec).toFixed(1)} us each; one case at a time ${Math.round(single.opsPerSec)}/s, ${(1e6 / single.opsPerSec).toFixed(1)} us) = model ${(1e6 / model.opsPerSec).toFixed(1)} us + kernel run & verdict ${(1e6 / kernel.opsPerSec).toFixed(1)} us (bare test run ${(1e6 / bare.opsPerSec).toFixed(1)} us) + compare ${(1e6 / cmp.opsPerSec).toFixed(2)} us + learnt-key checks when the model learns + one host's end-of-batch check ${(1e6 / learnt.opsPerSec).toFixed(1)} us per batch of ${BATCH} (${censusUnavailable() === undefined ? 'its census: nothing learnt on either side' : `no census on this kernel, every slot read whole: ${censusUnavailable()}`})`,
   );
 }
 

@@ -82,7 +82,31 @@ export function loadCensus(label: string, outer: Readonly<Record<LearntMapName, 
     return new LearntCensus(BpfObject.load(object, { label: `${label}-census`, reuseMaps: outer }));
   } catch (e) {
     // The kernel refused the object (one older than 6.6): callers read whole. A missing build throws.
-    if (e instanceof BpfError && e.call === 'bpf_object__load') return null;
+    if (e instanceof BpfError && e.call === 'bpf_object__load') {
+      censusRefused(e);
+      return null;
+    }
     throw e;
   }
+}
+
+let refusal: string | undefined;
+
+/** Why this process has no census (the kernel refused it), or undefined while it has one. */
+export function censusUnavailable(): string | undefined {
+  return refusal;
+}
+
+/**
+ * Said once per process, on stderr: the answers stay the same without the census, but every
+ * end of a batch then reads each slot's map whole, and whoever wonders why the suites are
+ * slower on this kernel should not have to guess.
+ */
+function censusRefused(e: BpfError): void {
+  if (refusal !== undefined) return;
+  refusal = e.message.split('\n')[0];
+  process.stderr.write(
+    `twinplane: this kernel refused the learnt-map census (bpf/census.bpf.c needs bpf_map_sum_elem_count, Linux 6.6 or later): ` +
+      `the ends of batches read the learnt maps whole instead (the same answers, more syscalls). The kernel said: ${refusal}\n`,
+  );
 }

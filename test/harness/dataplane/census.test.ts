@@ -4,9 +4,10 @@
 // replaces, deletes and clears entries, and with slots that have no map. The differential
 // suites trust an all-zero census instead of reading whole, so any miscount would hide a
 // stray kernel write from the end of a batch.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { type DataplaneInstance, loadInstances } from '../../../harness/dataplane/instance.ts';
-import { NO_SLOT } from '../../../harness/dataplane/census.ts';
+import { NO_SLOT, censusUnavailable, loadCensus } from '../../../harness/dataplane/census.ts';
+import { BpfMap } from '../../../harness/libbpf/map.ts';
 import { writeHostState } from '../../../harness/dataplane/mapwriter.ts';
 import { readMapsWhole } from '../../../harness/native/batch-runner.ts';
 import { CONSTS } from '../../../model/dataplane/consts.ts';
@@ -80,5 +81,28 @@ describeBpf('the census of the learnt maps', () => {
     ep.update(k, v);
     expect(census!.empty()).toBe(false);
     expect(at()).toEqual(wholeCounts(inst));
+  });
+  it('answers null where the kernel refuses it, and says so once on stderr', () => {
+    // Maps of the wrong type where the census expects the outer maps: the kernel refuses the
+    // object, as a kernel without bpf_map_sum_elem_count does.
+    const wrong = BpfMap.create(1, 'census_wrong', 4, 4, 4);
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      said.push(String(s));
+      return true;
+    });
+    try {
+      expect(censusUnavailable()).toBeUndefined();
+      const fds = { ep_cache: wrong.fd, flows: wrong.fd, rflows: wrong.fd };
+      expect(loadCensus('refused', fds)).toBeNull();
+      expect(loadCensus('refused-again', fds)).toBeNull();
+    } finally {
+      spy.mockRestore();
+      wrong.closeFd();
+    }
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/refused the learnt-map census .* read the learnt maps whole/);
+    expect(censusUnavailable()).toMatch(/bpf_object__load failed/);
+    expect(said[0]).toContain(censusUnavailable());
   });
 });
