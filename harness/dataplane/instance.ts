@@ -252,8 +252,8 @@ export class DataplaneInstance {
   }
 
   /**
-   * Case i of a stretch `b` ran from C on this instance: its record and output, copied as
-   * run() copies them.
+   * Case i of a stretch `b` ran from C on this instance: its record and output, taken as
+   * run() takes them (`frame` is the case's input, `like` its model's run).
    */
   batchRun(b: BatchRunner, i: number, frame: Uint8Array, like?: RunLike | null): KernelRun {
     if (this.closed) throw new Error(`${this.label}: instance used after close()`);

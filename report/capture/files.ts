@@ -87,14 +87,14 @@ export async function writeCaptureFile(
   return w.packets;
 }
 
-/**
- * A capture file written as packets come, synchronously (each packet goes to the file before
- * the call returns): for producers that are not async, such as the scenario runner, whose
- * packets must leave memory as they are made.
- */
 /** A file sink writes once this much is pending. */
 const FLUSH_AT = 1 << 20;
 
+/**
+ * A capture file written as packets come, synchronously (each packet is encoded before the
+ * call returns, and the file gets them a MiB at a time and at close): for producers that are
+ * not async, such as the scenario runner, whose packets must leave memory as they are made.
+ */
 export class CaptureFileSink {
   private count = 0;
   private readonly fd: number;
