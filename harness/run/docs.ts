@@ -2,7 +2,7 @@
 // and host names are resolved against the cluster as it is then (a pod deleted later
 // still shows by name in this packet's trace).
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
-import type { Lookup, MapUpdate } from '../../model/dataplane/verdict.ts';
+import type { MapUpdate } from '../../model/dataplane/verdict.ts';
 import { pointName, reasonName } from '../../model/dataplane/tables.ts';
 import { ipv4ToString, macEquals, macToString } from '../../model/wire/addr.ts';
 import type { HopDoc, OutcomeDoc, PacketDoc, PacketRole } from '../../report/json-schema/run-doc.ts';
@@ -61,9 +61,6 @@ export class Names {
   }
 }
 
-/** A lookup as the document keeps it: a copy, field by field (a spread costs a shape per site). */
-const lookupDoc = (l: Lookup): Lookup => ({ map: l.map, key: l.key, result: l.result });
-
 export function hopDoc(hop: EngineHop, names: Names): HopDoc {
   const host = names.host(hop.host);
   const v = hop.verdict;
@@ -82,7 +79,8 @@ export function hopDoc(hop: EngineHop, names: Names): HopDoc {
     target: v.target,
     ...(v.action === 'REDIRECT' ? { targetName: names.iface(host, v.target) } : {}),
     ...(next !== undefined ? { nextHost: next } : {}),
-    points: v.points.map((id, i) => ({ name: pointName(id), lookups: (v.lookups?.[i] ?? []).map(lookupDoc) })),
+    // The run's own lookup records (made for this run, never written again): no copy each.
+    points: v.points.map((id, i) => ({ name: pointName(id), lookups: v.lookups?.[i] ?? [] })),
     updates: v.updates.map(updateText),
     // Under the point that made each (a write past the stored points goes after them all).
     ...(v.updates.length > 0 && v.updates.every((u) => u.point < v.points.length) ? { updateAt: v.updates.map((u) => u.point) } : {}),
