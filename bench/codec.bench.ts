@@ -3,7 +3,7 @@
 // seven headers; emit = writing the outer headers around an existing inner frame (what an
 // encapsulating hop does); dissect = the human-readable walk; build = the frame builder making
 // a whole frame from its layers' specs (the all-pairs probe's ICMP echo, and the overlay frame
-// above), what every scenario send and probe costs before it runs.
+// above), what every scenario send and probe costs before it runs; and frames as hex text.
 import { emit, note, rate } from './emit.ts';
 import { ipv4, mac } from '../model/wire/addr.ts';
 import { ether } from '../model/wire/builder.ts';
@@ -11,6 +11,7 @@ import { dissect } from '../model/wire/dissect.ts';
 import { EthernetFrame, EthernetRepr } from '../model/wire/ethernet.ts';
 import { type GeneveRepr as GeneveReprT, GeneveHeader, GeneveRepr } from '../model/wire/geneve.ts';
 import { encodeTwinplaneOption } from '../model/wire/geneve-options.ts';
+import { toHex } from '../model/wire/hex.ts';
 import { Ipv4Packet, Ipv4Repr } from '../model/wire/ipv4.ts';
 import { TcpPacket, TcpRepr } from '../model/wire/tcp.ts';
 import { UdpPacket, UdpRepr } from '../model/wire/udp.ts';
@@ -140,7 +141,43 @@ const builtOverlay = rate(() => {
   return 100;
 });
 emit({ bench: 'codec', metric: 'build-geneve-frame', value: Math.round(builtOverlay.opsPerSec), unit: 'ops/s', params });
+
+// Frames as hex text, as every run document holds each hop's frames: toHex against the way it
+// made them before (a piece per byte, joined), on the overlay frame and on a 1,500-byte one.
+const PIECES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+function joinedHex(b: Uint8Array): string {
+  const parts = new Array<string>(b.length);
+  for (let i = 0; i < b.length; i++) parts[i] = PIECES[b[i]];
+  return parts.join('');
+}
+const bigFrame = Uint8Array.from({ length: 1500 }, (_, i) => (i * 131 + 7) & 0xff);
+const hexRates: string[] = [];
+for (const [name, f] of [
+  ['overlay', frame],
+  ['1500-byte', bigFrame],
+] as const) {
+  if (toHex(f) !== joinedHex(f)) throw new Error(`toHex and the joined pieces disagree on the ${name} frame`);
+  let chars = 0;
+  // The text's last character read, so the string is flat (a rope would defer the work).
+  const now = rate(() => {
+    for (let i = 0; i < 100; i++) chars += toHex(f).charCodeAt(2 * f.length - 1);
+    return 100;
+  });
+  const before = rate(() => {
+    for (let i = 0; i < 100; i++) chars += joinedHex(f).charCodeAt(2 * f.length - 1);
+    return 100;
+  });
+  const ratio = Number((now.opsPerSec / before.opsPerSec).toFixed(2));
+  emit({
+    bench: 'codec',
+    metric: `to-hex-${name}-frame`,
+    value: Math.round(now.opsPerSec),
+    unit: 'ops/s',
+    params: { frameBytes: f.length, joinedPiecesPerSec: Math.round(before.opsPerSec), ratio, chars: chars & 1 },
+  });
+  hexRates.push(`${name} ${now.opsPerSec.toFixed(0)}/s (${ratio}x the joined pieces)`);
+}
 note(
   `codec: parse ${parse.opsPerSec.toFixed(0)}/s, emit ${emitted.opsPerSec.toFixed(0)}/s, dissect ${dissected.opsPerSec.toFixed(0)}/s, ` +
-    `build: probe ${builtProbe.opsPerSec.toFixed(0)}/s, overlay ${builtOverlay.opsPerSec.toFixed(0)}/s`,
+    `build: probe ${builtProbe.opsPerSec.toFixed(0)}/s, overlay ${builtOverlay.opsPerSec.toFixed(0)}/s; to hex: ${hexRates.join(', ')}`,
 );
