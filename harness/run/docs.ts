@@ -69,6 +69,9 @@ export function hopDoc(hop: EngineHop, names: Names): HopDoc {
   // The kernel's side, next to the model's (target both); on xdp the verdict is the kernel's.
   // A hop the kernel could not run has none: the packet's notes say why (packetDoc).
   const k = hop.model !== null ? hop.kernel : null;
+  const frameOut = hop.frameOut ? toHex(hop.frameOut) : null;
+  // One literal, the optional fields undefined where absent (JSON.stringify leaves them out,
+  // in this order where present): conditional spreads cost a shape each, per hop.
   return {
     host: hop.host,
     program: hop.program,
@@ -77,28 +80,28 @@ export function hopDoc(hop: EngineHop, names: Names): HopDoc {
     action: v.action,
     reason: reasonName(v.reason),
     target: v.target,
-    ...(v.action === 'REDIRECT' ? { targetName: names.iface(host, v.target) } : {}),
-    ...(next !== undefined ? { nextHost: next } : {}),
+    targetName: v.action === 'REDIRECT' ? names.iface(host, v.target) : undefined,
+    nextHost: next,
     // The run's own lookup records (made for this run, never written again): no copy each.
     points: v.points.map((id, i) => ({ name: pointName(id), lookups: v.lookups?.[i] ?? [] })),
     updates: v.updates.map(updateText),
     // Under the point that made each (a write past the stored points goes after them all).
-    ...(v.updates.length > 0 && v.updates.every((u) => u.point < v.points.length) ? { updateAt: v.updates.map((u) => u.point) } : {}),
+    updateAt: v.updates.length > 0 && v.updates.every((u) => u.point < v.points.length) ? v.updates.map((u) => u.point) : undefined,
     tailCalls: v.tailCalls,
     frameIn: toHex(hop.frameIn),
-    frameOut: hop.frameOut ? toHex(hop.frameOut) : null,
-    ...(k !== null
-      ? {
-          kernel: {
+    frameOut,
+    kernel:
+      k !== null
+        ? {
             action: kernelAsRun(k).action,
             reason: reasonName(k.reason),
             target: k.action === 'REDIRECT' ? k.target : 0,
             points: k.points.map(pointName),
-            frameOut: k.action === 'DROP' || k.action === 'ABORTED' ? null : toHex(k.output),
+            // The kernel's output is often the model's own array (instance.ts shares equal bytes).
+            frameOut: k.action === 'DROP' || k.action === 'ABORTED' ? null : k.output === hop.frameOut ? frameOut : toHex(k.output),
             mismatches: hop.diffs.map((d) => d.text),
-          },
-        }
-      : {}),
+          }
+        : undefined,
   };
 }
 
