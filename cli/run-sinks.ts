@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Scenario } from '../harness/scenario/types.ts';
+import { ByteWriter } from '../report/capture/bytes.ts';
 import { CaptureFileSink } from '../report/capture/files.ts';
 import type { Expr } from '../report/filter/expr.ts';
 import { matches, packetRecords } from '../report/filter/match.ts';
@@ -18,41 +19,32 @@ import type { RunTarget } from '../model/target.ts';
 import type { Io } from './io.ts';
 import type { Outputs } from './outputs.ts';
 
+/** A text sink writes once this much is pending. */
+const FLUSH_AT = 1 << 20;
+
 /**
- * A text file written synchronously: pieces are encoded as they come into one buffer, and
- * each MiB goes out in one syscall (no joined string, no buffer per flush).
+ * A text file written synchronously: pieces are encoded as they come into one buffer (the
+ * capture sink's ByteWriter), and each MiB goes out in one syscall.
  */
 export class TextSink {
   private readonly fd: number;
-  private readonly buf = Buffer.alloc(1 << 20);
-  private used = 0;
+  private readonly pending = new ByteWriter(true, FLUSH_AT + (64 << 10));
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
   }
   write(text: string): void {
-    // At most 3 bytes per UTF-16 unit: a piece that may not fit goes after a flush, and one
-    // bigger than the buffer goes straight to the file.
-    if (this.used + 3 * text.length > this.buf.length) {
-      this.flush();
-      if (3 * text.length > this.buf.length) {
-        writeAll(this.fd, Buffer.from(text));
-        return;
-      }
-    }
-    this.used += this.buf.write(text, this.used);
+    this.pending.utf8(text);
+    if (this.pending.length >= FLUSH_AT) this.flush();
   }
   private flush(): void {
-    writeAll(this.fd, this.buf.subarray(0, this.used));
-    this.used = 0;
+    const b = this.pending.written();
+    for (let off = 0; off < b.length;) off += writeSync(this.fd, b, off);
+    this.pending.reset();
   }
   close(): void {
     this.flush();
     closeSync(this.fd);
   }
-}
-
-function writeAll(fd: number, b: Uint8Array): void {
-  for (let off = 0; off < b.length;) off += writeSync(fd, b, off);
 }
 
 export class RunSinks {

@@ -237,9 +237,7 @@ export class DataplaneInstance {
    */
   run(program: ProgramName, frame: Uint8Array, ingressIfindex: number, like?: RunLike | null): KernelRun {
     const r = this.exec.runInPlace(this.fds[program], frame, { ingressIfindex });
-    if (this.closed) throw new Error(`${this.label}: instance used after close()`);
-    const output = sameOutput(r.view, 0, r.outLen, like?.output ?? frame);
-    return decodeVerdict(this.vView, this.vBuf, r.retval, output, 0, like?.points);
+    return this.record(r.retval, sameOutput(r.view, 0, r.outLen, like?.output ?? frame), like?.points);
   }
 
   /**
@@ -266,9 +264,9 @@ export class DataplaneInstance {
     return this.record(retval, undefined);
   }
 
-  private record(retval: number, output: Uint8Array | undefined): KernelRun {
+  private record(retval: number, output: Uint8Array | undefined, like?: readonly number[]): KernelRun {
     if (this.closed) throw new Error(`${this.label}: instance used after close()`);
-    return decodeVerdict(this.vView, this.vBuf, retval, output);
+    return decodeVerdict(this.vView, this.vBuf, retval, output, 0, like);
   }
 
   /** Entries of the counters map (one per reason id). */
