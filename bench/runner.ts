@@ -18,6 +18,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 let failed = 0;
+let badInput = false;
 for (const name of wanted.length > 0 ? wanted : all) {
   process.stderr.write(`bench: ${name}\n`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.bench.ts`)], {
@@ -25,7 +26,9 @@ for (const name of wanted.length > 0 ? wanted : all) {
   });
   if (r.status !== 0) {
     failed++;
+    badInput ||= r.status === 2;
     process.stderr.write(`bench: ${name} exited with ${r.status ?? r.signal}\n`);
   }
 }
-process.exit(failed > 0 ? 1 : 0);
+// A benchmark that refused its input (exit 2, its message on stderr) makes the run exit 2 too.
+process.exit(badInput ? 2 : failed > 0 ? 1 : 0);

@@ -1,0 +1,149 @@
+// This checkout against the code an issue measured, on the same machine in the same hour.
+//
+// The issue's "today" figures were taken on a machine of this kind at one hour; at others the
+// same code runs much slower here (2026-12-02: the baseline's own figures 1.5-1.9 times below
+// the issue's), so a figure read alone cannot say whether the code or the machine moved. Here the baseline's own benches and this
+// checkout's run in alternating processes, ROUNDS rounds, the order swapped each round; each
+// figure's ratio (this checkout over the baseline) is the median of the rounds' ratios, since
+// the two sides of a round ran minutes apart. The machine's speed against the issue's is the
+// baseline's figures here against the ones the issue states, and "at the issue's speed" is this
+// checkout's median times that factor: what the issue's machine would have shown.
+//
+// The baseline is unpacked from git (`git archive`, no worktree registered) into build/bench/,
+// with this checkout's node_modules and its own BPF objects built by its own bpf/Makefile.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emit, median, note } from './emit.ts';
+
+const BENCH = 'baseline';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function fail(text: string): never {
+  process.stderr.write(`bench baseline: ${text}\n`);
+  process.exit(2);
+}
+
+// Issue 11's baseline: main when it was filed, and the figures it states of that code.
+const ISSUE_BASELINE = '28be5cc';
+const ISSUE_FIGURES: Record<string, number> = {
+  transit_service_bounce: 1.33e6,
+  transit_arp_reply: 1.37e6,
+  // "Per-program comparisons/s on one thread ... today 207-214k": the middle of the range.
+  agent_comparisons_per_sec: 210.5e3,
+  transit_comparisons_per_sec: 210.5e3,
+};
+
+const rev = process.env.TWINPLANE_BENCH_BASELINE ?? ISSUE_BASELINE;
+const rounds = Number(process.env.TWINPLANE_BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  fail(`TWINPLANE_BENCH_ROUNDS must be a whole number of rounds, 1 or more (got ${process.env.TWINPLANE_BENCH_ROUNDS})`);
+}
+const resolved = spawnSync('git', ['-C', root, 'rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { encoding: 'utf8' });
+if (resolved.status !== 0) fail(`TWINPLANE_BENCH_BASELINE: no commit ${rev} in ${root} (a clone with its history is needed)`);
+const sha = resolved.stdout.trim();
+// The issue's figures describe the issue's baseline only.
+const issueFigures = sha.startsWith(ISSUE_BASELINE) ? ISSUE_FIGURES : {};
+
+/** The baseline's tree, unpacked once and kept (a marker says it is whole). */
+function baselineTree(): string {
+  const dir = join(root, 'build/bench', `baseline-${sha.slice(0, 12)}`);
+  const done = join(dir, '.unpacked');
+  if (existsSync(done)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const tar = execFileSync('git', ['-C', root, 'archive', '--format=tar', sha], { maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  execFileSync('make', ['-s', '-C', join(dir, 'bpf')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(done, `${sha}\n`);
+  return dir;
+}
+
+const BENCHES = ['model', 'diff'];
+/** The figures a tree's benches print, by metric. */
+function figures(tree: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const name of BENCHES) {
+    // Each tree's own `npm run bench` (its runner's file name has changed over time).
+    const r = spawnSync('npm', ['run', '-s', 'bench', '--', name], {
+      cwd: tree,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (r.status !== 0) throw new Error(`${tree}: bench ${name} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
+    for (const line of r.stdout.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const f = JSON.parse(line) as { metric: string; value: number };
+      out.set(f.metric, f.value);
+    }
+  }
+  return out;
+}
+
+// The figures the issue sets targets on, by bench (named alike in both trees): the untraced
+// model paths, and the per-program comparisons on one thread.
+const GROUPS: Record<string, string[]> = {
+  model: ['transit_forward', 'transit_arp_reply', 'transit_service_bounce', 'agent_encap_to_host', 'agent_service_flow'],
+  diff: ['agent_comparisons_per_sec', 'transit_comparisons_per_sec'],
+};
+const METRICS = Object.values(GROUPS).flat();
+
+const old = baselineTree();
+const sides = { baseline: [] as Array<Map<string, number>>, current: [] as Array<Map<string, number>> };
+for (let r = 0; r < rounds; r++) {
+  const order = r % 2 === 0 ? (['baseline', 'current'] as const) : (['current', 'baseline'] as const);
+  for (const side of order) sides[side].push(figures(side === 'baseline' ? old : root));
+  note(`round ${r + 1}/${rounds} done`);
+}
+
+const valuesOf = (side: Array<Map<string, number>>, m: string): number[] => side.map((f) => f.get(m)).filter((v) => v !== undefined);
+const ratios = new Map<string, number>();
+for (const m of METRICS) {
+  const b = valuesOf(sides.baseline, m);
+  const c = valuesOf(sides.current, m);
+  if (b.length !== rounds || c.length !== rounds) {
+    note(`${m}: not printed by both trees' benches, left out`);
+    continue;
+  }
+  const ratio = median(c.map((v, i) => v / b[i]));
+  ratios.set(m, ratio);
+  emit({
+    bench: BENCH,
+    metric: `${m}_ratio`,
+    value: Number(ratio.toFixed(3)),
+    unit: 'ratio',
+    params: {
+      baseline: sha.slice(0, 12),
+      rounds,
+      baselineMedian: Math.round(median(b)),
+      currentMedian: Math.round(median(c)),
+      perRound: c.map((v, i) => (v / b[i]).toFixed(2)).join(' '),
+    },
+  });
+  note(
+    `${m}: ${Math.round(median(c))} against ${Math.round(median(b))} = ${ratio.toFixed(2)}x (rounds ${c.map((v, i) => (v / b[i]).toFixed(2)).join(', ')})`,
+  );
+}
+
+// The machine against the issue's, per bench (the model's half and the kernel's need not move
+// alike): the issue's figure over the baseline's here, the median over the figures it states.
+for (const [group, metrics] of Object.entries(GROUPS)) {
+  const stated = metrics.filter((m) => issueFigures[m] !== undefined && ratios.has(m));
+  if (stated.length === 0) continue;
+  const factor = median(stated.map((m) => issueFigures[m] / median(valuesOf(sides.baseline, m))));
+  emit({
+    bench: BENCH,
+    metric: `machine_factor_${group}`,
+    value: Number(factor.toFixed(3)),
+    unit: 'ratio',
+    params: { from: stated.join(' ') },
+  });
+  for (const m of metrics.filter((x) => ratios.has(x))) {
+    const atIssue = median(valuesOf(sides.current, m)) * factor;
+    emit({ bench: BENCH, metric: `${m}_at_issue_speed`, value: Math.round(atIssue), unit: group === 'diff' ? 'cases/s' : 'runs/s' });
+    note(`${m}: ${Math.round(atIssue)} at the issue's speed (this machine's figure x ${factor.toFixed(2)})`);
+  }
+}
