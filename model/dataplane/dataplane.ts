@@ -6,7 +6,7 @@
 import { agent_main } from './agent.ts';
 import { CONSTS } from './consts.ts';
 import { prog_array_set } from './helpers.ts';
-import { xdp_ctx } from './parse.ts';
+import { TRANSIT_HEADROOM, xdp_ctx } from './parse.ts';
 import type { HostState } from './state.ts';
 import { transit_main } from './transit.ts';
 import { type RunOptions, type RunResult, run_begin, run_result } from './verdict.ts';
@@ -23,7 +23,7 @@ export function agent(host: HostState, frame: Uint8Array, ingressIfindex: number
 
 /** xdp_transit: `frame` arrives on `host`'s underlay NIC (or another ingress `ingressIfindex`). */
 export function transit(host: HostState, frame: Uint8Array, ingressIfindex: number, options?: RunOptions): RunResult {
-  const ctx = xdp_ctx(frame, ingressIfindex);
+  const ctx = xdp_ctx(frame, ingressIfindex, TRANSIT_HEADROOM);
   const v = run_begin(host, options?.lookups !== false);
   const action = transit_main(ctx, v);
   return run_result(v, action, ctx);

@@ -29,6 +29,13 @@ export interface XdpCtx {
  * run's room is carved from the slab, and smaller rooms fill it slower.
  */
 export const HEADROOM = 128;
+/**
+ * The transit's room in front: it grows a frame by one service-rewrite option at most
+ * (encap_insert_svc). The room is fresh slab memory every run, and most transit runs grow
+ * nothing, so the 88 bytes it saves are a run's cost (bench/model.bench.ts). Only the cost:
+ * a run that grows past its room moves to a larger one (helpers.ts moveTo), as any would.
+ */
+export const TRANSIT_HEADROOM = (CONSTS.OPT_SVC_LEN + 7) & ~7;
 /** Room behind the frame for bpf_xdp_adjust_tail (the runs never grow a frame's tail much). */
 export const TAILROOM = 128;
 
@@ -65,9 +72,12 @@ export function allocBuffer(n: number): Uint8Array {
 // One context serves every run (runs never overlap: a tail call continues the same run).
 const theCtx: XdpCtx = { b: slab, data: 0, data_end: 0, ingress_ifindex: 0, data_hard_start: 0, frame_end: 0 };
 
-/** The context of a run on `frame` arriving on `ingress_ifindex` (the frame is copied in). */
-export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number): XdpCtx {
-  const room = HEADROOM + frame.length + TAILROOM;
+/**
+ * The context of a run on `frame` arriving on `ingress_ifindex` (the frame is copied in),
+ * `headroom` bytes of room in front of it.
+ */
+export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number, headroom = HEADROOM): XdpCtx {
+  const room = headroom + frame.length + TAILROOM;
   const ctx = theCtx;
   if (room > SLAB >> 4) {
     ctx.b = new Uint8Array(room);
@@ -79,7 +89,7 @@ export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number): XdpCtx {
     // The room is the run's until it ends (a helper's allocBuffer lands after it).
     slabUsed += room;
   }
-  ctx.data = ctx.data_hard_start + HEADROOM;
+  ctx.data = ctx.data_hard_start + headroom;
   ctx.data_end = ctx.data + frame.length;
   ctx.frame_end = ctx.data_hard_start + room;
   ctx.b.set(frame, ctx.data);

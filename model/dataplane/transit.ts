@@ -113,6 +113,18 @@ const NO_MAC = new Uint8Array(ETH_ALEN);
 const NO_EP: EpValRec = { kind: 0, flags: 0, mac: NO_MAC, host_ip: 0, host_mac: NO_MAC, gw_mac: NO_MAC, ifindex: 0, net_id: 0, gw_ip: 0 };
 const NO_NEXT: NextHop = { ip: 0, mac: NO_MAC };
 
+// struct tp_transit's next lives in the C's stack, written field by field (t->next.ip = ...,
+// mac_copy(t->next.mac, ...)): here one record serves every run, written the same way
+// instead of a fresh one per send. Only t.next refers to it; the reset points t.next away.
+const NEXT: NextHop = { ip: 0, mac: NO_MAC };
+
+/** t->next = (ip, mac). */
+function next_set(t: Transit, ip: number, mac: Uint8Array): void {
+  NEXT.ip = ip;
+  NEXT.mac = mac;
+  t.next = NEXT;
+}
+
 function transit_pass(out: Out, reason: number): number {
   out_set(out, XDP_ACTION.PASS, reason, 0);
   return DONE;
@@ -228,7 +240,7 @@ function transit_arp(ctx: XdpCtx, v: Run, t: Transit): number {
   // unreachable: the reply is never longer than the request, nor shorter than 14
   if (len !== reply_len && bpf_xdp_adjust_tail(ctx, reply_len - len)) return -R.ADJUST_FAILED;
 
-  t.next = { ip: t.g.hl.ip, mac: t.g.hl.mac };
+  next_set(t, t.g.hl.ip, t.g.hl.mac);
   if (encap_write_outer(ctx, t.cfg, t.next, t.g.vni, flow_sport(rt), reply_len - ETH_HLEN, with_opt ? OPT_HOST_LOC_WORDS + 1 : 0, 0)) {
     return -R.ADJUST_FAILED; // unreachable: the frame was just sized to hold it
   }
@@ -299,7 +311,7 @@ function transit_svc_client(ctx: XdpCtx, v: Run, t: Transit): number {
     ret = rewrite_addr(ctx, t.p, true, ep.gw_ip, t.p.t.sport, ep.gw_mac);
     if (ret) return ret;
   }
-  t.next = { ip: s.host_ip, mac: s.host_mac };
+  next_set(t, s.host_ip, s.host_mac);
   t.forward = true;
   t.reason = R.SERVICE_REWRITE;
   t.acted = true;
@@ -382,11 +394,26 @@ function transit_bounce(ctx: XdpCtx, v: Run, t: Transit): number {
   const eth = pkt_ptr(ctx, t.g.inner_off, ETH_HLEN);
   if (eth < 0) return -R.INNER_MALFORMED; // unreachable: parsed
   mac_copy(ctx.b, eth, t.ep.mac);
-  t.next = { ip: t.ep.host_ip, mac: t.ep.host_mac };
+  next_set(t, t.ep.host_ip, t.ep.host_mac);
   t.forward = true;
   t.reason = R.BOUNCE_TO_HOST;
   return 0;
 }
+
+// struct tp_svc_opt opt in the C's stack: one record serves every run (encap_insert_svc
+// writes it into the frame and keeps nothing of it); the reserved fields stay 0.
+const SVC_OPT: SvcOptRec = {
+  vip: 0,
+  backend_ip: 0,
+  vip_port: 0,
+  backend_port: 0,
+  proto: 0,
+  rsvd: 0,
+  backend_mac: NO_MAC,
+  host_ip: 0,
+  host_mac: NO_MAC,
+  rsvd2: 0,
+};
 
 /** 10. VIP: Maglev backend choice, bounced to the client's host with a rewrite option. */
 function transit_service(ctx: XdpCtx, v: Run, t: Transit): number {
@@ -411,21 +438,18 @@ function transit_service(ctx: XdpCtx, v: Run, t: Transit): number {
   const bk = traced(v, 'backends', key, v.m.backends.get(key));
   if (bk === undefined) return -R.NO_BACKEND;
 
-  const opt: SvcOptRec = {
-    vip: t.p.t.daddr,
-    backend_ip: bk.ip,
-    vip_port: t.p.t.dport,
-    backend_port: s.target_port ? s.target_port : t.p.t.dport,
-    proto: t.p.t.proto,
-    rsvd: 0,
-    backend_mac: bk.mac,
-    host_ip: bk.host.ip,
-    host_mac: bk.host.mac,
-    rsvd2: 0,
-  };
+  const opt = SVC_OPT;
+  opt.vip = t.p.t.daddr;
+  opt.backend_ip = bk.ip;
+  opt.vip_port = t.p.t.dport;
+  opt.backend_port = s.target_port ? s.target_port : t.p.t.dport;
+  opt.proto = t.p.t.proto;
+  opt.backend_mac = bk.mac;
+  opt.host_ip = bk.host.ip;
+  opt.host_mac = bk.host.mac;
   const ret = encap_insert_svc(ctx, t.g, opt, t.cfg.opt_class);
   if (ret) return ret;
-  t.next = { ip: t.g.hl.ip, mac: t.g.hl.mac };
+  next_set(t, t.g.hl.ip, t.g.hl.mac);
   t.forward = true;
   t.reason = R.SERVICE_BOUNCE;
   return 0;
@@ -438,7 +462,7 @@ function pick_bouncer(t: Transit, net: NetValRec): number {
   const i = pair_hash(t.p.t, CONSTS.SEED_BOUNCER) % n;
   if (i >= MAX_BOUNCERS) return -1; // unreachable: i < n (the C needs it for the verifier)
   const b = hostLocAt(net.bouncers, i);
-  t.next = { ip: b.ip, mac: b.mac };
+  next_set(t, b.ip, b.mac);
   return 0;
 }
 
@@ -465,7 +489,7 @@ function transit_route(ctx: XdpCtx, v: Run, t: Transit): number {
   const key = epKey(t.g.vni, t.p.t.daddr);
   const loc = traced(v, 'ep_cache', key, v.m.ep_cache.get(key));
   if (loc !== undefined) {
-    t.next = loc;
+    next_set(t, loc.ip, loc.mac);
     t.reason = R.ROUTE_TO_HOST;
   } else {
     if (pick_bouncer(t, dst)) return -R.NO_BOUNCER;
@@ -496,7 +520,7 @@ function transit_forward(_ctx: XdpCtx, v: Run, t: Transit): number {
     const i = pair_hash(t.p.t, CONSTS.SEED_DIVIDER) % n;
     if (i >= MAX_DIVIDERS) return -R.NO_ROUTE; // unreachable: i < n (the C needs it for the verifier)
     const d = hostLocAt(vpc.dividers, i);
-    t.next = { ip: d.ip, mac: d.mac };
+    next_set(t, d.ip, d.mac);
     t.reason = R.FORWARD_TO_DIVIDER;
   }
   t.forward = true;

@@ -10,8 +10,9 @@
 /** The kernel's arbitrary starting value; part of the hash definition. */
 export const JHASH_INITVAL = 0xdeadbeef;
 
+/** The rotation as an int32 (the same 32 bits; the callers mix it with int32 operators). */
 function rol32(word: number, shift: number): number {
-  return ((word << shift) | (word >>> (32 - shift))) >>> 0;
+  return (word << shift) | (word >>> (32 - shift));
 }
 
 /** The (a, b, c) state, mutable so mix and final work in place like the C macros. */
@@ -49,7 +50,15 @@ export function jhashMix(s: JhashState): void {
 
 /** lookup3's final(): folds (a, b, c) into c after the last block. */
 export function jhashFinal(s: JhashState): void {
-  let { a, b, c } = s;
+  final3(s.a, s.b, s.c, s);
+}
+
+/**
+ * final() on three int32 locals, returning c and writing all three into `out` when given:
+ * the one body of both jhashFinal and the 1-3 word hashes, which pass no state (the data
+ * plane hashes every packet through those, and locals cost half what a state object does).
+ */
+function final3(a: number, b: number, c: number, out: JhashState | null): number {
   c ^= b;
   c = (c - rol32(b, 14)) | 0;
   a ^= c;
@@ -64,9 +73,12 @@ export function jhashFinal(s: JhashState): void {
   b = (b - rol32(a, 14)) | 0;
   c ^= b;
   c = (c - rol32(b, 24)) | 0;
-  s.a = a >>> 0;
-  s.b = b >>> 0;
-  s.c = c >>> 0;
+  if (out !== null) {
+    out.a = a >>> 0;
+    out.b = b >>> 0;
+    out.c = c >>> 0;
+  }
+  return c >>> 0;
 }
 
 function le32(k: Uint8Array, i: number): number {
@@ -128,18 +140,9 @@ export function jhash2(k: ArrayLike<number>, initval = 0): number {
   return s.c;
 }
 
-// The state of jhashNwords: one object for every call (hashes never overlap), so the data
-// plane, which hashes every packet through here, allocates none per hash.
-const NWORDS: JhashState = { a: 0, b: 0, c: 0 };
-
 /** Exactly 1, 2 or 3 words: the state starts from the words themselves, no mix. */
 function jhashNwords(a: number, b: number, c: number, initval: number): number {
-  const s = NWORDS;
-  s.a = (a + initval) | 0;
-  s.b = (b + initval) | 0;
-  s.c = (c + initval) | 0;
-  jhashFinal(s);
-  return s.c;
+  return final3((a + initval) | 0, (b + initval) | 0, (c + initval) | 0, null);
 }
 
 export function jhash3words(a: number, b: number, c: number, initval = 0): number {
