@@ -2,12 +2,13 @@
 //
 // The issue's "today" figures were taken on a machine of this kind at one hour; at others the
 // same code runs much slower here (2026-12-02: the baseline's own figures 1.5-1.9 times below
-// the issue's), so a figure read alone cannot say whether the code or the machine moved. Here the baseline's own benches and this
-// checkout's run in alternating processes, ROUNDS rounds, the order swapped each round; each
-// figure's ratio (this checkout over the baseline) is the median of the rounds' ratios, since
-// the two sides of a round ran minutes apart. The machine's speed against the issue's is the
-// baseline's figures here against the ones the issue states, and "at the issue's speed" is this
-// checkout's median times that factor: what the issue's machine would have shown.
+// the issue's), so a figure read alone cannot say whether the code or the machine moved. Here
+// the baseline's own benches and this checkout's run in alternating processes, ROUNDS rounds,
+// each bench on both sides back to back; each figure's ratio (this checkout over the
+// baseline) is the median of the rounds' ratios. The machine's speed against the issue's is
+// the baseline's figures against the ones the issue states, and "at the issue's speed" is
+// this checkout's figure times that factor, round by round: what the issue's machine would
+// have shown.
 //
 // The baseline is unpacked from git (`git archive`, no worktree registered) into build/bench/,
 // with this checkout's node_modules and its own BPF objects built by its own bpf/Makefile.
@@ -61,26 +62,21 @@ function baselineTree(): string {
   return dir;
 }
 
-const BENCHES = ['model', 'diff'];
-/** The figures a tree's benches print, by metric. */
-function figures(tree: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const name of BENCHES) {
-    // Each tree's own `npm run bench` (its runner's file name has changed over time).
-    const r = spawnSync('npm', ['run', '-s', 'bench', '--', name], {
-      cwd: tree,
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (r.status !== 0) throw new Error(`${tree}: bench ${name} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
-    for (const line of r.stdout.split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const f = JSON.parse(line) as { metric: string; value: number };
-      out.set(f.metric, f.value);
-    }
+/** The figures one bench of a tree prints, by metric, into `out`. */
+function figures(tree: string, name: string, out: Map<string, number>): void {
+  // Each tree's own `npm run bench` (its runner's file name has changed over time).
+  const r = spawnSync('npm', ['run', '-s', 'bench', '--', name], {
+    cwd: tree,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.status !== 0) throw new Error(`${tree}: bench ${name} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const f = JSON.parse(line) as { metric: string; value: number };
+    out.set(f.metric, f.value);
   }
-  return out;
 }
 
 // The figures the issue sets targets on, by bench (named alike in both trees): the untraced
@@ -94,8 +90,15 @@ const METRICS = Object.values(GROUPS).flat();
 const old = baselineTree();
 const sides = { baseline: [] as Array<Map<string, number>>, current: [] as Array<Map<string, number>> };
 for (let r = 0; r < rounds; r++) {
-  const order = r % 2 === 0 ? (['baseline', 'current'] as const) : (['current', 'baseline'] as const);
-  for (const side of order) sides[side].push(figures(side === 'baseline' ? old : root));
+  const round = { baseline: new Map<string, number>(), current: new Map<string, number>() };
+  // Each bench on both sides back to back, the order mirrored bench to bench and round to round
+  // (ABBA): the two figures of a pair are a minute apart, not a whole round.
+  Object.keys(GROUPS).forEach((name, i) => {
+    const order = (r + i) % 2 === 0 ? (['baseline', 'current'] as const) : (['current', 'baseline'] as const);
+    for (const side of order) figures(side === 'baseline' ? old : root, name, round[side]);
+  });
+  sides.baseline.push(round.baseline);
+  sides.current.push(round.current);
   note(`round ${r + 1}/${rounds} done`);
 }
 
@@ -128,22 +131,26 @@ for (const m of METRICS) {
   );
 }
 
-// The machine against the issue's, per bench (the model's half and the kernel's need not move
-// alike): the issue's figure over the baseline's here, the median over the figures it states.
+// The machine against the issue's, per bench and per round (the model's half and the kernel's
+// need not move alike, and the machine moves from round to round): the issue's figure over
+// the baseline's in that round, the median over the figures it states; a figure at the
+// issue's speed is this checkout's in the same round times that factor, the median of rounds.
 for (const [group, metrics] of Object.entries(GROUPS)) {
   const stated = metrics.filter((m) => issueFigures[m] !== undefined && ratios.has(m));
   if (stated.length === 0) continue;
-  const factor = median(stated.map((m) => issueFigures[m] / median(valuesOf(sides.baseline, m))));
+  const factors = sides.baseline.map((f) => median(stated.map((m) => issueFigures[m] / f.get(m)!)));
   emit({
     bench: BENCH,
     metric: `machine_factor_${group}`,
-    value: Number(factor.toFixed(3)),
+    value: Number(median(factors).toFixed(3)),
     unit: 'ratio',
-    params: { from: stated.join(' ') },
+    params: { from: stated.join(' '), perRound: factors.map((x) => x.toFixed(2)).join(' ') },
   });
   for (const m of metrics.filter((x) => ratios.has(x))) {
-    const atIssue = median(valuesOf(sides.current, m)) * factor;
+    const atIssue = median(sides.current.map((f, r) => f.get(m)! * factors[r]));
     emit({ bench: BENCH, metric: `${m}_at_issue_speed`, value: Math.round(atIssue), unit: group === 'diff' ? 'cases/s' : 'runs/s' });
-    note(`${m}: ${Math.round(atIssue)} at the issue's speed (this machine's figure x ${factor.toFixed(2)})`);
+    note(
+      `${m}: ${Math.round(atIssue)} at the issue's speed (this machine's figure x ${factors.map((x) => x.toFixed(2)).join('/')} by round)`,
+    );
   }
 }

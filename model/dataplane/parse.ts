@@ -30,10 +30,11 @@ export interface XdpCtx {
  */
 export const HEADROOM = 128;
 /**
- * The transit's room in front: it grows a frame by one service-rewrite option at most
- * (encap_insert_svc). The room is fresh slab memory every run, and most transit runs grow
- * nothing, so the 88 bytes it saves are a run's cost (bench/model.bench.ts). Only the cost:
- * a run that grows past its room moves to a larger one (helpers.ts moveTo), as any would.
+ * The transit's room in front: the most it grows a frame is one service-rewrite option
+ * (encap_insert_svc), and most of its runs grow nothing. Every byte of a room is fresh slab
+ * memory, so 88 bytes fewer than HEADROOM are less work on every run. The room is only ever a
+ * cost, never a limit: a run that grows past it moves to a larger one (helpers.ts moveTo), so
+ * no verdict depends on its size.
  */
 export const TRANSIT_HEADROOM = (CONSTS.OPT_SVC_LEN + 7) & ~7;
 /** Room behind the frame for bpf_xdp_adjust_tail (the runs never grow a frame's tail much). */
