@@ -1,14 +1,19 @@
 // This checkout against the code an issue measured, on the same machine in the same hour.
 //
 // The issue's "today" figures were taken on a machine of this kind at one hour; at others the
-// same code runs much slower here (2026-12-02: the baseline's own figures 1.5-1.9 times below
-// the issue's), so a figure read alone cannot say whether the code or the machine moved. Here
+// same code runs much slower or faster here (2026-12-02: the baseline's own figures 1.5-1.9
+// times below the issue's in the morning, 1.4 times above them in the afternoon), so a
+// figure read alone cannot say whether the code or the machine moved. Here
 // the baseline's own benches and this checkout's run in alternating processes, ROUNDS rounds,
 // each bench on both sides back to back; each figure's ratio (this checkout over the
 // baseline) is the median of the rounds' ratios. The machine's speed against the issue's is
 // the baseline's figures against the ones the issue states, and "at the issue's speed" is
 // this checkout's figure times that factor, round by round: what the issue's machine would
 // have shown.
+//
+// TWINPLANE_BENCH_BASELINE=HEAD puts the same code on both sides: an A/A run, whose ratios
+// are the method's own noise (2026-12-02, 3 rounds: 0.95-1.06; read a ratio inside that
+// band as no change).
 //
 // The baseline is unpacked from git (`git archive`, no worktree registered) into build/bench/,
 // with this checkout's node_modules and its own BPF objects built by its own bpf/Makefile.
