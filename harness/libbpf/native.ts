@@ -78,6 +78,7 @@ export interface Libc {
   if_indextoname(ifindex: number, name: Uint8Array): Ptr | null;
   mmap(addr: Ptr | null, length: number, prot: number, flags: number, fd: number, offset: number): Ptr;
   munmap(addr: Ptr, length: number): number;
+  pthread_sigmask(how: number, set: Uint8Array | null, old: Uint8Array | null): number;
 }
 
 interface Native {
@@ -155,6 +156,7 @@ const LIBC_PROTOS = [
   'void *if_indextoname(uint32_t ifindex, _Out_ uint8_t *name)',
   'void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)',
   'int munmap(void *addr, size_t length)',
+  'int pthread_sigmask(int how, const void *set, void *oldset)',
 ];
 
 function declare<T>(lib: LibraryHandle, protos: readonly string[]): T {
@@ -217,6 +219,33 @@ export function clearLibbpfMessages(): void {
 /** libbpf's messages since the last clear (its own wording, "libbpf: " prefix kept). */
 export function libbpfMessages(): readonly string[] {
   return native().messages.slice();
+}
+
+// glibc's sigset_t: 1024 bits. Signal n is bit n - 1.
+const SIGSET_BYTES = 128;
+const SIG_BLOCK = 0;
+const SIG_SETMASK = 2;
+const SIGPROF = 27;
+
+/**
+ * Runs `fn` with SIGPROF held back from this thread, then lets it through. The verifier gives
+ * up on a load with EAGAIN whenever a signal is pending, and a sampling profiler (`node
+ * --cpu-prof`) signals the thread every millisecond, less than one verification of our
+ * programs takes: libbpf's retries all failed, and nothing that loads could be profiled. A
+ * signal held back stays pending and arrives when `fn` returns (the profiler loses the
+ * samples in between, nothing else).
+ */
+export function withSigprofHeld<T>(fn: () => T): T {
+  const c = native().libc;
+  const set = new Uint8Array(SIGSET_BYTES);
+  set[(SIGPROF - 1) >> 3] |= 1 << ((SIGPROF - 1) & 7);
+  const old = new Uint8Array(SIGSET_BYTES);
+  if (c.pthread_sigmask(SIG_BLOCK, set, old) !== 0) return fn();
+  try {
+    return fn();
+  } finally {
+    c.pthread_sigmask(SIG_SETMASK, old, null);
+  }
 }
 
 /** The thread's errno after a call that reported failure through NULL or -1. */

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { BpfError } from './bpf-error.ts';
 import { BpfMap, MAP_TYPES } from './map.ts';
-import { clearLibbpfMessages, koffi, lastErrno, libbpf, libbpfMessages, type Ptr } from './native.ts';
+import { clearLibbpfMessages, koffi, lastErrno, libbpf, libbpfMessages, type Ptr, withSigprofHeld } from './native.ts';
 
 export interface OpenOptions {
   /** Label used in messages (e.g. the simulated host): defaults to the file name. */
@@ -119,7 +119,7 @@ export class BpfObject {
         lib.bpf_program__set_log_level(p, opts.logLevel ?? 0);
       }
       clearLibbpfMessages();
-      const rc = lib.bpf_object__load(h);
+      const rc = withSigprofHeld(() => lib.bpf_object__load(h));
       if (rc < 0) {
         // Programs load in order and only a failing one writes its log (at level 0), so
         // the last non-empty log names the culprit.
@@ -129,6 +129,8 @@ export class BpfObject {
           if (text.length > 0) culprit = { name, text };
         }
         const overflow = rc === -28 && (opts.logLevel ?? 0) > 0;
+        // The verifier stops with EAGAIN when a signal is pending; its log then ends mid-way.
+        const interrupted = rc === -11 && culprit !== undefined;
         throw new BpfError({
           errno: rc,
           call: 'bpf_object__load',
@@ -136,14 +138,18 @@ export class BpfObject {
           ...(culprit ? { program: culprit.name, verifierLog: culprit.text } : {}),
           detail: overflow
             ? `the verifier log overflowed its ${logSize}-byte buffer, and the kernel fails the load for that alone`
-            : culprit
-              ? 'the verifier rejected the program'
-              : `load failed before any program reached the verifier (maps, BTF or relocations) in ${this.path}`,
+            : interrupted
+              ? "the verifier was interrupted by a signal before it finished, on every one of libbpf's attempts: not a rejection"
+              : culprit
+                ? 'the verifier rejected the program'
+                : `load failed before any program reached the verifier (maps, BTF or relocations) in ${this.path}`,
           ...(overflow
             ? { hint: 'raise logSize, or use logLevel 0 (the log is then captured only when a program fails)' }
-            : culprit
-              ? { hint: 'the verifier log below says which instruction and register' }
-              : {}),
+            : interrupted
+              ? { hint: 'something signals this thread every few milliseconds (a timer or a profiler other than SIGPROF); run it without' }
+              : culprit
+                ? { hint: 'the verifier log below says which instruction and register' }
+                : {}),
           libbpfLog: libbpfMessages(),
         });
       }

@@ -1,10 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BpfError } from '../../../harness/libbpf/bpf-error.ts';
 import { BpfObject } from '../../../harness/libbpf/object.ts';
+import { DATAPLANE_OBJ } from '../../../harness/dataplane/instance.ts';
 import { describeBpf } from '../../support/bpf-gate.ts';
 import { selftestObject } from '../support/selftest.ts';
 
@@ -113,6 +115,36 @@ describeBpf('BpfObject load failures', () => {
     const e = catchError(() => BpfObject.load(selftestObject(), { logLevel: 1, logSize: 64 }));
     expect(e).toMatchObject({ code: 'ENOSPC', call: 'bpf_object__load' });
     expect(e.message).toMatch(/overflowed its 64-byte buffer.*raise logSize/s);
+  });
+
+  it('loads under a sampling profiler, whose signal would interrupt the verifier', () => {
+    // node --cpu-prof signals the thread every interval; the verifier stops with EAGAIN on a
+    // pending signal, and the data plane's programs take longer to verify than 100 us.
+    const dir = mkdtempSync(join(tmpdir(), 'twinplane-prof-'));
+    try {
+      const script = join(dir, 'load.ts');
+      const objectTs = fileURLToPath(new URL('../../../harness/libbpf/object.ts', import.meta.url));
+      writeFileSync(
+        script,
+        `import { BpfObject } from ${JSON.stringify(objectTs)};\n` +
+          `BpfObject.load(${JSON.stringify(DATAPLANE_OBJ)}, { label: 'profiled' }).close();\n` +
+          `process.stdout.write('loaded');\n`,
+      );
+      const r = spawnSync(
+        process.execPath,
+        ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100', '--import', 'tsx', script],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(r.stderr).not.toMatch(/BpfError/);
+      expect(r.stdout).toBe('loaded');
+      expect(r.status).toBe(0);
+      // The profiler really ran: it wrote its profile.
+      expect(readdirSync(dir).some((f) => f.endsWith('.cpuprofile'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says the file is missing and how to build it', () => {
