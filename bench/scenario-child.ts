@@ -22,17 +22,37 @@ if (kind === 'pairs') {
   const s = scaleScenario(size);
   const t0 = performance.now();
   let probeStart = t0;
+  let cpuStart = process.cpuUsage();
   const r = runScenario(s, {
     engine: (cp) => new Engine(cp, target),
     target,
     pairLimit: Infinity,
-    onStep: () => (probeStart = performance.now()),
+    onStep: () => {
+      probeStart = performance.now();
+      cpuStart = process.cpuUsage();
+    },
   });
   const seconds = (performance.now() - probeStart) / 1000;
+  // CPU time of the probe phase by side: user is JavaScript (model, engine, compare), system
+  // is mostly the kernel's test runs and map reads. Per pair, they say which side a rate
+  // that moves with size comes from.
+  const cpu = process.cpuUsage(cpuStart);
   const pairs = r.matrix.cells.reduce((n, row) => n + row.filter((c) => c !== 'self').length, 0);
   const failed = r.checks.filter((c) => !c.ok).length;
+  const perPair = (us: number): number => Number((us / pairs).toFixed(2));
   process.stdout.write(
-    JSON.stringify({ kind, size, target, pairs, seconds, pairsPerSec: Math.round(pairs / seconds), failed, peakRssMiB: rss() }) + '\n',
+    JSON.stringify({
+      kind,
+      size,
+      target,
+      pairs,
+      seconds,
+      pairsPerSec: Math.round(pairs / seconds),
+      userUsPerPair: perPair(cpu.user),
+      systemUsPerPair: perPair(cpu.system),
+      failed,
+      peakRssMiB: rss(),
+    }) + '\n',
   );
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'twinplane-bench-'));

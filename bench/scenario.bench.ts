@@ -38,7 +38,8 @@ for (let r = 0; r < ROUNDS; r++) {
       const key = `${target}_${pods}`;
       runs.set(key, [...(runs.get(key) ?? []), f]);
       note(
-        `round ${r + 1}/${ROUNDS}, ${target}, ${pods} pods: ${f.pairs} pairs in ${Number(f.seconds).toFixed(1)} s = ${f.pairsPerSec} pairs/s, peak RSS ${f.peakRssMiB} MiB`,
+        `round ${r + 1}/${ROUNDS}, ${target}, ${pods} pods: ${f.pairs} pairs in ${Number(f.seconds).toFixed(1)} s = ${f.pairsPerSec} pairs/s ` +
+          `(CPU per pair: ${f.userUsPerPair} us user, ${f.systemUsPerPair} us system), peak RSS ${f.peakRssMiB} MiB`,
       );
     }
   }
@@ -54,6 +55,11 @@ for (const target of TARGETS) {
       failedChecks: Math.max(...fs.map((f) => Number(f.failed))),
       rounds: ROUNDS,
       perRound: fs.map((f) => Number(f.pairsPerSec)).join(' '),
+      // The probe phase's CPU time per pair, medians: user is the JavaScript (model, engine,
+      // compare), system mostly the kernel's test runs; which one grows with size says where
+      // a falling rate comes from.
+      userUsPerPair: median(fs.map((f) => Number(f.userUsPerPair))),
+      systemUsPerPair: median(fs.map((f) => Number(f.systemUsPerPair))),
     };
     emit({ bench: BENCH, metric: `all_pairs_per_sec_${target}_${pods}_pods`, value: Math.round(rates[i]), unit: 'pairs/s', params });
     emit({
