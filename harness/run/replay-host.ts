@@ -21,7 +21,7 @@ export interface ReplayPoint {
 }
 
 /** What the kernel did on a replayed packet, next to the model's verdict (target both). */
-export interface KernelHop {
+export interface ReplayKernelVerdict {
   readonly action: RunResult['action'];
   readonly reason: number;
   readonly target: number;
@@ -33,7 +33,7 @@ export interface KernelHop {
 
 export interface ReplayResult {
   readonly verdict: RunResult;
-  readonly kernel?: KernelHop;
+  readonly kernel?: ReplayKernelVerdict;
   /** Why the kernel did not run this packet (a frame the test run cannot take): the model's verdict stands. */
   readonly note?: string;
 }
