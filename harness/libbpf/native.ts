@@ -221,7 +221,8 @@ export function libbpfMessages(): readonly string[] {
   return native().messages.slice();
 }
 
-// glibc's sigset_t: 1024 bits. Signal n is bit n - 1.
+// glibc's sigset_t: 1024 bits, signal n at bit n - 1. The numbers are Linux's on x86-64 and
+// arm64 (the machines this runs on).
 const SIGSET_BYTES = 128;
 const SIG_BLOCK = 0;
 const SIG_SETMASK = 2;
