@@ -3,7 +3,7 @@
 // its own maps (libbpf creates them at load time; nothing here pins), so one object file
 // can be loaded once per simulated host.
 import { basename } from 'node:path';
-import { BpfError } from './bpf-error.ts';
+import { BpfError, errnoNumber } from './bpf-error.ts';
 import { BpfMap, MAP_TYPES } from './map.ts';
 import { clearLibbpfMessages, koffi, lastErrno, libbpf, libbpfMessages, type Ptr, withSigprofHeld } from './native.ts';
 
@@ -128,28 +128,28 @@ export class BpfObject {
           const text = readCString(buf, logSize);
           if (text.length > 0) culprit = { name, text };
         }
-        const overflow = rc === -28 && (opts.logLevel ?? 0) > 0;
-        // The verifier stops with EAGAIN when a signal is pending; its log then ends mid-way.
-        const interrupted = rc === -11 && culprit !== undefined;
+        // What went wrong, and what to do about it: one case of four.
+        const why: { detail: string; hint?: string } =
+          rc === -errnoNumber('ENOSPC') && (opts.logLevel ?? 0) > 0
+            ? {
+                detail: `the verifier log overflowed its ${logSize}-byte buffer, and the kernel fails the load for that alone`,
+                hint: 'raise logSize, or use logLevel 0 (the log is then captured only when a program fails)',
+              }
+            : // The verifier stops with EAGAIN when a signal is pending; its log then ends mid-way.
+              rc === -errnoNumber('EAGAIN') && culprit
+              ? {
+                  detail: "the verifier was interrupted by a signal before it finished, on every one of libbpf's attempts: not a rejection",
+                  hint: 'something signals this thread every few milliseconds (a timer or a profiler other than SIGPROF); run it without',
+                }
+              : culprit
+                ? { detail: 'the verifier rejected the program', hint: 'the verifier log below says which instruction and register' }
+                : { detail: `load failed before any program reached the verifier (maps, BTF or relocations) in ${this.path}` };
         throw new BpfError({
           errno: rc,
           call: 'bpf_object__load',
           object: this.label,
           ...(culprit ? { program: culprit.name, verifierLog: culprit.text } : {}),
-          detail: overflow
-            ? `the verifier log overflowed its ${logSize}-byte buffer, and the kernel fails the load for that alone`
-            : interrupted
-              ? "the verifier was interrupted by a signal before it finished, on every one of libbpf's attempts: not a rejection"
-              : culprit
-                ? 'the verifier rejected the program'
-                : `load failed before any program reached the verifier (maps, BTF or relocations) in ${this.path}`,
-          ...(overflow
-            ? { hint: 'raise logSize, or use logLevel 0 (the log is then captured only when a program fails)' }
-            : interrupted
-              ? { hint: 'something signals this thread every few milliseconds (a timer or a profiler other than SIGPROF); run it without' }
-              : culprit
-                ? { hint: 'the verifier log below says which instruction and register' }
-                : {}),
+          ...why,
           libbpfLog: libbpfMessages(),
         });
       }
