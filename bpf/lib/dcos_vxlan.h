@@ -13,7 +13,7 @@
 static __always_inline int dcos_vxlan_encap(struct xdp_md *ctx, const struct dcos_cfg *cfg, const struct dcos_fdb_val *f,
 					    const struct tp_tuple *t)
 {
-	__u32 inner_len = pkt_len(ctx), ip_len, sum = 0;
+	__u32 inner_len = pkt_len(ctx), ip_len;
 	__be16 sport = flow_sport(t);
 	__u8 *o, *ip, *udp, *vx;
 
@@ -37,9 +37,7 @@ static __always_inline int dcos_vxlan_encap(struct xdp_md *ctx, const struct dco
 	wr16(ip + 10, 0);
 	wr_be32(ip + 12, cfg->underlay_ip);
 	wr_be32(ip + 16, f->agent_ip);
-	for (__u32 i = 0; i < TP_IPV4_HLEN; i += 2)
-		sum = csum_word(sum, ip + i);
-	wr16(ip + 10, csum_finish(sum));
+	wr16(ip + 10, csum_finish(csum_ipv4_hdr(ip)));
 	udp = ip + TP_IPV4_HLEN;
 	wr_be16(udp, sport);
 	wr16(udp + 2, DCOS_VXLAN_PORT);

@@ -21,16 +21,13 @@ static __always_inline struct tp_host_cfg *host_cfg_get(void)
 /* Full IPv4 header checksum of the outer header (at TP_ETH_HLEN, ihl4 bytes), written in. */
 static __always_inline int outer_ip_csum(const struct xdp_md *ctx, __u32 ihl4)
 {
-	__u32 sum = 0;
+	__u32 sum;
 	__u8 *ip, *w;
 
 	ip = pkt_ptr(ctx, TP_ETH_HLEN, TP_IPV4_HLEN);
 	if (!ip)
 		return -1;
-	for (int i = 0; i < TP_IPV4_HLEN; i += 2) {
-		if (i != 10) /* the checksum field itself counts as zero */
-			sum = csum_word(sum, ip + i);
-	}
+	sum = csum_ipv4_hdr(ip);
 	/* IP options, 4 bytes at a time. */
 	for (__u32 off = TP_IPV4_HLEN; off < TP_IPV4_MAX_HLEN; off += 4) {
 		if (off >= ihl4)

@@ -26,6 +26,7 @@ struct tp_transit {
 	__u8 forward;              /* the send is a forward (outer TTL checked) */
 	__u8 acted;                /* transit_svc_client rewrote the packet */
 	__u8 step;                 /* where transit_endpoint sends it next: TP_NEXT_* */
+	__u8 built;                /* transit_arp built the outer headers to t->next: the send keeps them */
 };
 
 static __always_inline int transit_pass(struct tp_out *out, __u32 reason)
@@ -207,6 +208,7 @@ static __always_inline int transit_arp(struct xdp_md *ctx, struct tp_verdict *v,
 	wr_be32(in + 24, spa);
 
 	t->forward = 0;
+	t->built = 1;
 	t->reason = TP_R_ARP_REPLY;
 	return 0;
 }
@@ -582,9 +584,13 @@ static __always_inline int transit_send(struct xdp_md *ctx, struct tp_verdict *v
 	int ret;
 
 	verdict_point(v, TP_DP_TRANSIT_SEND);
-	ret = encap_rewrite_outer(ctx, &t->cfg, &t->next, t->forward);
-	if (ret)
-		return ret;
+	/* A reply transit_arp built already has these headers (to t->next, from this host, a
+	 * fresh TTL, its checksum): rewriting them would write the same bytes again. */
+	if (!t->built) {
+		ret = encap_rewrite_outer(ctx, &t->cfg, &t->next, t->forward);
+		if (ret)
+			return ret;
+	}
 	if (is_me(t, t->next.ip)) {
 		verdict_point(v, TP_DP_TRANSIT_TAIL_CALL);
 		v->flags |= TP_VF_CONTINUE;

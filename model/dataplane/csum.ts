@@ -58,6 +58,23 @@ export function csum_word(sum: number, b: Uint8Array, w: number): number {
   return sum + ((b[w] << 8) | b[w + 1]);
 }
 
+/**
+ * The unfolded sum of the 20-byte IPv4 header at b[ip]: its words but the checksum field
+ * (which counts as zero). Written out word by word: clang unrolls the loop this was, V8 runs
+ * a loop with its checks once per word, and both sides stay alike.
+ */
+export function csum_ipv4_hdr(b: Uint8Array, ip: number): number {
+  let sum = csum_word(0, b, ip);
+  sum = csum_word(sum, b, ip + 2);
+  sum = csum_word(sum, b, ip + 4);
+  sum = csum_word(sum, b, ip + 6);
+  sum = csum_word(sum, b, ip + 8);
+  sum = csum_word(sum, b, ip + 12);
+  sum = csum_word(sum, b, ip + 14);
+  sum = csum_word(sum, b, ip + 16);
+  return csum_word(sum, b, ip + 18);
+}
+
 /** Folds an unfolded sum of at most 2^16 words and complements it: the checksum field. */
 export function csum_finish(sum: number): number {
   sum = (sum & 0xffff) + (sum >>> 16);

@@ -4,7 +4,7 @@
 // step 10).
 
 import { CONSTS } from './consts.ts';
-import { csum_finish, csum_word } from './csum.ts';
+import { csum_finish, csum_ipv4_hdr, csum_word } from './csum.ts';
 import { type Gnv, svc_opt_write } from './gnv.ts';
 import { bpf_xdp_adjust_head } from './helpers.ts';
 import { type XdpCtx, mac_copy, pkt_ptr, rd16, wr16, wr_be32 } from './parse.ts';
@@ -46,13 +46,10 @@ export function host_cfg_get(v: Run): HostCfgRec {
 
 /** Full IPv4 header checksum of the outer header (at ETH_HLEN, ihl4 bytes), written in. */
 export function outer_ip_csum(ctx: XdpCtx, ihl4: number): number {
-  let sum = 0;
   let ip = pkt_ptr(ctx, ETH_HLEN, IPV4_HLEN);
   if (ip < 0) return -1;
   const b = ctx.b;
-  for (let i = 0; i < IPV4_HLEN; i += 2) {
-    if (i !== 10) sum = csum_word(sum, b, ip + i); // the checksum field itself counts as zero
-  }
+  let sum = csum_ipv4_hdr(b, ip);
   // IP options, 4 bytes at a time.
   for (let off = IPV4_HLEN; off < IPV4_MAX_HLEN; off += 4) {
     if (off >= ihl4) break;

@@ -107,6 +107,8 @@ interface Transit {
   acted: boolean;
   /** Where transit_endpoint sends the packet next (NEXT_*). */
   step: number;
+  /** transit_arp built the outer headers to t.next: the send keeps them. */
+  built: boolean;
 }
 
 const NO_MAC = new Uint8Array(ETH_ALEN);
@@ -265,6 +267,7 @@ function transit_arp(ctx: XdpCtx, v: Run, t: Transit): number {
   wr_be32(b, inn + 24, spa);
 
   t.forward = false;
+  t.built = true;
   t.reason = R.ARP_REPLY;
   return 0;
 }
@@ -530,8 +533,12 @@ function transit_forward(_ctx: XdpCtx, v: Run, t: Transit): number {
 /** 13. Outer rewrite and send: out the underlay, or once more through transit. */
 function transit_send(ctx: XdpCtx, v: Run, t: Transit, out: Out): number {
   verdict_point(v, P.transit_send);
-  const ret = encap_rewrite_outer(ctx, t.cfg, t.next, t.forward);
-  if (ret) return ret;
+  // A reply transit_arp built already has these headers (to t.next, from this host, a fresh
+  // TTL, its checksum): rewriting them would write the same bytes again.
+  if (!t.built) {
+    const ret = encap_rewrite_outer(ctx, t.cfg, t.next, t.forward);
+    if (ret) return ret;
+  }
   if (is_me(t, t.next.ip)) {
     verdict_point(v, P.transit_tail_call);
     v.flags |= CONSTS.VF_CONTINUE;
@@ -607,6 +614,7 @@ export function transit_main(ctx: XdpCtx, v: Run): number {
     forward: false,
     acted: false,
     step: 0,
+    built: false,
   });
   t.cfg = hc;
   gnv_reset(t.g);
@@ -614,7 +622,7 @@ export function transit_main(ctx: XdpCtx, v: Run): number {
   t.ep = NO_EP;
   t.next = NO_NEXT;
   t.outer_len = t.reason = t.step = 0;
-  t.forward = t.acted = false;
+  t.forward = t.acted = t.built = false;
   const out = out_reset(theOut);
   const ret = transitSteps(ctx, v, t, out);
   return verdict_finish(v, ret, out);

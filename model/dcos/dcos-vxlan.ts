@@ -4,7 +4,7 @@
 // 0) / VXLAN (I flag, VNI 1024).
 
 import { CONSTS } from '../dataplane/consts.ts';
-import { csum_finish, csum_word } from '../dataplane/csum.ts';
+import { csum_finish, csum_ipv4_hdr } from '../dataplane/csum.ts';
 import { bpf_xdp_adjust_head } from '../dataplane/helpers.ts';
 import { type Tuple, type XdpCtx, flow_sport, mac_copy, pkt_len, pkt_ptr, wr16, wr_be32 } from '../dataplane/parse.ts';
 import { REASON as R } from '../dataplane/tables.ts';
@@ -36,9 +36,7 @@ export function dcos_vxlan_encap(ctx: XdpCtx, cfg: DcosCfgRec, f: DcosFdbValRec,
   wr16(b, ip + 10, 0);
   wr_be32(b, ip + 12, cfg.underlay_ip);
   wr_be32(b, ip + 16, f.agent_ip);
-  let sum = 0;
-  for (let i = 0; i < IPV4_HLEN; i += 2) sum = csum_word(sum, b, ip + i);
-  wr16(b, ip + 10, csum_finish(sum));
+  wr16(b, ip + 10, csum_finish(csum_ipv4_hdr(b, ip)));
   const udp = ip + IPV4_HLEN;
   wr16(b, udp, sport);
   wr16(b, udp + 2, DCOS.VXLAN_PORT);

@@ -3,7 +3,7 @@
 // csum_replace2/4 make them.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csum_replace2, csum_replace4, l4_csum_addr, l4_csum_port } from '../../../model/dataplane/csum.ts';
+import { csum_finish, csum_ipv4_hdr, csum_replace2, csum_replace4, l4_csum_addr, l4_csum_port } from '../../../model/dataplane/csum.ts';
 import { ipv4HeaderChecksum, onesSum, pseudoHeaderSum, tcpChecksum, udpChecksum } from '../../../model/wire/checksum.ts';
 import { hexBytes } from '../wire/laws.ts';
 
@@ -103,5 +103,21 @@ describe('incremental update (RFC 1624, as csum_replace2/4)', () => {
     expect(csum_replace2(0xffff, 0xffff, 0x0000)).toBe(0xffff);
     expect(csum_replace2(0x1234, 0x4000, 0x4000)).toBe(0x1234);
     expect(csum_replace2(0x1234, 0x0000, 0x0001)).toBe(0x1233);
+  });
+});
+
+describe('full IPv4 header sum (csum_ipv4_hdr, as outer_ip_csum and the VXLAN encapsulation use it)', () => {
+  it('is the checksum a full recompute gives, whatever the checksum field holds', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.nat({ max: 0xffff }), (hdr, field) => {
+        const ip = new Uint8Array(4 + 20);
+        ip.set(hdr, 4);
+        put16(ip, 4 + 10, field);
+        const zeroed = ip.slice(4);
+        put16(zeroed, 10, 0);
+        expect(csum_finish(csum_ipv4_hdr(ip, 4))).toBe(ipv4HeaderChecksum(zeroed));
+      }),
+      { seed: 0x7a6e0021, numRuns: 2000 },
+    );
   });
 });
