@@ -187,7 +187,7 @@ function agent_bouncer(_ctx: XdpCtx, v: Run, a: Agent): number {
   const net = traced(v, 'networks', nk, v.m.networks.get(nk));
   if (net === undefined || net.n_bouncers === 0) return -R.NO_BOUNCER;
   const n = net.n_bouncers < MAX_BOUNCERS ? net.n_bouncers : MAX_BOUNCERS;
-  const i = pair_hash(a.p.t, CONSTS.SEED_BOUNCER) % n;
+  const i = (pair_hash(a.p.t, CONSTS.SEED_BOUNCER) >>> 0) % n; // u32 remainder (parse.ts flow_hash)
   if (i >= MAX_BOUNCERS) return -R.NO_BOUNCER; // unreachable: i < n <= MAX_BOUNCERS (the C needs it for the verifier)
   a.next = hostLocAt(net.bouncers, i);
   if (!a.p.is_arp) a.reason = R.ENCAP_TO_BOUNCER;

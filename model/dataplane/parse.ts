@@ -307,7 +307,14 @@ export function parse_ipv4(ctx: XdpCtx, l3_off: number, p: PktInfo): number {
   return 0;
 }
 
-/** flow_hash(seed) = jhash_3words(saddr, daddr, sport << 16 | dport, seed ^ proto). */
+/**
+ * flow_hash(seed) = jhash_3words(saddr, daddr, sport << 16 | dport, seed ^ proto).
+ *
+ * A caller that takes a remainder of this or pair_hash writes `(hash >>> 0) % n`, as the C's
+ * u32 does. Not for the value, which is a u32 already: V8 does not inline the hash, so at the
+ * call site it knows only a number, and a number's remainder is the x87 fprem of two doubles
+ * (a quarter of transit_service's time, measured); after `>>> 0` it is an integer division.
+ */
 export function flow_hash(t: Tuple, seed: number): number {
   return jhash3words(t.saddr, t.daddr, ((t.sport << 16) | t.dport) >>> 0, (seed ^ t.proto) >>> 0);
 }

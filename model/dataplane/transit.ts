@@ -431,8 +431,9 @@ function transit_service(ctx: XdpCtx, v: Run, t: Transit): number {
   if (t.g.opt_bytes / 4 + OPT_SVC_WORDS + 1 > GENEVE_MAX_OPT_WORDS) return -R.OPT_NO_ROOM;
   // The option grows the packet: checked before growing it, as the agent checks its encapsulation.
   if (t.cfg.mtu !== 0 && t.outer_len + OPT_SVC_LEN > t.cfg.mtu) return -R.MTU_EXCEEDED;
-  // u32 arithmetic (wraps like the C's); an index past the array misses.
-  let key = (Math.imul(s.svc_id, MAGLEV_M) + (flow_hash(t.p.t, CONSTS.SEED_MAGLEV) % MAGLEV_M)) >>> 0;
+  // u32 arithmetic (wraps like the C's; the remainder's `>>> 0`: parse.ts flow_hash); an index
+  // past the array misses.
+  let key = (Math.imul(s.svc_id, MAGLEV_M) + ((flow_hash(t.p.t, CONSTS.SEED_MAGLEV) >>> 0) % MAGLEV_M)) >>> 0;
   const idx = traced(v, 'maglev', key, v.m.maglev.get(key));
   if (idx === undefined) return -R.NO_BACKEND;
   const i = idx;
@@ -462,7 +463,7 @@ function transit_service(ctx: XdpCtx, v: Run, t: Transit): number {
 function pick_bouncer(t: Transit, net: NetValRec): number {
   const n = net.n_bouncers < MAX_BOUNCERS ? net.n_bouncers : MAX_BOUNCERS;
   if (n === 0) return -1;
-  const i = pair_hash(t.p.t, CONSTS.SEED_BOUNCER) % n;
+  const i = (pair_hash(t.p.t, CONSTS.SEED_BOUNCER) >>> 0) % n; // u32 remainder (parse.ts flow_hash)
   if (i >= MAX_BOUNCERS) return -1; // unreachable: i < n (the C needs it for the verifier)
   const b = hostLocAt(net.bouncers, i);
   next_set(t, b.ip, b.mac);
@@ -520,7 +521,7 @@ function transit_forward(_ctx: XdpCtx, v: Run, t: Transit): number {
     const vpc = traced(v, 'vpcs', vni, v.m.vpcs.get(vni));
     if (vpc === undefined || vpc.n_dividers === 0) return -R.NO_ROUTE;
     const n = vpc.n_dividers < MAX_DIVIDERS ? vpc.n_dividers : MAX_DIVIDERS;
-    const i = pair_hash(t.p.t, CONSTS.SEED_DIVIDER) % n;
+    const i = (pair_hash(t.p.t, CONSTS.SEED_DIVIDER) >>> 0) % n; // u32 remainder (parse.ts flow_hash)
     if (i >= MAX_DIVIDERS) return -R.NO_ROUTE; // unreachable: i < n (the C needs it for the verifier)
     const d = hostLocAt(vpc.dividers, i);
     next_set(t, d.ip, d.mac);
