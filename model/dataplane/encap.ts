@@ -7,7 +7,7 @@ import { CONSTS } from './consts.ts';
 import { csum_finish, csum_ipv4_hdr, csum_word } from './csum.ts';
 import { type Gnv, svc_opt_write } from './gnv.ts';
 import { bpf_xdp_adjust_head } from './helpers.ts';
-import { type XdpCtx, mac_copy, pkt_ptr, rd16, wr16, wr_be32 } from './parse.ts';
+import { type XdpCtx, bytes_move, mac_copy, pkt_ptr, rd16, wr16, wr_be32 } from './parse.ts';
 import type { NextHop } from './state.ts';
 import type { HostCfgRec, SvcOptRec } from './structs.ts';
 import { REASON as R } from './tables.ts';
@@ -168,7 +168,7 @@ export function encap_insert_svc(ctx: XdpCtx, g: Gnv, svc: SvcOptRec, opt_class:
   // the verifier; the last pair is the only check that can bite, and copyWithin is the move.
   // unreachable: the frame was just sized to hold it
   if (pkt_ptr(ctx, hlen - 2 + OPT_SVC_LEN, 2) < 0) return -R.ADJUST_FAILED;
-  ctx.b.copyWithin(ctx.data, ctx.data + OPT_SVC_LEN, ctx.data + OPT_SVC_LEN + hlen);
+  bytes_move(ctx.b, ctx.data, ctx.data + OPT_SVC_LEN, ctx.data + OPT_SVC_LEN + hlen);
 
   const b = ctx.b;
   const ip = pkt_ptr(ctx, ETH_HLEN, IPV4_HLEN);

@@ -70,6 +70,23 @@ export function allocBuffer(n: number): Uint8Array {
   return b;
 }
 
+// Typed-array methods called through the prototype's own functions: in optimized code V8
+// does not fold `b.set` or `b.copyWithin` to the builtin, and looks the method up with a
+// generic LoadIC on every call (a sixth of a bare 100-byte b.set(), measured with perf); a
+// call of a constant function through Function.prototype.call compiles to a direct call.
+const U8_SET = Uint8Array.prototype.set;
+const U8_COPY_WITHIN = Uint8Array.prototype.copyWithin;
+
+/** `b.set(src, at)`: `src` copied into b at index `at`. */
+function bytes_set(b: Uint8Array, src: ArrayLike<number>, at: number): void {
+  U8_SET.call(b, src, at);
+}
+
+/** `b.copyWithin(to, start, end)`: b[start, end) moved to index `to` (the ranges may overlap). */
+export function bytes_move(b: Uint8Array, to: number, start: number, end: number): void {
+  U8_COPY_WITHIN.call(b, to, start, end);
+}
+
 // One context serves every run (runs never overlap: a tail call continues the same run).
 const theCtx: XdpCtx = { b: slab, data: 0, data_end: 0, ingress_ifindex: 0, data_hard_start: 0, frame_end: 0 };
 
@@ -93,7 +110,7 @@ export function xdp_ctx(frame: Uint8Array, ingress_ifindex: number, headroom = H
   ctx.data = ctx.data_hard_start + headroom;
   ctx.data_end = ctx.data + frame.length;
   ctx.frame_end = ctx.data_hard_start + room;
-  ctx.b.set(frame, ctx.data);
+  bytes_set(ctx.b, frame, ctx.data);
   ctx.ingress_ifindex = ingress_ifindex;
   return ctx;
 }
