@@ -109,18 +109,19 @@ for (let r = 0; r < rounds; r++) {
 
 const valuesOf = (side: Array<Map<string, number>>, m: string): number[] => side.map((f) => f.get(m)).filter((v) => v !== undefined);
 const ratios = new Map<string, number>();
-for (const m of METRICS) {
+/** This checkout's `current` figure over the baseline's `m`, round by round: the median ratio. */
+function compare(m: string, current: string, what: string): void {
   const b = valuesOf(sides.baseline, m);
-  const c = valuesOf(sides.current, m);
+  const c = valuesOf(sides.current, current);
   if (b.length !== rounds || c.length !== rounds) {
-    note(`${m}: not printed by both trees' benches, left out`);
-    continue;
+    note(`${current}: not printed by both trees' benches, left out`);
+    return;
   }
   const ratio = median(c.map((v, i) => v / b[i]));
-  ratios.set(m, ratio);
+  if (current === m) ratios.set(m, ratio);
   emit({
     bench: BENCH,
-    metric: `${m}_ratio`,
+    metric: `${current}_ratio`,
     value: Number(ratio.toFixed(3)),
     unit: 'ratio',
     params: {
@@ -132,8 +133,15 @@ for (const m of METRICS) {
     },
   });
   note(
-    `${m}: ${Math.round(median(c))} against ${Math.round(median(b))} = ${ratio.toFixed(2)}x (rounds ${c.map((v, i) => (v / b[i]).toFixed(2)).join(', ')})`,
+    `${current}${what}: ${Math.round(median(c))} against ${Math.round(median(b))} = ${ratio.toFixed(2)}x (rounds ${c.map((v, i) => (v / b[i]).toFixed(2)).join(', ')})`,
   );
+}
+for (const m of METRICS) compare(m, m, '');
+// Each tree's bench runs under its own runner's V8 flags (this one's: cli/v8-flags.ts; the
+// baseline's had none), so the ratios above are what users see. This checkout's model bench
+// also prints each path under V8's defaults: against the baseline, that is the code alone.
+for (const m of GROUPS.model) {
+  if (sides.current.every((f) => f.has(`${m}_default_v8`))) compare(m, `${m}_default_v8`, ' (the code alone)');
 }
 
 // The machine against the issue's, per bench and per round (the model's half and the kernel's

@@ -3,7 +3,12 @@
 // agent's encapsulation to a learnt host, and the agent's established-service fast path.
 // Each path is measured with and without lookup tracing (traces cost string building).
 // The host state is reset every batch where a path learns, so every run does the same work.
-import { emit, note, rate } from './emit.ts';
+// The untraced paths are measured twice: under the V8 flags every twinplane process runs
+// with (cli/v8-flags.ts; npm run bench passes them) and under V8's defaults.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { emit, note, rate, type Figure } from './emit.ts';
+import { V8_FLAGS } from '../cli/v8-flags.ts';
 import { agent, transit } from '../model/dataplane/dataplane.ts';
 import { epKey, hostLoc } from '../model/dataplane/state.ts';
 import { Cluster } from '../model/cluster/cluster.ts';
@@ -54,6 +59,7 @@ h1.map('ep_cache').set(epKey(100, cp.endpoint('b').ip), hostLoc(cp.host('h2').ip
 
 const BATCH = 256;
 let sink = 0;
+const tunedFigures = new Map<string, number>();
 function bench(metric: string, run: () => RunResult, expect: string): void {
   const first = run();
   if (`${first.action}/${first.reason}` !== expect) throw new Error(`${metric}: expected ${expect}, got ${first.action}/${first.reason}`);
@@ -63,17 +69,55 @@ function bench(metric: string, run: () => RunResult, expect: string): void {
   }, 1500);
   emit({ bench: 'model', metric, value: Math.round(r.opsPerSec), unit: 'runs/s', params: { batch: BATCH } });
   note(`${metric}: ${(r.opsPerSec / 1e6).toFixed(2)} M runs/s`);
+  tunedFigures.set(metric, r.opsPerSec);
 }
 
 const U = 2; // underlay ifindex
-for (const lookups of [false, true]) {
-  const sfx = lookups ? '_traced' : '';
+function mizarPaths(lookups: boolean, sfx: string): void {
   const o = { lookups };
   bench(`transit_forward${sfx}`, () => transit(h3, forwardFrame, U, o), 'TX/7');
   bench(`transit_arp_reply${sfx}`, () => transit(h3, arpFrame, U, o), 'TX/6');
   bench(`transit_service_bounce${sfx}`, () => transit(h3, svcFrame, U, o), 'TX/8');
   bench(`agent_encap_to_host${sfx}`, () => agent(h1, icmpA, a.ifindex, o), 'REDIRECT/2');
   bench(`agent_service_flow${sfx}`, () => agent(h1, svcA, a.ifindex, o), 'REDIRECT/4');
+}
+
+// The same untraced paths under V8's default flags, in a child process (V8's flags are the
+// process's, set at its start): what the code alone runs at, beside what the product's flags
+// add (cli/v8-flags.ts). Run right after the tuned figures, seconds apart; still one pair per
+// path on a machine whose speed drifts by 10-20% in minutes, so read the ratio as a rough
+// figure (cli/v8-flags.ts gives the median of 8 alternating rounds).
+const DEFAULT_V8_CHILD = process.env.TWINPLANE_BENCH_DEFAULT_V8 === '1';
+const tuned = V8_FLAGS.every((f) => process.execArgv.includes(f));
+function defaultV8Paths(): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    encoding: 'utf8',
+    env: { ...process.env, TWINPLANE_BENCH_DEFAULT_V8: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`model bench under V8's defaults failed (${r.status ?? r.signal})`);
+  const byMetric = new Map<string, number>();
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const f = JSON.parse(line) as Figure;
+    byMetric.set(f.metric, f.value);
+    emit(f);
+  }
+  for (const [metric, value] of tunedFigures) {
+    const base = byMetric.get(`${metric}_default_v8`);
+    if (base === undefined) continue;
+    emit({ bench: 'model', metric: `${metric}_v8_flags_ratio`, value: Number((value / base).toFixed(3)), unit: 'ratio' });
+    note(`${metric}: the V8 flags ${(value / base).toFixed(2)}x`);
+  }
+}
+
+if (DEFAULT_V8_CHILD) {
+  mizarPaths(false, '_default_v8');
+} else {
+  if (!tuned) note(`model: not under the product's V8 flags (${V8_FLAGS.join(' ')}): run it through npm run bench`);
+  mizarPaths(false, '');
+  if (tuned) defaultV8Paths();
+  mizarPaths(true, '_traced');
 }
 
 // The DC/OS profile's programs, side by side with the ones above (docs/dcos.md): a container's
@@ -119,6 +163,7 @@ const reply = runDcosEgress(dm2, synack, c3.ifindex).output!.slice();
 const U1 = dm1.cfg.underlay_ifindex;
 const U2 = dm2.cfg.underlay_ifindex;
 function dcosBench(metric: string, run: () => DcosRunResult, expect: Action): void {
+  if (DEFAULT_V8_CHILD) return; // that process measures the Mizar paths above only
   const first = run();
   if (first.action !== expect) throw new Error(`${metric}: expected ${expect}, got ${first.action}/${first.reason}`);
   const r = rate(() => {

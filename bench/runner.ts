@@ -1,10 +1,12 @@
 // `npm run bench [-- NAME…]`: runs bench/<NAME>.bench.ts (all of them without names),
-// each in its own process so one benchmark's heap and JIT state cannot skew another's.
+// each in its own process so one benchmark's heap and JIT state cannot skew another's, under
+// the V8 flags every twinplane process runs with (cli/v8-flags.ts).
 // Figures arrive as JSON lines on stdout (see emit.ts); a failing benchmark fails the run.
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { V8_FLAGS } from '../cli/v8-flags.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const all = readdirSync(here)
@@ -21,7 +23,7 @@ let failed = 0;
 let badInput = false;
 for (const name of wanted.length > 0 ? wanted : all) {
   process.stderr.write(`bench: ${name}\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.bench.ts`)], {
+  const r = spawnSync(process.execPath, [...V8_FLAGS, '--import', 'tsx', join(here, `${name}.bench.ts`)], {
     stdio: 'inherit',
   });
   if (r.status !== 0) {

@@ -6,12 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { emit, median, note } from './emit.ts';
+import { V8_FLAGS } from '../cli/v8-flags.ts';
 
 const child = fileURLToPath(new URL('./scenario-child.ts', import.meta.url));
 const BENCH = 'scenario';
 
 function point(args: string[]): Record<string, number | string> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', child, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [...V8_FLAGS, '--import', 'tsx', child, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`scenario-child ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | string>;
 }

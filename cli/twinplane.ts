@@ -5,6 +5,10 @@
 import { EXIT, writeProblem } from './errors.ts';
 import { processIo } from './io.ts';
 import { main } from './main.ts';
+import { tuneV8 } from './v8-flags.ts';
+
+// Before main: the flags apply to what V8 optimizes from here on (why: v8-flags.ts).
+tuneV8();
 
 // `decode big.pcapng | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
