@@ -118,6 +118,7 @@ function compare(m: string, current: string, what: string): void {
     return;
   }
   const ratio = median(c.map((v, i) => v / b[i]));
+  const perRound = c.map((v, i) => (v / b[i]).toFixed(2));
   if (current === m) ratios.set(m, ratio);
   emit({
     bench: BENCH,
@@ -129,11 +130,11 @@ function compare(m: string, current: string, what: string): void {
       rounds,
       baselineMedian: Math.round(median(b)),
       currentMedian: Math.round(median(c)),
-      perRound: c.map((v, i) => (v / b[i]).toFixed(2)).join(' '),
+      perRound: perRound.join(' '),
     },
   });
   note(
-    `${current}${what}: ${Math.round(median(c))} against ${Math.round(median(b))} = ${ratio.toFixed(2)}x (rounds ${c.map((v, i) => (v / b[i]).toFixed(2)).join(', ')})`,
+    `${current}${what}: ${Math.round(median(c))} against ${Math.round(median(b))} = ${ratio.toFixed(2)}x (rounds ${perRound.join(', ')})`,
   );
 }
 for (const m of METRICS) compare(m, m, '');
