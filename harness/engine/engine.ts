@@ -8,8 +8,8 @@
 // learnt writes counted and checked by the keys the model wrote. Whole learnt maps are
 // read only when something disagrees and at the end of a batch (`endBatch`: the runner calls
 // it before each control-plane change and at the end of a scenario; the engine ends one by
-// itself every BATCH_SENDS sends), for the hosts the batch touched. A difference found there
-// is traced to its packet: the batch is replayed send by send from its starting state.
+// itself, see batchLimitFor), for the hosts the batch touched. A difference found there is
+// traced to its packet: the batch replayed from its starting state, bisected (attribute).
 import { Cluster, DEFAULT_HOP_LIMIT } from '../../model/cluster/cluster.ts';
 import { type HopRunner, type PathOutcome, type WalkStart, type Walked, walk, walkFrom } from '../../model/cluster/walk.ts';
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
@@ -54,7 +54,7 @@ export interface EngineOptions {
   /** The compiled data plane the engine loads (default build/bpf/dataplane.o): a mutant, in tests. */
   object?: string;
   hopLimit?: number;
-  /** Sends after which a batch ends by itself (default BATCH_SENDS). */
+  /** Sends after which a batch ends by itself, whatever the learnt state (default: batchLimitFor's rule). */
   batchSends?: number;
 }
 
@@ -68,8 +68,24 @@ export interface BatchFinding {
   culprit?: { index: number; pod: string; frame: Uint8Array; path: EnginePath };
 }
 
-/** Sends after which the engine ends a batch by itself (bounds what a replay must redo). */
+/** Sends after which the engine ends a batch by itself, at least (bounds what a replay must redo). */
 export const BATCH_SENDS = 10_000;
+/**
+ * ...and at least this many per learnt entry the hosts held when the batch began. The end of
+ * a batch costs in proportion to that state (the model's snapshot at its start, the kernel's
+ * maps read whole and compared at its end: ~1.7 µs an entry here), so a batch of a fixed
+ * length cost more per send the more the hosts had learnt: the all-pairs probes of 1,000
+ * pods ran ~5% slower per pair than of 500 for that alone. With the length following the
+ * state, the end of a batch costs at most ~0.2 µs a send at any size.
+ */
+export const BATCH_SENDS_PER_ENTRY = 8;
+/** ...but a batch keeps its frames for a replay: it ends by itself past this many bytes of them. */
+export const BATCH_FRAME_BYTES = 64 << 20;
+
+/** Sends after which a batch that began with `held` learnt entries (all hosts) ends by itself. */
+export function batchLimitFor(held: number): number {
+  return Math.max(BATCH_SENDS, BATCH_SENDS_PER_ENTRY * held);
+}
 
 /** A path outcome's host, for reports. */
 export function outcomeHost(o: PathOutcome): string | undefined {
@@ -94,7 +110,11 @@ export class Engine {
   private pending: BatchFinding[] = [];
   /** Sends of the batches ended by the engine itself since the last endBatch(). */
   private batchBase = 0;
-  private readonly batchSends: number;
+  /** Bytes of the frames of this batch (its sends' frames are kept for a replay). */
+  private batchBytes = 0;
+  /** Sends after which this batch ends by itself (set when it begins). */
+  private batchLimit = BATCH_SENDS;
+  private readonly batchSends: number | undefined;
 
   constructor(
     readonly cp: ControlPlane,
@@ -103,7 +123,7 @@ export class Engine {
   ) {
     this.cluster = new Cluster(cp);
     this.hopLimit = opts.hopLimit ?? DEFAULT_HOP_LIMIT;
-    this.batchSends = opts.batchSends ?? BATCH_SENDS;
+    this.batchSends = opts.batchSends;
     this.tracedSides = { model: target !== 'xdp', kernel: target !== 'model', traced: true };
     this.untracedSides = { ...this.tracedSides, traced: false };
     this.sides = this.tracedSides;
@@ -165,10 +185,28 @@ export class Engine {
 
   private beginBatch(): void {
     this.batch = [];
+    this.batchBytes = 0;
     this.batchStart = new Map();
     if (this.target !== 'both') return;
-    for (const h of this.cp.hosts.values())
-      if (LEARNT_MAPS.some((n) => h.state.has(n))) this.batchStart.set(h.name, learntEntries(h.state));
+    let held = 0;
+    for (const h of this.cp.hosts.values()) {
+      if (!LEARNT_MAPS.some((n) => h.state.has(n))) continue;
+      const e = learntEntries(h.state);
+      this.batchStart.set(h.name, e);
+      for (const name of LEARNT_MAPS) held += e[name].length;
+    }
+    this.batchLimit = this.batchSends ?? batchLimitFor(held);
+  }
+
+  /** A send of this batch (target both), after ending the batch by itself when it is due. */
+  private record(start: string | WalkStart, frame: Uint8Array): void {
+    if (this.batch.length >= this.batchLimit || this.batchBytes >= BATCH_FRAME_BYTES) {
+      const sent = this.batch.length;
+      this.pending.push(this.finishBatch());
+      this.batchBase += sent;
+    }
+    this.batch.push({ start, frame });
+    this.batchBytes += frame.length;
   }
 
   /**
@@ -186,14 +224,7 @@ export class Engine {
 
   /** Sends `frame` from pod `fromPod` and follows it to its end. */
   send(fromPod: string, frame: Uint8Array, opts: SendOptions = {}): EnginePath {
-    if (this.target === 'both') {
-      if (this.batch.length >= this.batchSends) {
-        const sent = this.batch.length;
-        this.pending.push(this.finishBatch());
-        this.batchBase += sent;
-      }
-      this.batch.push({ start: fromPod, frame });
-    }
+    if (this.target === 'both') this.record(fromPod, frame);
     return this.walk(fromPod, frame, opts);
   }
 
@@ -202,7 +233,7 @@ export class Engine {
    * (agent). `trace --frame` starts there; a pod's own sends start with `send`.
    */
   sendFrom(start: WalkStart, frame: Uint8Array, opts: SendOptions = {}): EnginePath {
-    if (this.target === 'both') this.batch.push({ start, frame });
+    if (this.target === 'both') this.record(start, frame);
     return this.walk(start, frame, opts);
   }
 
@@ -291,34 +322,55 @@ export class Engine {
   }
 
   /**
-   * Replays the batch from its starting learnt state, one send at a time, reading every
-   * host's learnt maps whole after each: the first send that leaves a difference.
+   * The send that left the batch's difference, by bisection over the batch replayed from its
+   * starting learnt state. `lo` sends are known to leave model and kernel alike; then the
+   * model's entries are the kernel's too, so a snapshot of the model's restores both hosts'
+   * sides to that point, and the replay goes on from there. Each halving replays half of what
+   * is left and reads every host's maps whole once: about one replay of the batch and a whole
+   * read per halving, where a whole read after every send cost the batch's length in reads.
+   * The send found is one after which the maps differ where they agreed just before it: the
+   * first such when a difference, once there, stays (a stray entry stays until evicted).
    */
   private attribute(): BatchFinding['culprit'] {
     const sends = this.batch;
-    const reset = (): void => {
+    let at = this.batchStart;
+    const restore = (): void => {
       for (const h of this.cp.hosts.values()) {
-        const base = this.batchStart.get(h.name) ?? { ep_cache: [], flows: [], rflows: [] };
-        const m = h.state;
+        const base = at.get(h.name) ?? { ep_cache: [], flows: [], rflows: [] };
         for (const name of LEARNT_MAPS) {
-          const raw = m.raw(name);
+          const raw = h.state.raw(name);
           raw.clear();
           for (const [k, v] of base[name]) raw.rawSet(k, v);
         }
         restoreLearnt(this.inst(h), learntBytesOf(base));
       }
     };
-    reset();
-    for (let i = 0; i < sends.length; i++) {
-      const path = this.walk(sends[i].start, sends[i].frame, { traced: true, kernelTail: true });
-      for (const h of this.cp.hosts.values()) {
-        if (compareLearntWhole(this.inst(h), h.state).length > 0) {
-          const s = sends[i].start;
-          return { index: this.batchBase + i, pod: typeof s === 'string' ? s : `${s.host.name} ${s.program}`, frame: sends[i].frame, path };
-        }
+    const differs = (): boolean => [...this.cp.hosts.values()].some((h) => compareLearntWhole(this.inst(h), h.state).length > 0);
+    const replay = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) this.walk(sends[i].start, sends[i].frame, { traced: false });
+    };
+    // Invariant: the first lo sends leave no difference (the state `at` holds what they leave);
+    // some send before hi leaves one (hi = the batch's length: the end of the batch saw it).
+    let lo = 0;
+    let hi = sends.length;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      restore();
+      replay(lo, mid);
+      if (differs()) {
+        hi = mid;
+      } else {
+        lo = mid;
+        at = new Map([...this.cp.hosts.values()].map((h) => [h.name, learntEntries(h.state)]));
       }
     }
-    return undefined;
+    if (hi === lo) return undefined;
+    // The one send left, replayed traced and with the kernel's own path, for the report.
+    restore();
+    const path = this.walk(sends[lo].start, sends[lo].frame, { traced: true, kernelTail: true });
+    if (!differs()) return undefined;
+    const s = sends[lo].start;
+    return { index: this.batchBase + lo, pod: typeof s === 'string' ? s : `${s.host.name} ${s.program}`, frame: sends[lo].frame, path };
   }
 
   /**
