@@ -334,7 +334,11 @@ export class Engine {
   private attribute(): BatchFinding['culprit'] {
     const sends = this.batch;
     let at = this.batchStart;
+    // Whether the hosts hold something other than `at` (a clean halving leaves them at it).
+    let away = true;
     const restore = (): void => {
+      if (!away) return;
+      away = false;
       for (const h of this.cp.hosts.values()) {
         const base = at.get(h.name) ?? { ep_cache: [], flows: [], rflows: [] };
         for (const name of LEARNT_MAPS) {
@@ -347,6 +351,7 @@ export class Engine {
     };
     const differs = (): boolean => [...this.cp.hosts.values()].some((h) => compareLearntWhole(this.inst(h), h.state).length > 0);
     const replay = (from: number, to: number): void => {
+      away = true;
       for (let i = from; i < to; i++) this.walk(sends[i].start, sends[i].frame, { traced: false });
     };
     // Invariant: the first lo sends leave no difference (the state `at` holds what they leave);
@@ -362,6 +367,7 @@ export class Engine {
       } else {
         lo = mid;
         at = new Map([...this.cp.hosts.values()].map((h) => [h.name, learntEntries(h.state)]));
+        away = false;
       }
     }
     if (hi === lo) return undefined;
