@@ -314,40 +314,36 @@ export class Engine {
     this.touched.clear();
     const finding: BatchFinding = { diffs };
     if (diffs.length > 0 && this.target === 'both') {
+      // The search replays the batch from its start; the run goes on from where the model
+      // ended it (the kernel put to the same entries), not from where the search stopped.
+      const end = this.learntNow();
       const culprit = this.attribute();
       if (culprit !== undefined) finding.culprit = culprit;
+      this.putLearnt(end);
     }
     this.beginBatch();
     return finding;
   }
 
   /**
-   * The send that left the batch's difference, by bisection over the batch replayed from its
+   * The send that left the batch's difference, by a search over the batch replayed from its
    * starting learnt state. `lo` sends are known to leave model and kernel alike; then the
    * model's entries are the kernel's too, so a snapshot of the model's restores both hosts'
-   * sides to that point, and the replay goes on from there. Each halving replays half of what
-   * is left and reads every host's maps whole once: about one replay of the batch and a whole
-   * read per halving, where a whole read after every send cost the batch's length in reads.
+   * sides to that point, and the replay goes on from there. Each probe replays a stretch and
+   * reads every host's maps whole once: for a culprit at send c, about 3c sends replayed and
+   * 2 log2(c) whole reads, where a whole read after every send cost c reads.
    * The send found is one after which the maps differ where they agreed just before it: the
    * first such when a difference, once there, stays (a stray entry stays until evicted).
    */
   private attribute(): BatchFinding['culprit'] {
     const sends = this.batch;
     let at = this.batchStart;
-    // Whether the hosts hold something other than `at` (a clean halving leaves them at it).
+    // Whether the hosts hold something other than `at` (a clean probe leaves them at it).
     let away = true;
     const restore = (): void => {
       if (!away) return;
       away = false;
-      for (const h of this.cp.hosts.values()) {
-        const base = at.get(h.name) ?? { ep_cache: [], flows: [], rflows: [] };
-        for (const name of LEARNT_MAPS) {
-          const raw = h.state.raw(name);
-          raw.clear();
-          for (const [k, v] of base[name]) raw.rawSet(k, v);
-        }
-        restoreLearnt(this.inst(h), learntBytesOf(base));
-      }
+      this.putLearnt(at);
     };
     const differs = (): boolean => [...this.cp.hosts.values()].some((h) => compareLearntWhole(this.inst(h), h.state).length > 0);
     const replay = (from: number, to: number): void => {
@@ -356,17 +352,22 @@ export class Engine {
     };
     // Invariant: the first lo sends leave no difference (the state `at` holds what they leave);
     // some send before hi leaves one (hi = the batch's length: the end of the batch saw it).
+    // Galloping from lo (1, 2, 4… sends further) while nothing differs, then halving: a send
+    // near the batch's start is found in few sends, one near its end in about one replay.
     let lo = 0;
     let hi = sends.length;
+    let step = 1;
     while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
+      const mid = Math.min(lo + step, (lo + hi) >>> 1);
       restore();
       replay(lo, mid);
       if (differs()) {
         hi = mid;
+        step = hi - lo;
       } else {
         lo = mid;
-        at = new Map([...this.cp.hosts.values()].map((h) => [h.name, learntEntries(h.state)]));
+        step *= 2;
+        at = this.learntNow();
         away = false;
       }
     }
@@ -377,6 +378,24 @@ export class Engine {
     if (!differs()) return undefined;
     const s = sends[lo].start;
     return { index: this.batchBase + lo, pod: typeof s === 'string' ? s : `${s.host.name} ${s.program}`, frame: sends[lo].frame, path };
+  }
+
+  /** Every host's learnt entries in the model, as bytes. */
+  private learntNow(): Map<string, LearntEntries> {
+    return new Map([...this.cp.hosts.values()].map((h) => [h.name, learntEntries(h.state)]));
+  }
+
+  /** Every host's learnt maps, the model's and the kernel's, set to `snap`'s entries (none for a host it lacks). */
+  private putLearnt(snap: ReadonlyMap<string, LearntEntries>): void {
+    for (const h of this.cp.hosts.values()) {
+      const base = snap.get(h.name) ?? { ep_cache: [], flows: [], rflows: [] };
+      for (const name of LEARNT_MAPS) {
+        const raw = h.state.raw(name);
+        raw.clear();
+        for (const [k, v] of base[name]) raw.rawSet(k, v);
+      }
+      restoreLearnt(this.inst(h), learntBytesOf(base));
+    }
   }
 
   /**

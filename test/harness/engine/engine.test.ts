@@ -1,6 +1,7 @@
 // The one engine against deliberately broken kernels: a learnt write the record counts is
 // caught on its hop; one made behind the record's back is caught at the end of the batch and
-// traced to the packet that left it, including after batches the engine ended by itself.
+// traced to the packet that left it, including after batches the engine ended by itself, and
+// the run goes on from the model's state at the batch's end.
 // And a correct kernel holding more learnt entries in one VPC than the suites' small
 // partitions: the engine's kernel evicts where the model does, at the spec's sizes.
 import { afterAll, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import type { ScenarioRunDoc } from '../../../report/json-schema/run-doc.ts';
 import { ControlPlane } from '../../../model/control/plane.ts';
 import { icmpEcho } from '../../../model/cluster/frames.ts';
 import { LEARNT_MAP_ENTRIES } from '../../../harness/dataplane/instance.ts';
+import { type LearntBytes, modelLearnt } from '../../../harness/dataplane/mapwriter.ts';
 
 /**
  * transit_learn also learns when the host-location option names this host, and hides it:
@@ -31,14 +33,22 @@ afterAll(() => {
   for (const m of built) m.remove();
 });
 
-function onMutant(mutation: SourceMutation, file: string, batchSends?: number): ScenarioRunDoc {
+function onMutant(mutation: SourceMutation, file: string, batchSends?: number, planes?: ControlPlane[]): ScenarioRunDoc {
   const m = buildMutant(mutation);
   built.push(m);
   return runScenario(loadScenario(file), {
     target: 'both',
     probe: false,
-    engine: (cp) => new Engine(cp, 'both', { object: m.object, ...(batchSends !== undefined ? { batchSends } : {}) }),
+    engine: (cp) => {
+      planes?.push(cp);
+      return new Engine(cp, 'both', { object: m.object, ...(batchSends !== undefined ? { batchSends } : {}) });
+    },
   });
+}
+
+/** Every host's learnt entries in the model, as hex, by host. */
+function learntOf(cp: ControlPlane): Record<string, LearntBytes> {
+  return Object.fromEntries([...cp.hosts.values()].map((h) => [h.name, modelLearnt(h.state)]));
 }
 
 /** The packet a run's batch check names, and that check. */
@@ -60,7 +70,8 @@ describeBpf('the engine against broken kernels', () => {
   });
 
   it('an uncounted one passes every hop, is found at the end of the batch and named by its packet', () => {
-    const r = onMutant(STRAY_UNCOUNTED, 'scenarios/demo.yaml');
+    const planes: ControlPlane[] = [];
+    const r = onMutant(STRAY_UNCOUNTED, 'scenarios/demo.yaml', undefined, planes);
     expect(r.checks.filter((c) => c.kind === 'mismatch' && !c.id.startsWith('mismatch[batch'))).toEqual([]);
     const culprit = batchCulprit(r);
     expect(culprit).toBeDefined();
@@ -73,6 +84,20 @@ describeBpf('the engine against broken kernels', () => {
     // Batches the engine ends by itself (every 5 sends here) name the same packet.
     const small = onMutant(STRAY_UNCOUNTED, 'scenarios/demo.yaml', 5);
     expect(batchCulprit(small)?.packet).toBe(culprit!.packet);
+
+    // The search for the culprit replays its batch and stops there; the run goes on from where
+    // the model ended the batch, so the model's learnt state at the end is the model-only
+    // run's (it once was the state just after the culprit).
+    const alone: ControlPlane[] = [];
+    runScenario(loadScenario('scenarios/demo.yaml'), {
+      target: 'model',
+      probe: false,
+      engine: (cp) => {
+        alone.push(cp);
+        return new Engine(cp, 'model');
+      },
+    });
+    expect(learntOf(planes[0])).toEqual(learntOf(alone[0]));
   });
 });
 
