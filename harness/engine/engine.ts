@@ -9,7 +9,7 @@
 // read only when something disagrees and at the end of a batch (`endBatch`: the runner calls
 // it before each control-plane change and at the end of a scenario; the engine ends one by
 // itself, see batchLimitFor), for the hosts the batch touched. A difference found there is
-// traced to its packet: the batch replayed from its starting state, bisected (attribute).
+// traced to its packet: the batch replayed from its starting state and searched (attribute).
 import { Cluster, DEFAULT_HOP_LIMIT } from '../../model/cluster/cluster.ts';
 import { type HopRunner, type PathOutcome, type WalkStart, type Walked, walk, walkFrom } from '../../model/cluster/walk.ts';
 import type { ControlPlane, Host } from '../../model/control/plane.ts';
