@@ -115,6 +115,8 @@ export class Engine {
   /** Sends after which this batch ends by itself (set when it begins). */
   private batchLimit = BATCH_SENDS;
   private readonly batchSends: number | undefined;
+  /** A culprit search is replaying its batch. */
+  private replaying = false;
 
   constructor(
     readonly cp: ControlPlane,
@@ -255,7 +257,9 @@ export class Engine {
       typeof from === 'string'
         ? walk<EngineHop>(this.cp, from, frame, this.runner, this.hopLimit, this.cluster.switchTable())
         : walkFrom<EngineHop>(from, frame, this.runner, this.hopLimit, this.cluster.switchTable());
-    if (walked.outcome.kind === 'delivered') this.cluster.receive(this.cp.endpoint(walked.outcome.pod), walked.outcome.frame);
+    // A search's replays leave the pods' stacks alone: their frames were taken in the first time.
+    if (walked.outcome.kind === 'delivered' && !this.replaying)
+      this.cluster.receive(this.cp.endpoint(walked.outcome.pod), walked.outcome.frame);
     const firstBad = walked.hops.findIndex((h) => h.diffs.length > 0);
     const kernelTail = firstBad >= 0 && opts.kernelTail === true ? this.kernelPathFrom(walked.hops[firstBad]) : [];
     // Fields named, not spread: walks end in outcomes of several shapes, and a spread of
@@ -317,8 +321,13 @@ export class Engine {
       // The search replays the batch from its start; the run goes on from where the model
       // ended it (the kernel put to the same entries), not from where the search stopped.
       const end = this.learntNow();
-      const culprit = this.attribute();
-      if (culprit !== undefined) finding.culprit = culprit;
+      this.replaying = true;
+      try {
+        const culprit = this.attribute();
+        if (culprit !== undefined) finding.culprit = culprit;
+      } finally {
+        this.replaying = false;
+      }
       this.putLearnt(end);
     }
     this.beginBatch();

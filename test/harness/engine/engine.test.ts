@@ -1,7 +1,8 @@
 // The one engine against deliberately broken kernels: a learnt write the record counts is
 // caught on its hop; one made behind the record's back is caught at the end of the batch and
 // traced to the packet that left it, including after batches the engine ended by itself, and
-// the run goes on from the model's state at the batch's end.
+// the run goes on from the model's state at the batch's end; the search's replays leave the
+// pods' stacks as they were.
 // And a correct kernel holding more learnt entries in one VPC than the suites' small
 // partitions: the engine's kernel evicts where the model does, at the spec's sizes.
 import { afterAll, expect, it } from 'vitest';
@@ -12,9 +13,11 @@ import { runScenario } from '../../../harness/run/scenario-run.ts';
 import { Engine } from '../../../harness/engine/engine.ts';
 import type { ScenarioRunDoc } from '../../../report/json-schema/run-doc.ts';
 import { ControlPlane } from '../../../model/control/plane.ts';
-import { icmpEcho } from '../../../model/cluster/frames.ts';
+import { icmpEcho, tcpFrame } from '../../../model/cluster/frames.ts';
+import { ipv4 } from '../../../model/wire/addr.ts';
 import { LEARNT_MAP_ENTRIES } from '../../../harness/dataplane/instance.ts';
 import { type LearntBytes, modelLearnt } from '../../../harness/dataplane/mapwriter.ts';
+import type { PodStack } from '../../../model/cluster/cluster.ts';
 
 /**
  * transit_learn also learns when the host-location option names this host, and hides it:
@@ -33,22 +36,26 @@ afterAll(() => {
   for (const m of built) m.remove();
 });
 
-function onMutant(mutation: SourceMutation, file: string, batchSends?: number, planes?: ControlPlane[]): ScenarioRunDoc {
+function onMutant(mutation: SourceMutation, file: string, batchSends?: number, engines?: Engine[]): ScenarioRunDoc {
   const m = buildMutant(mutation);
   built.push(m);
   return runScenario(loadScenario(file), {
     target: 'both',
     probe: false,
     engine: (cp) => {
-      planes?.push(cp);
-      return new Engine(cp, 'both', { object: m.object, ...(batchSends !== undefined ? { batchSends } : {}) });
+      const e = new Engine(cp, 'both', { object: m.object, ...(batchSends !== undefined ? { batchSends } : {}) });
+      engines?.push(e);
+      return e;
     },
   });
 }
 
-/** Every host's learnt entries in the model, as hex, by host. */
-function learntOf(cp: ControlPlane): Record<string, LearntBytes> {
-  return Object.fromEntries([...cp.hosts.values()].map((h) => [h.name, modelLearnt(h.state)]));
+/** Every host's learnt entries in the model (as hex), and every pod's stack: what a run leaves. */
+function leftBy(e: Engine): { learnt: Record<string, LearntBytes>; stacks: Record<string, PodStack> } {
+  return {
+    learnt: Object.fromEntries([...e.cp.hosts.values()].map((h) => [h.name, modelLearnt(h.state)])),
+    stacks: Object.fromEntries([...e.cp.endpoints.keys()].map((p) => [p, e.cluster.stack(p)])),
+  };
 }
 
 /** The packet a run's batch check names, and that check. */
@@ -70,8 +77,8 @@ describeBpf('the engine against broken kernels', () => {
   });
 
   it('an uncounted one passes every hop, is found at the end of the batch and named by its packet', () => {
-    const planes: ControlPlane[] = [];
-    const r = onMutant(STRAY_UNCOUNTED, 'scenarios/demo.yaml', undefined, planes);
+    const engines: Engine[] = [];
+    const r = onMutant(STRAY_UNCOUNTED, 'scenarios/demo.yaml', undefined, engines);
     expect(r.checks.filter((c) => c.kind === 'mismatch' && !c.id.startsWith('mismatch[batch'))).toEqual([]);
     const culprit = batchCulprit(r);
     expect(culprit).toBeDefined();
@@ -86,18 +93,53 @@ describeBpf('the engine against broken kernels', () => {
     expect(batchCulprit(small)?.packet).toBe(culprit!.packet);
 
     // The search for the culprit replays its batch and stops there; the run goes on from where
-    // the model ended the batch, so the model's learnt state at the end is the model-only
-    // run's (it once was the state just after the culprit).
-    const alone: ControlPlane[] = [];
+    // the model ended the batch, so what the run leaves in the model is the model-only run's:
+    // the learnt state (it once was the state just after the culprit) and the pods' stacks.
+    const alone: Engine[] = [];
     runScenario(loadScenario('scenarios/demo.yaml'), {
       target: 'model',
       probe: false,
       engine: (cp) => {
-        alone.push(cp);
-        return new Engine(cp, 'model');
+        const e = new Engine(cp, 'model');
+        alone.push(e);
+        return e;
       },
     });
-    expect(learntOf(planes[0])).toEqual(learntOf(alone[0]));
+    expect(leftBy(engines[0])).toEqual(leftBy(alone[0]));
+  });
+});
+
+describeBpf('the engine searching a batch for its culprit', () => {
+  it("replays what came before the culprit without the pods' stacks taking it in again", () => {
+    // c -> a with a broken IPv4 header checksum: the data plane delivers it (it checks none),
+    // a's stack refuses it. Then a -> a service whose backend is a itself: the hairpin comes
+    // back to a's host naming that host, and the mutant learns it there uncounted. The search
+    // replays the refused frame before it finds that send.
+    const m = buildMutant(STRAY_UNCOUNTED);
+    built.push(m);
+    const cp = new ControlPlane();
+    for (let i = 1; i <= 3; i++) cp.createHost({ name: `h${i}`, ip: `10.0.0.${i}`, mac: `02:00:00:00:00:0${i}` });
+    cp.createVpc({ name: 'v', vni: 100, cidr: '10.8.0.0/16' });
+    cp.createNetwork({ name: 'n', vpc: 'v', cidr: '10.8.0.0/24', bouncers: ['h2'] });
+    cp.createEndpoint({ name: 'a', network: 'n', ip: '10.8.0.10', host: 'h1' });
+    cp.createEndpoint({ name: 'c', network: 'n', ip: '10.8.0.11', host: 'h3' });
+    const vip = '10.8.0.100';
+    cp.createService({ name: 's', vpc: 'v', vip, ports: [{ port: 80, protocol: 'tcp', targetPort: 8080 }], backends: ['a'] });
+    const e = new Engine(cp, 'both', { object: m.object });
+    try {
+      const a = cp.endpoint('a');
+      const broken = icmpEcho(e.cluster, 'c', a.ip, { dstMac: a.mac });
+      broken[24] ^= 0xff; // the IPv4 header checksum
+      expect(e.send('c', broken, { traced: false }).outcome).toMatchObject({ kind: 'delivered', pod: 'a' });
+      expect(e.cluster.stack('a').refused).toBe(1);
+      const hairpin = tcpFrame(e.cluster, 'a', ipv4(vip), { sport: 40000, dport: 80, dstMac: new Uint8Array([2, 0, 0, 0, 0, 0x99]) });
+      expect(e.send('a', hairpin, { traced: false }).firstBad).toBe(-1);
+      const found = e.endBatch();
+      expect(found.map((f) => f.culprit?.index)).toEqual([1]);
+      expect(e.cluster.stack('a').refused).toBe(1);
+    } finally {
+      e.close();
+    }
   });
 });
 
