@@ -190,13 +190,9 @@ export class Engine {
     this.batchBytes = 0;
     this.batchStart = new Map();
     if (this.target !== 'both') return;
+    this.batchStart = this.learntNow();
     let held = 0;
-    for (const h of this.cp.hosts.values()) {
-      if (!LEARNT_MAPS.some((n) => h.state.has(n))) continue;
-      const e = learntEntries(h.state);
-      this.batchStart.set(h.name, e);
-      for (const name of LEARNT_MAPS) held += e[name].length;
-    }
+    for (const e of this.batchStart.values()) for (const name of LEARNT_MAPS) held += e[name].length;
     this.batchLimit = this.batchSends ?? batchLimitFor(held);
   }
 
